@@ -1,0 +1,65 @@
+// swift-tools-version:6.0
+//
+// Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
+//
+// Layout: four libraries (NN, Prune, Quantize, Report), two C targets (COpenBLAS, CJPEG),
+// one executable (`shears`), and a test target per library plus one for the CLI.
+
+import PackageDescription
+
+let package = Package(
+    name: "Shears",
+    products: [
+        .library(name: "NN", targets: ["NN"]),
+        .library(name: "Prune", targets: ["Prune"]),
+        .library(name: "Quantize", targets: ["Quantize"]),
+        .library(name: "Report", targets: ["Report"]),
+        .executable(name: "shears", targets: ["ShearsCLI"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+    ],
+    targets: [
+        // MARK: - C targets
+
+        /// OpenBLAS (`libopenblas-dev`) through pkg-config: `cblas_sgemm` for convolution and linear layers.
+        .systemLibrary(
+            name: "COpenBLAS",
+            path: "Sources/COpenBLAS",
+            pkgConfig: "openblas",
+            providers: [.apt(["libopenblas-dev"])]
+        ),
+        /// libjpeg-turbo behind one function: owns setjmp/longjmp and silences libjpeg's warnings.
+        .target(
+            name: "CJPEG",
+            path: "Sources/CJPEG",
+            linkerSettings: [.linkedLibrary("jpeg")]
+        ),
+
+        // MARK: - Libraries
+
+        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG"]),
+        .target(name: "Prune", dependencies: ["NN"]),
+        .target(name: "Quantize", dependencies: ["NN"]),
+        .target(name: "Report", dependencies: ["NN"]),
+
+        // MARK: - Executable
+
+        .executableTarget(
+            name: "ShearsCLI",
+            dependencies: [
+                "NN", "Prune", "Quantize", "Report",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+
+        // MARK: - Tests
+
+        .testTarget(name: "NNTests", dependencies: ["NN"]),
+        .testTarget(name: "PruneTests", dependencies: ["Prune", "NN"]),
+        .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report"]),
+        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI"]),
+    ],
+    swiftLanguageModes: [.v5]
+)

@@ -1,0 +1,85 @@
+// Op: the single enum of operations a Shears graph is made of. Parameters are not held
+// here: a parametric op reads them from the model's StateDict under its node's name
+// ("<node.name>.weight", ".bias", ".running_mean", ".running_var"), the way the
+// PyTorch module with that name owns them.
+
+/// Height/width pair used for kernel, stride, padding and dilation.
+public struct Size2: Equatable, Sendable, CustomStringConvertible {
+    public var h: Int
+    public var w: Int
+    public init(_ h: Int, _ w: Int) { self.h = h; self.w = w }
+    public init(_ both: Int) { self.h = both; self.w = both }
+    public var description: String { h == w ? "\(h)" : "(\(h), \(w))" }
+}
+
+/// Attributes of `nn.Conv2d`. Kernel size and channel counts come from the weight
+/// `[out, in/groups, kh, kw]`; a bias `[out]` is used when the state dict has one.
+public struct Conv2dAttributes: Equatable, Sendable {
+    public var stride: Size2
+    public var padding: Size2
+    public var dilation: Size2
+    public var groups: Int
+
+    public init(stride: Size2 = Size2(1), padding: Size2 = Size2(0),
+                dilation: Size2 = Size2(1), groups: Int = 1) {
+        self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+    }
+}
+
+/// Attributes of `nn.MaxPool2d` / `nn.AvgPool2d`.
+///
+/// Output size per axis: `floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1`
+/// (ceil instead of floor when `ceilMode`, as torch computes it).
+public struct Pool2dAttributes: Equatable, Sendable {
+    public var kernel: Size2
+    public var stride: Size2
+    public var padding: Size2
+    public var dilation: Size2
+    public var ceilMode: Bool
+    /// AvgPool only: whether padded zeros count in the divisor (torch's default true).
+    public var countIncludePad: Bool
+
+    public init(kernel: Size2, stride: Size2? = nil, padding: Size2 = Size2(0),
+                dilation: Size2 = Size2(1), ceilMode: Bool = false, countIncludePad: Bool = true) {
+        self.kernel = kernel; self.stride = stride ?? kernel; self.padding = padding
+        self.dilation = dilation; self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
+    }
+}
+
+/// One operation of the graph.
+public enum Op: Equatable, Sendable {
+    /// The network input, `[N, C, H, W]`. Exactly one node, the first.
+    case input
+    /// `nn.Conv2d`: `y[n,o] = b[o] + Σ_{c in group(o), i, j} w[o, c, i, j] · x[n, c, s·y+d·i-p, s·x+d·j-p]`.
+    case conv2d(Conv2dAttributes)
+    /// `nn.BatchNorm2d` in eval mode: `y = (x - mean) / sqrt(var + eps) · gamma + beta`, per channel.
+    case batchNorm(eps: Float)
+    /// `max(x, 0)`.
+    case relu
+    /// `min(max(x, 0), 6)`.
+    case relu6
+    /// `x < 0 ? slope · x : x`.
+    case leakyRelu(slope: Float)
+    /// `nn.MaxPool2d` (padding counts as -inf).
+    case maxPool(Pool2dAttributes)
+    /// `nn.AvgPool2d`.
+    case avgPool(Pool2dAttributes)
+    /// `nn.AdaptiveAvgPool2d((h, w))`: bins `[floor(i·in/out), ceil((i+1)·in/out))`.
+    case adaptiveAvgPool(Size2)
+    /// Element-wise sum of two inputs of equal shape (a residual join).
+    case add
+    /// `torch.flatten(x, 1)`: `[N, C, H, W]` → `[N, C·H·W]`.
+    case flatten
+    /// `nn.Linear`: `y = x · Wᵀ + b`, weight `[out, in]`.
+    case linear
+    /// Passes its input through (`nn.Dropout` in eval mode, `nn.Identity`).
+    case identity
+
+    /// Whether the op owns parameters in the state dict.
+    public var isParametric: Bool {
+        switch self {
+        case .conv2d, .batchNorm, .linear: return true
+        default: return false
+        }
+    }
+}

@@ -1,0 +1,18 @@
+// PruneError: every error the Prune module throws, one line each, naming the layer or key.
+
+import NN
+
+/// Errors from pruning a model.
+public enum PruneError: Error, CustomStringConvertible, Equatable {
+    /// The pruning amount is outside [0, 1] (or a count larger than the tensor).
+    case invalidAmount(String)
+    /// A layer name or glob selected nothing, or names a tensor the model lacks.
+    case unknownLayer(String)
+
+    public var description: String {
+        switch self {
+        case .invalidAmount(let detail): return "invalid pruning amount: \(detail)"
+        case .unknownLayer(let detail): return "unknown layer: \(detail)"
+        }
+    }
+}
