@@ -55,11 +55,13 @@ let package = Package(
 
         // MARK: - Tests
 
-        .testTarget(name: "NNTests", dependencies: ["NN"]),
-        .testTarget(name: "PruneTests", dependencies: ["Prune", "NN"]),
-        .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report"]),
-        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI"]),
+        /// Fixture paths, raw array readers and tolerance assertions shared by the test targets.
+        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
+        .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -35,10 +35,5 @@ enum CLI {
                          stderr: String(decoding: stderrData, as: UTF8.self))
     }
 
-    /// The repository root (for fixtures and the bundled example).
-    static var repositoryRoot: URL {
-        URL(fileURLWithPath: #filePath).deletingLastPathComponent().deletingLastPathComponent().deletingLastPathComponent()
-    }
-
     private final class Marker {}
 }
