@@ -1,0 +1,53 @@
+import XCTest
+@testable import NN
+import TestSupport
+
+final class PreprocessingTests: XCTestCase {
+    /// torchvision `Resize(R) + CenterCrop(C) + ToTensor() + Normalize(ImageNet)` on every
+    /// fixture, compared bit for bit (0 tolerance), including Resize(256) + CenterCrop(224).
+    func testBitIdenticalToTorchvision() throws {
+        let manifest = try ImageManifest.load()
+        XCTAssertEqual(Preprocessing.food11.mean, manifest.mean.map { Float($0) })
+        XCTAssertEqual(Preprocessing.food11.std, manifest.std.map { Float($0) })
+        var pairs = Set<[Int]>()
+        for entry in manifest.images {
+            let decoded = try JPEGDecoder.decode(file: ImageManifest.path(entry.file))
+            for transform in entry.transforms {
+                pairs.insert([transform.resize, transform.crop])
+                let preprocessing = try Preprocessing(resize: transform.resize, crop: transform.crop,
+                                                      mean: Preprocessing.food11.mean, std: Preprocessing.food11.std)
+                let crop = preprocessing.croppedImage(decoded)
+                XCTAssertEqual([crop.width, crop.height], [transform.crop, transform.crop])
+                var batch = Tensor(shape: [2, 3, transform.crop, transform.crop], repeating: .nan)
+                preprocessing.write(crop, into: &batch, at: 1)
+                let size = 3 * transform.crop * transform.crop
+                let actual = Array(batch.scalars[size...])
+                let expected = try Fixtures.float32("images/" + transform.tensor)
+                XCTAssertEqual(expected.count, size)
+                let differing = zip(actual, expected).filter { $0.bitPattern != $1.bitPattern }.count
+                let worst = maxAbsoluteDifference(actual, expected)
+                XCTAssertEqual(differing, 0, "\(entry.file) R\(transform.resize) C\(transform.crop): \(differing) values differ, max |diff| \(worst.value) at \(worst.index)")
+                XCTAssertTrue(batch.scalars[..<size].allSatisfy(\.isNaN), "wrote outside its slot")
+            }
+        }
+        XCTAssertTrue(pairs.contains([256, 224]))
+        XCTAssertTrue(pairs.contains([15, 20]), "a crop larger than the resized image (zero padding)")
+    }
+
+    func testCroppedImageFromFileDecodesFirst() throws {
+        let path = ImageManifest.path("rgb422_61x47.jpg")
+        let preprocessing = try Preprocessing(resize: 20, crop: 16, mean: [0, 0, 0], std: [1, 1, 1])
+        XCTAssertEqual(try preprocessing.croppedImage(file: path),
+                       preprocessing.croppedImage(try JPEGDecoder.decode(file: path)))
+    }
+
+    func testRejectsUnusableSettings() {
+        let mean: [Float] = [0.5, 0.5, 0.5]
+        XCTAssertThrowsError(try Preprocessing(resize: 0, crop: 1, mean: mean, std: mean)) {
+            XCTAssertEqual("\($0)", "invalid resize: must be >= 1, got 0")
+        }
+        XCTAssertThrowsError(try Preprocessing(resize: 1, crop: 0, mean: mean, std: mean))
+        XCTAssertThrowsError(try Preprocessing(resize: 1, crop: 1, mean: [0.5], std: mean))
+        XCTAssertThrowsError(try Preprocessing(resize: 1, crop: 1, mean: mean, std: [1, 0, 1]))
+    }
+}
