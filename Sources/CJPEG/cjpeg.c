@@ -1,6 +1,6 @@
 // CJPEG: libjpeg-turbo behind one function (see include/cjpeg.h).
 // Error handling: libjpeg's error_exit and the warnings that must fail longjmp back to
-// cjpeg_decode, which destroys the decompressor and frees what it allocated.
+// cjpeg_run; cjpeg_decode then destroys the decompressor and frees what was allocated.
 #include "cjpeg.h"
 
 #include <setjmp.h>
@@ -49,73 +49,87 @@ static void cjpeg_emit_message(j_common_ptr cinfo, int msg_level) {
 /// libjpeg's default writes to stderr; Shears never lets it.
 static void cjpeg_output_message(j_common_ptr cinfo) { (void)cinfo; }
 
-int cjpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cjpeg_image *out) {
+/// Everything the decoder changes between setjmp and longjmp lives on the heap: C leaves
+/// modified automatic variables indeterminate after a longjmp.
+typedef struct {
     struct jpeg_decompress_struct cinfo;
     cjpeg_context ctx;
-    memset(out, 0, sizeof(*out));
-    memset(&ctx, 0, sizeof(ctx));
-    ctx.message = out->message;
-    ctx.need_data = 1;
+} cjpeg_state;
 
-    cinfo.err = jpeg_std_error(&ctx.pub);
-    ctx.pub.error_exit = cjpeg_error_exit;
-    ctx.pub.emit_message = cjpeg_emit_message;
-    ctx.pub.output_message = cjpeg_output_message;
-
-    if (setjmp(ctx.jump)) {
-        jpeg_destroy_decompress(&cinfo);
-        free(ctx.pixels);
-        return ctx.status;
+/// Decodes with `state` set up; returns a status, `out` filled on success.
+static int cjpeg_run(cjpeg_state *state, const uint8_t *data, size_t size, uint64_t max_pixels, cjpeg_image *out) {
+    struct jpeg_decompress_struct *cinfo = &state->cinfo;
+    cjpeg_context *ctx = &state->ctx;
+    if (setjmp(ctx->jump)) {
+        return ctx->status;
     }
-    jpeg_create_decompress(&cinfo);
-    jpeg_mem_src(&cinfo, data, (unsigned long)size);
-    jpeg_read_header(&cinfo, TRUE);
+    jpeg_create_decompress(cinfo);
+    jpeg_mem_src(cinfo, data, (unsigned long)size);
+    jpeg_read_header(cinfo, TRUE);
 
-    switch (cinfo.num_components) {
-    case 1: cinfo.out_color_space = JCS_GRAYSCALE; break;
-    case 3: cinfo.out_color_space = JCS_RGB; break;
-    case 4: cinfo.out_color_space = JCS_CMYK; break;
+    switch (cinfo->num_components) {
+    case 1: cinfo->out_color_space = JCS_GRAYSCALE; break;
+    case 3: cinfo->out_color_space = JCS_RGB; break;
+    case 4: cinfo->out_color_space = JCS_CMYK; break;
     default:
-        snprintf(out->message, JMSG_LENGTH_MAX, "cannot handle %d-layer images", cinfo.num_components);
-        jpeg_destroy_decompress(&cinfo);
+        snprintf(out->message, JMSG_LENGTH_MAX, "cannot handle %d-layer images", cinfo->num_components);
         return CJPEG_UNSUPPORTED;
     }
-    uint64_t pixel_count = (uint64_t)cinfo.image_width * (uint64_t)cinfo.image_height;
+    uint64_t pixel_count = (uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height;
     if (pixel_count > max_pixels) {
         snprintf(out->message, JMSG_LENGTH_MAX, "image of %ux%u pixels exceeds the limit of %llu pixels",
-                 cinfo.image_width, cinfo.image_height, (unsigned long long)max_pixels);
-        jpeg_destroy_decompress(&cinfo);
+                 cinfo->image_width, cinfo->image_height, (unsigned long long)max_pixels);
         return CJPEG_TOO_LARGE;
     }
 
-    jpeg_start_decompress(&cinfo);
-    size_t row_bytes = (size_t)cinfo.output_width * (size_t)cinfo.output_components;
-    ctx.pixels = malloc(row_bytes * cinfo.output_height);
-    if (ctx.pixels == NULL) {
+    jpeg_start_decompress(cinfo);
+    size_t row_bytes = (size_t)cinfo->output_width * (size_t)cinfo->output_components;
+    ctx->pixels = malloc(row_bytes * cinfo->output_height);
+    if (ctx->pixels == NULL) {
         snprintf(out->message, JMSG_LENGTH_MAX, "out of memory for %zu bytes of pixels",
-                 row_bytes * cinfo.output_height);
-        jpeg_destroy_decompress(&cinfo);
+                 row_bytes * cinfo->output_height);
         return CJPEG_NO_MEMORY;
     }
     JSAMPROW rows[16];
-    while (cinfo.output_scanline < cinfo.output_height) {
-        JDIMENSION first = cinfo.output_scanline;
-        JDIMENSION count = cinfo.output_height - first;
+    while (cinfo->output_scanline < cinfo->output_height) {
+        JDIMENSION first = cinfo->output_scanline;
+        JDIMENSION count = cinfo->output_height - first;
         if (count > 16) count = 16;
-        for (JDIMENSION i = 0; i < count; i++) rows[i] = ctx.pixels + (size_t)(first + i) * row_bytes;
-        jpeg_read_scanlines(&cinfo, rows, count);
+        for (JDIMENSION i = 0; i < count; i++) rows[i] = ctx->pixels + (size_t)(first + i) * row_bytes;
+        jpeg_read_scanlines(cinfo, rows, count);
     }
     // PIL stops caring about missing data once every scanline is out (JpegDecode.c, state 4).
-    ctx.need_data = 0;
-    jpeg_finish_decompress(&cinfo);
+    ctx->need_data = 0;
+    jpeg_finish_decompress(cinfo);
 
-    out->width = (int)cinfo.output_width;
-    out->height = (int)cinfo.output_height;
-    out->components = cinfo.output_components;
-    out->warnings = (int)ctx.pub.num_warnings;
-    out->pixels = ctx.pixels;
-    jpeg_destroy_decompress(&cinfo);
+    out->width = (int)cinfo->output_width;
+    out->height = (int)cinfo->output_height;
+    out->components = cinfo->output_components;
+    out->warnings = (int)ctx->pub.num_warnings;
+    out->pixels = ctx->pixels;
+    ctx->pixels = NULL;
     return CJPEG_OK;
+}
+
+int cjpeg_decode(const uint8_t *data, size_t size, uint64_t max_pixels, cjpeg_image *out) {
+    memset(out, 0, sizeof(*out));
+    cjpeg_state *state = calloc(1, sizeof(cjpeg_state));
+    if (state == NULL) {
+        snprintf(out->message, JMSG_LENGTH_MAX, "out of memory for the decoder");
+        return CJPEG_NO_MEMORY;
+    }
+    state->ctx.message = out->message;
+    state->ctx.need_data = 1;
+    state->cinfo.err = jpeg_std_error(&state->ctx.pub);
+    state->ctx.pub.error_exit = cjpeg_error_exit;
+    state->ctx.pub.emit_message = cjpeg_emit_message;
+    state->ctx.pub.output_message = cjpeg_output_message;
+
+    int status = cjpeg_run(state, data, size, max_pixels, out);
+    jpeg_destroy_decompress(&state->cinfo);
+    free(state->ctx.pixels);
+    free(state);
+    return status;
 }
 
 void cjpeg_free(uint8_t *pixels) { free(pixels); }

@@ -43,8 +43,19 @@ public struct Preprocessing: Equatable, Sendable {
         std: [0.229, 0.224, 0.225].map { (value: Double) in Float(value) })
 
     /// Resizes the shorter side to `resize` and takes the centre `crop` x `crop`.  -> [crop, crop, 3]
+    ///
+    /// Only the resized pixels that the crop keeps are computed (their values are those of the
+    /// full resize); a side shorter than `crop` is resized whole, then zero-padded.
     public func croppedImage(_ image: RGBImage) -> RGBImage {
-        CenterCrop.apply(ResizeShorterSide.apply(image, shorter: resize), crop: crop)
+        let size = ResizeShorterSide.outputSize(width: image.width, height: image.height, shorter: resize)
+        if size.width == image.width && size.height == image.height { return CenterCrop.apply(image, crop: crop) }
+        func kept(_ length: Int) -> Range<Int> {
+            let start = max(CenterCrop.offset(size: length, crop: crop), 0)
+            return start ..< min(start + crop, length)
+        }
+        let region = PILResize.resize(image, width: size.width, height: size.height,
+                                      columns: kept(size.width), rows: kept(size.height))
+        return CenterCrop.apply(region, crop: crop)
     }
 
     /// Decodes the JPEG at `path` and crops it (`croppedImage(_:)`).  -> [crop, crop, 3]
