@@ -135,7 +135,7 @@ def state_dict(blob):
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description="Dequantize a Shears quantized blob.")
-    parser.add_argument("blob", help="the .pkl blob written by `shears quantize`")
+    parser.add_argument("blob", help="the .pkl blob written by Shears")
     parser.add_argument("--json", action="store_true", help="print every tensor's flat values as JSON")
     parser.add_argument("--save-pt", metavar="OUT", help="save a torch state_dict (needs torch)")
     args = parser.parse_args(argv)

@@ -101,13 +101,31 @@ struct BlobFields {
         case .tuple(let v), .list(let v): items = v
         default: throw error("\"shape\" is not a tuple")
         }
-        var count = 8
-        return try items.map { item in
-            guard case .int(let size) = item, size >= 0 else { throw error("\"shape\" holds \(item), not a size") }
-            let (product, overflow) = count.multipliedReportingOverflow(by: size)
-            guard !overflow else { throw error("shape \(items) has too many elements") }
-            count = product
+        let sizes = try items.map { item -> Int in
+            guard case .int(let size) = item, size >= 0 else { throw error("\"shape\" holds \(Self.describe(item)), not a size") }
             return size
+        }
+        var count = 8
+        for size in sizes {
+            let (product, overflow) = count.multipliedReportingOverflow(by: size)
+            guard !overflow else { throw error("shape \(sizes) has too many elements") }
+            count = product
+        }
+        return sizes
+    }
+
+    /// An int as its value, anything else as its Python type name.
+    static func describe(_ value: PickleValue) -> String {
+        switch value {
+        case .none: return "None"
+        case .bool: return "a bool"
+        case .int(let v): return "\(v)"
+        case .float(let v): return "\(v)"
+        case .string: return "a str"
+        case .bytes: return "bytes"
+        case .list: return "a list"
+        case .tuple: return "a tuple"
+        case .dict: return "a dict"
         }
     }
 }
