@@ -12,8 +12,8 @@ final class DequantizeBlobScriptTests: XCTestCase {
     /// Runs `/usr/bin/env python3 -I -S arguments…`; stdout and stderr go through files in `directory`.
     private func python(_ arguments: [String], in directory: URL) throws -> (status: Int32, stdout: Data, stderr: String) {
         let out = directory.appendingPathComponent("stdout"), err = directory.appendingPathComponent("stderr")
-        FileManager.default.createFile(atPath: out.path, contents: nil)
-        FileManager.default.createFile(atPath: err.path, contents: nil)
+        try Data().write(to: out)
+        try Data().write(to: err)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: "/usr/bin/env")
         process.arguments = ["python3", "-I", "-S"] + arguments
