@@ -1,0 +1,27 @@
+// QuantizedModel+Errors: per-tensor quantization error against the original state dict.
+
+import NN
+
+extension QuantizedModel {
+    /// RMSE and SQNR of every tensor stored as codes, in model order, against `original`.
+    ///
+    /// Tensors kept raw are exact and left out; combine the result with `TensorError.total`.
+    /// - Throws: `QuantizeError.mismatch` when `original` lacks a quantized tensor, holds it
+    ///   as integers, or with another shape.
+    public func errors(against original: StateDict) throws -> [TensorError] {
+        try tensors.compactMap { tensor in
+            guard let codes = tensor.codes else { return nil }
+            guard let stored = original[tensor.name] else {
+                throw QuantizeError.mismatch(tensor: tensor.name, reason: "missing from the original state dict")
+            }
+            guard let reference = stored.floatTensor else {
+                throw QuantizeError.mismatch(tensor: tensor.name, reason: "the original is an integer tensor")
+            }
+            guard reference.shape == tensor.shape else {
+                throw QuantizeError.mismatch(tensor: tensor.name,
+                                             reason: "shape \(tensor.shape) but the original has \(reference.shape)")
+            }
+            return TensorError(name: tensor.name, original: reference.scalars, dequantized: codes.dequantized())
+        }
+    }
+}

@@ -1,0 +1,40 @@
+// QuantizedModel: a quantized state dict, in state-dict order, with what the blob records
+// about where it came from (architecture, source file) and how it was quantized.
+// Encoding to bytes is BlobCodec's; error metrics are in QuantizedModel+Errors.swift.
+
+import NN
+
+/// The result of `Quantizer.quantize`, and what a blob decodes to.
+public struct QuantizedModel: Equatable, Sendable {
+    /// Architecture name (e.g. `resnet18`), when known.
+    public var architecture: String?
+    /// File name of the checkpoint that was quantized.
+    public var source: String
+    /// Bits per code of the quantized tensors, 2...8.
+    public var bits: Int
+    /// Whether tensors of rank ≥ 2 have one range per output channel.
+    public var perChannel: Bool
+    /// Entries in state-dict order.
+    public var tensors: [QuantizedTensor]
+
+    public init(architecture: String?, source: String, bits: Int, perChannel: Bool, tensors: [QuantizedTensor]) {
+        self.architecture = architecture
+        self.source = source
+        self.bits = bits
+        self.perChannel = perChannel
+        self.tensors = tensors
+    }
+
+    /// Names of the tensors stored as codes.
+    public var quantizedNames: [String] { tensors.filter { $0.codes != nil }.map(\.name) }
+
+    /// Bytes of tensor data in the blob (packed codes and raw values), without headers.
+    public var dataByteCount: Int { tensors.reduce(0) { $0 + $1.dataByteCount } }
+
+    /// The state dict the model stands for: codes dequantized to float32, raw tensors as stored.
+    public func dequantized() -> StateDict {
+        var stateDict = StateDict()
+        for tensor in tensors { stateDict[tensor.name] = tensor.dequantized() }
+        return stateDict
+    }
+}
