@@ -15,6 +15,12 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
     case badDataset(path: String, reason: String)
     /// A parameter value that cannot work (e.g. a crop size of 0); `name` says which.
     case invalidArgument(name: String, reason: String)
+    /// A graph node whose input or parameters have the wrong shape.
+    case shapeMismatch(node: String, reason: String)
+    /// A state dict that does not fit an architecture, as `load_state_dict(strict=True)` reports it.
+    case stateDictMismatch(architecture: String, missing: [String], unexpected: [String], mismatched: [String])
+    /// No catalog architecture matches the state dict, or an unknown `--arch` name.
+    case unknownArchitecture(String)
 
     public var description: String {
         switch self {
@@ -24,6 +30,14 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
         case .badImage(let path, let reason): return "\(path): bad image: \(reason)"
         case .badDataset(let path, let reason): return "\(path): bad dataset: \(reason)"
         case .invalidArgument(let name, let reason): return "invalid \(name): \(reason)"
+        case .shapeMismatch(let node, let reason): return "layer '\(node)': \(reason)"
+        case .stateDictMismatch(let architecture, let missing, let unexpected, let mismatched):
+            var parts: [String] = []
+            if !missing.isEmpty { parts.append("missing keys: \(missing.joined(separator: ", "))") }
+            if !unexpected.isEmpty { parts.append("unexpected keys: \(unexpected.joined(separator: ", "))") }
+            if !mismatched.isEmpty { parts.append("shape mismatches: \(mismatched.joined(separator: "; "))") }
+            return "state dict does not fit \(architecture): \(parts.joined(separator: "; "))"
+        case .unknownArchitecture(let reason): return "unknown architecture: \(reason)"
         }
     }
 }

@@ -1,0 +1,141 @@
+// ConvStep: 2-D convolution for one plan step. General case: im2col of one sample and one
+// group into scratch `[cin_g·kh·kw, oh·ow]`, then `cblas_sgemm` with the weights
+// `[cout_g, cin_g·kh·kw]`. A 1x1 stride-1 unpadded conv multiplies the input directly;
+// a depthwise conv (groups == in == out channels) uses a direct loop.
+
+import COpenBLAS
+
+/// A compiled `nn.Conv2d` (possibly with a BatchNorm folded in).
+struct ConvStep {
+    let name: String
+    let attributes: Conv2dAttributes
+    /// `[out, in/groups · kh · kw]`, row-major.
+    private(set) var weight: [Float]
+    /// `[out]` (zeros when the conv has none).
+    private(set) var bias: [Float]
+    let inC: Int, inH: Int, inW: Int
+    let outC: Int, outH: Int, outW: Int
+    let kh: Int, kw: Int
+    let source: Int, destination: Int
+
+    init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
+         source: Int, destination: Int) {
+        self.name = name
+        self.attributes = attributes
+        self.weight = weight.scalars
+        self.bias = bias?.scalars ?? [Float](repeating: 0, count: weight.shape[0])
+        (inC, inH, inW) = (input[0], input[1], input[2])
+        (outC, outH, outW) = (output[0], output[1], output[2])
+        (kh, kw) = (weight.shape[2], weight.shape[3])
+        self.source = source
+        self.destination = destination
+    }
+
+    /// Folds a following BatchNorm: `w'[o] = w[o] · scale[o]`, `b'[o] = b[o] · scale[o] + shift[o]`.
+    mutating func fold(_ bn: ChannelAffine) {
+        let perOutput = weight.count / outC
+        for o in 0..<outC {
+            for k in 0..<perOutput { weight[o * perOutput + k] *= bn.scale[o] }
+            bias[o] = bias[o] * bn.scale[o] + bn.shift[o]
+        }
+    }
+
+    private var groups: Int { attributes.groups }
+    private var isDepthwise: Bool { groups == inC && groups == outC && groups > 1 }
+    private var isPointwise: Bool {
+        kh == 1 && kw == 1 && attributes.stride == Size2(1) && attributes.padding == Size2(0)
+    }
+
+    /// Floats of im2col scratch this conv needs.
+    var scratchSize: Int { (isDepthwise || isPointwise) ? 0 : (inC / groups) * kh * kw * outH * outW }
+
+    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+        let x = buffers[source], y = buffers[destination]
+        let positions = outH * outW
+        weight.withUnsafeBufferPointer { w in
+            for n in 0..<batch {
+                let xn = x + n * inC * inH * inW
+                let yn = y + n * outC * positions
+                if isDepthwise {
+                    depthwise(xn, yn, w.baseAddress!)
+                } else {
+                    let cinG = inC / groups, coutG = outC / groups, k = cinG * kh * kw
+                    for g in 0..<groups {
+                        let xg = xn + g * cinG * inH * inW
+                        let columns: UnsafePointer<Float>
+                        if isPointwise {
+                            columns = UnsafePointer(xg)
+                        } else {
+                            im2col(xg, channels: cinG, into: scratch)
+                            columns = UnsafePointer(scratch)
+                        }
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(coutG), Int32(positions), Int32(k),
+                                    1, w.baseAddress! + g * coutG * k, Int32(k), columns, Int32(positions),
+                                    0, yn + g * coutG * positions, Int32(positions))
+                    }
+                }
+                for o in 0..<outC {
+                    let b = bias[o]
+                    let row = yn + o * positions
+                    for p in 0..<positions { row[p] += b }
+                }
+            }
+        }
+    }
+
+    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside).
+    private func im2col(_ x: UnsafeMutablePointer<Float>, channels: Int, into cols: UnsafeMutablePointer<Float>) {
+        let (sh, sw) = (attributes.stride.h, attributes.stride.w)
+        let (ph, pw) = (attributes.padding.h, attributes.padding.w)
+        let (dh, dw) = (attributes.dilation.h, attributes.dilation.w)
+        var row = cols
+        for c in 0..<channels {
+            let plane = x + c * inH * inW
+            for i in 0..<kh {
+                for j in 0..<kw {
+                    for oy in 0..<outH {
+                        let iy = oy * sh - ph + i * dh
+                        let out = row + oy * outW
+                        if iy < 0 || iy >= inH {
+                            for ox in 0..<outW { out[ox] = 0 }
+                            continue
+                        }
+                        let line = plane + iy * inW
+                        for ox in 0..<outW {
+                            let ix = ox * sw - pw + j * dw
+                            out[ox] = (ix >= 0 && ix < inW) ? line[ix] : 0
+                        }
+                    }
+                    row += outH * outW
+                }
+            }
+        }
+    }
+
+    /// `y[c, oy, ox] = Σ_{i,j} w[c, 0, i, j] · x[c, oy·s − p + i·d, ox·s − p + j·d]` (bias added by the caller).
+    private func depthwise(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
+        let (sh, sw) = (attributes.stride.h, attributes.stride.w)
+        let (ph, pw) = (attributes.padding.h, attributes.padding.w)
+        let (dh, dw) = (attributes.dilation.h, attributes.dilation.w)
+        for c in 0..<inC {
+            let plane = x + c * inH * inW
+            let out = y + c * outH * outW
+            let kernel = w + c * kh * kw
+            for oy in 0..<outH {
+                for ox in 0..<outW {
+                    var sum: Float = 0
+                    for i in 0..<kh {
+                        let iy = oy * sh - ph + i * dh
+                        if iy < 0 || iy >= inH { continue }
+                        for j in 0..<kw {
+                            let ix = ox * sw - pw + j * dw
+                            if ix < 0 || ix >= inW { continue }
+                            sum += kernel[i * kw + j] * plane[iy * inW + ix]
+                        }
+                    }
+                    out[oy * outW + ox] = sum
+                }
+            }
+        }
+    }
+}

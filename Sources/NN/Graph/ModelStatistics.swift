@@ -1,0 +1,81 @@
+// ModelStatistics: parameter counts and multiply-accumulates per layer, the numbers of a
+// torchsummary table. MACs count conv and linear layers only (the convention behind
+// "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
+// linear `in · out`. Effective MACs count only the products with a nonzero weight.
+
+/// Per-layer and total size and cost of a model at one input size.
+public struct ModelStatistics: Sendable {
+    /// One row per graph node except the input.
+    public struct Layer: Sendable, Equatable {
+        public let name: String
+        /// PyTorch module type ("Conv2d", "BatchNorm2d", "Linear", "ReLU", …).
+        public let type: String
+        /// Output shape per sample.
+        public let outputShape: [Int]
+        /// Parameters the layer owns (weights and biases; BN weight and bias, not running stats).
+        public let parameters: Int
+        /// Nonzero parameters among `parameters`.
+        public let nonzero: Int
+        public let macs: Int
+        public let effectiveMACs: Int
+    }
+
+    public let layers: [Layer]
+    /// Every floating tensor element of the state dict that a layer owns as a parameter.
+    public var parameters: Int { layers.reduce(0) { $0 + $1.parameters } }
+    public var nonzero: Int { layers.reduce(0) { $0 + $1.nonzero } }
+    public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
+    public var effectiveMACs: Int { layers.reduce(0) { $0 + $1.effectiveMACs } }
+
+    /// Computes the statistics of `model` for one `[C, H, W]` input.
+    public init(model: Model, input: [Int]) throws {
+        let shapes = try ShapeInference(model: model, input: input).shapes
+        let nodes = model.graph.nodes
+        layers = nodes.indices.dropFirst().map { i in
+            let node = nodes[i]
+            let tensors = Self.parameterNames(of: node).compactMap { model.stateDict.tensor($0) }
+            let parameters = tensors.reduce(0) { $0 + $1.count }
+            let nonzero = tensors.reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+            var macs = 0, effective = 0
+            if let weight = model.stateDict.tensor("\(node.name).weight") {
+                let weightNonzero = weight.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
+                switch node.op {
+                case .conv2d:
+                    let positions = shapes[i][1] * shapes[i][2]
+                    macs = positions * weight.count
+                    effective = positions * weightNonzero
+                case .linear:
+                    macs = weight.count
+                    effective = weightNonzero
+                default: break
+                }
+            }
+            return Layer(name: node.name, type: Self.typeName(node.op), outputShape: shapes[i],
+                         parameters: parameters, nonzero: nonzero, macs: macs, effectiveMACs: effective)
+        }
+    }
+
+    /// State-dict keys of the trainable parameters a node owns.
+    public static func parameterNames(of node: Node) -> [String] {
+        node.op.isParametric ? ["\(node.name).weight", "\(node.name).bias"] : []
+    }
+
+    /// The PyTorch module class an op stands for.
+    public static func typeName(_ op: Op) -> String {
+        switch op {
+        case .input: return "Input"
+        case .conv2d: return "Conv2d"
+        case .batchNorm: return "BatchNorm2d"
+        case .relu: return "ReLU"
+        case .relu6: return "ReLU6"
+        case .leakyRelu: return "LeakyReLU"
+        case .maxPool: return "MaxPool2d"
+        case .avgPool: return "AvgPool2d"
+        case .adaptiveAvgPool: return "AdaptiveAvgPool2d"
+        case .add: return "Add"
+        case .flatten: return "Flatten"
+        case .linear: return "Linear"
+        case .identity: return "Identity"
+        }
+    }
+}
