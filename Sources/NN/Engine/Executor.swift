@@ -16,7 +16,6 @@ public final class Executor {
     let buffers: [UnsafeMutablePointer<Float>]
     let scratch: UnsafeMutablePointer<Float>
     let bufferOfNode: [Int]
-    let sampleSize: [Int]
 
     /// Compiles `model` for inputs `[N, input...]`, N ≤ `maxBatch`.
     ///
@@ -31,7 +30,6 @@ public final class Executor {
         outputShape = shapes[model.graph.outputIndex]
         steps = plan.steps
         bufferOfNode = plan.bufferOfNode
-        sampleSize = plan.bufferSampleSizes
         buffers = plan.bufferSampleSizes.map { size in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(size * maxBatch, 1))
             p.initialize(repeating: 0, count: max(size * maxBatch, 1))
@@ -57,7 +55,7 @@ public final class Executor {
         let n = input.shape[0]
         input.scalars.withUnsafeBufferPointer { buffers[0].update(from: $0.baseAddress!, count: $0.count) }
         for step in steps { step.run(batch: n, buffers: buffers, scratch: scratch) }
-        let size = sampleSize[outputBuffer]
+        let size = outputShape.reduce(1, *)
         return Tensor(shape: [n] + outputShape, scalars: Array(UnsafeBufferPointer(start: buffers[outputBuffer], count: n * size)))
     }
 }
