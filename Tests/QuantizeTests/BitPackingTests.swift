@@ -1,5 +1,6 @@
 import XCTest
 @testable import Quantize
+import NN
 
 /// Tests BitPacking.swift: the byte layout (little-endian bit stream) and round trips.
 final class BitPackingTests: XCTestCase {

@@ -1,7 +1,8 @@
 // ModelStatistics: parameter counts and multiply-accumulates per layer, the numbers of a
 // torchsummary table. MACs count conv and linear layers only (the convention behind
 // "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
-// linear `in · out`. Effective MACs count only the products with a nonzero weight.
+// linear `in · out`, and one per BatchNorm output element (eval BN is `y = x · a + b`).
+// Effective MACs count only the products with a nonzero weight.
 
 /// Per-layer and total size and cost of a model at one input size.
 public struct ModelStatistics: Sendable {
@@ -47,6 +48,9 @@ public struct ModelStatistics: Sendable {
                 case .linear:
                     macs = weight.count
                     effective = weightNonzero
+                case .batchNorm:
+                    macs = shapes[i].reduce(1, *)
+                    effective = macs
                 default: break
                 }
             }

@@ -1,0 +1,60 @@
+// LatencyBenchmark: times a compiled model on a fixed random batch after warm-up, and
+// reports median and 90th-percentile latency per batch. Speed numbers live here and in
+// `shears bench`, never in unit tests.
+
+import Foundation
+
+/// Latency statistics of one model at one batch size.
+public struct LatencyStats: Sendable, Equatable {
+    public let batch: Int
+    /// Median wall-clock milliseconds per batch.
+    public let medianMilliseconds: Double
+    /// 90th-percentile milliseconds per batch (nearest rank).
+    public let p90Milliseconds: Double
+    /// `batch / median`.
+    public var imagesPerSecond: Double { medianMilliseconds > 0 ? Double(batch) * 1000 / medianMilliseconds : 0 }
+}
+
+/// Times `Executor.run` on one batch.
+public enum LatencyBenchmark {
+    /// Runs `warmup` untimed then `iterations` timed forward passes of a seeded random `[batch, input...]`.
+    public static func measure(_ model: Model, input: [Int], batch: Int, warmup: Int = 3, iterations: Int = 20) throws -> LatencyStats {
+        let executor = try Executor(model: model, input: input, maxBatch: batch)
+        var generator = SplitMix64(seed: 42)
+        let count = batch * input.reduce(1, *)
+        let data = Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
+        for _ in 0..<warmup { _ = try executor.run(data) }
+        var times: [Double] = []
+        for _ in 0..<max(iterations, 1) {
+            let start = DispatchTime.now().uptimeNanoseconds
+            _ = try executor.run(data)
+            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+        }
+        times.sort()
+        let p90Index = min(times.count - 1, Int((0.9 * Double(times.count)).rounded(.up)) - 1)
+        return LatencyStats(batch: batch, medianMilliseconds: median(times), p90Milliseconds: times[max(p90Index, 0)])
+    }
+
+    private static func median(_ sorted: [Double]) -> Double {
+        let n = sorted.count
+        return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
+    }
+}
+
+/// A small seeded generator (SplitMix64) for reproducible random inputs and random pruning.
+public struct SplitMix64: RandomNumberGenerator, Sendable {
+    private var state: UInt64
+
+    public init(seed: UInt64) { state = seed }
+
+    public mutating func next() -> UInt64 {
+        state &+= 0x9E37_79B9_7F4A_7C15
+        var z = state
+        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
+        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
+        return z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
+}

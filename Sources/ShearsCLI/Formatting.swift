@@ -1,0 +1,45 @@
+// Formatting: the small text helpers every command prints with: thousands separators,
+// aligned columns, JSON output, and input-shape parsing.
+
+import ArgumentParser
+import Foundation
+
+/// `1234567` → `"1,234,567"`.
+func grouped(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return value < 0 ? "-" + out : out
+}
+
+/// Rows as space-padded columns with a rule under the header; `rightAligned` column indices.
+func renderColumns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    guard let header = rows.first else { return "" }
+    let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
+    func line(_ row: [String]) -> String {
+        row.enumerated().map { c, cell in
+            let pad = String(repeating: " ", count: widths[c] - cell.count)
+            return rightAligned.contains(c) ? pad + cell : cell + pad
+        }.joined(separator: "  ")
+    }
+    let rule = String(repeating: "-", count: widths.reduce(0, +) + 2 * (widths.count - 1))
+    return ([line(header), rule] + rows.dropFirst().map(line)).joined(separator: "\n")
+}
+
+/// Prints `object` as one line of JSON on stdout (keys sorted, for stable output).
+func printJSON(_ object: Any) throws {
+    let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
+    print(String(decoding: data, as: UTF8.self))
+}
+
+/// "3x224x224" → [3, 224, 224].
+func parseInputShape(_ text: String) throws -> [Int] {
+    let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
+    guard parts.count == 3, parts.allSatisfy({ $0 > 0 }) else {
+        throw ValidationError("--input must look like 3x224x224, got '\(text)'")
+    }
+    return parts
+}

@@ -1,0 +1,88 @@
+// `shears summary`: a torchsummary-like table of a checkpoint or catalog architecture:
+// layers with output shapes and parameters, totals, MACs and size.
+
+import ArgumentParser
+import Foundation
+import NN
+
+struct SummaryCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "summary",
+        abstract: "Show layers, output shapes, parameters and MACs of a model.",
+        discussion: """
+        With a checkpoint, the architecture and its widths are read from the file. Without one,
+        --arch names a catalog architecture at its standard widths.
+
+        Examples:
+          shears summary examples/models/teacher.pt --input 3x32x32
+          shears summary --arch resnet18 --classes 11
+          shears summary examples/models/student.pt --input 3x32x32 --json
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint (.pt, .pth, .bin, .ckpt, .safetensors) or Shears .pkl blob.", valueName: "checkpoint"))
+    var checkpoint: String?
+
+    @OptionGroup var modelOptions: ModelOptions
+
+    @Option(name: .long, help: ArgumentHelp("Classes of a catalog architecture (without a checkpoint).", valueName: "n"))
+    var classes: Int = 1000
+
+    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW.", valueName: "CxHxW"))
+    var input: String = "3x224x224"
+
+    @Flag(name: .long, help: "Print one JSON object instead of the table.")
+    var json = false
+
+    func validate() throws {
+        if checkpoint == nil && modelOptions.arch == nil { throw ValidationError("give a checkpoint or --arch NAME") }
+        guard classes >= 1 else { throw ValidationError("--classes must be at least 1") }
+        _ = try parseInputShape(input)
+    }
+
+    func run() throws {
+        let shape = try parseInputShape(input)
+        let model: Model
+        if let checkpoint {
+            model = try loadModel(checkpoint, arch: modelOptions.arch).model
+        } else {
+            model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)
+        }
+        let statistics = try ModelStatistics(model: model, input: shape)
+        if json {
+            try printJSON(summaryJSON(model: model, statistics: statistics, input: shape))
+        } else {
+            print(summaryTable(model: model, statistics: statistics, input: shape))
+        }
+    }
+
+    private func summaryJSON(model: Model, statistics: ModelStatistics, input: [Int]) -> [String: Any] {
+        [
+            "architecture": model.architecture,
+            "parameters": statistics.parameters,
+            "trainable_parameters": statistics.parameters,
+            "macs": statistics.macs,
+            "parameter_bytes": statistics.parameters * 4,
+            "input": input,
+            "layers": statistics.layers.map { layer in
+                ["name": layer.name, "type": layer.type, "output_shape": [-1] + layer.outputShape, "parameters": layer.parameters] as [String: Any]
+            },
+        ]
+    }
+
+    private func summaryTable(model: Model, statistics: ModelStatistics, input: [Int]) -> String {
+        var rows = [["Layer (type)", "Output Shape", "Param #"]]
+        for layer in statistics.layers {
+            rows.append(["\(layer.name) (\(layer.type))", "[-1, " + layer.outputShape.map(String.init).joined(separator: ", ") + "]",
+                         grouped(layer.parameters)])
+        }
+        var text = renderColumns(rows, rightAligned: [2])
+        text += "\n\nArchitecture: \(model.architecture)"
+        text += "\nInput: \(input.map(String.init).joined(separator: "x"))"
+        text += "\nTotal params: \(grouped(statistics.parameters))"
+        text += "\nTrainable params: \(grouped(statistics.parameters))"
+        text += "\nMACs: \(String(format: "%.2f", Double(statistics.macs) / 1e9)) GMAC (\(grouped(statistics.macs)))"
+        text += "\nParams size: \(String(format: "%.2f", Double(statistics.parameters * 4) / 1_048_576)) MB (float32)"
+        return text
+    }
+}

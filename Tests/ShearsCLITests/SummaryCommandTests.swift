@@ -1,0 +1,35 @@
+import XCTest
+import TestSupport
+
+final class SummaryCommandTests: XCTestCase {
+    func testResNet18WithElevenClasses() throws {
+        let result = try CLI.run(["summary", "--arch", "resnet18", "--classes", "11"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stdout.contains("Total params: 11,182,155"), result.stdout)
+        XCTAssertTrue(result.stdout.contains("1.82 GMAC"), result.stdout)
+    }
+
+    func testJSONOfACheckpoint() throws {
+        let result = try CLI.run(["summary", Fixtures.path("models/student.safetensors"), "--input", "3x32x32", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["architecture"] as? String, "student")
+        XCTAssertNotNil(object["parameters"] as? Int)
+        let layers = try XCTUnwrap(object["layers"] as? [[String: Any]])
+        XCTAssertEqual(layers.first?["name"] as? String, "conv1")
+        for key in ["name", "type", "output_shape", "parameters"] { XCTAssertNotNil(layers.first?[key], key) }
+    }
+
+    func testNeitherCheckpointNorArchIsAUsageError() throws {
+        let result = try CLI.run(["summary"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("give a checkpoint or --arch NAME"), result.stderr)
+    }
+
+    func testMissingFileIsOneLineError() throws {
+        let result = try CLI.run(["summary", "/nonexistent/model.pt"])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertTrue(result.stderr.contains("/nonexistent/model.pt"), result.stderr)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+    }
+}
