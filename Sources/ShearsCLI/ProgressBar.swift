@@ -7,7 +7,8 @@ import Foundation
 final class ProgressBar {
     private let label: String
     private let total: Int
-    private var done = 0
+    /// Units done so far.
+    private(set) var done = 0
     private let enabled: Bool
     private let start = Date()
     private var lastDraw = Date.distantPast

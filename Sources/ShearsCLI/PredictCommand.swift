@@ -1,0 +1,45 @@
+// `shears predict`: predicted class of every image in a folder (labelled or not), written as
+// the homework's submission CSV, `Id,Category`, with Id the file name without extension.
+
+import ArgumentParser
+import Foundation
+import NN
+
+struct PredictCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "predict",
+        abstract: "Predict classes for an image folder and write an Id,Category CSV.",
+        discussion: """
+        Example (food-11's unlabelled evaluation split):
+          shears predict model.pt --data food-11 --split evaluation -o submission.csv
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint or Shears .pkl blob.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("CSV file to write (stdout when omitted).", valueName: "file"))
+    var output: String?
+
+    func validate() throws { _ = try dataOptions.requireData() }
+
+    func run() throws {
+        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let images = try dataOptions.decodeImages()
+        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch)
+        var csv = "Id,Category\n"
+        for (sample, prediction) in zip(images.samples, result.predictions) {
+            let id = ((sample.path as NSString).lastPathComponent as NSString).deletingPathExtension
+            csv += "\(id),\(prediction)\n"
+        }
+        if let output {
+            try AtomicFile.write(csv, to: output)
+            printError("wrote \(result.predictions.count) predictions to \(output)")
+        } else {
+            print(csv, terminator: "")
+        }
+    }
+}
