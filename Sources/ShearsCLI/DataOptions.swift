@@ -68,9 +68,10 @@ struct DataOptions: ParsableArguments {
         return data
     }
 
-    /// Lists and decodes the dataset once (the uint8 crops are kept and reused for every model variant).
-    func decodeImages() throws -> DecodedImages {
-        let dataset = try ImageDataset(root: try requireData(), split: split)
+    /// Lists and decodes the dataset at `root` (default `--data`) once; the uint8 crops are
+    /// kept and reused for every model variant.
+    func decodeImages(root: String? = nil) throws -> DecodedImages {
+        let dataset = try ImageDataset(root: try root ?? requireData(), split: split)
         let progress = ProgressBar("decoding", total: limit.map { min($0, dataset.samples.count) } ?? dataset.samples.count)
         let images = try DecodedImages(dataset: dataset, preprocessing: try preprocessing(), limit: limit,
                                        skipBad: skipBad, progress: { _, _ in progress.advance() })

@@ -1,0 +1,102 @@
+// `shears quantize`: min-max quantization of every floating tensor to a pickle blob that
+// plain Python reads, with the sizes, the per-layer error and (with --eval) the accuracy
+// before and after.
+
+import ArgumentParser
+import Foundation
+import NN
+import Quantize
+
+struct QuantizeCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "quantize",
+        abstract: "Quantize a checkpoint to a uint8 (or 2-7 bit) min-max .pkl blob.",
+        discussion: """
+        Each tensor is stored as q = round((w - min) / (max - min) * (2^bits - 1)) with its min
+        and max (per output channel with --per-channel). The blob is a Python pickle that
+        `pickle.load` reads without numpy or torch (format: docs/BLOB_FORMAT.md), and
+        `shears eval model.pkl` evaluates it directly.
+
+        Examples:
+          shears quantize examples/models/teacher.pt -o teacher.pkl
+          shears quantize model.pt -o model.pkl --bits 4 --per-channel --eval food-11 --json
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint to quantize.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("The .pkl blob to write.", valueName: "file"))
+    var output: String
+
+    @Option(name: .long, help: ArgumentHelp("Bits per code, 2 to 8.", valueName: "b"))
+    var bits: Int = 8
+
+    @Flag(name: .long, help: "One min/max per output channel instead of per tensor.")
+    var perChannel = false
+
+    @Flag(name: .long, help: "Quantize only conv and linear weights; keep biases and BatchNorm in float32.")
+    var onlyWeights = false
+
+    @Option(name: .long, help: ArgumentHelp("Image folder to evaluate the model on before and after.", valueName: "dir"))
+    var eval: String?
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        guard (2...8).contains(bits) else { throw ValidationError("--bits must be between 2 and 8, got \(bits)") }
+    }
+
+    func run() throws {
+        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let config = QuantizationConfig(bits: bits, perChannel: perChannel, onlyWeights: onlyWeights)
+        let quantized = try Quantizer.quantize(loaded.model.stateDict, config: config,
+                                               architecture: loaded.model.architecture,
+                                               source: (checkpoint as NSString).lastPathComponent)
+        let blob = BlobCodec.encode(quantized)
+        try AtomicFile.write(blob, to: output)
+        let errors = try quantized.errors(against: loaded.model.stateDict)
+        let total = TensorError.total(errors)
+
+        var accuracyBefore: Double?
+        var accuracyAfter: Double?
+        if let root = eval ?? dataOptions.data {
+            let images = try dataOptions.decodeImages(root: root)
+            var dequantized = loaded.model
+            dequantized.stateDict = quantized.dequantized()
+            accuracyBefore = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch).classification.accuracy
+            accuracyAfter = try Evaluator.evaluate(dequantized, on: images, batch: dataOptions.batch).classification.accuracy
+        }
+
+        if json {
+            var object: [String: Any] = [
+                "checkpoint": checkpoint, "output": output, "architecture": loaded.model.architecture,
+                "bits": bits, "per_channel": perChannel,
+                "original_bytes": loaded.fileBytes, "blob_bytes": blob.count,
+                "ratio": Double(loaded.fileBytes) / Double(max(blob.count, 1)),
+                "rmse": total.rmse, "sqnr_db": total.sqnrDB.isFinite ? total.sqnrDB : NSNull(),
+                "layers": errors.map { ["name": $0.name, "rmse": $0.rmse, "sqnr_db": $0.sqnrDB.isFinite ? $0.sqnrDB : NSNull()] as [String: Any] },
+            ]
+            if let accuracyBefore, let accuracyAfter {
+                object["accuracy_before"] = accuracyBefore
+                object["accuracy"] = accuracyAfter
+            }
+            try printJSON(object)
+        } else {
+            var rows = [["tensor", "RMSE", "SQNR dB"]]
+            for e in errors { rows.append([e.name, String(format: "%.3g", e.rmse), e.sqnrDB.isFinite ? String(format: "%.1f", e.sqnrDB) : "exact"]) }
+            print(renderColumns(rows, rightAligned: [1, 2]))
+            print("")
+            print("original  \(grouped(loaded.fileBytes)) bytes  \(checkpoint)")
+            print("blob      \(grouped(blob.count)) bytes  \(output)  (\(bits)-bit\(perChannel ? " per channel" : ""))")
+            print(String(format: "ratio     %.2fx smaller; overall SQNR %.1f dB", Double(loaded.fileBytes) / Double(max(blob.count, 1)), total.sqnrDB))
+            if let accuracyBefore, let accuracyAfter {
+                print(String(format: "accuracy  %.4f before, %.4f after (%+.4f)", accuracyBefore, accuracyAfter, accuracyAfter - accuracyBefore))
+            }
+        }
+    }
+}
