@@ -1,0 +1,61 @@
+"""PyTorch side of the benchmark: latency of the same checkpoint on the same machine.
+
+Loads a checkpoint with the example model classes (teacher/student, widths from the
+shapes, or full torchvision resnet18 with --resnet18), runs `warmup` untimed and
+`iterations` timed forward passes of a seeded random batch under torch.no_grad() in eval
+mode, and prints one JSON line per batch size: {"batch", "latency_ms", "latency_p90_ms",
+"images_per_second", "threads"}. Same statistics as `shears bench` (median, nearest-rank p90).
+"""
+import argparse
+import json
+import math
+import os
+import sys
+import time
+
+import torch
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "example"))
+import models  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoint", nargs="?")
+    parser.add_argument("--resnet18", action="store_true", help="torchvision resnet18 with random weights")
+    parser.add_argument("--classes", type=int, default=11)
+    parser.add_argument("--input", default="3x32x32")
+    parser.add_argument("--batch", default="1,32")
+    parser.add_argument("--warmup", type=int, default=3)
+    parser.add_argument("--iterations", type=int, default=20)
+    parser.add_argument("--threads", type=int, default=os.cpu_count())
+    args = parser.parse_args()
+    torch.set_num_threads(args.threads)
+    if args.resnet18:
+        import torchvision
+        torch.manual_seed(0)
+        model = torchvision.models.resnet18(num_classes=args.classes).eval()
+    else:
+        model = models.from_state_dict(torch.load(args.checkpoint, weights_only=True))
+    shape = [int(v) for v in args.input.split("x")]
+    generator = torch.Generator().manual_seed(42)
+    for batch in [int(b) for b in args.batch.split(",")]:
+        x = torch.rand(batch, *shape, generator=generator) * 2 - 1
+        times = []
+        with torch.no_grad():
+            for _ in range(args.warmup):
+                model(x)
+            for _ in range(args.iterations):
+                start = time.perf_counter()
+                model(x)
+                times.append((time.perf_counter() - start) * 1000)
+        times.sort()
+        n = len(times)
+        median = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+        p90 = times[min(n - 1, math.ceil(0.9 * n) - 1)]
+        print(json.dumps({"batch": batch, "latency_ms": median, "latency_p90_ms": p90,
+                          "images_per_second": batch * 1000 / median, "threads": args.threads}))
+
+
+if __name__ == "__main__":
+    main()
