@@ -1,6 +1,8 @@
-// ConvStep: 2-D convolution for one plan step. General case: im2col of one sample and one
-// group into scratch `[cin_g·kh·kw, oh·ow]`, then `cblas_sgemm` with the weights
-// `[cout_g, cin_g·kh·kw]`. A 1x1 stride-1 unpadded conv multiplies the input directly;
+// ConvStep: 2-D convolution for one plan step. Ungrouped convs: im2col of a chunk of c
+// samples into scratch `[cin·kh·kw, c·oh·ow]`, one `cblas_sgemm` with the weights
+// `[cout, cin·kh·kw]` into `[cout, c·oh·ow]`, then a scatter (plus bias) into NCHW — one
+// large GEMM instead of many small ones when feature maps are small. Grouped convs run
+// per sample and group (a 1x1 stride-1 unpadded conv then multiplies the input directly);
 // a depthwise conv (groups == in == out channels) uses a direct loop.
 
 import COpenBLAS
@@ -46,10 +48,24 @@ struct ConvStep {
         kh == 1 && kw == 1 && attributes.stride == Size2(1) && attributes.padding == Size2(0)
     }
 
-    /// Floats of im2col scratch this conv needs.
-    var scratchSize: Int { (isDepthwise || isPointwise) ? 0 : (inC / groups) * kh * kw * outH * outW }
+    /// Largest scratch (floats) a batched chunk may use: 16 M floats, 64 MB.
+    static let chunkScratchLimit = 16 << 20
+
+    /// Samples per batched GEMM: as many as fit `chunkScratchLimit`, at least 1.
+    private func chunk(_ batch: Int) -> Int {
+        let perSample = (inC * kh * kw + outC) * outH * outW
+        return max(1, min(batch, Self.chunkScratchLimit / max(perSample, 1)))
+    }
+
+    /// Floats of scratch this conv needs for batches of up to `maxBatch`.
+    func scratchSize(maxBatch: Int) -> Int {
+        if isDepthwise { return 0 }
+        if groups == 1 { return (inC * kh * kw + outC) * outH * outW * chunk(maxBatch) }
+        return isPointwise ? 0 : (inC / groups) * kh * kw * outH * outW
+    }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+        if groups == 1 { return runBatched(batch: batch, buffers: buffers, scratch: scratch) }
         let x = buffers[source], y = buffers[destination]
         let positions = outH * outW
         weight.withUnsafeBufferPointer { w in
@@ -83,8 +99,38 @@ struct ConvStep {
         }
     }
 
-    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside).
-    private func im2col(_ x: UnsafeMutablePointer<Float>, channels: Int, into cols: UnsafeMutablePointer<Float>) {
+    /// Ungrouped conv over chunks of samples: `Y[o, (n, p)] = Σ_k W[o, k] · cols[k, (n, p)]`.
+    private func runBatched(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+        let x = buffers[source], y = buffers[destination]
+        let positions = outH * outW, k = inC * kh * kw
+        let step = chunk(batch)
+        weight.withUnsafeBufferPointer { w in
+            var first = 0
+            while first < batch {
+                let count = min(step, batch - first)
+                let width = count * positions
+                let columns = scratch, product = scratch + k * width
+                for s in 0..<count {
+                    im2col(x + (first + s) * inC * inH * inW, channels: inC, into: columns + s * positions, rowStride: width)
+                }
+                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
+                            1, w.baseAddress!, Int32(k), columns, Int32(width), 0, product, Int32(width))
+                for s in 0..<count {
+                    let yn = y + (first + s) * outC * positions
+                    for o in 0..<outC {
+                        let b = bias[o]
+                        let from = product + o * width + s * positions, to = yn + o * positions
+                        for p in 0..<positions { to[p] = from[p] + b }
+                    }
+                }
+                first += count
+            }
+        }
+    }
+
+    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside);
+    /// rows are `rowStride` floats apart.
+    private func im2col(_ x: UnsafeMutablePointer<Float>, channels: Int, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
         let (sh, sw) = (attributes.stride.h, attributes.stride.w)
         let (ph, pw) = (attributes.padding.h, attributes.padding.w)
         let (dh, dw) = (attributes.dilation.h, attributes.dilation.w)
@@ -106,7 +152,7 @@ struct ConvStep {
                             out[ox] = (ix >= 0 && ix < inW) ? line[ix] : 0
                         }
                     }
-                    row += outH * outW
+                    row += rowStride ?? outH * outW
                 }
             }
         }

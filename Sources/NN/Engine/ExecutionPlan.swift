@@ -10,10 +10,10 @@ struct ExecutionPlan {
     var bufferOfNode: [Int]
     /// Per-sample capacity of each buffer (floats).
     var bufferSampleSizes: [Int] = []
-    /// Floats of im2col scratch needed by the largest convolution (one sample, one group).
+    /// Floats of convolution scratch (im2col columns and GEMM output) of the largest conv.
     var scratchSize = 0
 
-    init(model: Model, shapes: [[Int]], foldBatchNorm: Bool) throws {
+    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool) throws {
         let graph = model.graph
         let consumers = graph.consumers
         bufferOfNode = Array(repeating: -1, count: graph.nodes.count)
@@ -80,7 +80,7 @@ struct ExecutionPlan {
             bufferOfNode[i] = b
             if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
                                         foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil) {
-                if case .conv(let conv) = step { scratchSize = max(scratchSize, conv.scratchSize) }
+                if case .conv(let conv) = step { scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch)) }
                 steps.append(step)
             }
             // Inputs of an in-place node other than the aliased one still lose a use.

@@ -24,7 +24,7 @@ public final class Executor {
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
-        let plan = try ExecutionPlan(model: model, shapes: shapes, foldBatchNorm: foldBatchNorm)
+        let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: maxBatch, foldBatchNorm: foldBatchNorm)
         inputShape = input
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
