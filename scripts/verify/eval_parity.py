@@ -1,0 +1,52 @@
+"""Accuracy parity of `shears predict`/`eval` with PyTorch on a labelled folder.
+
+For each checkpoint: PyTorch predictions (scripts/example/eval_torch.py: PIL + torchvision,
+model.eval(), float32) and Shears' predictions (`shears predict`), compared image by image.
+Prints one Markdown table row per checkpoint: images, PyTorch accuracy, Shears accuracy,
+identical predictions. Usage:
+
+    .venv-torch/bin/python scripts/verify/eval_parity.py examples/models/teacher.pt \
+        examples/models/student.pt --data out/fashion-full --shears .build/release/shears
+"""
+import argparse
+import csv
+import os
+import subprocess
+import sys
+import tempfile
+
+sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "example"))
+import eval_torch  # noqa: E402
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("checkpoints", nargs="+")
+    parser.add_argument("--data", required=True)
+    parser.add_argument("--split", default="validation")
+    parser.add_argument("--resize", type=int, default=36)
+    parser.add_argument("--crop", type=int, default=32)
+    parser.add_argument("--shears", default=".build/release/shears")
+    args = parser.parse_args()
+    paths, labels = eval_torch.list_split(args.data, args.split)
+    images = eval_torch.decode(paths, args.resize, args.crop)
+    print("| checkpoint | images | PyTorch accuracy | Shears accuracy | identical predictions |")
+    print("|---|---|---|---|---|")
+    for checkpoint in args.checkpoints:
+        torch_predictions = eval_torch.predict(eval_torch.load_model(checkpoint), images).tolist()
+        with tempfile.TemporaryDirectory() as tmp:
+            out = os.path.join(tmp, "predictions.csv")
+            subprocess.run([args.shears, "predict", checkpoint, "--data", args.data, "--split", args.split,
+                            "--resize", str(args.resize), "--crop", str(args.crop), "-o", out], check=True)
+            with open(out) as f:
+                shears = {row["Id"]: int(row["Category"]) for row in csv.DictReader(f)}
+        shears_predictions = [shears[os.path.splitext(os.path.basename(p))[0]] for p in paths]
+        n = len(paths)
+        torch_correct = sum(p == l for p, l in zip(torch_predictions, labels))
+        shears_correct = sum(p == l for p, l in zip(shears_predictions, labels))
+        same = sum(a == b for a, b in zip(torch_predictions, shears_predictions))
+        print(f"| {checkpoint} | {n} | {torch_correct / n:.4f} | {shears_correct / n:.4f} | {same} / {n} ({100 * same / n:.2f}%) |")
+
+
+if __name__ == "__main__":
+    main()
