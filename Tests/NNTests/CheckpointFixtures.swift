@@ -24,8 +24,13 @@ struct CheckpointManifest: Decodable {
     /// Ordered expected state dicts.
     let sets: [String: [Expected]]
     let checkpoints: [Entry]
+    struct Failure: Decodable {
+        let file: String
+        /// A fragment of the expected message.
+        let message: String
+    }
     /// Files that must fail with `NNError.unsupported`.
-    let unsupported: [String]
+    let unsupported: [Failure]
     /// Files whose pickles must be refused.
     let refused: [String]
     /// The file the malicious pickles would create.

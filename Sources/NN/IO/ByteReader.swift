@@ -68,6 +68,7 @@ struct ByteReader {
 
     /// Bytes up to (not including) the next `\n`, which is consumed.
     mutating func line() throws -> ArraySlice<UInt8> {
+        try require(0)
         guard let newline = bytes[position..<end].firstIndex(of: 0x0A) else {
             throw NNError.malformed(path: path, reason: "\(context): unterminated text line at offset \(position)")
         }
