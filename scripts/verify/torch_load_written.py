@@ -59,7 +59,7 @@ def main():
             continue
         for key, ref in reference.items():
             got = written[key]
-            want = ref.float() if ref.is_floating_point() else ref.long()
+            want = ref.resolve_neg().float() if ref.is_floating_point() else ref.resolve_neg().long()
             if got.dtype != want.dtype or got.shape != want.shape or not got.is_contiguous():
                 problems.append(f"{key}: {got.dtype} {tuple(got.shape)} vs {want.dtype} {tuple(want.shape)}")
             elif not torch.equal(got.view(torch.int32) if got.is_floating_point() else got,

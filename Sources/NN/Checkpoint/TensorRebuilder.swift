@@ -68,8 +68,13 @@ enum TensorRebuilder {
               shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
             throw PickleFailure(.malformed, "tensor rebuild has a bad offset, size or stride")
         }
-        let tensor = TensorReference(storage: storage, element: element, offset: offset, shape: shape, strides: strides)
+        var tensor = TensorReference(storage: storage, element: element, offset: offset, shape: shape, strides: strides)
         try checkBounds(tensor)
+        // Optional last argument: metadata such as {'neg': True} (torch._utils.get_tensor_metadata).
+        if args.count == counts.upperBound, function != .rebuildTensor, case .dict(let metadata) = graph[args[args.count - 1]],
+           let negated = metadata.value(forString: "neg") {
+            tensor.negated = graph.int(negated) == 1
+        }
         return tensor
     }
 
@@ -96,8 +101,22 @@ enum TensorRebuilder {
         }
     }
 
-    /// Gathers the tensor's elements from `record` (the whole storage record) into a dense tensor.
+    /// Gathers the tensor's elements from `record` (the whole storage record) into a dense
+    /// tensor, negated when the tensor carries torch's negation bit.
     static func materialize(_ t: TensorReference, record: ArraySlice<UInt8>, bigEndian: Bool) throws -> StoredTensor {
+        let stored = try gather(t, record: record, bigEndian: bigEndian)
+        guard t.negated else { return stored }
+        switch stored {
+        case .float(var tensor, let dtype):
+            tensor.scalars = tensor.scalars.map { -$0 }
+            return .float(tensor, dtype)
+        case .integer(var tensor, let dtype):
+            tensor.scalars = tensor.scalars.map { 0 &- $0 }
+            return .integer(tensor, dtype)
+        }
+    }
+
+    private static func gather(_ t: TensorReference, record: ArraySlice<UInt8>, bigEndian: Bool) throws -> StoredTensor {
         guard let dtype = t.element.dtype else {
             throw PickleFailure(.unsupported, "dtype \(t.element.name) is not supported (Shears reads float32/16/64, bfloat16, int8-64, uint8, bool)")
         }

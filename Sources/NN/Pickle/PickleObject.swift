@@ -117,6 +117,8 @@ struct TensorReference {
     let offset: Int
     let shape: [Int]
     let strides: [Int]
+    /// torch's lazy negation bit (`_rebuild_tensor_v2` metadata `{'neg': True}`): the stored values are negated on load.
+    var negated = false
 }
 
 /// A torch element type by name, with its size; `dtype` is nil for types Shears cannot decode.
