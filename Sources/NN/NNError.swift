@@ -9,6 +9,8 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
     case malformed(path: String, reason: String)
     /// A valid file that uses something Shears does not support.
     case unsupported(path: String, reason: String)
+    /// A file that asks for something Shears never does (e.g. a pickle calling `os.system`).
+    case refused(path: String, reason: String)
     /// An image file that cannot be decoded (not a JPEG, truncated, corrupt, too large).
     case badImage(path: String, reason: String)
     /// A dataset folder whose layout Shears cannot list (missing split, no images).
@@ -27,6 +29,7 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
         case .io(let path, let reason): return "\(path): \(reason)"
         case .malformed(let path, let reason): return "\(path): malformed: \(reason)"
         case .unsupported(let path, let reason): return "\(path): unsupported: \(reason)"
+        case .refused(let path, let reason): return "\(path): \(reason)"
         case .badImage(let path, let reason): return "\(path): bad image: \(reason)"
         case .badDataset(let path, let reason): return "\(path): bad dataset: \(reason)"
         case .invalidArgument(let name, let reason): return "invalid \(name): \(reason)"
