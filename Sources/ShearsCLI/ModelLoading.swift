@@ -5,6 +5,7 @@
 import ArgumentParser
 import Foundation
 import NN
+import Quantize
 
 /// `--arch` and `--classes`, shared by the commands that load a model.
 struct ModelOptions: ParsableArguments {
@@ -30,15 +31,15 @@ struct LoadedModel {
     var label: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
 }
 
-/// Reads `path` and builds its model.
+/// Reads `path` and builds its model. A Shears blob is dequantized and names its own architecture.
 func loadModel(_ path: String, arch: String?) throws -> LoadedModel {
-    let stateDict = try readStateDict(path)
-    let model = try ArchitectureCatalog.build(stateDict, architecture: arch)
+    let model: Model
+    if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
+        let blob = try BlobCodec.read(path: path)
+        model = try ArchitectureCatalog.build(blob.dequantized(), architecture: arch ?? blob.architecture)
+    } else {
+        model = try ArchitectureCatalog.build(try Checkpoint.load(path: path), architecture: arch)
+    }
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     return LoadedModel(model: model, path: path, fileBytes: size ?? 0)
-}
-
-/// The state dict stored in `path`, whatever its format.
-func readStateDict(_ path: String) throws -> StateDict {
-    try SafetensorsReader.read(path: path)
 }
