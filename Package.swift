@@ -38,7 +38,8 @@ let package = Package(
 
         // MARK: - Libraries
 
-        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG"]),
+        /// Optimised even in debug builds: the test suite decodes and runs real images and models.
+        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Prune", dependencies: ["NN"]),
         .target(name: "Quantize", dependencies: ["NN"]),
         .target(name: "Report", dependencies: ["NN"]),
