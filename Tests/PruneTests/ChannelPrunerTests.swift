@@ -105,3 +105,11 @@ final class ChannelPrunerTests: XCTestCase {
         XCTAssertNoThrow(try logits(tiny))
     }
 }
+
+extension ChannelPrunerTests {
+    func testFlattenOfSpatialMapRemovesBlocks() throws {
+        let (removed, record) = try checkExact("plain", ratio: 0.5, options: ChannelPruningOptions())
+        XCTAssertEqual(record.channelGroups.map(\.after), [4, 6, 5])
+        XCTAssertEqual(removed.stateDict.tensor("fc.0.weight")?.shape, [11, 5 * 16])
+    }
+}
