@@ -81,7 +81,7 @@ enum ChannelDependencies {
             }
         }
         // A flatten read by anything but a linear layer pins its source's channels.
-        for (i, node) in nodes.enumerated() {
+        for node in nodes {
             for input in node.inputs where flattenSource[input] != nil {
                 if case .linear = node.op { continue }
                 blocked.append(flattenSource[input]!)
