@@ -1,0 +1,95 @@
+// ChannelDependencies: which layers share one channel dimension, so that removing output
+// channel c of a convolution stays consistent through the graph. A "channel space" starts
+// at an ungrouped conv and flows through BN, activations, pooling, identity and depthwise
+// convs (groups == channels, which follow their producer); a residual `add` merges the
+// spaces of its inputs into one dependency group. Its readers are ungrouped convs (input
+// channels) and linear layers behind a flatten (in-features, in blocks of H·W). A space
+// reaching the network input or output, a grouped non-depthwise conv, or a flatten read by
+// anything but a linear layer cannot be pruned.
+
+import NN
+
+/// One set of channels that must be pruned together.
+struct ChannelSpace {
+    /// Ungrouped convs whose output channels form the space.
+    var producers: [Int] = []
+    var batchNorms: [Int] = []
+    /// Depthwise convs over the space (their filters and groups follow).
+    var depthwise: [Int] = []
+    /// Ungrouped convs reading the space (their input channels follow).
+    var convReaders: [Int] = []
+    /// Linear layers reading the space through a flatten (in-features follow, in blocks).
+    var linearReaders: [Int] = []
+    /// Joined by a residual add.
+    var isResidual = false
+    var blocked = false
+}
+
+enum ChannelDependencies {
+    /// The channel spaces of `model` that have at least one producer, in producer order.
+    static func spaces(of model: Model) throws -> [ChannelSpace] {
+        let nodes = model.graph.nodes
+        var parent = Array(nodes.indices)
+        func find(_ i: Int) -> Int {
+            var i = i
+            while parent[i] != i { parent[i] = parent[parent[i]]; i = parent[i] }
+            return i
+        }
+        var space = Array(nodes.indices)  // node → representative node of its output's space
+        var events: [(space: Int, apply: (inout ChannelSpace) -> Void)] = []
+        var flattenSource: [Int: Int] = [:]
+        var blocked: [Int] = [0, nodes.count - 1]
+        for (i, node) in nodes.enumerated() {
+            let input = node.inputs.first.map { space[$0] }
+            switch node.op {
+            case .input:
+                break
+            case .conv2d(let attributes):
+                guard let input, let weight = model.stateDict.tensor("\(node.name).weight"), weight.rank == 4 else {
+                    throw PruneError.unsupportedGraph("conv '\(node.name)' has no 4-D weight or no input")
+                }
+                if attributes.groups == 1 {
+                    events.append((i, { $0.producers.append(i) }))
+                    events.append((input, { $0.convReaders.append(i) }))
+                } else if weight.shape[1] == 1 && weight.shape[0] == attributes.groups {
+                    space[i] = input
+                    events.append((input, { $0.depthwise.append(i) }))
+                } else {
+                    blocked += [i, input]
+                }
+            case .batchNorm:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                space[i] = input
+                events.append((input, { $0.batchNorms.append(i) }))
+            case .relu, .relu6, .leakyRelu, .maxPool, .avgPool, .adaptiveAvgPool, .identity:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                space[i] = input
+            case .add:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                for other in node.inputs.dropFirst() { parent[find(space[other])] = find(input) }
+                space[i] = input
+                events.append((input, { $0.isResidual = true }))
+            case .flatten:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                flattenSource[i] = input
+                blocked.append(i)
+            case .linear:
+                if let source = node.inputs.first.flatMap({ flattenSource[$0] }) {
+                    events.append((source, { $0.linearReaders.append(i) }))
+                } else if let input { blocked.append(input) }
+                blocked.append(i)
+            }
+        }
+        // A flatten read by anything but a linear layer pins its source's channels.
+        for node in nodes {
+            for input in node.inputs where flattenSource[input] != nil {
+                if case .linear = node.op { continue }
+                blocked.append(flattenSource[input]!)
+            }
+        }
+        var byRoot: [Int: ChannelSpace] = [:]
+        for event in events { event.apply(&byRoot[find(event.space), default: ChannelSpace()]) }
+        for b in blocked { byRoot[find(space[b]), default: ChannelSpace()].blocked = true }
+        return byRoot.values.filter { !$0.producers.isEmpty }.sorted { $0.producers[0] < $1.producers[0] }
+    }
+}

@@ -1,0 +1,151 @@
+// ChannelPruner: structured pruning that physically removes convolution output channels,
+// and its masked twin. Per channel space (ChannelDependencies) the channels are ranked by
+// the L1 norm of their filters, summed over the space's producers (one producer: exactly
+// `ln_structured(n=1, dim=0)`'s ranking, ties broken as torch.topk breaks them), and
+// `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
+// `roundTo` r rounds the kept count to the nearest multiple of r (at least r, at most C).
+// Residual groups (spaces joined by an add) are left alone unless `pruneResidualGroups`.
+//
+// Removal: producer filters and biases, the BN channels and depthwise filters (groups
+// updated) of the space, the readers' input channels (conv weight dim 1; a linear layer's
+// in-features in blocks of H·W = in / C after a flatten).
+// Exactness: `maskChannels` keeps all shapes and zeroes the removed channels' producer
+// filters and biases, depthwise filters and biases, and BN weight and bias, so those
+// channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 + 0). The channel-removed
+// network computes the same logits as that masked network (up to float summation order).
+
+import NN
+
+/// Options for channel pruning.
+public struct ChannelPruningOptions: Equatable, Sendable {
+    /// Kept channel counts are rounded to a multiple of this (1: no rounding).
+    public var roundTo: Int
+    /// Prune channel groups joined by residual adds (together, by summed importance).
+    public var pruneResidualGroups: Bool
+    /// Convs whose output channels may be pruned (a group needs all its producers selected).
+    public var selection: LayerSelection
+
+    public init(roundTo: Int = 1, pruneResidualGroups: Bool = false, selection: LayerSelection = LayerSelection()) {
+        self.roundTo = roundTo; self.pruneResidualGroups = pruneResidualGroups; self.selection = selection
+    }
+}
+
+/// Output-channel pruning of convolutions.
+public enum ChannelPruner {
+    /// Removes `ratio` of the output channels of every prunable channel group; shapes shrink.
+    public static func removeChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
+        var pruned = model
+        var keys: [String] = []
+        let plan = try self.plan(model, ratio: ratio, options: options)
+        for (space, kept) in plan {
+            let channels = kept.count
+            for i in space.producers + space.depthwise + space.batchNorms {
+                let name = model.graph.nodes[i].name
+                for suffix in ["weight", "bias", "running_mean", "running_var"] {
+                    guard let t = pruned.stateDict.tensor("\(name).\(suffix)") else { continue }
+                    pruned.stateDict.setTensor("\(name).\(suffix)", select(t, dim: 0, kept))
+                }
+                if case .conv2d(var attributes) = model.graph.nodes[i].op, space.depthwise.contains(i) {
+                    attributes.groups = channels
+                    pruned.graph.nodes[i].op = .conv2d(attributes)
+                }
+            }
+            for i in space.convReaders {
+                let key = "\(model.graph.nodes[i].name).weight"
+                pruned.stateDict.setTensor(key, select(pruned.stateDict.tensor(key)!, dim: 1, kept))
+            }
+            for i in space.linearReaders {
+                let key = "\(model.graph.nodes[i].name).weight"
+                let weight = pruned.stateDict.tensor(key)!
+                let before = space.channels(in: model)
+                guard weight.rank == 2, weight.shape[1] % before == 0 else {
+                    throw PruneError.unsupportedGraph("linear '\(key)' has \(weight.shape) in-features, not a multiple of \(before) channels")
+                }
+                let block = weight.shape[1] / before
+                pruned.stateDict.setTensor(key, select(weight, dim: 1, kept.flatMap { ($0 * block)..<(($0 + 1) * block) }))
+            }
+            keys += space.producers.map { "\(model.graph.nodes[$0].name).weight" }
+        }
+        return (pruned, PruneRecord(model: pruned, keys: keys, masks: [:], channelGroups: groupRecords(model, plan)))
+    }
+
+    /// The same selection as `removeChannels`, applied as zeros: shapes unchanged, removed
+    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias set to 0.
+    public static func maskChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
+        var masked = model
+        var keys: [String] = []
+        var masks: [String: Tensor] = [:]
+        let plan = try self.plan(model, ratio: ratio, options: options)
+        for (space, kept) in plan {
+            let keep = Set(kept)
+            for i in space.producers + space.depthwise + space.batchNorms {
+                let name = model.graph.nodes[i].name
+                for suffix in ["weight", "bias"] {
+                    guard let t = model.stateDict.tensor("\(name).\(suffix)") else { continue }
+                    let slices = ChannelSlices(shape: t.shape, dim: 0)
+                    var mask = Tensor(shape: t.shape, repeating: 1)
+                    for c in 0..<slices.channels where !keep.contains(c) {
+                        for e in slices.elements(of: c) { mask.scalars[e] = 0 }
+                    }
+                    masked.stateDict.setTensor("\(name).\(suffix)", Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
+                    if suffix == "weight" { masks["\(name).weight"] = mask; keys.append("\(name).weight") }
+                }
+            }
+        }
+        return (masked, PruneRecord(model: masked, keys: keys, masks: masks, channelGroups: groupRecords(model, plan)))
+    }
+
+    /// The prunable spaces with the channels each keeps (ascending).
+    static func plan(_ model: Model, ratio: Double, options: ChannelPruningOptions) throws -> [(ChannelSpace, [Int])] {
+        guard options.roundTo >= 1 else { throw PruneError.invalidAmount("roundTo must be at least 1, got \(options.roundTo)") }
+        let selected = Set(try options.selection.nodes(in: model, structured: true))
+        var plan: [(ChannelSpace, [Int])] = []
+        for space in try ChannelDependencies.spaces(of: model) {
+            guard !space.blocked, !space.isResidual || options.pruneResidualGroups,
+                  space.producers.allSatisfy(selected.contains) else { continue }
+            let channels = space.channels(in: model)
+            let name = model.graph.nodes[space.producers[0]].name
+            var keep = channels - min(channels - 1, try PruningAmount.fraction(ratio).units(of: channels, name: name))
+            if options.roundTo > 1 {
+                let r = options.roundTo
+                keep = min(channels, max(r, Int((Double(keep) / Double(r)).rounded(.toNearestOrEven)) * r))
+            }
+            let importance = (0..<channels).map { c in
+                Float(space.producers.reduce(0.0) { sum, p in
+                    let w = model.stateDict.tensor("\(model.graph.nodes[p].name).weight")!
+                    return sum + StructuredMask.norm(ChannelSlices(shape: w.shape, dim: 0).elements(of: c).map { w.scalars[$0] }, n: 1)
+                })
+            }
+            plan.append((space, TorchTopK.indices(importance, k: keep, largest: true)))
+        }
+        return plan
+    }
+
+    static func groupRecords(_ model: Model, _ plan: [(ChannelSpace, [Int])]) -> [PruneRecord.ChannelGroup] {
+        plan.map { space, kept in
+            PruneRecord.ChannelGroup(producers: space.producers.map { model.graph.nodes[$0].name },
+                                     before: space.channels(in: model), after: kept.count)
+        }
+    }
+
+    /// The slices `indices` of `tensor` along `dim`, in that order.
+    static func select(_ tensor: Tensor, dim: Int, _ indices: [Int]) -> Tensor {
+        let outer = tensor.shape[..<dim].reduce(1, *), inner = tensor.shape[(dim + 1)...].reduce(1, *)
+        let size = tensor.shape[dim]
+        var shape = tensor.shape
+        shape[dim] = indices.count
+        var scalars: [Float] = []
+        scalars.reserveCapacity(outer * indices.count * inner)
+        for o in 0..<outer {
+            for c in indices { scalars += tensor.scalars[((o * size + c) * inner)..<((o * size + c + 1) * inner)] }
+        }
+        return Tensor(shape: shape, scalars: scalars)
+    }
+}
+
+extension ChannelSpace {
+    /// Channel count: the first producer's output channels.
+    func channels(in model: Model) -> Int {
+        model.stateDict.tensor("\(model.graph.nodes[producers[0]].name).weight")?.shape[0] ?? 0
+    }
+}

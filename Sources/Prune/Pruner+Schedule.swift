@@ -1,0 +1,46 @@
+// Pruner+Schedule: one-shot and iterative pruning. An iterative schedule `step S, steps K`
+// calls `Pruner.prune` K times, each pruning S of what remains (torch's repeated
+// `prune.l1_unstructured` semantics), and hands every step's model to the caller so a
+// sweep can evaluate each one.
+
+import NN
+
+/// How much to prune, in how many steps.
+public enum PruneSchedule: Equatable, Sendable {
+    /// One call with `amount`.
+    case oneShot(PruningAmount)
+    /// `steps` calls, each pruning `step` of what remains.
+    case iterative(step: PruningAmount, steps: Int)
+
+    /// The amount of each call, in order.
+    public var amounts: [PruningAmount] {
+        switch self {
+        case .oneShot(let amount): return [amount]
+        case .iterative(let step, let steps): return Array(repeating: step, count: max(0, steps))
+        }
+    }
+}
+
+extension Pruner {
+    /// Runs `schedule`, calling `body(step, model, record)` after each step (step counts from 1).
+    public static func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
+                           selection: LayerSelection = LayerSelection(), seed: UInt64 = 0,
+                           body: (Int, Model, PruneRecord) throws -> Void) throws {
+        var current = model
+        var record: PruneRecord?
+        for (i, amount) in schedule.amounts.enumerated() {
+            let (next, nextRecord) = try prune(current, method: method, amount: amount, selection: selection,
+                                               seed: seed &+ UInt64(i) &* 0x1_0000, previous: record)
+            (current, record) = (next, nextRecord)
+            try body(i + 1, next, nextRecord)
+        }
+    }
+
+    /// Every step's model and record of `schedule`, in order.
+    public static func steps(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
+                             selection: LayerSelection = LayerSelection(), seed: UInt64 = 0) throws -> [(Model, PruneRecord)] {
+        var result: [(Model, PruneRecord)] = []
+        try run(model, method: method, schedule: schedule, selection: selection, seed: seed) { result.append(($1, $2)) }
+        return result
+    }
+}
