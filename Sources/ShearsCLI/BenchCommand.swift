@@ -1,0 +1,112 @@
+// `shears bench`: latency (median, p90) and images/s after warm-up of the dense model and
+// its pruned variants side by side, in one run, with the speed-up over dense. Masks keep
+// the dense cost; channel removal shrinks the network: this measures it.
+
+import ArgumentParser
+import Foundation
+import NN
+import Prune
+
+struct BenchCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "bench",
+        abstract: "Time the dense model against masked and channel-removed variants.",
+        discussion: """
+        Each variant is compiled once, run `--warmup` times untimed, then `--iterations` times
+        timed on a seeded random batch. The speed-up is the dense median over the variant's.
+
+        Examples:
+          shears bench examples/models/teacher.pt --input 3x32x32 --batch 1,32
+          shears bench model.pt --methods l1,channel --ratios 0.5,0.8 --json
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint to benchmark.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var pruneOptions: PruneOptions
+
+    @Option(name: .long, help: ArgumentHelp("Batch sizes.", valueName: "n,n"))
+    var batch: String = "1,32"
+
+    @Option(name: .long, help: ArgumentHelp("Pruning methods of the variants: l1 (masked unstructured), ln (masked structured), channel (removed).", valueName: "list"))
+    var methods: String = "l1,ln,channel"
+
+    @Option(name: .long, help: ArgumentHelp("Pruning ratios of the variants.", valueName: "list"))
+    var ratios: String = "0.5"
+
+    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW.", valueName: "CxHxW"))
+    var input: String = "3x224x224"
+
+    @Option(name: .long, help: ArgumentHelp("Untimed runs before timing.", valueName: "n"))
+    var warmup: Int = 3
+
+    @Option(name: .long, help: ArgumentHelp("Timed runs per variant and batch size.", valueName: "n"))
+    var iterations: Int = 20
+
+    @Flag(name: .long, help: "Print one JSON object per line (one per variant and batch size).")
+    var json = false
+
+    func validate() throws {
+        _ = try parseIntegers(batch, name: "--batch")
+        _ = try parseRatios(ratios, name: "--ratios")
+        _ = try parseInputShape(input)
+        _ = try PruneSpec.methods(methods)
+        guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be >= 1 and --warmup >= 0") }
+    }
+
+    func run() throws {
+        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let shape = try parseInputShape(input)
+        let variants = try benchVariants(loaded.model, methods: try PruneSpec.methods(methods), ratios: try parseRatios(ratios, name: "--ratios"))
+        var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
+        for size in try parseIntegers(batch, name: "--batch") {
+            var dense: Double?
+            for variant in variants {
+                let stats = try LatencyBenchmark.measure(variant.model, input: shape, batch: size, warmup: warmup, iterations: iterations)
+                let speedup = (dense ?? stats.medianMilliseconds) / stats.medianMilliseconds
+                if dense == nil { dense = stats.medianMilliseconds }
+                if json {
+                    try printJSON(["kind": "bench", "model": loaded.label, "variant": variant.name, "method": variant.method,
+                                   "ratio": variant.ratio, "batch": size, "latency_ms": stats.medianMilliseconds,
+                                   "latency_p90_ms": stats.p90Milliseconds, "images_per_second": stats.imagesPerSecond,
+                                   "speedup": speedup])
+                } else {
+                    rows.append([variant.name, variant.method, String(format: "%.2f", variant.ratio), "\(size)",
+                                 String(format: "%.3f", stats.medianMilliseconds), String(format: "%.3f", stats.p90Milliseconds),
+                                 String(format: "%.1f", stats.imagesPerSecond), String(format: "%.2fx", speedup)])
+                }
+            }
+        }
+        if !json { print(renderColumns(rows, rightAligned: [2, 3, 4, 5, 6, 7])) }
+    }
+}
+
+/// One model timed by `shears bench`.
+struct BenchVariant {
+    let name: String
+    let method: String
+    let ratio: Double
+    let model: Model
+}
+
+extension BenchCommand {
+    /// Dense first, then each method at each ratio: masks (unstructured or structured) keep the
+    /// dense shapes, channel removal shrinks them.
+    func benchVariants(_ model: Model, methods: [(name: String, method: PruningMethod)], ratios: [Double]) throws -> [BenchVariant] {
+        var variants = [BenchVariant(name: "dense", method: "dense", ratio: 0, model: model)]
+        for (name, method) in methods {
+            let variant: String
+            switch method {
+            case .channel: variant = "channel-removed"
+            case .ln: variant = "masked-structured"
+            default: variant = "masked-unstructured"
+            }
+            for ratio in ratios {
+                variants.append(BenchVariant(name: variant, method: name, ratio: ratio, model: try pruneOptions.prune(model, method: method, amount: ratio).0))
+            }
+        }
+        return variants
+    }
+}

@@ -1,0 +1,95 @@
+// `shears prune`: prune a checkpoint once (or iteratively) and write the result as a
+// torch.save zip of a plain state dict (masks applied, as after prune.remove; channel
+// removal writes the smaller shapes), printing per-layer sparsity.
+
+import ArgumentParser
+import Foundation
+import NN
+import Prune
+
+struct PruneCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "prune",
+        abstract: "Prune a checkpoint and write the pruned state dict.",
+        discussion: """
+        Methods (semantics of torch.nn.utils.prune; amounts are fractions of what remains):
+          l1         unstructured, smallest |w| per layer (conv and linear weights)
+          global-l1  unstructured, smallest |w| across all selected layers
+          random     unstructured, seeded random
+          ln, ln1    structured masks on conv output channels by L2 (ln) or L1 (ln1) norm
+          channel    removes conv output channels for real: a smaller, faster network
+
+        The output loads with torch.load(weights_only=True) and back into Shears with no flags.
+
+        Examples:
+          shears prune examples/models/teacher.pt --method l1 --amount 0.5 -o teacher-l1.pt
+          shears prune model.pt --method channel --amount 0.3 --round-to 8 --exclude conv1 -o small.pt
+          shears prune model.pt --method l1 --step 0.1 --steps 5 -o it.pt
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint to prune.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @Option(name: .long, help: ArgumentHelp("Pruning method: \(PruneSpec.names.joined(separator: ", ")).", valueName: "name"))
+    var method: String = "l1"
+
+    @Option(name: .long, help: ArgumentHelp("Fraction to prune in one shot.", valueName: "a"))
+    var amount: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Iterative: fraction of what remains pruned per step.", valueName: "s"))
+    var step: Double?
+
+    @Option(name: .long, help: ArgumentHelp("Iterative: number of steps.", valueName: "k"))
+    var steps: Int = 1
+
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the pruned checkpoint.", valueName: "file"))
+    var output: String?
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var pruneOptions: PruneOptions
+
+    @Flag(name: .long, help: "Print one JSON object.")
+    var json = false
+
+    func validate() throws {
+        _ = try PruneSpec.method(method)
+        guard (amount == nil) != (step == nil) else { throw ValidationError("give --amount A, or --step S with --steps K") }
+        for value in [amount, step].compactMap({ $0 }) where !(0...1).contains(value) {
+            throw ValidationError("amounts are fractions in [0, 1], got \(value)")
+        }
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1") }
+    }
+
+    func run() throws {
+        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let method = try PruneSpec.method(self.method)
+        var model = loaded.model
+        var record: PruneRecord?
+        for _ in 0..<(amount == nil ? steps : 1) {
+            (model, record) = try pruneOptions.prune(model, method: method, amount: amount ?? step!, previous: record)
+        }
+        guard let record else { return }
+        if let output { try TorchCheckpointWriter.write(model.stateDict, to: output) }
+        if json {
+            try printJSON([
+                "checkpoint": checkpoint, "method": self.method, "ratio": amount ?? 1 - pow(1 - step!, Double(steps)),
+                "parameters_before": loaded.model.stateDict.entries.reduce(0) { $0 + ($1.value.floatTensor?.count ?? 0) },
+                "parameters": record.parameters, "nonzero": record.nonzero, "sparsity": record.sparsity,
+                "output": output as Any? ?? NSNull(),
+                "layers": record.layers.map { ["name": $0.name, "total": $0.total, "zeros": $0.zeros, "sparsity": $0.sparsity] as [String: Any] },
+            ])
+        } else {
+            var rows = [["layer", "weights", "zeros", "sparsity"]]
+            for layer in record.layers {
+                rows.append([layer.name, grouped(layer.total), grouped(layer.zeros), String(format: "%.1f%%", 100 * layer.sparsity)])
+            }
+            print(renderColumns(rows, rightAligned: [1, 2, 3]))
+            for group in record.channelGroups where group.before != group.after {
+                print("channels \(group.producers.joined(separator: "+")): \(group.before) -> \(group.after)")
+            }
+            print("\nparameters \(grouped(record.parameters)), nonzero \(grouped(record.nonzero)) (\(String(format: "%.1f", 100 * record.sparsity))% zero)")
+            if let output { print("wrote \(output)") }
+        }
+    }
+}
