@@ -4,10 +4,16 @@
 public enum ReportError: Error, CustomStringConvertible, Equatable {
     /// A results file line that is not a valid record.
     case malformedRecord(path: String, line: Int, reason: String)
+    /// A results file that cannot be read.
+    case unreadable(path: String)
+    /// A file or folder that cannot be written.
+    case unwritable(path: String, reason: String)
 
     public var description: String {
         switch self {
         case .malformedRecord(let path, let line, let reason): return "\(path):\(line): \(reason)"
+        case .unreadable(let path): return "\(path): cannot read results file"
+        case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
         }
     }
 }

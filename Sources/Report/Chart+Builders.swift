@@ -1,0 +1,80 @@
+// Chart+Builders: the report's charts from result records. Each returns nil when the
+// records hold nothing for it.
+
+extension Chart {
+    private static func label(_ r: ResultRecord) -> String { r.model }
+
+    /// Accuracy against one-shot pruning ratio, one line per model and method (the homework figure).
+    public static func accuracyVersusRatio(_ records: [ResultRecord]) -> Chart? {
+        let points = records.filter { $0.kind == "prune" && $0.step == nil && $0.accuracy != nil }
+        let series = grouped(points, by: { "\($0.model), \($0.method)" }).map { title, rs in
+            Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.accuracy!) })
+        }
+        return series.isEmpty ? nil : Chart(name: "accuracy-vs-ratio", title: "Validation accuracy after one-shot pruning",
+                                             xLabel: "pruning ratio (fraction of weights or channels removed)",
+                                             yLabel: "top-1 accuracy", series: series, yRange: 0...1)
+    }
+
+    /// Accuracy against remaining (nonzero) parameters for iterative schedules, one line per model and step rate.
+    public static func accuracyVersusParameters(_ records: [ResultRecord]) -> Chart? {
+        let points = records.filter { $0.kind == "prune" && $0.step != nil && $0.accuracy != nil && $0.nonzero != nil }
+        let series = grouped(points, by: { "\($0.model), \($0.method), \(Int(($0.step! * 100).rounded()))% per step" }).map { title, rs in
+            Series(title: title, points: rs.sorted { $0.nonzero! > $1.nonzero! }.map { (Double($0.nonzero!), $0.accuracy!) })
+        }
+        return series.isEmpty ? nil : Chart(name: "accuracy-vs-parameters", title: "Iterative pruning: accuracy against remaining parameters",
+                                             xLabel: "remaining nonzero parameters", yLabel: "top-1 accuracy",
+                                             series: series, logX: true, yRange: 0...1)
+    }
+
+    /// Bench speed-up over dense against pruning ratio, one line per model, variant and batch.
+    public static func speedupVersusRatio(_ records: [ResultRecord]) -> Chart? {
+        let points = records.filter { $0.kind == "bench" && $0.speedup != nil }
+        let series = grouped(points, by: { "\($0.model), \($0.variant ?? $0.method), batch \($0.batch ?? 1)" }).map { title, rs in
+            Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.speedup!) })
+        }
+        return series.isEmpty ? nil : Chart(name: "speedup-vs-ratio", title: "Inference speed-up over the dense model",
+                                             xLabel: "pruning ratio", yLabel: "speed-up (dense latency / variant latency)", series: series)
+    }
+
+    /// Accuracy (left axis) and blob size in KB (right axis) against bits, per model.
+    public static func quantization(_ records: [ResultRecord]) -> Chart? {
+        let points = records.filter { $0.kind == "quant" && $0.bits != nil && $0.ratio == 0 }
+        var series: [Series] = []
+        for (model, rs) in grouped(points, by: label) {
+            let sorted = rs.sorted { $0.bits! < $1.bits! }
+            series.append(Series(title: "\(model) accuracy", points: sorted.compactMap { r in r.accuracy.map { (Double(r.bits!), $0) } }))
+            series.append(Series(title: "\(model) blob size", points: sorted.compactMap { r in r.blobBytes.map { (Double(r.bits!), Double($0) / 1024) } },
+                                 secondAxis: true))
+        }
+        return series.isEmpty ? nil : Chart(name: "quantization", title: "Min-max quantization: accuracy and size against bits",
+                                             xLabel: "bits per weight", yLabel: "top-1 accuracy", y2Label: "blob size (KB)", series: series)
+    }
+
+    /// Accuracy against ratio with one layer pruned at a time; at most 12 layers, most sensitive first.
+    public static func sensitivity(_ records: [ResultRecord]) -> Chart? {
+        let points = records.filter { $0.kind == "sensitivity" && $0.accuracy != nil && $0.layer != nil }
+        let byLayer = grouped(points, by: { "\($0.model) \($0.layer!)" })
+        let ranked = byLayer.sorted { ($0.1.map { $0.accuracy! }.min() ?? 0) < ($1.1.map { $0.accuracy! }.min() ?? 0) }.prefix(12)
+        let series = ranked.map { title, rs in Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.accuracy!) }) }
+        return series.isEmpty ? nil : Chart(name: "sensitivity", title: "Sensitivity: each layer pruned alone (L1)",
+                                             xLabel: "pruning ratio of the layer", yLabel: "top-1 accuracy", series: series, yRange: 0...1)
+    }
+
+    /// Every chart the records support.
+    public static func all(_ records: [ResultRecord]) -> [Chart] {
+        [accuracyVersusRatio(records), accuracyVersusParameters(records), speedupVersusRatio(records),
+         quantization(records), sensitivity(records)].compactMap { $0 }
+    }
+
+    /// Records grouped by `key`, groups in order of first appearance.
+    private static func grouped(_ records: [ResultRecord], by key: (ResultRecord) -> String) -> [(String, [ResultRecord])] {
+        var order: [String] = []
+        var groups: [String: [ResultRecord]] = [:]
+        for r in records {
+            let k = key(r)
+            if groups[k] == nil { order.append(k) }
+            groups[k, default: []].append(r)
+        }
+        return order.map { ($0, groups[$0]!) }
+    }
+}

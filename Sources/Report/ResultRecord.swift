@@ -1,0 +1,74 @@
+// ResultRecord: one measured point of a sweep, bench, quantization or sensitivity run,
+// the unit of `results.jsonl` (one JSON object per line, snake_case keys).
+
+/// One result point. Which fields are set depends on `kind`.
+public struct ResultRecord: Codable, Equatable, Sendable {
+    /// "prune", "quant", "sensitivity" or "bench".
+    public var kind: String
+    /// Model label, e.g. "teacher".
+    public var model: String
+    /// "dense", "l1", "random", "global-l1", "ln", "channel"; "min-max" for quantization.
+    public var method: String
+    /// Overall pruning amount (fraction of weights or channels pruned).
+    public var ratio: Double
+    /// Iterative step rate (e.g. 0.05); nil for one-shot.
+    public var step: Double?
+    /// Iterative step number.
+    public var steps: Int?
+    /// Sensitivity: the one layer pruned.
+    public var layer: String?
+    public var bits: Int?
+    public var perChannel: Bool?
+    public var accuracy: Double?
+    public var correct: Int?
+    public var images: Int?
+    /// Parameters stored (conv/linear/BN weights and biases).
+    public var parameters: Int?
+    public var nonzero: Int?
+    /// MACs per image of the network as stored (dense).
+    public var macs: Int?
+    /// MACs per image skipping zero weights.
+    public var effectiveMacs: Int?
+    /// Size of the model file (torch.save zip) in bytes.
+    public var fileBytes: Int?
+    /// Size of the quantized blob in bytes.
+    public var blobBytes: Int?
+    /// Bench: "dense", "masked-unstructured", "masked-structured", "channel-removed".
+    public var variant: String?
+    public var batch: Int?
+    /// Median milliseconds per batch.
+    public var latencyMs: Double?
+    public var latencyP90Ms: Double?
+    public var imagesPerSecond: Double?
+    /// Dense median over this variant's median.
+    public var speedup: Double?
+
+    public init(kind: String, model: String, method: String, ratio: Double, step: Double? = nil, steps: Int? = nil,
+                layer: String? = nil, bits: Int? = nil, perChannel: Bool? = nil, accuracy: Double? = nil,
+                correct: Int? = nil, images: Int? = nil, parameters: Int? = nil, nonzero: Int? = nil, macs: Int? = nil,
+                effectiveMacs: Int? = nil, fileBytes: Int? = nil, blobBytes: Int? = nil, variant: String? = nil,
+                batch: Int? = nil, latencyMs: Double? = nil, latencyP90Ms: Double? = nil, imagesPerSecond: Double? = nil,
+                speedup: Double? = nil) {
+        self.kind = kind; self.model = model; self.method = method; self.ratio = ratio; self.step = step
+        self.steps = steps; self.layer = layer; self.bits = bits; self.perChannel = perChannel; self.accuracy = accuracy
+        self.correct = correct; self.images = images; self.parameters = parameters; self.nonzero = nonzero
+        self.macs = macs; self.effectiveMacs = effectiveMacs; self.fileBytes = fileBytes; self.blobBytes = blobBytes
+        self.variant = variant; self.batch = batch; self.latencyMs = latencyMs; self.latencyP90Ms = latencyP90Ms
+        self.imagesPerSecond = imagesPerSecond; self.speedup = speedup
+    }
+
+    enum CodingKeys: String, CodingKey {
+        case kind, model, method, ratio, step, steps, layer, bits, accuracy, correct, images, parameters, nonzero, macs
+        case perChannel = "per_channel", effectiveMacs = "effective_macs", fileBytes = "file_bytes", blobBytes = "blob_bytes"
+        case variant, batch, latencyMs = "latency_ms", latencyP90Ms = "latency_p90_ms"
+        case imagesPerSecond = "images_per_second", speedup
+    }
+
+    /// Identifies the point for resuming and de-duplicating: everything that says what was
+    /// measured, nothing that is a measurement.
+    public var key: String {
+        func text(_ value: Any?) -> String { value.map { "\($0)" } ?? "-" }
+        return [kind, model, method, String(format: "%.6f", ratio), text(step.map { String(format: "%.6f", $0) }), text(steps),
+                text(layer), text(bits), text(perChannel), text(variant), text(batch)].joined(separator: "|")
+    }
+}

@@ -1,0 +1,99 @@
+// Table: rows of text cells with a header, rendered as Markdown or CSV, and the tables a
+// report shows (pruning sweep, bench, quantization, sensitivity) built from records.
+
+/// A header and rows of already formatted cells.
+public struct Table: Equatable, Sendable {
+    public var header: [String]
+    /// Cells for Markdown (numbers with thousands separators).
+    public var rows: [[String]]
+    /// Cells for CSV (plain numbers), same shape as `rows`.
+    public var csvRows: [[String]]
+
+    /// Markdown pipe table.
+    public var markdown: String {
+        var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
+        lines += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// RFC 4180 CSV (cells with commas or quotes are quoted).
+    public var csv: String {
+        func cell(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        return ([header] + csvRows).map { $0.map(cell).joined(separator: ",") }.joined(separator: "\n") + "\n"
+    }
+}
+
+/// Number formats shared by tables: 4-decimal accuracy, grouped counts.
+enum Cell {
+    static func accuracy(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "" }
+    static func ratio(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "" }
+    static func milliseconds(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
+    static func plain(_ v: Int?) -> String { v.map(String.init) ?? "" }
+    static func grouped(_ v: Int?) -> String {
+        guard let v else { return "" }
+        let digits = String(v.magnitude)
+        var out = ""
+        for (i, c) in digits.enumerated() {
+            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+            out.append(c)
+        }
+        return (v < 0 ? "-" : "") + out
+    }
+}
+
+extension Table {
+    /// Pruning sweep: model, method, step, ratio → accuracy, parameters, nonzero, MACs, latency, size.
+    public static func pruning(_ records: [ResultRecord]) -> Table {
+        let sorted = records.filter { $0.kind == "prune" }.sorted {
+            ($0.model, $0.method, $0.step ?? -1, $0.ratio) < ($1.model, $1.method, $1.step ?? -1, $1.ratio)
+        }
+        let header = ["model", "method", "step", "ratio", "accuracy", "parameters", "nonzero", "MACs", "effective MACs", "latency ms", "file bytes"]
+        func row(_ r: ResultRecord, _ count: (Int?) -> String) -> [String] {
+            [r.model, r.method, r.step.map { String(format: "%.2f", $0) } ?? "one-shot", Cell.ratio(r.ratio), Cell.accuracy(r.accuracy),
+             count(r.parameters), count(r.nonzero), count(r.macs), count(r.effectiveMacs), Cell.milliseconds(r.latencyMs), count(r.fileBytes)]
+        }
+        return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
+    }
+
+    /// Bench: variant, method, ratio, batch → latency median and p90, images/s, speed-up.
+    public static func bench(_ records: [ResultRecord]) -> Table {
+        let sorted = records.filter { $0.kind == "bench" }.sorted { ($0.model, $0.batch ?? 0) < ($1.model, $1.batch ?? 0) }
+        let header = ["model", "variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]
+        let rows = sorted.map { r in
+            [r.model, r.variant ?? "", r.method, Cell.ratio(r.ratio), Cell.plain(r.batch), Cell.milliseconds(r.latencyMs),
+             Cell.milliseconds(r.latencyP90Ms), r.imagesPerSecond.map { String(format: "%.1f", $0) } ?? "",
+             r.speedup.map { String(format: "%.2f", $0) } ?? ""]
+        }
+        return Table(header: header, rows: rows, csvRows: rows)
+    }
+
+    /// Quantization: bits → accuracy, blob bytes, size ratio against the float file.
+    public static func quantization(_ records: [ResultRecord]) -> Table {
+        let sorted = records.filter { $0.kind == "quant" }.sorted { ($0.model, $0.bits ?? 0) < ($1.model, $1.bits ?? 0) }
+        let header = ["model", "bits", "per channel", "prune", "accuracy", "blob bytes", "float file bytes", "smaller by"]
+        func row(_ r: ResultRecord, _ count: (Int?) -> String) -> [String] {
+            let factor = sizeRatio(r.fileBytes.map(Double.init), r.blobBytes.map(Double.init)).map { "\(String(format: "%.2f", $0 / $1))x" }
+            return [r.model, Cell.plain(r.bits), (r.perChannel ?? false) ? "yes" : "no",
+                    r.ratio > 0 ? "\(r.method == "min-max" ? "" : r.method) \(Cell.ratio(r.ratio))" : "",
+                    Cell.accuracy(r.accuracy), count(r.blobBytes), count(r.fileBytes), factor ?? ""]
+        }
+        return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
+    }
+
+    /// Sensitivity: one row per layer, one column per ratio, accuracy in the cells.
+    public static func sensitivity(_ records: [ResultRecord]) -> Table {
+        let points = records.filter { $0.kind == "sensitivity" }
+        let ratios = Array(Set(points.map(\.ratio))).sorted()
+        var layers: [String] = []
+        for p in points where !layers.contains(p.layer ?? "") { layers.append(p.layer ?? "") }
+        let rows = layers.map { layer in
+            [layer] + ratios.map { ratio in Cell.accuracy(points.first { $0.layer == layer && $0.ratio == ratio }?.accuracy) }
+        }
+        return Table(header: ["layer"] + ratios.map { Cell.ratio($0) }, rows: rows, csvRows: rows)
+    }
+}
+
+private func sizeRatio(_ a: Double?, _ b: Double?) -> (Double, Double)? {
+    guard let a, let b, b > 0 else { return nil }
+    return (a, b)
+}

@@ -1,0 +1,126 @@
+// `shears sweep`: accuracy, size, MACs and latency of a model pruned at many ratios with
+// several methods (one-shot and iterative), and optionally quantized at several bit
+// widths. Images are decoded once; each point is appended to `<out>/results.jsonl` as it
+// ends, so a killed sweep resumes where it stopped without repeating a point.
+
+import ArgumentParser
+import Foundation
+import NN
+import Prune
+import Quantize
+import Report
+
+struct SweepCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sweep",
+        abstract: "Sweep pruning ratios (and quantization bits): accuracy, size, MACs, latency.",
+        discussion: """
+        Every point is one JSON line in OUT/results.jsonl (fields: kind, model, method, ratio,
+        step, accuracy, parameters, nonzero, macs, effective_macs, file_bytes, latency_ms, …),
+        written as soon as it is measured. Running the same command again skips the points
+        already there. `shears report OUT/results.jsonl -o plots` draws the charts.
+
+        Examples:
+          shears sweep examples/models/teacher.pt --data examples/fashion --resize 36 --crop 32 \\
+              --methods l1,global-l1,channel --ratios 0:0.9:0.1 --iterative 0.05,0.1 --steps 20
+          shears sweep model.pt --data food-11 --methods l1 --ratios 0.3,0.6,0.9 --quant-bits 2,4,8
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint to sweep.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruneSpec.names.joined(separator: ", ")).", valueName: "list"))
+    var methods: String = "l1,global-l1,ln,channel"
+
+    @Option(name: .long, help: ArgumentHelp("One-shot ratios: a list (0.3,0.6,0.9) or start:stop:step.", valueName: "ratios"))
+    var ratios: String = "0:0.9:0.1"
+
+    @Option(name: .long, help: ArgumentHelp("Iterative step rates: each step prunes this fraction of what remains.", valueName: "list"))
+    var iterative: String?
+
+    @Option(name: .long, help: ArgumentHelp("Iterative: number of steps.", valueName: "k"))
+    var steps: Int = 12
+
+    @Option(name: .long, help: ArgumentHelp("Iterative: the method of each step.", valueName: "name"))
+    var iterativeMethod: String = "l1"
+
+    @Option(name: .long, help: ArgumentHelp("Also quantize the dense model at these bit widths.", valueName: "list"))
+    var quantBits: String?
+
+    @Option(name: .long, help: ArgumentHelp("Output folder for results.jsonl.", valueName: "dir"))
+    var out: String = "shears-sweep"
+
+    @Option(name: .long, help: ArgumentHelp("Model label in the records (default: the file name).", valueName: "name"))
+    var label: String?
+
+    @Option(name: .long, help: ArgumentHelp("Timed runs per point for latency (batch 1); 0 skips timing.", valueName: "n"))
+    var timingIterations: Int = 10
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var pruneOptions: PruneOptions
+
+    @Flag(name: .long, help: "Also print every record as a JSON line on stdout.")
+    var json = false
+
+    func validate() throws {
+        _ = try dataOptions.requireData()
+        _ = try PruneSpec.methods(methods)
+        _ = try PruneSpec.method(iterativeMethod)
+        _ = try parseRatios(ratios, name: "--ratios")
+        if let iterative { _ = try parseRatios(iterative, name: "--iterative") }
+        if let quantBits {
+            guard try parseIntegers(quantBits, name: "--quant-bits").allSatisfy({ (2...8).contains($0) }) else {
+                throw ValidationError("--quant-bits must lie between 2 and 8")
+            }
+        }
+        guard steps >= 1, timingIterations >= 0 else { throw ValidationError("--steps must be >= 1 and --timing-iterations >= 0") }
+    }
+
+    func run() throws {
+        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let writer = try ResultsWriter(path: "\(out)/results.jsonl")
+        let images = try dataOptions.decodeImages()
+        let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
+                               timingIterations: timingIterations, writer: writer, json: json)
+        let dense = loaded.model
+
+        for (name, method) in try PruneSpec.methods(methods) {
+            for ratio in try parseRatios(ratios, name: "--ratios") {
+                let key = ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio).key
+                if writer.existingKeys.contains(key) { continue }
+                let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
+                try point.measure(ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio), pruned)
+            }
+        }
+        if let iterative {
+            let method = try PruneSpec.method(iterativeMethod)
+            for step in try parseRatios(iterative, name: "--iterative") {
+                var model = dense
+                var record: PruneRecord?
+                for k in 0...steps {
+                    if k > 0 { (model, record) = try pruneOptions.prune(model, method: method, amount: step, previous: record) }
+                    let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod,
+                                            ratio: 1 - pow(1 - step, Double(k)), step: step, steps: k)
+                    if !writer.existingKeys.contains(base.key) { try point.measure(base, model) }
+                }
+            }
+        }
+        if let quantBits {
+            for bits in try parseIntegers(quantBits, name: "--quant-bits") {
+                let base = ResultRecord(kind: "quant", model: point.model, method: "min-max", ratio: 0, bits: bits, perChannel: false)
+                if writer.existingKeys.contains(base.key) { continue }
+                let quantized = try Quantizer.quantize(dense.stateDict, config: QuantizationConfig(bits: bits),
+                                                       architecture: dense.architecture, source: loaded.path)
+                var model = dense
+                model.stateDict = quantized.dequantized()
+                var record = base
+                record.blobBytes = BlobCodec.encode(quantized).count
+                record.fileBytes = loaded.fileBytes
+                try point.measure(record, model, fileSize: false)
+            }
+        }
+        printError("sweep: \(writer.path) holds \(writer.existingKeys.count) points")
+    }
+}
