@@ -59,8 +59,9 @@ public struct Chart: Equatable, Sendable {
             "set xlabel \"\(Self.escape(xLabel))\"",
             "set ylabel \"\(Self.escape(yLabel))\"",
             "set grid lc rgb '#d0d0d0'",
-            "set key outside right top box opaque",
+            "set key below box maxrows 4",
             "set border lw 1.5",
+            "set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03",
         ]
         if let y2Label { lines += ["set y2label \"\(Self.escape(y2Label))\"", "set y2tics", "set ytics nomirror"] }
         if logX { lines.append("set logscale x") }

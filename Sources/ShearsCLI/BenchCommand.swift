@@ -6,6 +6,7 @@ import ArgumentParser
 import Foundation
 import NN
 import Prune
+import Report
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -45,6 +46,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Timed runs per variant and batch size.", valueName: "n"))
     var iterations: Int = 20
 
+    @Option(name: .long, help: ArgumentHelp("Also append the results to DIR/results.jsonl (for shears report).", valueName: "dir"))
+    var out: String?
+
     @Flag(name: .long, help: "Print one JSON object per line (one per variant and batch size).")
     var json = false
 
@@ -60,6 +64,7 @@ struct BenchCommand: ParsableCommand {
         let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
         let shape = try parseInputShape(input)
         let variants = try benchVariants(loaded.model, methods: try PruneSpec.methods(methods), ratios: try parseRatios(ratios, name: "--ratios"))
+        let writer = try out.map { try ResultsWriter(path: "\($0)/results.jsonl") }
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
         for size in try parseIntegers(batch, name: "--batch") {
             var dense: Double?
@@ -67,11 +72,14 @@ struct BenchCommand: ParsableCommand {
                 let stats = try LatencyBenchmark.measure(variant.model, input: shape, batch: size, warmup: warmup, iterations: iterations)
                 let speedup = (dense ?? stats.medianMilliseconds) / stats.medianMilliseconds
                 if dense == nil { dense = stats.medianMilliseconds }
+                let record = ResultRecord(kind: "bench", model: loaded.label, method: variant.method, ratio: variant.ratio,
+                                          variant: variant.name, batch: size, latencyMs: stats.medianMilliseconds,
+                                          latencyP90Ms: stats.p90Milliseconds, imagesPerSecond: stats.imagesPerSecond, speedup: speedup)
+                try writer?.append(record)
                 if json {
-                    try printJSON(["kind": "bench", "model": loaded.label, "variant": variant.name, "method": variant.method,
-                                   "ratio": variant.ratio, "batch": size, "latency_ms": stats.medianMilliseconds,
-                                   "latency_p90_ms": stats.p90Milliseconds, "images_per_second": stats.imagesPerSecond,
-                                   "speedup": speedup])
+                    let encoder = JSONEncoder()
+                    encoder.outputFormatting = [.sortedKeys]
+                    print(String(decoding: try encoder.encode(record), as: UTF8.self))
                 } else {
                     rows.append([variant.name, variant.method, String(format: "%.2f", variant.ratio), "\(size)",
                                  String(format: "%.3f", stats.medianMilliseconds), String(format: "%.3f", stats.p90Milliseconds),
