@@ -28,9 +28,10 @@ extension Chart {
 
     /// Bench speed-up over dense against pruning ratio, one line per model, variant and batch.
     public static func speedupVersusRatio(_ records: [ResultRecord]) -> Chart? {
-        let points = records.filter { $0.kind == "bench" && $0.speedup != nil }
+        // Each variant's line starts at the dense model (ratio 0, speed-up 1).
+        let points = records.filter { $0.kind == "bench" && $0.speedup != nil && $0.variant != "dense" }
         let series = grouped(points, by: { "\($0.model), \($0.variant ?? $0.method), batch \($0.batch ?? 1)" }).map { title, rs in
-            Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.speedup!) })
+            Series(title: title, points: [(0, 1)] + rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.speedup!) })
         }
         return series.isEmpty ? nil : Chart(name: "speedup-vs-ratio", title: "Inference speed-up over the dense model",
                                              xLabel: "pruning ratio", yLabel: "speed-up (dense latency / variant latency)", series: series)

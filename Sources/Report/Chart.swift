@@ -59,7 +59,7 @@ public struct Chart: Equatable, Sendable {
             "set xlabel \"\(Self.escape(xLabel))\"",
             "set ylabel \"\(Self.escape(yLabel))\"",
             "set grid lc rgb '#d0d0d0'",
-            "set key below box maxrows 4",
+            "set key above box horizontal maxcols 2",
             "set border lw 1.5",
             "set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03",
         ]
