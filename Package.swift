@@ -38,10 +38,10 @@ let package = Package(
 
         // MARK: - Libraries
 
-        /// Optimised even in debug builds: the test suite decodes and runs real images and models.
+        /// NN, Prune and Quantize are optimised even in debug builds: the test suite runs real images and models.
         .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Prune", dependencies: ["NN"]),
-        .target(name: "Quantize", dependencies: ["NN"]),
+        .target(name: "Prune", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "Quantize", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Report", dependencies: ["NN"]),
 
         // MARK: - Executable

@@ -1,0 +1,61 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// `shears sweep` against PyTorch's torch.nn.utils.prune numbers, and its resume after SIGKILL.
+final class SweepCommandTests: XCTestCase {
+    let root = Fixtures.repositoryRoot
+    var data: String { root.appendingPathComponent("examples/fashion").path }
+    var teacher: String { root.appendingPathComponent("examples/models/teacher.pt").path }
+
+    func arguments(_ out: String, ratios: String) -> [String] {
+        ["sweep", teacher, "--data", data, "--resize", "36", "--crop", "32", "--methods", "l1,global-l1",
+         "--ratios", ratios, "--timing-iterations", "0", "--out", out]
+    }
+
+    func records(_ out: String) throws -> [[String: Any]] {
+        let text = try String(contentsOfFile: "\(out)/results.jsonl", encoding: .utf8)
+        return try text.split(separator: "\n").map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
+    }
+
+    /// Accuracies written by scripts/example/prune_torch.py (torch.nn.utils.prune) on the same 1000 images.
+    func testAccuracyEqualsTorchPruneAtEveryRatio() throws {
+        let out = try Fixtures.temporaryDirectory(for: self).path
+        let result = try CLI.run(arguments(out, ratios: "0,0.5,0.9"))
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let expected: [String: [Double: Int]] = ["l1": [0: 917, 0.5: 802, 0.9: 100], "global-l1": [0: 917, 0.5: 907, 0.9: 177]]
+        let got = try records(out)
+        XCTAssertEqual(got.count, 6)
+        for record in got {
+            let method = try XCTUnwrap(record["method"] as? String), ratio = try XCTUnwrap(record["ratio"] as? Double)
+            XCTAssertEqual(record["correct"] as? Int, expected[method]?[ratio], "\(method) \(ratio)")
+            for key in ["accuracy", "parameters", "nonzero", "macs", "file_bytes"] { XCTAssertNotNil(record[key], key) }
+        }
+    }
+
+    func testKilledSweepResumesWithEveryPointOnce() throws {
+        let out = try Fixtures.temporaryDirectory(for: self).path
+        let args = arguments(out, ratios: "0:0.9:0.1")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = args
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let lines = (try? String(contentsOfFile: "\(out)/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines >= 3 { break }
+            usleep(20_000)
+        }
+        kill(process.processIdentifier, SIGKILL)
+        process.waitUntilExit()
+        let partial = try records(out).count
+        XCTAssertLessThan(partial, 20, "the sweep finished before it could be killed")
+        let rerun = try CLI.run(args)
+        XCTAssertEqual(rerun.status, 0, rerun.stderr)
+        let all = try records(out)
+        let keys = all.map { "\($0["method"]!) \($0["ratio"]!)" }
+        XCTAssertEqual(all.count, 20)
+        XCTAssertEqual(Set(keys).count, 20, "a point was measured twice")
+    }
+}
