@@ -13,6 +13,6 @@ struct Shears: ParsableCommand {
         accuracy, size and speed for pruned and quantized variants.
         """,
         version: "0.1.0",
-        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, BenchCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
+        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
     )
 }

@@ -1,0 +1,65 @@
+// `shears sensitivity`: Distiller-style sensitivity analysis: every selected layer pruned
+// alone at every ratio, the rest left dense, with the accuracy of each point appended to
+// OUT/results.jsonl (resumable like sweep).
+
+import ArgumentParser
+import Foundation
+import NN
+import Prune
+import Report
+
+struct SensitivityCommand: ParsableCommand {
+    static let configuration = CommandConfiguration(
+        commandName: "sensitivity",
+        abstract: "Prune each layer alone at each ratio and record the accuracy.",
+        discussion: """
+        Example:
+          shears sensitivity examples/models/student.pt --data examples/fashion --resize 36 --crop 32 \\
+              --ratios 0.2,0.5,0.8 --out out/sensitivity
+          shears report out/sensitivity/results.jsonl -o plots
+        """
+    )
+
+    @Argument(help: ArgumentHelp("Checkpoint to analyse.", valueName: "checkpoint"))
+    var checkpoint: String
+
+    @Option(name: .long, help: ArgumentHelp("Pruning method per layer: l1, random or ln.", valueName: "name"))
+    var method: String = "l1"
+
+    @Option(name: .long, help: ArgumentHelp("Ratios: a list or start:stop:step.", valueName: "ratios"))
+    var ratios: String = "0.1:0.9:0.2"
+
+    @Option(name: .long, help: ArgumentHelp("Output folder for results.jsonl.", valueName: "dir"))
+    var out: String = "shears-sensitivity"
+
+    @OptionGroup var modelOptions: ModelOptions
+    @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var pruneOptions: PruneOptions
+
+    @Flag(name: .long, help: "Also print every record as a JSON line on stdout.")
+    var json = false
+
+    func validate() throws {
+        _ = try dataOptions.requireData()
+        guard ["l1", "random", "ln", "ln1", "ln2"].contains(method) else { throw ValidationError("--method must be l1, random or ln") }
+        _ = try parseRatios(ratios, name: "--ratios")
+    }
+
+    func run() throws {
+        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let method = try PruneSpec.method(self.method)
+        let writer = try ResultsWriter(path: "\(out)/results.jsonl")
+        let point = SweepPoint(model: loaded.label, images: try dataOptions.decodeImages(), batch: dataOptions.batch,
+                               timingIterations: 0, writer: writer, json: json)
+        let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
+        for layer in layers {
+            for ratio in try parseRatios(ratios, name: "--ratios") {
+                let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method, ratio: ratio, layer: layer)
+                if writer.existingKeys.contains(base.key) { continue }
+                let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
+                                              selection: LayerSelection(include: [layer]), seed: pruneOptions.seed).0
+                try point.measure(base, pruned, fileSize: false)
+            }
+        }
+    }
+}
