@@ -23,7 +23,7 @@ struct ModelOptions: ParsableArguments {
 
 /// A model read from a file, with what the reports need to know about that file.
 struct LoadedModel {
-    let model: Model
+    var model: Model
     let path: String
     /// Size of the file on disk.
     let fileBytes: Int

@@ -41,24 +41,40 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Image folder to evaluate the model on before and after.", valueName: "dir"))
     var eval: String?
 
+    @Option(name: .long, help: ArgumentHelp("Prune first with this method (channel removal really shrinks the blob; masked zeros do not).", valueName: "method"))
+    var prune: String?
+
+    @Option(name: .long, help: ArgumentHelp("Amount for --prune.", valueName: "a"))
+    var amount: Double = 0.5
+
+    @Option(name: .long, help: ArgumentHelp("Also write the dequantized weights as a torch-loadable state dict.", valueName: "file.pth"))
+    var alsoFloat: String?
+
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var dataOptions: DataOptions
+    @OptionGroup var pruneOptions: PruneOptions
 
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
     func validate() throws {
         guard (2...8).contains(bits) else { throw ValidationError("--bits must be between 2 and 8, got \(bits)") }
+        if let prune { _ = try PruneSpec.method(prune) }
+        guard (0...1).contains(amount) else { throw ValidationError("--amount must lie in [0, 1]") }
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        var loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        if let prune {
+            loaded.model = try pruneOptions.prune(loaded.model, method: try PruneSpec.method(prune), amount: amount).0
+        }
         let config = QuantizationConfig(bits: bits, perChannel: perChannel, onlyWeights: onlyWeights)
         let quantized = try Quantizer.quantize(loaded.model.stateDict, config: config,
                                                architecture: loaded.model.architecture,
                                                source: (checkpoint as NSString).lastPathComponent)
         let blob = BlobCodec.encode(quantized)
         try AtomicFile.write(blob, to: output)
+        if let alsoFloat { try TorchCheckpointWriter.write(quantized.dequantized(), to: alsoFloat) }
         let errors = try quantized.errors(against: loaded.model.stateDict)
         let total = TensorError.total(errors)
 
@@ -75,7 +91,7 @@ struct QuantizeCommand: ParsableCommand {
         if json {
             var object: [String: Any] = [
                 "checkpoint": checkpoint, "output": output, "architecture": loaded.model.architecture,
-                "bits": bits, "per_channel": perChannel,
+                "bits": bits, "per_channel": perChannel, "prune": prune.map { "\($0) \(amount)" } as Any? ?? NSNull(),
                 "original_bytes": loaded.fileBytes, "blob_bytes": blob.count,
                 "ratio": Double(loaded.fileBytes) / Double(max(blob.count, 1)),
                 "rmse": total.rmse, "sqnr_db": total.sqnrDB.isFinite ? total.sqnrDB : NSNull(),
