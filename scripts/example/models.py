@@ -97,8 +97,33 @@ def from_state_dict(state_dict, arch=None):
         model = Student(widths, classes)
     else:
         raise ValueError(f"unknown architecture {arch!r} (teacher or student)")
+    resize_to(model, state_dict)
     model.load_state_dict(state_dict)
     return model.eval()
+
+
+def resize_to(model, state_dict):
+    """Replaces every Conv2d, BatchNorm2d and Linear whose checkpoint shape differs (as after
+    Shears' channel removal, which shrinks each block on its own) by one of the checkpoint's
+    shape, keeping kernel, stride, padding and bias; a depthwise conv stays depthwise."""
+    for name, module in list(model.named_modules()):
+        key = f"{name}.weight"
+        if key not in state_dict or tuple(module.weight.shape) == tuple(state_dict[key].shape):
+            continue
+        shape = state_dict[key].shape
+        if isinstance(module, nn.Conv2d):
+            depthwise = module.groups == module.in_channels and module.groups > 1
+            in_channels = shape[0] if depthwise else shape[1] * module.groups
+            new = nn.Conv2d(in_channels, shape[0], module.kernel_size, module.stride, module.padding,
+                            module.dilation, groups=shape[0] if depthwise else module.groups, bias=module.bias is not None)
+        elif isinstance(module, nn.BatchNorm2d):
+            new = nn.BatchNorm2d(shape[0], module.eps, module.momentum)
+        elif isinstance(module, nn.Linear):
+            new = nn.Linear(shape[1], shape[0], bias=module.bias is not None)
+        else:
+            continue
+        parent = model.get_submodule(name.rsplit(".", 1)[0]) if "." in name else model
+        setattr(parent, name.rsplit(".", 1)[-1], new)
 
 
 def parameter_count(model):
