@@ -81,7 +81,9 @@ struct SummaryCommand: ParsableCommand {
         text += "\nInput: \(input.map(String.init).joined(separator: "x"))"
         text += "\nTotal params: \(grouped(statistics.parameters))"
         text += "\nTrainable params: \(grouped(statistics.parameters))"
-        text += "\nMACs: \(String(format: "%.2f", Double(statistics.macs) / 1e9)) GMAC (\(grouped(statistics.macs)))"
+        let macs = Double(statistics.macs)
+        let scaled = macs >= 1e9 ? String(format: "%.2f GMAC", macs / 1e9) : String(format: "%.2f MMAC", macs / 1e6)
+        text += "\nMACs: \(scaled) (\(grouped(statistics.macs)))"
         text += "\nParams size: \(String(format: "%.2f", Double(statistics.parameters * 4) / 1_048_576)) MB (float32)"
         return text
     }
