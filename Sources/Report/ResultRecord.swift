@@ -1,6 +1,8 @@
 // ResultRecord: one measured point of a sweep, bench, quantization or sensitivity run,
 // the unit of `results.jsonl` (one JSON object per line, snake_case keys).
 
+import Foundation
+
 /// One result point. Which fields are set depends on `kind`.
 public struct ResultRecord: Codable, Equatable, Sendable {
     /// "prune", "quant", "sensitivity" or "bench".
@@ -62,6 +64,13 @@ public struct ResultRecord: Codable, Equatable, Sendable {
         case perChannel = "per_channel", effectiveMacs = "effective_macs", fileBytes = "file_bytes", blobBytes = "blob_bytes"
         case variant, batch, latencyMs = "latency_ms", latencyP90Ms = "latency_p90_ms"
         case imagesPerSecond = "images_per_second", speedup
+    }
+
+    /// The record as one line of JSON (sorted keys, no newline): the results.jsonl form.
+    public func jsonLine() throws -> String {
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = [.sortedKeys]
+        return String(decoding: try encoder.encode(self), as: UTF8.self)
     }
 
     /// Identifies the point for resuming and de-duplicating: everything that says what was

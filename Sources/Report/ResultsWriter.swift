@@ -39,11 +39,7 @@ public final class ResultsWriter {
 
     /// Appends `record` as one line and forces it to disk.
     public func append(_ record: ResultRecord) throws {
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = [.sortedKeys]
-        var line = try encoder.encode(record)
-        line.append(UInt8(ascii: "\n"))
-        handle.write(line)
+        handle.write(Data((try record.jsonLine() + "\n").utf8))
         handle.synchronizeFile()
         existingKeys.insert(record.key)
     }

@@ -23,22 +23,24 @@ public struct Table: Equatable, Sendable {
     }
 }
 
+/// `1234567` → `"1,234,567"` (thousands separators, as in tables and terminal output).
+public func groupedDigits(_ value: Int) -> String {
+    let digits = String(value.magnitude)
+    var out = ""
+    for (i, c) in digits.enumerated() {
+        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
+        out.append(c)
+    }
+    return (value < 0 ? "-" : "") + out
+}
+
 /// Number formats shared by tables: 4-decimal accuracy, grouped counts.
 enum Cell {
     static func accuracy(_ v: Double?) -> String { v.map { String(format: "%.4f", $0) } ?? "" }
     static func ratio(_ v: Double?) -> String { v.map { String(format: "%.2f", $0) } ?? "" }
     static func milliseconds(_ v: Double?) -> String { v.map { String(format: "%.3f", $0) } ?? "" }
     static func plain(_ v: Int?) -> String { v.map(String.init) ?? "" }
-    static func grouped(_ v: Int?) -> String {
-        guard let v else { return "" }
-        let digits = String(v.magnitude)
-        var out = ""
-        for (i, c) in digits.enumerated() {
-            if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-            out.append(c)
-        }
-        return (v < 0 ? "-" : "") + out
-    }
+    static func grouped(_ v: Int?) -> String { v.map(groupedDigits) ?? "" }
 }
 
 extension Table {

@@ -77,9 +77,7 @@ struct BenchCommand: ParsableCommand {
                                           latencyP90Ms: stats.p90Milliseconds, imagesPerSecond: stats.imagesPerSecond, speedup: speedup)
                 try writer?.append(record)
                 if json {
-                    let encoder = JSONEncoder()
-                    encoder.outputFormatting = [.sortedKeys]
-                    print(String(decoding: try encoder.encode(record), as: UTF8.self))
+                    print(try record.jsonLine())
                 } else {
                     rows.append([variant.name, variant.method, String(format: "%.2f", variant.ratio), "\(size)",
                                  String(format: "%.3f", stats.medianMilliseconds), String(format: "%.3f", stats.p90Milliseconds),

@@ -3,17 +3,10 @@
 
 import ArgumentParser
 import Foundation
+import Report
 
-/// `1234567` → `"1,234,567"`.
-func grouped(_ value: Int) -> String {
-    let digits = String(value.magnitude)
-    var out = ""
-    for (i, c) in digits.enumerated() {
-        if i > 0 && (digits.count - i) % 3 == 0 { out.append(",") }
-        out.append(c)
-    }
-    return value < 0 ? "-" + out : out
-}
+/// `1234567` → `"1,234,567"` (Report's formatter, so tables and terminal agree).
+func grouped(_ value: Int) -> String { groupedDigits(value) }
 
 /// Rows as space-padded columns with a rule under the header; `rightAligned` column indices.
 func renderColumns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {

@@ -38,9 +38,7 @@ struct SweepPoint {
         printError(String(format: "%@ %@ ratio %.3f: accuracy %.4f, nonzero %@", model, label, record.ratio,
                           record.accuracy ?? 0, grouped(record.nonzero ?? 0)))
         if json {
-            let encoder = JSONEncoder()
-            encoder.outputFormatting = [.sortedKeys]
-            print(String(decoding: try encoder.encode(record), as: UTF8.self))
+            print(try record.jsonLine())
         }
     }
 
