@@ -24,16 +24,21 @@ struct PredictCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("CSV file to write (stdout when omitted).", valueName: "file"))
     var output: String?
 
+    @Flag(name: .long, help: "Add each image's logits as columns logit_0, logit_1, … (for checking against PyTorch).")
+    var logits = false
+
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
         let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
         let images = try dataOptions.decodeImages()
-        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch)
-        var csv = "Id,Category\n"
-        for (sample, prediction) in zip(images.samples, result.predictions) {
+        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, keepLogits: logits)
+        let width = result.logits?.shape[1] ?? 0
+        var csv = "Id,Category" + (0..<width).map { ",logit_\($0)" }.joined() + "\n"
+        for (i, (sample, prediction)) in zip(images.samples, result.predictions).enumerated() {
             let id = ((sample.path as NSString).lastPathComponent as NSString).deletingPathExtension
-            csv += "\(id),\(prediction)\n"
+            let values = result.logits.map { t in t.scalars[(i * width)..<((i + 1) * width)].map { ",\($0)" }.joined() } ?? ""
+            csv += "\(id),\(prediction)\(values)\n"
         }
         if let output {
             try AtomicFile.write(csv, to: output)

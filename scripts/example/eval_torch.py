@@ -13,7 +13,7 @@ Accuracy = correct / labelled images. Flat layout only (no class sub-folders).
     eval_torch.py examples/models/student.pt --data examples/fashion --split evaluation \
         --predictions out/student-evaluation.csv
 
-As a library (prune_torch.py does this): list_split, decode, load_model, predict, evaluate.
+As a library (prune_torch.py does this): list_split, decode, load_model, logits, predict, evaluate.
 """
 import argparse
 import csv
@@ -75,10 +75,15 @@ def load_model(checkpoint, arch=None):
 
 
 @torch.no_grad()
-def predict(model, images, batch=BATCH):
-    """Argmax predictions [N] (int64) of model.eval() over images in batches."""
+def logits(model, images, batch=BATCH):
+    """Logits [N, classes] (float32) of model.eval() over images in batches."""
     model.eval()
-    return torch.cat([model(images[i:i + batch]).argmax(1) for i in range(0, len(images), batch)])
+    return torch.cat([model(images[i:i + batch]) for i in range(0, len(images), batch)])
+
+
+def predict(model, images, batch=BATCH):
+    """Argmax predictions [N] (int64) of the logits."""
+    return logits(model, images, batch).argmax(1)
 
 
 def evaluate(model, images, labels):

@@ -1,9 +1,9 @@
 """Accuracy parity of `shears predict`/`eval` with PyTorch on a labelled folder.
 
-For each checkpoint: PyTorch predictions (scripts/example/eval_torch.py: PIL + torchvision,
-model.eval(), float32) and Shears' predictions (`shears predict`), compared image by image.
+For each checkpoint: PyTorch logits (scripts/example/eval_torch.py: PIL + torchvision,
+model.eval(), float32) and Shears' logits (`shears predict --logits`), compared image by image.
 Prints one Markdown table row per checkpoint: images, PyTorch accuracy, Shears accuracy,
-identical predictions. Usage:
+identical predictions, largest absolute logit difference. Usage:
 
     .venv-torch/bin/python scripts/verify/eval_parity.py examples/models/teacher.pt \
         examples/models/student.pt --data out/fashion-full --shears .build/release/shears
@@ -14,6 +14,8 @@ import os
 import subprocess
 import sys
 import tempfile
+
+import torch
 
 sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "example"))
 import eval_torch  # noqa: E402
@@ -30,22 +32,28 @@ def main():
     args = parser.parse_args()
     paths, labels = eval_torch.list_split(args.data, args.split)
     images = eval_torch.decode(paths, args.resize, args.crop)
-    print("| checkpoint | images | PyTorch accuracy | Shears accuracy | identical predictions |")
-    print("|---|---|---|---|---|")
+    print("| checkpoint | images | PyTorch accuracy | Shears accuracy | identical predictions | max abs logit diff |")
+    print("|---|---|---|---|---|---|")
     for checkpoint in args.checkpoints:
-        torch_predictions = eval_torch.predict(eval_torch.load_model(checkpoint), images).tolist()
+        torch_logits = eval_torch.logits(eval_torch.load_model(checkpoint), images)
+        torch_predictions = torch_logits.argmax(1).tolist()
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "predictions.csv")
             subprocess.run([args.shears, "predict", checkpoint, "--data", args.data, "--split", args.split,
-                            "--resize", str(args.resize), "--crop", str(args.crop), "-o", out], check=True)
+                            "--resize", str(args.resize), "--crop", str(args.crop), "--logits", "-o", out],
+                           check=True)
             with open(out) as f:
-                shears = {row["Id"]: int(row["Category"]) for row in csv.DictReader(f)}
-        shears_predictions = [shears[os.path.splitext(os.path.basename(p))[0]] for p in paths]
+                shears = {row["Id"]: row for row in csv.DictReader(f)}
+        rows = [shears[os.path.splitext(os.path.basename(p))[0]] for p in paths]
+        shears_predictions = [int(row["Category"]) for row in rows]
+        width = torch_logits.shape[1]
+        shears_logits = torch.tensor([[float(row[f"logit_{j}"]) for j in range(width)] for row in rows])
+        diff = (shears_logits - torch_logits).abs().max().item()
         n = len(paths)
         torch_correct = sum(p == l for p, l in zip(torch_predictions, labels))
         shears_correct = sum(p == l for p, l in zip(shears_predictions, labels))
         same = sum(a == b for a, b in zip(torch_predictions, shears_predictions))
-        print(f"| {checkpoint} | {n} | {torch_correct / n:.4f} | {shears_correct / n:.4f} | {same} / {n} ({100 * same / n:.2f}%) |")
+        print(f"| {checkpoint} | {n} | {torch_correct / n:.4f} | {shears_correct / n:.4f} | {same} / {n} ({100 * same / n:.2f}%) | {diff:.1e} |")
 
 
 if __name__ == "__main__":

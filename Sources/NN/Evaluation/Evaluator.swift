@@ -10,6 +10,8 @@ public struct EvaluationResult: Sendable {
     public let classification: Classification
     /// Predicted class per image, in dataset order (labelled or not).
     public let predictions: [Int]
+    /// Logits per image `[N, classes]`, when asked for (`keepLogits`).
+    public let logits: Tensor?
     /// Wall-clock seconds of inference (normalisation included, decoding excluded).
     public let seconds: Double
 
@@ -23,23 +25,30 @@ public enum Evaluator {
     ///
     /// - Parameters:
     ///   - classCount: rows of the confusion matrix; defaults to the model's output width.
+    ///   - keepLogits: also return every image's logits.
     ///   - progress: called after each batch with the number of images done.
     public static func evaluate(_ model: Model, on images: DecodedImages, batch: Int = 64, classCount: Int? = nil,
-                                progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
+                                keepLogits: Bool = false, progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
         let input = [3, images.preprocessing.crop, images.preprocessing.crop]
         let executor = try Executor(model: model, input: input, maxBatch: max(1, min(batch, images.count)))
         var tally = Classification(classCount: classCount ?? executor.outputShape.reduce(1, *))
         var predictions: [Int] = []
+        var logits: [Float] = []
         predictions.reserveCapacity(images.count)
         let start = Date()
         for chunk in try images.batches(size: executor.maxBatch) {
-            let predicted = argmaxRows(try executor.run(chunk.images))
+            let output = try executor.run(chunk.images)
+            if keepLogits { logits += output.scalars }
+            let predicted = argmaxRows(output)
             for (label, prediction) in zip(chunk.labels, predicted) {
                 if let label { tally.record(label: label, prediction: prediction) }
             }
             predictions += predicted
             progress?(predictions.count)
         }
-        return EvaluationResult(classification: tally, predictions: predictions, seconds: Date().timeIntervalSince(start))
+        let width = executor.outputShape.reduce(1, *)
+        return EvaluationResult(classification: tally, predictions: predictions,
+                                logits: keepLogits ? Tensor(shape: [predictions.count, width], scalars: logits) : nil,
+                                seconds: Date().timeIntervalSince(start))
     }
 }
