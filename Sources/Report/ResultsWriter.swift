@@ -22,7 +22,7 @@ public final class ResultsWriter {
         } catch {
             throw ReportError.unwritable(path: path, reason: error.localizedDescription)
         }
-        if !FileManager.default.fileExists(atPath: path) { FileManager.default.createFile(atPath: path, contents: nil) }
+        if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forUpdatingAtPath: path) else { throw ReportError.unwritable(path: path, reason: "cannot open for appending") }
         self.handle = handle
         let data = handle.readDataToEndOfFile()

@@ -41,5 +41,5 @@ func loadModel(_ path: String, arch: String?) throws -> LoadedModel {
         model = try ArchitectureCatalog.build(try Checkpoint.load(path: path), architecture: arch)
     }
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
-    return LoadedModel(model: model, path: path, fileBytes: size ?? 0)
+    return LoadedModel(model: model, path: path, fileBytes: size)
 }

@@ -49,6 +49,19 @@ final class ExecutorTests: XCTestCase {
         }
     }
 
+    func testEveryLaneCountGivesPyTorchsLogits() throws {
+        for (name, c) in try manifest() {
+            let model = try model(name)
+            let input = Tensor(shape: c.input, scalars: try Fixtures.float32("models/\(name).input.f32"))
+            let expected = try Fixtures.float32("models/\(name).logits.f32")
+            let scale = expected.map(abs).max() ?? 1
+            for threads in 1...(c.input[0] + 1) {
+                let executor = try Executor(model: model, input: Array(c.input.dropFirst()), maxBatch: c.input[0], threads: threads)
+                assertClose(try executor.run(input).scalars, expected, rtol: 1e-4, atol: 1e-5 * scale, "\(name) threads=\(threads)")
+            }
+        }
+    }
+
     func testWrongInputShapeIsAnError() throws {
         let executor = try Executor(model: try model("student"), input: [3, 32, 32], maxBatch: 2)
         XCTAssertThrowsError(try executor.run(Tensor(shape: [3, 3, 32, 32]))) { error in

@@ -138,27 +138,32 @@ struct ConvStep {
         for c in 0..<channels {
             let plane = x + c * inH * inW
             for i in 0..<kh {
+                let rows = inBoundsOutputs(outH, inputSize: inH, stride: sh, padding: ph, offset: i * dh)
                 for j in 0..<kw {
-                    for oy in 0..<outH {
-                        let iy = oy * sh - ph + i * dh
+                    let columns = inBoundsOutputs(outW, inputSize: inW, stride: sw, padding: pw, offset: j * dw)
+                    row.update(repeating: 0, count: rows.lowerBound * outW)
+                    for oy in rows {
                         let out = row + oy * outW
-                        if iy < 0 || iy >= inH {
-                            for ox in 0..<outW { out[ox] = 0 }
-                            continue
+                        let line = plane + (oy * sh - ph + i * dh) * inW + (columns.lowerBound * sw - pw + j * dw)
+                        out.update(repeating: 0, count: columns.lowerBound)
+                        let to = out + columns.lowerBound
+                        if sw == 1 {
+                            to.update(from: line, count: columns.count)
+                        } else {
+                            for k in 0..<columns.count { to[k] = line[k &* sw] }
                         }
-                        let line = plane + iy * inW
-                        for ox in 0..<outW {
-                            let ix = ox * sw - pw + j * dw
-                            out[ox] = (ix >= 0 && ix < inW) ? line[ix] : 0
-                        }
+                        (out + columns.upperBound).update(repeating: 0, count: outW - columns.upperBound)
                     }
+                    (row + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
                     row += rowStride ?? outH * outW
                 }
             }
         }
     }
 
-    /// `y[c, oy, ox] = Σ_{i,j} w[c, 0, i, j] · x[c, oy·s − p + i·d, ox·s − p + j·d]` (bias added by the caller).
+    /// `y[c, oy, ox] = Σ_{i,j} w[c, 0, i, j] · x[c, oy·s − p + i·d, ox·s − p + j·d]` (bias added by the caller),
+    /// accumulated tap by tap over the outputs where the tap reads inside the input: the same
+    /// terms in the same (i, j) order as a per-output loop, so the same sums.
     private func depthwise(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
         let (sh, sw) = (attributes.stride.h, attributes.stride.w)
         let (ph, pw) = (attributes.padding.h, attributes.padding.w)
@@ -167,19 +172,21 @@ struct ConvStep {
             let plane = x + c * inH * inW
             let out = y + c * outH * outW
             let kernel = w + c * kh * kw
-            for oy in 0..<outH {
-                for ox in 0..<outW {
-                    var sum: Float = 0
-                    for i in 0..<kh {
-                        let iy = oy * sh - ph + i * dh
-                        if iy < 0 || iy >= inH { continue }
-                        for j in 0..<kw {
-                            let ix = ox * sw - pw + j * dw
-                            if ix < 0 || ix >= inW { continue }
-                            sum += kernel[i * kw + j] * plane[iy * inW + ix]
+            out.update(repeating: 0, count: outH * outW)
+            for i in 0..<kh {
+                let rows = inBoundsOutputs(outH, inputSize: inH, stride: sh, padding: ph, offset: i * dh)
+                for j in 0..<kw {
+                    let columns = inBoundsOutputs(outW, inputSize: inW, stride: sw, padding: pw, offset: j * dw)
+                    let weight = kernel[i * kw + j]
+                    for oy in rows {
+                        let to = out + oy * outW + columns.lowerBound
+                        let from = plane + (oy * sh - ph + i * dh) * inW + (columns.lowerBound * sw - pw + j * dw)
+                        if sw == 1 {
+                            for k in 0..<columns.count { to[k] += weight * from[k] }
+                        } else {
+                            for k in 0..<columns.count { to[k] += weight * from[k &* sw] }
                         }
                     }
-                    out[oy * outW + ox] = sum
                 }
             }
         }
