@@ -16,7 +16,8 @@ def main():
     folder = sys.argv[1]
     cpu = platform.processor() or platform.machine()
     print("# Performance\n")
-    print("Written by `bench/run` (do not edit by hand). Shears (release build, OpenBLAS) and PyTorch "
+    print("Written by `bench/run` (do not edit by hand). Shears (release build, OpenBLAS; a batch split "
+          "over one lane per core, a single image on OpenBLAS's threads) and PyTorch "
           f"{torch.__version__} ({torch.get_num_threads()} threads) on the same machine in the same run: "
           f"{os.cpu_count()} cores, {cpu}. Median latency per batch after warm-up; ratio = PyTorch time / "
           "Shears time (above 1: Shears is faster).\n")

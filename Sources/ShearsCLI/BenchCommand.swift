@@ -46,6 +46,9 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Timed runs per variant and batch size.", valueName: "n"))
     var iterations: Int = 20
 
+    @Option(name: .long, help: ArgumentHelp("Lanes a batch is split over, one per thread with single-threaded BLAS; 1 runs the whole batch on OpenBLAS's own threads. Default: the number of cores.", valueName: "n"))
+    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+
     @Option(name: .long, help: ArgumentHelp("Also append the results to DIR/results.jsonl (for shears report).", valueName: "dir"))
     var out: String?
 
@@ -57,7 +60,9 @@ struct BenchCommand: ParsableCommand {
         _ = try parseRatios(ratios, name: "--ratios")
         _ = try parseInputShape(input)
         _ = try PruneSpec.methods(methods)
-        guard iterations >= 1, warmup >= 0 else { throw ValidationError("--iterations must be >= 1 and --warmup >= 0") }
+        guard iterations >= 1, warmup >= 0, threads >= 1 else {
+            throw ValidationError("--iterations and --threads must be >= 1 and --warmup >= 0")
+        }
     }
 
     func run() throws {
@@ -69,7 +74,8 @@ struct BenchCommand: ParsableCommand {
         for size in try parseIntegers(batch, name: "--batch") {
             var dense: Double?
             for variant in variants {
-                let stats = try LatencyBenchmark.measure(variant.model, input: shape, batch: size, warmup: warmup, iterations: iterations)
+                let stats = try LatencyBenchmark.measure(variant.model, input: shape, batch: size, threads: threads,
+                                                         warmup: warmup, iterations: iterations)
                 let speedup = (dense ?? stats.medianMilliseconds) / stats.medianMilliseconds
                 if dense == nil { dense = stats.medianMilliseconds }
                 let record = ResultRecord(kind: "bench", model: loaded.label, method: variant.method, ratio: variant.ratio,

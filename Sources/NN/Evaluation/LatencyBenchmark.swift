@@ -17,9 +17,11 @@ public struct LatencyStats: Sendable, Equatable {
 
 /// Times `Executor.run` on one batch.
 public enum LatencyBenchmark {
-    /// Runs `warmup` untimed then `iterations` timed forward passes of a seeded random `[batch, input...]`.
-    public static func measure(_ model: Model, input: [Int], batch: Int, warmup: Int = 3, iterations: Int = 20) throws -> LatencyStats {
-        let executor = try Executor(model: model, input: input, maxBatch: batch)
+    /// Runs `warmup` untimed then `iterations` timed forward passes of a seeded random `[batch, input...]`
+    /// on an Executor with `threads` lanes.
+    public static func measure(_ model: Model, input: [Int], batch: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                               warmup: Int = 3, iterations: Int = 20) throws -> LatencyStats {
+        let executor = try Executor(model: model, input: input, maxBatch: batch, threads: threads)
         var generator = SplitMix64(seed: 42)
         let count = batch * input.reduce(1, *)
         let data = Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
