@@ -1,4 +1,4 @@
-// WindowRange: which output positions of a sliding window read inside the input, so that
+// InBoundsOutputs: which output positions of a sliding window read inside the input, so that
 // kernels can loop over them without a bounds test per element.
 
 /// Output positions `o ∈ [0, outputs)` whose input index `o·stride − padding + offset` lies in
