@@ -13,7 +13,7 @@ struct BenchCommand: ParsableCommand {
         commandName: "bench",
         abstract: "Time the dense model against masked and channel-removed variants.",
         discussion: """
-        Each variant is compiled once, run `--warmup` times untimed, then `--iterations` times
+        Each variant is compiled once, run `--warmup` times untimed, then `--iterations` times \
         timed on a seeded random batch. The speed-up is the dense median over the variant's.
 
         Examples:

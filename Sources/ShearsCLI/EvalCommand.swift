@@ -10,11 +10,12 @@ struct EvalCommand: ParsableCommand {
         commandName: "eval",
         abstract: "Evaluate top-1 accuracy on a labelled image folder.",
         discussion: """
-        Images are decoded as PIL does (libjpeg-turbo defaults, grayscale/CMYK to RGB) and
+        Images are decoded as PIL does (libjpeg-turbo defaults, grayscale/CMYK to RGB) and \
         preprocessed as torchvision's Resize, CenterCrop, ToTensor, Normalize, bit for bit.
 
         Examples:
-          shears eval examples/models/teacher.pt --data examples/fashion --resize 36 --crop 32
+          shears eval examples/models/teacher.pt --data examples/fashion \\
+              --resize 36 --crop 32
           shears eval model.pt --data food-11 --split validation --json
         """
     )

@@ -12,18 +12,20 @@ struct PruneCommand: ParsableCommand {
         commandName: "prune",
         abstract: "Prune a checkpoint and write the pruned state dict.",
         discussion: """
-        Methods (semantics of torch.nn.utils.prune; amounts are fractions of what remains):
+        Methods (torch.nn.utils.prune's semantics; amounts are fractions of what remains):
           l1         unstructured, smallest |w| per layer (conv and linear weights)
           global-l1  unstructured, smallest |w| across all selected layers
           random     unstructured, seeded random
-          ln, ln1    structured masks on conv output channels by L2 (ln) or L1 (ln1) norm
+          ln, ln1    structured masks on conv output channels, L2 (ln) or L1 (ln1) norm
           channel    removes conv output channels for real: a smaller, faster network
 
         The output loads with torch.load(weights_only=True) and back into Shears with no flags.
 
         Examples:
-          shears prune examples/models/teacher.pt --method l1 --amount 0.5 -o teacher-l1.pt
-          shears prune model.pt --method channel --amount 0.3 --round-to 8 --exclude conv1 -o small.pt
+          shears prune examples/models/teacher.pt --method l1 --amount 0.5 \\
+              -o teacher-l1.pt
+          shears prune model.pt --method channel --amount 0.3 --round-to 8 \\
+              --exclude conv1 -o small.pt
           shears prune model.pt --method l1 --step 0.1 --steps 5 -o it.pt
         """
     )

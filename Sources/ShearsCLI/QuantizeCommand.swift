@@ -12,14 +12,15 @@ struct QuantizeCommand: ParsableCommand {
         commandName: "quantize",
         abstract: "Quantize a checkpoint to a uint8 (or 2-7 bit) min-max .pkl blob.",
         discussion: """
-        Each tensor is stored as q = round((w - min) / (max - min) * (2^bits - 1)) with its min
-        and max (per output channel with --per-channel). The blob is a Python pickle that
-        `pickle.load` reads without numpy or torch (format: docs/BLOB_FORMAT.md), and
+        Each tensor is stored as q = round((w - min) / (max - min) * (2^bits - 1)) with its min \
+        and max (per output channel with --per-channel). The blob is a Python pickle that \
+        `pickle.load` reads without numpy or torch (format: docs/BLOB_FORMAT.md), and \
         `shears eval model.pkl` evaluates it directly.
 
         Examples:
           shears quantize examples/models/teacher.pt -o teacher.pkl
-          shears quantize model.pt -o model.pkl --bits 4 --per-channel --eval food-11 --json
+          shears quantize model.pt -o model.pkl --bits 4 --per-channel \\
+              --eval food-11 --json
         """
     )
 

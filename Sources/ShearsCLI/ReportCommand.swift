@@ -9,9 +9,9 @@ struct ReportCommand: ParsableCommand {
         commandName: "report",
         abstract: "Turn results.jsonl files into report.md, CSV tables and gnuplot charts.",
         discussion: """
-        Charts: accuracy vs pruning ratio (one line per method), accuracy vs remaining
-        parameters (iterative schedules), speed-up vs ratio (bench), accuracy and blob size vs
-        bits, per-layer sensitivity. Each is a .gp script plus .dat data you can edit and
+        Charts: accuracy vs pruning ratio (one line per method), accuracy vs remaining \
+        parameters (iterative schedules), speed-up vs ratio (bench), accuracy and blob size vs \
+        bits, per-layer sensitivity. Each is a .gp script plus .dat data you can edit and \
         re-run with gnuplot; PNG and SVG are rendered when gnuplot is installed.
 
         Example:

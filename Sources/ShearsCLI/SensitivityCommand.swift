@@ -14,8 +14,8 @@ struct SensitivityCommand: ParsableCommand {
         abstract: "Prune each layer alone at each ratio and record the accuracy.",
         discussion: """
         Example:
-          shears sensitivity examples/models/student.pt --data examples/fashion --resize 36 --crop 32 \\
-              --ratios 0.2,0.5,0.8 --out out/sensitivity
+          shears sensitivity examples/models/student.pt --data examples/fashion \\
+              --resize 36 --crop 32 --ratios 0.2,0.5,0.8 --out out/sensitivity
           shears report out/sensitivity/results.jsonl -o plots
         """
     )

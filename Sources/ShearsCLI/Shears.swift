@@ -15,7 +15,8 @@ struct Shears: ParsableCommand {
         A typical session:
           shears summary model.pt --input 3x224x224
           shears eval model.pt --data food-11 --split validation
-          shears sweep model.pt --data food-11 --methods l1,global-l1,channel --out runs/model
+          shears sweep model.pt --data food-11 --methods l1,global-l1,channel \\
+              --out runs/model
           shears bench model.pt --out runs/model
           shears quantize model.pt -o model.pkl --eval food-11
           shears report runs/model/results.jsonl -o plots

@@ -10,7 +10,7 @@ struct SummaryCommand: ParsableCommand {
         commandName: "summary",
         abstract: "Show layers, output shapes, parameters and MACs of a model.",
         discussion: """
-        With a checkpoint, the architecture and its widths are read from the file. Without one,
+        With a checkpoint, the architecture and its widths are read from the file. Without one, \
         --arch names a catalog architecture at its standard widths.
 
         Examples:

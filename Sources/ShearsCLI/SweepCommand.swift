@@ -15,15 +15,17 @@ struct SweepCommand: ParsableCommand {
         commandName: "sweep",
         abstract: "Sweep pruning ratios (and quantization bits): accuracy, size, MACs, latency.",
         discussion: """
-        Every point is one JSON line in OUT/results.jsonl (fields: kind, model, method, ratio,
-        step, accuracy, parameters, nonzero, macs, effective_macs, file_bytes, latency_ms, …),
-        written as soon as it is measured. Running the same command again skips the points
+        Every point is one JSON line in OUT/results.jsonl (fields: kind, model, method, ratio, \
+        step, accuracy, parameters, nonzero, macs, effective_macs, file_bytes, latency_ms, …), \
+        written as soon as it is measured. Running the same command again skips the points \
         already there. `shears report OUT/results.jsonl -o plots` draws the charts.
 
         Examples:
-          shears sweep examples/models/teacher.pt --data examples/fashion --resize 36 --crop 32 \\
-              --methods l1,global-l1,channel --ratios 0:0.9:0.1 --iterative 0.05,0.1 --steps 20
-          shears sweep model.pt --data food-11 --methods l1 --ratios 0.3,0.6,0.9 --quant-bits 2,4,8
+          shears sweep examples/models/teacher.pt --data examples/fashion \\
+              --resize 36 --crop 32 --methods l1,global-l1,channel \\
+              --ratios 0:0.9:0.1 --iterative 0.05,0.1 --steps 20
+          shears sweep model.pt --data food-11 --methods l1 --ratios 0.3,0.6,0.9 \\
+              --quant-bits 2,4,8
         """
     )
 
