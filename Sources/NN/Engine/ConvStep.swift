@@ -1,5 +1,5 @@
-// ConvStep: 2-D convolution for one plan step. Ungrouped convs: im2col of a chunk of c
-// samples into scratch `[cin·kh·kw, c·oh·ow]`, one `cblas_sgemm` with the weights
+// ConvStep: 2-D convolution for one plan step. Ungrouped convs: im2col (a gather through a
+// table of input offsets built once) of a chunk of c samples into scratch `[cin·kh·kw, c·oh·ow]`, one `cblas_sgemm` with the weights
 // `[cout, cin·kh·kw]` into `[cout, c·oh·ow]`, then a scatter (plus bias) into NCHW — one
 // large GEMM instead of many small ones when feature maps are small. Grouped convs run
 // per sample and group (a 1x1 stride-1 unpadded conv then multiplies the input directly);
@@ -19,6 +19,9 @@ struct ConvStep {
     let outC: Int, outH: Int, outW: Int
     let kh: Int, kw: Int
     let source: Int, destination: Int
+    /// im2col gather table `[kh·kw, outH·outW]`: the offset in an input plane that each tap
+    /// reads at each output position, −1 where it reads padding.
+    private let taps: [Int32]
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int) {
@@ -31,6 +34,28 @@ struct ConvStep {
         (kh, kw) = (weight.shape[2], weight.shape[3])
         self.source = source
         self.destination = destination
+        taps = Self.gatherTable(attributes: attributes, kernel: (weight.shape[2], weight.shape[3]),
+                                input: (input[1], input[2]), output: (output[1], output[2]))
+    }
+
+    /// `taps[(i·kw + j)·outH·outW + oy·outW + ox] = iy·inW + ix` with `iy = oy·s − p + i·d`,
+    /// `ix = ox·s − p + j·d`, or −1 when (iy, ix) lies outside the input.
+    private static func gatherTable(attributes a: Conv2dAttributes, kernel: (Int, Int), input: (Int, Int), output: (Int, Int)) -> [Int32] {
+        var table: [Int32] = []
+        table.reserveCapacity(kernel.0 * kernel.1 * output.0 * output.1)
+        for i in 0..<kernel.0 {
+            for j in 0..<kernel.1 {
+                for oy in 0..<output.0 {
+                    let iy = oy * a.stride.h - a.padding.h + i * a.dilation.h
+                    for ox in 0..<output.1 {
+                        let ix = ox * a.stride.w - a.padding.w + j * a.dilation.w
+                        let inside = iy >= 0 && iy < input.0 && ix >= 0 && ix < input.1
+                        table.append(inside ? Int32(iy * input.1 + ix) : -1)
+                    }
+                }
+            }
+        }
+        return table
     }
 
     /// Folds a following BatchNorm: `w'[o] = w[o] · scale[o]`, `b'[o] = b[o] · scale[o] + shift[o]`.
@@ -128,34 +153,22 @@ struct ConvStep {
         }
     }
 
-    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside);
-    /// rows are `rowStride` floats apart.
+    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside),
+    /// gathered through `taps`; rows are `rowStride` floats apart.
     private func im2col(_ x: UnsafeMutablePointer<Float>, channels: Int, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let (sh, sw) = (attributes.stride.h, attributes.stride.w)
-        let (ph, pw) = (attributes.padding.h, attributes.padding.w)
-        let (dh, dw) = (attributes.dilation.h, attributes.dilation.w)
-        var row = cols
-        for c in 0..<channels {
-            let plane = x + c * inH * inW
-            for i in 0..<kh {
-                let rows = inBoundsOutputs(outH, inputSize: inH, stride: sh, padding: ph, offset: i * dh)
-                for j in 0..<kw {
-                    let columns = inBoundsOutputs(outW, inputSize: inW, stride: sw, padding: pw, offset: j * dw)
-                    row.update(repeating: 0, count: rows.lowerBound * outW)
-                    for oy in rows {
-                        let out = row + oy * outW
-                        let line = plane + (oy * sh - ph + i * dh) * inW + (columns.lowerBound * sw - pw + j * dw)
-                        out.update(repeating: 0, count: columns.lowerBound)
-                        let to = out + columns.lowerBound
-                        if sw == 1 {
-                            to.update(from: line, count: columns.count)
-                        } else {
-                            for k in 0..<columns.count { to[k] = line[k &* sw] }
-                        }
-                        (out + columns.upperBound).update(repeating: 0, count: outW - columns.upperBound)
+        let positions = outH * outW, tapCount = kh * kw
+        let stride = rowStride ?? positions
+        taps.withUnsafeBufferPointer { table in
+            let table = table.baseAddress!
+            for c in 0..<channels {
+                let plane = x + c * inH * inW
+                for t in 0..<tapCount {
+                    let row = cols + (c * tapCount + t) * stride
+                    let offsets = table + t * positions
+                    for p in 0..<positions {
+                        let offset = offsets[p]
+                        row[p] = offset >= 0 ? plane[Int(offset)] : 0
                     }
-                    (row + rows.upperBound * outW).update(repeating: 0, count: (outH - rows.upperBound) * outW)
-                    row += rowStride ?? outH * outW
                 }
             }
         }
