@@ -1,9 +1,10 @@
-// ConvStep: 2-D convolution for one plan step. Ungrouped convs: im2col (a gather through a
-// table of input offsets built once) of a chunk of c samples into scratch `[cin·kh·kw, c·oh·ow]`, one `cblas_sgemm` with the weights
-// `[cout, cin·kh·kw]` into `[cout, c·oh·ow]`, then a scatter (plus bias) into NCHW — one
-// large GEMM instead of many small ones when feature maps are small. Grouped convs run
-// per sample and group (a 1x1 stride-1 unpadded conv then multiplies the input directly);
-// a depthwise conv (groups == in == out channels) uses a direct loop.
+// ConvStep: 2-D convolution for one plan step. Ungrouped convs: im2col of a chunk of c
+// samples into scratch `[cin·kh·kw, c·oh·ow]` (a gather through a table of input offsets
+// built once), one `cblas_sgemm` with the weights `[cout, cin·kh·kw]` into `[cout, c·oh·ow]`,
+// then a scatter (plus bias) into NCHW — one large GEMM instead of many small ones when
+// feature maps are small. Grouped convs run per sample and group (a 1x1 stride-1 unpadded
+// conv then multiplies the input directly); a depthwise conv (groups == in == out channels)
+// uses a direct loop.
 
 import COpenBLAS
 
@@ -20,8 +21,8 @@ struct ConvStep {
     let kh: Int, kw: Int
     let source: Int, destination: Int
     /// im2col gather table `[kh·kw, outH·outW]`: the offset in an input plane that each tap
-    /// reads at each output position, −1 where it reads padding.
-    private let taps: [Int32]
+    /// reads at each output position, −1 where it reads padding (empty for depthwise convs).
+    private var taps: [Int32] = []
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int) {
@@ -34,8 +35,9 @@ struct ConvStep {
         (kh, kw) = (weight.shape[2], weight.shape[3])
         self.source = source
         self.destination = destination
-        taps = Self.gatherTable(attributes: attributes, kernel: (weight.shape[2], weight.shape[3]),
-                                input: (input[1], input[2]), output: (output[1], output[2]))
+        if !isDepthwise {
+            taps = Self.gatherTable(attributes: attributes, kernel: (kh, kw), input: (inH, inW), output: (outH, outW))
+        }
     }
 
     /// `taps[(i·kw + j)·outH·outW + oy·outW + ox] = iy·inW + ix` with `iy = oy·s − p + i·d`,

@@ -5,7 +5,6 @@ import Foundation
 
 /// Buffers and scratch for up to `capacity` samples; the steps themselves are shared.
 final class ExecutorLane {
-    let capacity: Int
     let buffers: [UnsafeMutablePointer<Float>]
     let scratch: UnsafeMutablePointer<Float>
 
@@ -13,7 +12,6 @@ final class ExecutorLane {
     ///   - bufferSampleSizes: per-sample floats of each plan buffer.
     ///   - scratchSize: floats of convolution scratch for `capacity` samples.
     init(capacity: Int, bufferSampleSizes: [Int], scratchSize: Int) {
-        self.capacity = capacity
         buffers = bufferSampleSizes.map { size in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(size * capacity, 1))
             p.initialize(repeating: 0, count: max(size * capacity, 1))
