@@ -32,9 +32,9 @@ def main():
                   f"{r['latency_ms'] / s['latency_ms']:.2f} |")
     print("\n## Pruned variants (Shears)\n")
     print("Masks keep the dense shapes, so masked models cost what the dense one costs; channel removal "
-          "makes the network smaller. The machine is a shared 2-core VM: differences of 10-20% at batch 1 "
-          "(where one run is well under a millisecond) are run-to-run noise; masked variants do exactly the "
-          "dense arithmetic.\n")
+          "makes the network smaller. The variants of one model take turns (one run each per round), so a "
+          "burst of load on this shared 2-core VM slows them alike; masked variants do exactly the dense "
+          "arithmetic, so their speed-up is 1.00x up to noise.\n")
     print("| model | variant | method | ratio | batch | median ms | p90 ms | images/s | speed-up |")
     print("|---|---|---|---|---|---|---|---|---|")
     for model in ["teacher", "student", "resnet18"]:

@@ -14,7 +14,9 @@ struct BenchCommand: ParsableCommand {
         abstract: "Time the dense model against masked and channel-removed variants.",
         discussion: """
         Each variant is compiled once, run `--warmup` times untimed, then `--iterations` times \
-        timed on a seeded random batch. The speed-up is the dense median over the variant's.
+        timed on a seeded random batch; the variants take turns, one run each per round, so a \
+        burst of load on a shared machine slows them alike. The speed-up is the dense median \
+        over the variant's.
 
         Examples:
           shears bench examples/models/teacher.pt --input 3x32x32 --batch 1,32
@@ -72,12 +74,11 @@ struct BenchCommand: ParsableCommand {
         let writer = try out.map { try ResultsWriter(path: "\($0)/results.jsonl") }
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
         for size in try parseIntegers(batch, name: "--batch") {
-            var dense: Double?
-            for variant in variants {
-                let stats = try LatencyBenchmark.measure(variant.model, input: shape, batch: size, threads: threads,
-                                                         warmup: warmup, iterations: iterations)
-                let speedup = (dense ?? stats.medianMilliseconds) / stats.medianMilliseconds
-                if dense == nil { dense = stats.medianMilliseconds }
+            let measured = try LatencyBenchmark.compare(variants.map(\.model), input: shape, batch: size, threads: threads,
+                                                        warmup: warmup, iterations: iterations)
+            let dense = measured[0].medianMilliseconds
+            for (variant, stats) in zip(variants, measured) {
+                let speedup = dense / stats.medianMilliseconds
                 let record = ResultRecord(kind: "bench", model: loaded.label, method: variant.method, ratio: variant.ratio,
                                           variant: variant.name, batch: size, latencyMs: stats.medianMilliseconds,
                                           latencyP90Ms: stats.p90Milliseconds, imagesPerSecond: stats.imagesPerSecond, speedup: speedup)

@@ -21,20 +21,32 @@ public enum LatencyBenchmark {
     /// on an Executor with `threads` lanes.
     public static func measure(_ model: Model, input: [Int], batch: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
                                warmup: Int = 3, iterations: Int = 20) throws -> LatencyStats {
-        let executor = try Executor(model: model, input: input, maxBatch: batch, threads: threads)
+        try compare([model], input: input, batch: batch, threads: threads, warmup: warmup, iterations: iterations)[0]
+    }
+
+    /// Times several models on the same seeded random batch, interleaved: each round runs every
+    /// model once, so a burst of load on a shared machine slows all of them alike rather than
+    /// whichever happened to be measured then. Statistics in the order of `models`.
+    public static func compare(_ models: [Model], input: [Int], batch: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+                               warmup: Int = 3, iterations: Int = 20) throws -> [LatencyStats] {
+        let executors = try models.map { try Executor(model: $0, input: input, maxBatch: batch, threads: threads) }
         var generator = SplitMix64(seed: 42)
         let count = batch * input.reduce(1, *)
         let data = Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
-        for _ in 0..<warmup { _ = try executor.run(data) }
-        var times: [Double] = []
+        for _ in 0..<warmup { for executor in executors { _ = try executor.run(data) } }
+        var times = [[Double]](repeating: [], count: executors.count)
         for _ in 0..<max(iterations, 1) {
-            let start = DispatchTime.now().uptimeNanoseconds
-            _ = try executor.run(data)
-            times.append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            for (k, executor) in executors.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                _ = try executor.run(data)
+                times[k].append(Double(DispatchTime.now().uptimeNanoseconds - start) / 1e6)
+            }
         }
-        times.sort()
-        let p90Index = min(times.count - 1, Int((0.9 * Double(times.count)).rounded(.up)) - 1)
-        return LatencyStats(batch: batch, medianMilliseconds: median(times), p90Milliseconds: times[max(p90Index, 0)])
+        return times.map { samples in
+            let sorted = samples.sorted()
+            let p90Index = min(sorted.count - 1, Int((0.9 * Double(sorted.count)).rounded(.up)) - 1)
+            return LatencyStats(batch: batch, medianMilliseconds: median(sorted), p90Milliseconds: sorted[max(p90Index, 0)])
+        }
     }
 
     private static func median(_ sorted: [Double]) -> Double {
