@@ -20,9 +20,9 @@ struct ConvStep {
     let outC: Int, outH: Int, outW: Int
     let kh: Int, kw: Int
     let source: Int, destination: Int
-    /// im2col gather table `[kh·kw, outH·outW]`: the offset in an input plane that each tap
-    /// reads at each output position, −1 where it reads padding (empty for depthwise convs).
-    private var taps: [Int32] = []
+    /// `windowOffsets` of this conv: the input-plane offset each tap reads at each output
+    /// position, −1 for padding (the im2col gather and the depthwise loop read through it).
+    private let taps: [Int32]
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int) {
@@ -35,29 +35,8 @@ struct ConvStep {
         (kh, kw) = (weight.shape[2], weight.shape[3])
         self.source = source
         self.destination = destination
-        if !isDepthwise {
-            taps = Self.gatherTable(attributes: attributes, kernel: (kh, kw), input: (inH, inW), output: (outH, outW))
-        }
-    }
-
-    /// `taps[(i·kw + j)·outH·outW + oy·outW + ox] = iy·inW + ix` with `iy = oy·s − p + i·d`,
-    /// `ix = ox·s − p + j·d`, or −1 when (iy, ix) lies outside the input.
-    private static func gatherTable(attributes a: Conv2dAttributes, kernel: (Int, Int), input: (Int, Int), output: (Int, Int)) -> [Int32] {
-        var table: [Int32] = []
-        table.reserveCapacity(kernel.0 * kernel.1 * output.0 * output.1)
-        for i in 0..<kernel.0 {
-            for j in 0..<kernel.1 {
-                for oy in 0..<output.0 {
-                    let iy = oy * a.stride.h - a.padding.h + i * a.dilation.h
-                    for ox in 0..<output.1 {
-                        let ix = ox * a.stride.w - a.padding.w + j * a.dilation.w
-                        let inside = iy >= 0 && iy < input.0 && ix >= 0 && ix < input.1
-                        table.append(inside ? Int32(iy * input.1 + ix) : -1)
-                    }
-                }
-            }
-        }
-        return table
+        taps = windowOffsets(kernel: Size2(kh, kw), stride: attributes.stride, padding: attributes.padding,
+                             dilation: attributes.dilation, input: Size2(inH, inW), output: Size2(outH, outW))
     }
 
     /// Folds a following BatchNorm: `w'[o] = w[o] · scale[o]`, `b'[o] = b[o] · scale[o] + shift[o]`.
@@ -176,31 +155,23 @@ struct ConvStep {
         }
     }
 
-    /// `y[c, oy, ox] = Σ_{i,j} w[c, 0, i, j] · x[c, oy·s − p + i·d, ox·s − p + j·d]` (bias added by the caller),
-    /// accumulated tap by tap over the outputs where the tap reads inside the input: the same
-    /// terms in the same (i, j) order as a per-output loop, so the same sums.
+    /// `y[c, oy, ox] = Σ_{i,j} w[c, 0, i, j] · x[c, oy·s − p + i·d, ox·s − p + j·d]` over the taps
+    /// that read inside the input (bias added by the caller), accumulated tap by tap through
+    /// `taps`: each output gets the same terms in the same (i, j) order as a per-output loop.
     private func depthwise(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let (sh, sw) = (attributes.stride.h, attributes.stride.w)
-        let (ph, pw) = (attributes.padding.h, attributes.padding.w)
-        let (dh, dw) = (attributes.dilation.h, attributes.dilation.w)
-        for c in 0..<inC {
-            let plane = x + c * inH * inW
-            let out = y + c * outH * outW
-            let kernel = w + c * kh * kw
-            out.update(repeating: 0, count: outH * outW)
-            for i in 0..<kh {
-                let rows = inBoundsOutputs(outH, inputSize: inH, stride: sh, padding: ph, offset: i * dh)
-                for j in 0..<kw {
-                    let columns = inBoundsOutputs(outW, inputSize: inW, stride: sw, padding: pw, offset: j * dw)
-                    let weight = kernel[i * kw + j]
-                    for oy in rows {
-                        let to = out + oy * outW + columns.lowerBound
-                        let from = plane + (oy * sh - ph + i * dh) * inW + (columns.lowerBound * sw - pw + j * dw)
-                        if sw == 1 {
-                            for k in 0..<columns.count { to[k] += weight * from[k] }
-                        } else {
-                            for k in 0..<columns.count { to[k] += weight * from[k &* sw] }
-                        }
+        let positions = outH * outW, tapCount = kh * kw
+        taps.withUnsafeBufferPointer { table in
+            let table = table.baseAddress!
+            for c in 0..<inC {
+                let plane = x + c * inH * inW
+                let out = y + c * positions
+                let kernel = w + c * tapCount
+                out.update(repeating: 0, count: positions)
+                for t in 0..<tapCount {
+                    let weight = kernel[t], offsets = table + t * positions
+                    for p in 0..<positions {
+                        let offset = offsets[p]
+                        if offset >= 0 { out[p] += weight * plane[Int(offset)] }
                     }
                 }
             }

@@ -9,6 +9,20 @@ struct PoolStep {
     let input: [Int]
     let output: [Int]
     let source: Int, destination: Int
+    /// `windowOffsets` of the window (max pooling reads through it; empty for average pooling).
+    private let taps: [Int32]
+
+    init(max: Bool, attributes: Pool2dAttributes, input: [Int], output: [Int], source: Int, destination: Int) {
+        self.max = max
+        self.attributes = attributes
+        self.input = input
+        self.output = output
+        self.source = source
+        self.destination = destination
+        taps = max ? windowOffsets(kernel: attributes.kernel, stride: attributes.stride, padding: attributes.padding,
+                                   dilation: attributes.dilation, input: Size2(input[1], input[2]), output: Size2(output[1], output[2]))
+                   : []
+    }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>]) {
         let (c, inH, inW) = (input[0], input[1], input[2])
@@ -18,30 +32,26 @@ struct PoolStep {
             let xp = x + plane * inH * inW
             let yp = y + plane * outH * outW
             if max {
-                maxPool(xp, yp, inH: inH, inW: inW, outH: outH, outW: outW)
+                maxPool(xp, yp, positions: outH * outW)
             } else {
                 averagePool(xp, yp, inH: inH, inW: inW, outH: outH, outW: outW)
             }
         }
     }
 
-    /// `y[oy, ox] = max over the in-bounds taps (i, j) of x[oy·s − p + i·d, ox·s − p + j·d]` (a NaN wins),
-    /// taken tap by tap over the outputs where the tap reads inside the input (same order as a
-    /// per-output loop, so the same result).
-    private func maxPool(_ xp: UnsafeMutablePointer<Float>, _ yp: UnsafeMutablePointer<Float>, inH: Int, inW: Int, outH: Int, outW: Int) {
-        let a = attributes
-        yp.update(repeating: -Float.infinity, count: outH * outW)
-        for i in 0..<a.kernel.h {
-            let rows = inBoundsOutputs(outH, inputSize: inH, stride: a.stride.h, padding: a.padding.h, offset: i * a.dilation.h)
-            for j in 0..<a.kernel.w {
-                let columns = inBoundsOutputs(outW, inputSize: inW, stride: a.stride.w, padding: a.padding.w, offset: j * a.dilation.w)
-                let sw = a.stride.w
-                for oy in rows {
-                    let to = yp + oy * outW + columns.lowerBound
-                    let from = xp + (oy * a.stride.h - a.padding.h + i * a.dilation.h) * inW + (columns.lowerBound * sw - a.padding.w + j * a.dilation.w)
-                    for k in 0..<columns.count {
-                        let v = from[k &* sw], best = to[k]
-                        to[k] = v > best || v != v ? v : best
+    /// `y[oy, ox] = max over the in-bounds taps (i, j) of x[oy·s − p + i·d, ox·s − p + j·d]` (a NaN wins;
+    /// −∞ when no tap is in bounds), taken tap by tap through `taps`: the same comparisons in the
+    /// same order as a per-output loop.
+    private func maxPool(_ xp: UnsafeMutablePointer<Float>, _ yp: UnsafeMutablePointer<Float>, positions: Int) {
+        yp.update(repeating: -Float.infinity, count: positions)
+        taps.withUnsafeBufferPointer { table in
+            for t in 0..<(attributes.kernel.h * attributes.kernel.w) {
+                let offsets = table.baseAddress! + t * positions
+                for p in 0..<positions {
+                    let offset = offsets[p]
+                    if offset >= 0 {
+                        let v = xp[Int(offset)], best = yp[p]
+                        yp[p] = v > best || v != v ? v : best
                     }
                 }
             }

@@ -1,0 +1,110 @@
+import XCTest
+import TestSupport
+@testable import NN
+
+/// Convolution (ungrouped, grouped, depthwise) and max pooling with strides, padding, dilation
+/// and ceil mode, run by the Executor (which reads through `windowOffsets`), against a naive
+/// per-output loop written here.
+final class WindowKernelTests: XCTestCase {
+    var generator = SplitMix64(seed: 7)
+
+    func random(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextUnit()) * 2 - 1 })
+    }
+
+    func run(_ op: Op, input: Tensor, stateDict: StateDict = StateDict()) throws -> Tensor {
+        var g = GraphBuilder()
+        _ = g.add("layer", op, g.input)
+        let model = Model(architecture: "test", graph: g.graph, stateDict: stateDict)
+        return try Executor(model: model, input: Array(input.shape.dropFirst()), maxBatch: input.shape[0], threads: 2).run(input)
+    }
+
+    /// `y[n, o, oy, ox] = b[o] + Σ_{c in o's group, i, j} w[o, c, i, j] · x[n, c, oy·s − p + i·d, ox·s − p + j·d]`.
+    func naiveConv(_ x: Tensor, _ w: Tensor, _ b: Tensor, _ a: Conv2dAttributes, out: (Int, Int)) -> [Float] {
+        let (n, cin, h, wd) = (x.shape[0], x.shape[1], x.shape[2], x.shape[3])
+        let (cout, cinG, kh, kw) = (w.shape[0], w.shape[1], w.shape[2], w.shape[3])
+        var y: [Float] = []
+        for s in 0..<n {
+            for o in 0..<cout {
+                let group = o / (cout / a.groups)
+                for oy in 0..<out.0 {
+                    for ox in 0..<out.1 {
+                        var sum: Float = 0
+                        for c in 0..<cinG {
+                            for i in 0..<kh {
+                                for j in 0..<kw {
+                                    let iy = oy * a.stride.h - a.padding.h + i * a.dilation.h
+                                    let ix = ox * a.stride.w - a.padding.w + j * a.dilation.w
+                                    guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                                    let channel = group * cinG + c
+                                    sum += w.scalars[((o * cinG + c) * kh + i) * kw + j] * x.scalars[((s * cin + channel) * h + iy) * wd + ix]
+                                }
+                            }
+                        }
+                        y.append(sum + b.scalars[o])
+                    }
+                }
+            }
+        }
+        return y
+    }
+
+    func testConvolutionsWithStridePaddingDilationAndGroups() throws {
+        let cases: [(cin: Int, cout: Int, k: (Int, Int), a: Conv2dAttributes)] = [
+            (3, 5, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1))),
+            (4, 6, (3, 2), Conv2dAttributes(stride: Size2(2, 3), padding: Size2(2, 1), dilation: Size2(2, 1))),
+            (4, 4, (3, 3), Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 4)),
+            (6, 6, (5, 5), Conv2dAttributes(stride: Size2(1), padding: Size2(4), dilation: Size2(2), groups: 6)),
+            (4, 6, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(0), groups: 2)),
+            (3, 2, (7, 7), Conv2dAttributes(stride: Size2(3), padding: Size2(3))),
+        ]
+        for (cin, cout, k, a) in cases {
+            let x = random([3, cin, 9, 11])
+            let w = random([cout, cin / a.groups, k.0, k.1]), b = random([cout])
+            var dict = StateDict()
+            dict.setTensor("layer.weight", w)
+            dict.setTensor("layer.bias", b)
+            let outH = (9 + 2 * a.padding.h - a.dilation.h * (k.0 - 1) - 1) / a.stride.h + 1
+            let outW = (11 + 2 * a.padding.w - a.dilation.w * (k.1 - 1) - 1) / a.stride.w + 1
+            let y = try run(.conv2d(a), input: x, stateDict: dict)
+            XCTAssertEqual(y.shape, [3, cout, outH, outW], "\(a)")
+            assertClose(y.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-6, "\(a)")
+        }
+    }
+
+    func testMaxPoolWithPaddingDilationAndCeilMode() throws {
+        let cases = [
+            Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)),
+            Pool2dAttributes(kernel: Size2(2, 3), stride: Size2(2, 1), padding: Size2(1), dilation: Size2(2)),
+            Pool2dAttributes(kernel: Size2(3), stride: Size2(2), ceilMode: true),
+        ]
+        for a in cases {
+            var x = random([2, 3, 9, 10])
+            x.scalars[17] = .nan
+            let y = try run(.maxPool(a), input: x)
+            let (outH, outW) = (y.shape[2], y.shape[3])
+            var expected: [Float] = []
+            for plane in 0..<6 {
+                for oy in 0..<outH {
+                    for ox in 0..<outW {
+                        var best = -Float.infinity
+                        for i in 0..<a.kernel.h {
+                            for j in 0..<a.kernel.w {
+                                let iy = oy * a.stride.h - a.padding.h + i * a.dilation.h
+                                let ix = ox * a.stride.w - a.padding.w + j * a.dilation.w
+                                guard iy >= 0, iy < 9, ix >= 0, ix < 10 else { continue }
+                                let v = x.scalars[(plane * 9 + iy) * 10 + ix]
+                                if v > best || v.isNaN { best = v }
+                            }
+                        }
+                        expected.append(best)
+                    }
+                }
+            }
+            XCTAssertEqual(y.scalars.count, expected.count, "\(a)")
+            for (got, want) in zip(y.scalars, expected) {
+                XCTAssertTrue(got == want || (got.isNaN && want.isNaN), "\(a): \(got) vs \(want)")
+            }
+        }
+    }
+}
