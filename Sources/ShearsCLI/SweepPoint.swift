@@ -28,7 +28,7 @@ struct SweepPoint {
         record.nonzero = statistics.nonzero
         record.macs = statistics.macs
         record.effectiveMacs = statistics.effectiveMACs
-        if fileSize { record.fileBytes = try checkpointBytes(variant.stateDict) }
+        if fileSize { record.fileBytes = TorchCheckpointWriter.byteCount(variant.stateDict) }
         if timingIterations > 0 {
             record.latencyMs = try LatencyBenchmark.measure(variant, input: input, batch: 1, warmup: 2, iterations: timingIterations).medianMilliseconds
         }
@@ -40,13 +40,5 @@ struct SweepPoint {
         if json {
             print(try record.jsonLine())
         }
-    }
-
-    /// Size of `stateDict` saved as a torch.save zip (written to a temporary file).
-    private func checkpointBytes(_ stateDict: StateDict) throws -> Int {
-        let path = FileManager.default.temporaryDirectory.appendingPathComponent("shears-size-\(getpid()).pt").path
-        defer { try? FileManager.default.removeItem(atPath: path) }
-        try TorchCheckpointWriter.write(stateDict, to: path)
-        return (try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     }
 }

@@ -60,6 +60,14 @@ final class TorchCheckpointWriterTests: XCTestCase {
         }
     }
 
+    func testByteCountIsTheSizeOfTheFileWrittenAsModelPt() throws {
+        let original = try Checkpoint.load(path: CheckpointManifest.path("dtypes.pt"))
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("model.pt").path
+        try TorchCheckpointWriter.write(original, to: path)
+        let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
+        XCTAssertEqual(TorchCheckpointWriter.byteCount(original), size)
+    }
+
     func testArchiveNameIsTheBasenameWithoutItsLastExtension() {
         XCTAssertEqual(TorchCheckpointWriter.archiveName(for: "/tmp/x/ck.pt"), "ck")
         XCTAssertEqual(TorchCheckpointWriter.archiveName(for: "checkpoint.pth.tar"), "checkpoint.pth")

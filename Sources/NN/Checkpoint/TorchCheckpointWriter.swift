@@ -12,6 +12,12 @@ public enum TorchCheckpointWriter {
         try AtomicFile.write(archive(stateDict, name: archiveName(for: path)), to: path)
     }
 
+    /// Bytes of the file `write` makes of `stateDict` at `<archiveName>.pt` (the archive name is
+    /// in every record's path, so it is fixed here to keep sizes comparable across runs).
+    public static func byteCount(_ stateDict: StateDict, archiveName: String = "model") -> Int {
+        archive(stateDict, name: archiveName).count
+    }
+
     /// `inline_container.cc::basename`: the last path component without its last extension.
     static func archiveName(for path: String) -> String {
         let file = path.split(separator: "/", omittingEmptySubsequences: false).last.map(String.init) ?? path
