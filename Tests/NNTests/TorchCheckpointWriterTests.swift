@@ -6,7 +6,7 @@ import TestSupport
 final class TorchCheckpointWriterTests: XCTestCase {
     func testRoundTripIsIdentical() throws {
         var dict = StateDict()
-        dict["conv.weight"] = .float(Tensor(shape: [2, 1, 2, 2], scalars: [0, -0.0, 1.5, .infinity, -3, 1e-45, 7, 8]), .float32)
+        dict["conv.weight"] = .float(Tensor(shape: [2, 1, 2, 2], scalars: [0, -0.0, 1.5, .infinity, -3, Float(bitPattern: 1), 7, 8]), .float32)  // the smallest subnormal
         dict["bn.num_batches_tracked"] = .integer(IntTensor(shape: [], scalars: [7]), .int64)
         dict["scalar"] = .float(Tensor(shape: [], scalars: [2.5]), .float32)
         dict["empty"] = .float(Tensor(shape: [0, 3], scalars: []), .float32)
