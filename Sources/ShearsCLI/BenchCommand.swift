@@ -49,7 +49,7 @@ struct BenchCommand: ParsableCommand {
     var iterations: Int = 20
 
     @Option(name: .long, help: ArgumentHelp("Lanes a batch is split over, one per thread with single-threaded BLAS; 1 runs the whole batch on OpenBLAS's own threads. Default: the number of cores.", valueName: "n"))
-    var threads: Int = ProcessInfo.processInfo.activeProcessorCount
+    var threads: Int = Executor.defaultThreads
 
     @Option(name: .long, help: ArgumentHelp("Also append the results to DIR/results.jsonl (for shears report).", valueName: "dir"))
     var out: String?

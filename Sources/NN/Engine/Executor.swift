@@ -21,6 +21,9 @@ public final class Executor {
     private let lanes: [ExecutorLane]
     private let outputBuffer: Int
 
+    /// Lanes an Executor uses unless told otherwise: one per active core.
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
     /// Compiles `model` for inputs `[N, input...]`, N ≤ `maxBatch`.
     ///
     /// - Parameters:
@@ -29,7 +32,7 @@ public final class Executor {
     ///   - threads: lanes that run parts of a batch at once (each with single-threaded BLAS);
     ///     a batch of one sample runs on one lane with OpenBLAS's own threads.
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
-                threads: Int = ProcessInfo.processInfo.activeProcessorCount) throws {
+                threads: Int = Executor.defaultThreads) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
         let laneCount = max(1, min(threads, maxBatch))

@@ -31,7 +31,8 @@ public enum Evaluator {
                                 keepLogits: Bool = false, progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
         let input = [3, images.preprocessing.crop, images.preprocessing.crop]
         let executor = try Executor(model: model, input: input, maxBatch: max(1, min(batch, images.count)))
-        var tally = Classification(classCount: classCount ?? executor.outputShape.reduce(1, *))
+        let width = executor.outputShape.reduce(1, *)
+        var tally = Classification(classCount: classCount ?? width)
         var predictions: [Int] = []
         var logits: [Float] = []
         predictions.reserveCapacity(images.count)
@@ -46,7 +47,6 @@ public enum Evaluator {
             predictions += predicted
             progress?(predictions.count)
         }
-        let width = executor.outputShape.reduce(1, *)
         return EvaluationResult(classification: tally, predictions: predictions,
                                 logits: keepLogits ? Tensor(shape: [predictions.count, width], scalars: logits) : nil,
                                 seconds: Date().timeIntervalSince(start))

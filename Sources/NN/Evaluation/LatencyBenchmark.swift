@@ -19,7 +19,7 @@ public struct LatencyStats: Sendable, Equatable {
 public enum LatencyBenchmark {
     /// Runs `warmup` untimed then `iterations` timed forward passes of a seeded random `[batch, input...]`
     /// on an Executor with `threads` lanes.
-    public static func measure(_ model: Model, input: [Int], batch: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public static func measure(_ model: Model, input: [Int], batch: Int, threads: Int = Executor.defaultThreads,
                                warmup: Int = 3, iterations: Int = 20) throws -> LatencyStats {
         try compare([model], input: input, batch: batch, threads: threads, warmup: warmup, iterations: iterations)[0]
     }
@@ -27,7 +27,7 @@ public enum LatencyBenchmark {
     /// Times several models on the same seeded random batch, interleaved: each round runs every
     /// model once, so a burst of load on a shared machine slows all of them alike rather than
     /// whichever happened to be measured then. Statistics in the order of `models`.
-    public static func compare(_ models: [Model], input: [Int], batch: Int, threads: Int = ProcessInfo.processInfo.activeProcessorCount,
+    public static func compare(_ models: [Model], input: [Int], batch: Int, threads: Int = Executor.defaultThreads,
                                warmup: Int = 3, iterations: Int = 20) throws -> [LatencyStats] {
         let executors = try models.map { try Executor(model: $0, input: input, maxBatch: batch, threads: threads) }
         var generator = SplitMix64(seed: 42)
