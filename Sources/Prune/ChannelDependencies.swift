@@ -2,10 +2,14 @@
 // channel c of a convolution stays consistent through the graph. A "channel space" starts
 // at an ungrouped conv and flows through BN, activations, pooling, identity and depthwise
 // convs (groups == channels, which follow their producer); a residual `add` merges the
-// spaces of its inputs into one dependency group. Its readers are ungrouped convs (input
-// channels) and linear layers behind a flatten (in-features, in blocks of H·W). A space
-// reaching the network input or output, a grouped non-depthwise conv, or a flatten read by
-// anything but a linear layer cannot be pruned.
+// spaces of its inputs into one dependency group, and so does a squeeze-excite `mul` (the
+// gate's producer joins the gated space). Its readers are ungrouped convs (input
+// channels) and linear layers behind a flatten (in-features, in blocks of H·W). A `concat`
+// joins its inputs' spaces in blocks: each input space whose channels reach the concat's
+// convolution readers only through element-wise ops and pooling is pruned on its own, the
+// readers' input channels at that block's offset. A space reaching the network input or
+// output, a grouped non-depthwise conv, a channel slice or shuffle, a flatten read by
+// anything but a linear layer, or a concat read by anything but convs cannot be pruned.
 
 import NN
 
@@ -20,6 +24,10 @@ struct ChannelSpace {
     var convReaders: [Int] = []
     /// Linear layers reading the space through a flatten (in-features follow, in blocks).
     var linearReaders: [Int] = []
+    /// Convs reading the space as block `input` of a concat whose blocks are the spaces of
+    /// `blockProducers` (one producer each, in order): their input channels at that block's
+    /// offset follow.
+    var concatReaders: [(conv: Int, input: Int, blockProducers: [Int])] = []
     /// Joined by a residual add.
     var isResidual = false
     var blocked = false
@@ -38,6 +46,7 @@ enum ChannelDependencies {
         var space = Array(nodes.indices)  // node → representative node of its output's space
         var events: [(space: Int, apply: (inout ChannelSpace) -> Void)] = []
         var flattenSource: [Int: Int] = [:]
+        var concatInputs: [Int: [Int]] = [:]  // concat node → its inputs' spaces
         var blocked: [Int] = [0, nodes.count - 1]
         for (i, node) in nodes.enumerated() {
             let input = node.inputs.first.map { space[$0] }
@@ -61,14 +70,20 @@ enum ChannelDependencies {
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 space[i] = input
                 events.append((input, { $0.batchNorms.append(i) }))
-            case .relu, .relu6, .leakyRelu, .maxPool, .avgPool, .adaptiveAvgPool, .identity:
+            case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .maxPool, .avgPool, .adaptiveAvgPool, .identity:
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 space[i] = input
-            case .add:
+            case .add, .mul:
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 for other in node.inputs.dropFirst() { parent[find(space[other])] = find(input) }
                 space[i] = input
-                events.append((input, { $0.isResidual = true }))
+                if case .add = node.op { events.append((input, { $0.isResidual = true })) }
+            case .concat:
+                concatInputs[i] = node.inputs.map { space[$0] }
+                blocked += node.inputs.filter { concatInputs[space[$0]] != nil }  // nested concats
+            case .channelSlice, .channelShuffle:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                blocked += [i, input]
             case .flatten:
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 flattenSource[i] = input
@@ -90,6 +105,24 @@ enum ChannelDependencies {
         var byRoot: [Int: ChannelSpace] = [:]
         for event in events { event.apply(&byRoot[find(event.space), default: ChannelSpace()]) }
         for b in blocked { byRoot[find(space[b]), default: ChannelSpace()].blocked = true }
+        // A concat's readers become block readers of its inputs' spaces; anything else
+        // downstream of the concat (or an input space that is not a plain one) pins them all.
+        for (concat, inputs) in concatInputs.sorted(by: { $0.key < $1.key }) {
+            let roots = inputs.map(find)
+            let joined = byRoot[find(concat)] ?? ChannelSpace()
+            let plain = joined.producers.isEmpty && joined.batchNorms.isEmpty && joined.depthwise.isEmpty
+                && joined.linearReaders.isEmpty && joined.concatReaders.isEmpty && !joined.isResidual && !joined.blocked
+                && Set(roots).count == roots.count && roots.allSatisfy { !(byRoot[$0]?.producers.isEmpty ?? true) }
+            let blockProducers = plain ? roots.map { byRoot[$0]!.producers[0] } : []
+            for (k, root) in roots.enumerated() {
+                if plain {
+                    byRoot[root]!.concatReaders += joined.convReaders.map { ($0, k, blockProducers) }
+                } else {
+                    byRoot[root, default: ChannelSpace()].blocked = true
+                }
+            }
+            byRoot[find(concat)]?.blocked = true
+        }
         return byRoot.values.filter { !$0.producers.isEmpty }.sorted { $0.producers[0] < $1.producers[0] }
     }
 }

@@ -8,7 +8,8 @@
 //
 // Removal: producer filters and biases, the BN channels and depthwise filters (groups
 // updated) of the space, the readers' input channels (conv weight dim 1; a linear layer's
-// in-features in blocks of H·W = in / C after a flatten).
+// in-features in blocks of H·W = in / C after a flatten; a concat reader's input channels
+// at the space's block offset).
 // Exactness: `maskChannels` keeps all shapes and zeroes the removed channels' producer
 // filters and biases, depthwise filters and biases, and BN weight and bias, so those
 // channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 + 0). The channel-removed
@@ -36,6 +37,7 @@ public enum ChannelPruner {
     public static func removeChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
         var pruned = model
         var keys: [String] = []
+        var concatKept: [Int: (producers: [Int], kept: [Int: [Int]])] = [:]  // reader conv → its blocks
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let channels = kept.count
@@ -64,7 +66,19 @@ public enum ChannelPruner {
                 let block = weight.shape[1] / before
                 pruned.stateDict.setTensor(key, select(weight, dim: 1, kept.flatMap { ($0 * block)..<(($0 + 1) * block) }))
             }
+            for reader in space.concatReaders { concatKept[reader.conv, default: (reader.blockProducers, [:])].kept[reader.input] = kept }
             keys += space.producers.map { "\(model.graph.nodes[$0].name).weight" }
+        }
+        // Readers of a concat keep, block by block, the kept channels of each pruned input.
+        for (conv, blocks) in concatKept {
+            var indices: [Int] = [], offset = 0
+            for (k, producer) in blocks.producers.enumerated() {
+                let channels = model.stateDict.tensor("\(model.graph.nodes[producer].name).weight")!.shape[0]
+                indices += blocks.kept[k]?.map { $0 + offset } ?? Array(offset..<(offset + channels))
+                offset += channels
+            }
+            let key = "\(model.graph.nodes[conv].name).weight"
+            pruned.stateDict.setTensor(key, select(pruned.stateDict.tensor(key)!, dim: 1, indices))
         }
         return (pruned, PruneRecord(model: pruned, keys: keys, masks: [:], channelGroups: groupRecords(model, plan)))
     }

@@ -54,7 +54,7 @@ struct ExecutionPlan {
             }
             let inPlaceCapable: Bool
             switch node.op {
-            case .relu, .relu6, .leakyRelu, .batchNorm, .add: inPlaceCapable = true
+            case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .batchNorm, .add, .mul: inPlaceCapable = true
             default: inPlaceCapable = false
             }
             if case .input = node.op {
@@ -118,6 +118,24 @@ struct ExecutionPlan {
             return .activation(.relu6, count: count, source: inputBuffers[0], destination: output)
         case .leakyRelu(let slope):
             return .activation(.leaky(slope), count: count, source: inputBuffers[0], destination: output)
+        case .clip(let lower, let upper):
+            return .activation(.clip(lower, upper), count: count, source: inputBuffers[0], destination: output)
+        case .sigmoid:
+            return .activation(.sigmoid, count: count, source: inputBuffers[0], destination: output)
+        case .hardSigmoid(let alpha, let beta):
+            return .activation(.hardSigmoid(alpha, beta), count: count, source: inputBuffers[0], destination: output)
+        case .hardSwish:
+            return .activation(.hardSwish, count: count, source: inputBuffers[0], destination: output)
+        case .mul:
+            let perChannel = shapes[node.inputs[1]] != shapes[i]
+            return .mul(count: count, channels: input[0], perChannel: perChannel, first: inputBuffers[0], second: inputBuffers[1], destination: output)
+        case .concat:
+            return .concat(sizes: node.inputs.map { shapes[$0].reduce(1, *) }, sources: inputBuffers, destination: output)
+        case .channelSlice(let start, _):
+            let plane = input[1] * input[2]
+            return .slice(size: input.reduce(1, *), start: start * plane, count: count, source: inputBuffers[0], destination: output)
+        case .channelShuffle(let groups):
+            return .shuffle(channels: input[0], spatial: input[1] * input[2], groups: groups, source: inputBuffers[0], destination: output)
         case .maxPool(let a):
             return .pool(PoolStep(max: true, attributes: a, input: input, output: shapes[i], source: inputBuffers[0], destination: output))
         case .avgPool(let a):

@@ -65,7 +65,7 @@ struct PoolStep {
             let y0 = oy * a.stride.h - a.padding.h
             for ox in 0..<outW {
                 let x0 = ox * a.stride.w - a.padding.w
-                let yEnd = Swift.min(y0 + a.kernel.h, inH + a.padding.h), xEnd = Swift.min(x0 + a.kernel.w, inW + a.padding.w)
+                let yEnd = Swift.min(y0 + a.kernel.h, inH + a.paddingEnd.h), xEnd = Swift.min(x0 + a.kernel.w, inW + a.paddingEnd.w)
                 let poolSize = (yEnd - y0) * (xEnd - x0)
                 let ys = Swift.max(y0, 0), xs = Swift.max(x0, 0)
                 let ye = Swift.min(yEnd, inH), xe = Swift.min(xEnd, inW)

@@ -1,7 +1,7 @@
 // ModelStatistics: parameter counts and multiply-accumulates per layer, the numbers of a
 // torchsummary table. MACs count conv and linear layers only (the convention behind
 // "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
-// linear `in · out`, and one per BatchNorm output element (eval BN is `y = x · a + b`).
+// linear `in · out`, and one per BatchNorm or Mul output element (eval BN is `y = x · a + b`).
 // Effective MACs count only the products with a nonzero weight.
 
 /// Per-layer and total size and cost of a model at one input size.
@@ -53,6 +53,9 @@ public struct ModelStatistics: Sendable {
                     effective = macs
                 default: break
                 }
+            } else if case .mul = node.op {
+                macs = shapes[i].reduce(1, *)
+                effective = macs
             }
             return Layer(name: node.name, type: Self.typeName(node.op), outputShape: shapes[i],
                          parameters: parameters, nonzero: nonzero, macs: macs, effectiveMACs: effective)
@@ -73,6 +76,14 @@ public struct ModelStatistics: Sendable {
         case .relu: return "ReLU"
         case .relu6: return "ReLU6"
         case .leakyRelu: return "LeakyReLU"
+        case .clip: return "Clip"
+        case .sigmoid: return "Sigmoid"
+        case .hardSigmoid: return "Hardsigmoid"
+        case .hardSwish: return "Hardswish"
+        case .mul: return "Mul"
+        case .concat: return "Concat"
+        case .channelSlice: return "Slice"
+        case .channelShuffle: return "ChannelShuffle"
         case .maxPool: return "MaxPool2d"
         case .avgPool: return "AvgPool2d"
         case .adaptiveAvgPool: return "AdaptiveAvgPool2d"

@@ -14,34 +14,42 @@ public struct Size2: Equatable, Sendable, CustomStringConvertible {
 
 /// Attributes of `nn.Conv2d`. Kernel size and channel counts come from the weight
 /// `[out, in/groups, kh, kw]`; a bias `[out]` is used when the state dict has one.
+///
+/// `padding` is the top/left padding, `paddingEnd` the bottom/right one (equal in PyTorch;
+/// ONNX `pads` may differ).
 public struct Conv2dAttributes: Equatable, Sendable {
     public var stride: Size2
     public var padding: Size2
+    public var paddingEnd: Size2
     public var dilation: Size2
     public var groups: Int
 
-    public init(stride: Size2 = Size2(1), padding: Size2 = Size2(0),
+    public init(stride: Size2 = Size2(1), padding: Size2 = Size2(0), paddingEnd: Size2? = nil,
                 dilation: Size2 = Size2(1), groups: Int = 1) {
-        self.stride = stride; self.padding = padding; self.dilation = dilation; self.groups = groups
+        self.stride = stride; self.padding = padding; self.paddingEnd = paddingEnd ?? padding
+        self.dilation = dilation; self.groups = groups
     }
 }
 
 /// Attributes of `nn.MaxPool2d` / `nn.AvgPool2d`.
 ///
-/// Output size per axis: `floor((in + 2*pad - dilation*(k-1) - 1) / stride) + 1`
+/// Output size per axis: `floor((in + pad + padEnd - dilation*(k-1) - 1) / stride) + 1`
 /// (ceil instead of floor when `ceilMode`, as torch computes it).
 public struct Pool2dAttributes: Equatable, Sendable {
     public var kernel: Size2
     public var stride: Size2
+    /// Top/left padding; `paddingEnd` is the bottom/right one.
     public var padding: Size2
+    public var paddingEnd: Size2
     public var dilation: Size2
     public var ceilMode: Bool
     /// AvgPool only: whether padded zeros count in the divisor (torch's default true).
     public var countIncludePad: Bool
 
-    public init(kernel: Size2, stride: Size2? = nil, padding: Size2 = Size2(0),
+    public init(kernel: Size2, stride: Size2? = nil, padding: Size2 = Size2(0), paddingEnd: Size2? = nil,
                 dilation: Size2 = Size2(1), ceilMode: Bool = false, countIncludePad: Bool = true) {
         self.kernel = kernel; self.stride = stride ?? kernel; self.padding = padding
+        self.paddingEnd = paddingEnd ?? padding
         self.dilation = dilation; self.ceilMode = ceilMode; self.countIncludePad = countIncludePad
     }
 }
@@ -60,6 +68,14 @@ public enum Op: Equatable, Sendable {
     case relu6
     /// `x < 0 ? slope · x : x`.
     case leakyRelu(slope: Float)
+    /// `min(max(x, lower), upper)` (ONNX `Clip` other than ReLU/ReLU6).
+    case clip(lower: Float, upper: Float)
+    /// `1 / (1 + exp(−x))`.
+    case sigmoid
+    /// `max(0, min(1, alpha · x + beta))` (`nn.Hardsigmoid`: alpha 1/6, beta 1/2).
+    case hardSigmoid(alpha: Float, beta: Float)
+    /// `nn.Hardswish`: `x · min(max(x + 3, 0), 6) / 6`.
+    case hardSwish
     /// `nn.MaxPool2d` (padding counts as -inf).
     case maxPool(Pool2dAttributes)
     /// `nn.AvgPool2d`.
@@ -68,6 +84,16 @@ public enum Op: Equatable, Sendable {
     case adaptiveAvgPool(Size2)
     /// Element-wise sum of two inputs of equal shape (a residual join).
     case add
+    /// Element-wise product of a feature map `[C, H, W]` and a second input of the same shape
+    /// or `[C, 1, 1]` (a squeeze-excite gate, broadcast over H·W).
+    case mul
+    /// `torch.cat(inputs, dim=1)`: channels of every input in order; equal H and W.
+    case concat
+    /// Channels `start ..< start + count` of the input (`torch.chunk`/`split` along dim 1).
+    case channelSlice(start: Int, count: Int)
+    /// `nn.ChannelShuffle(g)`: view `[g, C/g, H, W]`, swap the first two axes, view back:
+    /// output channel `j·g + i` is input channel `i·(C/g) + j`.
+    case channelShuffle(groups: Int)
     /// `torch.flatten(x, 1)`: `[N, C, H, W]` → `[N, C·H·W]`.
     case flatten
     /// `nn.Linear`: `y = x · Wᵀ + b`, weight `[out, in]`.

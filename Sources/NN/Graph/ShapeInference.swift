@@ -9,7 +9,7 @@ public struct ShapeInference: Sendable {
 
     /// Infers and checks every node's output shape.
     ///
-    /// Conv/pool size per axis: `floor((in + 2·pad − dilation·(k − 1) − 1) / stride) + 1`
+    /// Conv/pool size per axis: `floor((in + pad + padEnd − dilation·(k − 1) − 1) / stride) + 1`
     /// (ceil with `ceilMode`, where the last window must start inside the input or left padding).
     public init(model: Model, input: [Int]) throws {
         guard input.count == 3, input.allSatisfy({ $0 > 0 }) else {
@@ -23,8 +23,8 @@ public struct ShapeInference: Sendable {
     }
 
     /// Output size of a conv or pool along one axis; nil when the window does not fit.
-    static func windowOutput(_ size: Int, kernel: Int, stride: Int, padding: Int, dilation: Int, ceilMode: Bool) -> Int? {
-        let span = size + 2 * padding - dilation * (kernel - 1) - 1
+    static func windowOutput(_ size: Int, kernel: Int, stride: Int, padding: Int, paddingEnd: Int, dilation: Int, ceilMode: Bool) -> Int? {
+        let span = size + padding + paddingEnd - dilation * (kernel - 1) - 1
         guard span >= 0, stride > 0 else { return nil }
         var out = (ceilMode ? (span + stride - 1) / stride : span / stride) + 1
         if ceilMode && (out - 1) * stride >= size + padding { out -= 1 }
@@ -56,8 +56,10 @@ public struct ShapeInference: Sendable {
             if let b = stateDict.tensor("\(node.name).bias"), b.shape != [w.shape[0]] {
                 throw fail("bias \(b.shape) does not match \(w.shape[0]) output channels")
             }
-            guard let oh = windowOutput(x.h, kernel: w.shape[2], stride: a.stride.h, padding: a.padding.h, dilation: a.dilation.h, ceilMode: false),
-                  let ow = windowOutput(x.w, kernel: w.shape[3], stride: a.stride.w, padding: a.padding.w, dilation: a.dilation.w, ceilMode: false) else {
+            guard let oh = windowOutput(x.h, kernel: w.shape[2], stride: a.stride.h, padding: a.padding.h, paddingEnd: a.paddingEnd.h,
+                                        dilation: a.dilation.h, ceilMode: false),
+                  let ow = windowOutput(x.w, kernel: w.shape[3], stride: a.stride.w, padding: a.padding.w, paddingEnd: a.paddingEnd.w,
+                                        dilation: a.dilation.w, ceilMode: false) else {
                 throw fail("kernel \(w.shape[2])x\(w.shape[3]) does not fit the \(x.h)x\(x.w) input")
             }
             return [w.shape[0], oh, ow]
@@ -70,8 +72,10 @@ public struct ShapeInference: Sendable {
             return inputs[0]
         case .maxPool(let a), .avgPool(let a):
             let x = try featureMap(inputs[0])
-            guard let oh = windowOutput(x.h, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, dilation: a.dilation.h, ceilMode: a.ceilMode),
-                  let ow = windowOutput(x.w, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, dilation: a.dilation.w, ceilMode: a.ceilMode) else {
+            guard let oh = windowOutput(x.h, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, paddingEnd: a.paddingEnd.h,
+                                        dilation: a.dilation.h, ceilMode: a.ceilMode),
+                  let ow = windowOutput(x.w, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, paddingEnd: a.paddingEnd.w,
+                                        dilation: a.dilation.w, ceilMode: a.ceilMode) else {
                 throw fail("pooling window \(a.kernel) does not fit the \(x.h)x\(x.w) input")
             }
             return [x.c, oh, ow]
@@ -92,7 +96,29 @@ public struct ShapeInference: Sendable {
                 throw fail("bias \(b.shape) does not match \(w.shape[0]) outputs")
             }
             return [w.shape[0]]
-        case .relu, .relu6, .leakyRelu, .identity:
+        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .identity:
+            return inputs[0]
+        case .mul:
+            let x = try featureMap(inputs[0])
+            guard inputs.count == 2, inputs[1] == inputs[0] || inputs[1] == [x.c, 1, 1] else {
+                throw fail("multiplies \(inputs[0]) by \(inputs.count == 2 ? inputs[1] : []), which is neither the same shape nor [\(x.c), 1, 1]")
+            }
+            return inputs[0]
+        case .concat:
+            let maps = try inputs.map(featureMap)
+            guard let first = maps.first, maps.allSatisfy({ $0.h == first.h && $0.w == first.w }) else {
+                throw fail("concatenates feature maps of different sizes \(inputs)")
+            }
+            return [maps.reduce(0) { $0 + $1.c }, first.h, first.w]
+        case .channelSlice(let start, let count):
+            let x = try featureMap(inputs[0])
+            guard start >= 0, count >= 1, start + count <= x.c else {
+                throw fail("channels \(start)..<\(start + count) are outside the input's \(x.c)")
+            }
+            return [count, x.h, x.w]
+        case .channelShuffle(let groups):
+            let x = try featureMap(inputs[0])
+            guard groups >= 1, x.c % groups == 0 else { throw fail("\(x.c) channels do not split into \(groups) groups") }
             return inputs[0]
         }
     }
