@@ -2,7 +2,8 @@
 //
 // Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
 //
-// Layout: four libraries (NN, Prune, Quantize, Report), two C targets (COpenBLAS, CJPEG),
+// Layout: four libraries (NN, Prune, Quantize, Report), two C targets (COpenBLAS, CJPEG), the
+// generated ONNX schema (ONNXProto),
 // one executable (`shears`), and a test target per library plus one for the CLI.
 
 import PackageDescription
@@ -18,6 +19,7 @@ let package = Package(
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-protobuf", exact: "1.39.0"),
     ],
     targets: [
         // MARK: - C targets
@@ -36,10 +38,18 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg")]
         ),
 
+        // MARK: - Generated code
+
+        /// ONNX's protobuf schema as Swift types, generated once by scripts/generate-onnx-proto and committed.
+        .target(
+            name: "ONNXProto",
+            dependencies: [.product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+
         // MARK: - Libraries
 
         /// NN, Prune and Quantize are optimised even in debug builds: the test suite runs real images and models.
-        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG", "ONNXProto"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Prune", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Quantize", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Report", dependencies: ["NN"]),

@@ -1,6 +1,6 @@
 // ModelLoading: the CLI's one way from a path to a runnable Model: reads the file
 // (torch.save checkpoint, safetensors, or a Shears quantized blob), then builds the
-// catalog architecture, detected or forced with --arch.
+// catalog architecture, detected or forced with --arch; an `.onnx` file carries its own graph.
 
 import ArgumentParser
 import Foundation
@@ -34,7 +34,9 @@ struct LoadedModel {
 /// Reads `path` and builds its model. A Shears blob is dequantized and names its own architecture.
 func loadModel(_ path: String, arch: String?) throws -> LoadedModel {
     let model: Model
-    if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
+    if path.lowercased().hasSuffix(".onnx") {
+        model = try ONNXImporter.load(path: path)
+    } else if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
         let blob = try BlobCodec.read(path: path)
         model = try ArchitectureCatalog.build(blob.dequantized(), architecture: arch ?? blob.architecture)
     } else {

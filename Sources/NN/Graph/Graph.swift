@@ -51,6 +51,15 @@ public struct GraphBuilder {
         return nodes.count - 1
     }
 
+    /// Appends `op` under `name` with no inputs yet (set them with `setInputs`); returns its index.
+    public mutating func add(_ name: String, _ op: Op) -> Int {
+        nodes.append(Node(name: name, op: op, inputs: []))
+        return nodes.count - 1
+    }
+
+    /// Sets the inputs of node `index` (each smaller than `index`).
+    public mutating func setInputs(_ inputs: [Int], of index: Int) { nodes[index].inputs = inputs }
+
     /// The finished graph; its output is the last node added.
     public var graph: Graph { Graph(nodes: nodes) }
 }
