@@ -9,7 +9,8 @@
 // convolution readers only through element-wise ops and pooling is pruned on its own, the
 // readers' input channels at that block's offset. A space reaching the network input or
 // output, a grouped non-depthwise conv, a channel slice or shuffle, a flatten read by
-// anything but a linear layer, or a concat read by anything but convs cannot be pruned.
+// anything but a linear layer, a concat read by anything but convs, or an activation with
+// f(0) ≠ 0 other than a Mul's gate cannot be pruned.
 
 import NN
 
@@ -34,6 +35,15 @@ struct ChannelSpace {
 }
 
 enum ChannelDependencies {
+    /// Whether `op` maps 0 to something other than 0.
+    static func isNonzeroAtZero(_ op: Op) -> Bool {
+        switch op {
+        case .sigmoid, .hardSigmoid: return true
+        case .clip(let lower, let upper): return lower > 0 || upper < 0
+        default: return false
+        }
+    }
+
     /// The channel spaces of `model` that have at least one producer, in producer order.
     static func spaces(of model: Model) throws -> [ChannelSpace] {
         let nodes = model.graph.nodes
@@ -94,6 +104,17 @@ enum ChannelDependencies {
                 } else if let input { blocked.append(input) }
                 blocked.append(i)
             }
+        }
+        // An activation with f(0) ≠ 0 (sigmoid, hard sigmoid, a clip away from 0) would turn a
+        // removed channel's zeros into a constant its readers still see, so it pins its space,
+        // unless it only gates a Mul (a removed channel is then 0 · gate = 0 either way).
+        let consumers = model.graph.consumers
+        for (i, node) in nodes.enumerated() where Self.isNonzeroAtZero(node.op) {
+            let onlyGates = !consumers[i].isEmpty && consumers[i].allSatisfy { c in
+                if case .mul = nodes[c].op { return nodes[c].inputs == [nodes[c].inputs[0], i] && nodes[c].inputs[0] != i }
+                return false
+            }
+            if !onlyGates { blocked.append(i) }
         }
         // A flatten read by anything but a linear layer pins its source's channels.
         for node in nodes {

@@ -40,6 +40,23 @@ final class ChannelPrunerTests: XCTestCase {
         return (removed, record)
     }
 
+    /// An ONNX graph with a squeeze-excite Mul and a two-branch Concat (scripts/fixtures/onnx_models.py).
+    func testConcatBlocksAndSqueezeExciteGatesFollowTheirSpaces() throws {
+        let original = try ONNXImporter.load(path: Fixtures.path("onnx/blocks.onnx"))
+        let batch = Tensor(shape: [2] + input, scalars: try Fixtures.float32("onnx/blocks.input.f32"))
+        func logits(_ model: Model) throws -> [Float] { try Executor(model: model, input: input, maxBatch: 2).run(batch).scalars }
+        let (removed, record) = try ChannelPruner.removeChannels(original, ratio: 0.5)
+        let (masked, _) = try ChannelPruner.maskChannels(original, ratio: 0.5)
+        assertClose(try logits(removed), try logits(masked), rtol: 1e-4, atol: 1e-5, "blocks")
+        // The gate's producer is pruned with the gated stem; each concat branch on its own.
+        XCTAssertTrue(record.channelGroups.contains { $0.producers == ["stem", "se_fc2"] && $0.after == 8 })
+        XCTAssertEqual(removed.stateDict.tensor("expand1.weight")?.shape[0], 6)
+        XCTAssertEqual(removed.stateDict.tensor("expand3.weight")?.shape[0], 6)
+        // head feeds a Sigmoid (sigmoid(0) ≠ 0): its channels stay.
+        XCTAssertEqual(removed.stateDict.tensor("head.weight")?.shape, [24, 12, 1, 1])
+        XCTAssertEqual(removed.stateDict.tensor("fc.weight")?.shape, [7, 24])
+    }
+
     func testResNetRemovalEqualsMaskingResidualsKept() throws {
         let (removed, record) = try checkExact("resnet", ratio: 0.5, options: ChannelPruningOptions())
         // Stem and layer1 share one residual group: untouched. Block-internal convs are halved.
