@@ -1,0 +1,39 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// `.onnx` files through the CLI: PyTorch's accuracy on the committed folder, and bad graphs
+/// refused in one line with no output written.
+final class ONNXInputTests: XCTestCase {
+    struct Case: Decodable {
+        let fashion_correct: Int
+        let fashion_total: Int
+    }
+
+    func testEvalOfBothExportsGivesPyTorchsCount() throws {
+        let manifest: [String: Case] = try Fixtures.json("onnx/manifest.json")
+        for (name, c) in manifest {
+            for file in ["\(name).onnx", "\(name).legacy.onnx"] {
+                let result = try CLI.run(["eval", Fixtures.path("onnx/\(file)"), "--data",
+                                          Fixtures.repositoryRoot.appendingPathComponent("examples/fashion").path,
+                                          "--resize", "36", "--crop", "32", "--json"])
+                XCTAssertEqual(result.status, 0, result.stderr)
+                let json = try XCTUnwrap(JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+                XCTAssertEqual(json["correct"] as? Int, c.fashion_correct, file)
+                XCTAssertEqual(json["images"] as? Int, c.fashion_total, file)
+            }
+        }
+    }
+
+    func testBadGraphsAreRefusedWithoutOutput() throws {
+        let out = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("out.pt").path
+        for (file, mentions) in [("bad-unsupported-op.onnx", "'/erf/Erf' (Erf)"), ("bad-cycle.onnx", "cycle"),
+                                 ("bad-dangling-input.onnx", "'ghost'")] {
+            let result = try CLI.run(["prune", Fixtures.path("onnx/\(file)"), "--method", "l1", "--amount", "0.5", "-o", out])
+            XCTAssertNotEqual(result.status, 0, file)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+            XCTAssertTrue(result.stderr.contains(mentions) && result.stderr.contains(file), result.stderr)
+            XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+        }
+    }
+}
