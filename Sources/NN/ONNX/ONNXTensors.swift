@@ -57,15 +57,17 @@ enum ONNXFile {
         func mismatch(_ have: Int) -> NNError {
             .malformed(path: path, reason: "tensor '\(tensor.name)' declares \(dims) (\(count) values) but holds \(have)")
         }
+        /// The `count` little-endian words of `width` bytes in `raw`.
+        func words(_ raw: [UInt8], width: Int) throws -> [UInt64] {
+            guard raw.count == count * width else { throw mismatch(raw.count / width) }
+            return (0..<count).map { i in (0..<width).reduce(UInt64(0)) { $0 | UInt64(raw[i * width + $1]) << UInt64(8 * $1) } }
+        }
         switch type {
         case float, double:
             let floats: [Float]
             if let raw {
-                let width = type == float ? 4 : 8
-                guard raw.count == count * width else { throw mismatch(raw.count / width) }
-                floats = (0..<count).map { i in
-                    let bits = (0..<width).reduce(UInt64(0)) { $0 | UInt64(raw[i * width + $1]) << UInt64(8 * $1) }
-                    return width == 4 ? Float(bitPattern: UInt32(bits)) : Float(Double(bitPattern: bits))
+                floats = try words(raw, width: type == float ? 4 : 8).map { bits in
+                    type == float ? Float(bitPattern: UInt32(bits)) : Float(Double(bitPattern: bits))
                 }
             } else {
                 floats = type == float ? tensor.floatData : tensor.doubleData.map(Float.init)
@@ -75,11 +77,8 @@ enum ONNXFile {
         case int64, int32:
             let integers: [Int64]
             if let raw {
-                let width = type == int64 ? 8 : 4
-                guard raw.count == count * width else { throw mismatch(raw.count / width) }
-                integers = (0..<count).map { i in
-                    let bits = (0..<width).reduce(UInt64(0)) { $0 | UInt64(raw[i * width + $1]) << UInt64(8 * $1) }
-                    return width == 8 ? Int64(bitPattern: bits) : Int64(Int32(bitPattern: UInt32(bits)))
+                integers = try words(raw, width: type == int64 ? 8 : 4).map { bits in
+                    type == int64 ? Int64(bitPattern: bits) : Int64(Int32(bitPattern: UInt32(bits)))
                 }
             } else {
                 integers = type == int64 ? tensor.int64Data : tensor.int32Data.map(Int64.init)
