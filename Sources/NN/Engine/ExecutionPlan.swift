@@ -54,8 +54,8 @@ struct ExecutionPlan {
             }
             let inPlaceCapable: Bool
             switch node.op {
-            case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .batchNorm, .add, .mul: inPlaceCapable = true
-            default: inPlaceCapable = false
+            case .batchNorm, .add, .mul: inPlaceCapable = true
+            default: inPlaceCapable = Activation(node.op) != nil
             }
             if case .input = node.op {
                 bufferOfNode[i] = allocate(sizes[i])
@@ -112,20 +112,8 @@ struct ExecutionPlan {
             if isFolded { return nil }
             return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), channels: input[0],
                            spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
-        case .relu:
-            return .activation(.relu, count: count, source: inputBuffers[0], destination: output)
-        case .relu6:
-            return .activation(.relu6, count: count, source: inputBuffers[0], destination: output)
-        case .leakyRelu(let slope):
-            return .activation(.leaky(slope), count: count, source: inputBuffers[0], destination: output)
-        case .clip(let lower, let upper):
-            return .activation(.clip(lower, upper), count: count, source: inputBuffers[0], destination: output)
-        case .sigmoid:
-            return .activation(.sigmoid, count: count, source: inputBuffers[0], destination: output)
-        case .hardSigmoid(let alpha, let beta):
-            return .activation(.hardSigmoid(alpha, beta), count: count, source: inputBuffers[0], destination: output)
-        case .hardSwish:
-            return .activation(.hardSwish, count: count, source: inputBuffers[0], destination: output)
+        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish:
+            return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
         case .mul:
             let perChannel = shapes[node.inputs[1]] != shapes[i]
             return .mul(count: count, channels: input[0], perChannel: perChannel, first: inputBuffers[0], second: inputBuffers[1], destination: output)

@@ -14,6 +14,20 @@ enum Activation {
     /// `x · relu6(x + 3) / 6`.
     case hardSwish
 
+    /// The activation an element-wise op computes, or nil for any other op.
+    init?(_ op: Op) {
+        switch op {
+        case .relu: self = .relu
+        case .relu6: self = .relu6
+        case .leakyRelu(let slope): self = .leaky(slope)
+        case .clip(let lower, let upper): self = .clip(lower, upper)
+        case .sigmoid: self = .sigmoid
+        case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha, beta)
+        case .hardSwish: self = .hardSwish
+        default: return nil
+        }
+    }
+
     /// The activation applied to one value.
     @inline(__always)
     func apply(_ v: Float) -> Float {
@@ -71,6 +85,7 @@ enum Step {
             switch kind {
             case .relu: for k in 0..<total { y[k] = max(x[k], 0) }
             case .relu6: for k in 0..<total { y[k] = min(max(x[k], 0), 6) }
+            case .leaky(let slope): for k in 0..<total { let v = x[k]; y[k] = v < 0 ? v * slope : v }
             default: for k in 0..<total { y[k] = kind.apply(x[k]) }
             }
         case .pool(let pool):

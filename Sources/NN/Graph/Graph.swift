@@ -47,18 +47,15 @@ public struct GraphBuilder {
     /// Appends `op` reading `inputs` under `name`; returns its index.
     @discardableResult
     public mutating func add(_ name: String, _ op: Op, _ inputs: Int...) -> Int {
+        add(name, op, inputs: inputs)
+    }
+
+    /// Appends `op` reading `inputs` (each an earlier node) under `name`; returns its index.
+    @discardableResult
+    public mutating func add(_ name: String, _ op: Op, inputs: [Int]) -> Int {
         nodes.append(Node(name: name, op: op, inputs: inputs))
         return nodes.count - 1
     }
-
-    /// Appends `op` under `name` with no inputs yet (set them with `setInputs`); returns its index.
-    public mutating func add(_ name: String, _ op: Op) -> Int {
-        nodes.append(Node(name: name, op: op, inputs: []))
-        return nodes.count - 1
-    }
-
-    /// Sets the inputs of node `index` (each smaller than `index`).
-    public mutating func setInputs(_ inputs: [Int], of index: Int) { nodes[index].inputs = inputs }
 
     /// The finished graph; its output is the last node added.
     public var graph: Graph { Graph(nodes: nodes) }
