@@ -62,23 +62,36 @@ private struct GraphTranslation {
         return Model(architecture: "onnx", graph: Self.keepingAncestors(of: output, in: builder.graph), stateDict: stateDict)
     }
 
-    /// Nodes in an order where every input is produced first.
+    /// Nodes in an order where every input is produced first (Kahn's algorithm over the
+    /// values that nodes produce; file order among nodes that are ready together).
     private func sortedNodes() throws -> [Onnx_NodeProto] {
-        var available = Set(values.keys).union([""])
-        var pending = proto.node, order: [Onnx_NodeProto] = []
-        while !pending.isEmpty {
-            let ready = pending.filter { $0.input.allSatisfy(available.contains) }
-            guard !ready.isEmpty else {
-                let node = pending[0]
-                let missing = node.input.first { !available.contains($0) } ?? ""
-                let produced = pending.contains { $0.output.contains(missing) }
-                throw NNError.malformed(path: path, reason: "node '\(node.name)' (\(node.opType)): input '\(missing)' \(produced ? "depends on itself (a cycle)" : "is produced by no node or initializer")")
+        let nodes = proto.node
+        var producer: [String: Int] = [:]
+        for (k, node) in nodes.enumerated() { for output in node.output where !output.isEmpty { producer[output] = k } }
+        var waiting = [Int](repeating: 0, count: nodes.count), readers = [[Int]](repeating: [], count: nodes.count)
+        for (k, node) in nodes.enumerated() {
+            for input in node.input where !input.isEmpty && values[input] == nil {
+                guard let source = producer[input] else {
+                    throw NNError.malformed(path: path, reason: "node '\(node.name)' (\(node.opType)): input '\(input)' is produced by no node or initializer")
+                }
+                waiting[k] += 1
+                readers[source].append(k)
             }
-            order += ready
-            for node in ready { available.formUnion(node.output) }
-            pending.removeAll { node in ready.contains { $0.name == node.name && $0.output == node.output } }
         }
-        return order
+        var order = nodes.indices.filter { waiting[$0] == 0 }, next = 0
+        while next < order.count {
+            for reader in readers[order[next]] {
+                waiting[reader] -= 1
+                if waiting[reader] == 0 { order.append(reader) }
+            }
+            next += 1
+        }
+        if let stuck = nodes.indices.first(where: { waiting[$0] > 0 }) {
+            let node = nodes[stuck]
+            let input = node.input.first { producer[$0].map { waiting[$0] > 0 } ?? false } ?? ""
+            throw NNError.malformed(path: path, reason: "node '\(node.name)' (\(node.opType)): input '\(input)' is never ready: its producers depend on themselves (a cycle)")
+        }
+        return order.map { nodes[$0] }
     }
 
     // MARK: Operators
@@ -102,12 +115,15 @@ private struct GraphTranslation {
             return c
         }
         func emit(_ op: Op, _ inputs: [Int], rank: Int, parameterName: String? = nil) -> Int {
-            let index = builder.add(uniqueName(node, parameterName: parameterName), op)
-            builder.setInputs(inputs, of: index)
+            let index = builder.add(uniqueName(node, parameterName: parameterName), op, inputs: inputs)
             values[node.output[0]] = .node(index, rank: rank)
             return index
         }
         func pass(_ input: (index: Int, rank: Int)) { values[node.output[0]] = .node(input.index, rank: input.rank) }
+        func elementwise(_ op: Op) throws {
+            let x = try graphInput(0)
+            _ = emit(op, [x.index], rank: x.rank)
+        }
         let window = try windowAttributes(ints, fail)
 
         switch node.opType {
@@ -132,21 +148,19 @@ private struct GraphTranslation {
             }
             let index = emit(.batchNorm(eps: float("epsilon", 1e-5)), [x.index], rank: 3, parameterName: node.input[1])
             let name = builder.nodes[index].name
-            for (suffix, values) in zip(["weight", "bias", "running_mean", "running_var"], parts) {
-                stateDict.setTensor("\(name).\(suffix)", Tensor(shape: [values.count], scalars: values))
+            for (suffix, part) in zip(["weight", "bias", "running_mean", "running_var"], parts) {
+                stateDict.setTensor("\(name).\(suffix)", Tensor(shape: [part.count], scalars: part))
             }
-        case "Relu": _ = emit(.relu, [try graphInput(0).index], rank: try graphInput(0).rank)
-        case "Sigmoid": _ = emit(.sigmoid, [try graphInput(0).index], rank: try graphInput(0).rank)
-        case "HardSwish": _ = emit(.hardSwish, [try graphInput(0).index], rank: try graphInput(0).rank)
-        case "HardSigmoid":
-            _ = emit(.hardSigmoid(alpha: float("alpha", 0.2), beta: float("beta", 0.5)), [try graphInput(0).index], rank: try graphInput(0).rank)
-        case "LeakyRelu":
-            _ = emit(.leakyRelu(slope: float("alpha", 0.01)), [try graphInput(0).index], rank: try graphInput(0).rank)
+        case "Relu": try elementwise(.relu)
+        case "Sigmoid": try elementwise(.sigmoid)
+        case "HardSwish": try elementwise(.hardSwish)
+        case "HardSigmoid": try elementwise(.hardSigmoid(alpha: float("alpha", 0.2), beta: float("beta", 0.5)))
+        case "LeakyRelu": try elementwise(.leakyRelu(slope: float("alpha", 0.01)))
         case "Clip":
             let lower = try constant(1)?.floats?.first ?? float("min", -.greatestFiniteMagnitude)
             let upper = try constant(2)?.floats?.first ?? float("max", .greatestFiniteMagnitude)
             let op: Op = lower == 0 && upper == 6 ? .relu6 : lower == 0 && upper == .greatestFiniteMagnitude ? .relu : .clip(lower: lower, upper: upper)
-            _ = emit(op, [try graphInput(0).index], rank: try graphInput(0).rank)
+            try elementwise(op)
         case "Add", "Mul":
             let a = try graphInput(0)
             if case .constant(let c)? = values[node.input[1]] {
@@ -159,7 +173,7 @@ private struct GraphTranslation {
                 pass(a)
             } else {
                 var (first, second) = (a, try graphInput(1))
-                if node.opType == "Mul", isGate(second: first.index) { swap(&first, &second) }
+                if node.opType == "Mul", isGate(first.index) { swap(&first, &second) }
                 _ = emit(node.opType == "Add" ? .add : .mul, [first.index, second.index], rank: first.rank)
             }
         case "Concat":
@@ -221,7 +235,7 @@ private struct GraphTranslation {
     }
 
     /// Whether node `index` computes a squeeze-excite gate (its chain back to a pool is [C, 1, 1]).
-    private func isGate(second index: Int) -> Bool {
+    private func isGate(_ index: Int) -> Bool {
         var i = index
         while true {
             switch builder.nodes[i].op {
