@@ -68,7 +68,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let loaded = try loadModel(checkpoint, modelOptions)
         let shape = try parseInputShape(input)
         let variants = try benchVariants(loaded.model, methods: try PruneSpec.methods(methods), ratios: try parseRatios(ratios, name: "--ratios"))
         let writer = try out.map { try ResultsWriter(path: "\($0)/results.jsonl") }

@@ -32,7 +32,7 @@ struct EvalCommand: ParsableCommand {
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let loaded = try loadModel(checkpoint, modelOptions)
         let images = try dataOptions.decodeImages()
         let progress = ProgressBar("evaluating", total: images.count)
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, progress: { done in progress.advance(by: done - progress.done) })

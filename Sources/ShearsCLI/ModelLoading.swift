@@ -1,6 +1,8 @@
 // ModelLoading: the CLI's one way from a path to a runnable Model: reads the file
-// (torch.save checkpoint, safetensors, or a Shears quantized blob), then builds the
-// catalog architecture, detected or forced with --arch; an `.onnx` file carries its own graph.
+// (torch.save checkpoint, safetensors, or a Shears quantized blob), then builds its graph:
+// an `.onnx` file carries its own; a whole-module pickle or `--arch-from model.txt` gives a
+// module tree (ModuleTreeImporter); otherwise the catalog architecture, detected or forced
+// with --arch. Where a tree's forward pass was inferred, a note goes to stderr.
 
 import ArgumentParser
 import Foundation
@@ -14,7 +16,13 @@ struct ModelOptions: ParsableArguments {
         valueName: "name"))
     var arch: String?
 
+    @Option(name: .customLong("arch-from"), help: ArgumentHelp(
+        "The text print(model) wrote: the graph comes from this module tree, the weights from the checkpoint.",
+        valueName: "model.txt"))
+    var archFrom: String?
+
     func validate() throws {
+        if arch != nil && archFrom != nil { throw ValidationError("give --arch or --arch-from, not both") }
         if let arch, !ArchitectureCatalog.names.contains(arch) {
             throw ValidationError("unknown --arch '\(arch)': choose one of \(ArchitectureCatalog.names.joined(separator: ", "))")
         }
@@ -32,16 +40,35 @@ struct LoadedModel {
 }
 
 /// Reads `path` and builds its model. A Shears blob is dequantized and names its own architecture.
-func loadModel(_ path: String, arch: String?) throws -> LoadedModel {
+func loadModel(_ path: String, _ options: ModelOptions) throws -> LoadedModel {
     let model: Model
     if path.lowercased().hasSuffix(".onnx") {
         model = try ONNXImporter.load(path: path)
     } else if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
         let blob = try BlobCodec.read(path: path)
-        model = try ArchitectureCatalog.build(blob.dequantized(), architecture: arch ?? blob.architecture)
+        model = try ArchitectureCatalog.build(blob.dequantized(), architecture: options.arch ?? blob.architecture)
     } else {
-        model = try ArchitectureCatalog.build(try Checkpoint.load(path: path), architecture: arch)
+        let contents = try Checkpoint.contents(path: path)
+        if let text = options.archFrom {
+            model = try treeModel(try ModuleTreeText.load(path: text), contents.stateDict, source: text)
+        } else if options.arch == nil, let tree = contents.moduleTree {
+            do {
+                model = try treeModel(tree, contents.stateDict, source: path)
+            } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
+                model = try ArchitectureCatalog.build(contents.stateDict)
+                printError("note: \(refusal); using the catalog's \(model.architecture) for its keys")
+            }
+        } else {
+            model = try ArchitectureCatalog.build(contents.stateDict, architecture: options.arch)
+        }
     }
     let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
     return LoadedModel(model: model, path: path, fileBytes: size)
+}
+
+/// The model of a module tree, its inference notes on stderr.
+private func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
+    let (model, notes) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
+    for note in notes { printError("note: \(source): \(note)") }
+    return model
 }

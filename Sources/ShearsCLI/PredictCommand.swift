@@ -30,7 +30,7 @@ struct PredictCommand: ParsableCommand {
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let loaded = try loadModel(checkpoint, modelOptions)
         let images = try dataOptions.decodeImages()
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, keepLogits: logits)
         let width = result.logits?.shape[1] ?? 0

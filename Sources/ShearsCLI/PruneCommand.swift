@@ -64,7 +64,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let loaded = try loadModel(checkpoint, modelOptions)
         let method = try PruneSpec.method(self.method)
         var model = loaded.model
         var record: PruneRecord?

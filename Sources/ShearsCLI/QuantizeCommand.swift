@@ -65,7 +65,7 @@ struct QuantizeCommand: ParsableCommand {
     }
 
     func run() throws {
-        var loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        var loaded = try loadModel(checkpoint, modelOptions)
         if let prune {
             loaded.model = try pruneOptions.prune(loaded.model, method: try PruneSpec.method(prune), amount: amount).0
         }

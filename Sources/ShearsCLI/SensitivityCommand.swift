@@ -46,7 +46,7 @@ struct SensitivityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let loaded = try loadModel(checkpoint, modelOptions)
         let method = try PruneSpec.method(self.method)
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let point = SweepPoint(model: loaded.label, images: try dataOptions.decodeImages(), batch: dataOptions.batch,

@@ -44,7 +44,7 @@ struct SummaryCommand: ParsableCommand {
         let shape = try parseInputShape(input)
         let model: Model
         if let checkpoint {
-            model = try loadModel(checkpoint, arch: modelOptions.arch).model
+            model = try loadModel(checkpoint, modelOptions).model
         } else {
             model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)
         }

@@ -81,7 +81,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, arch: modelOptions.arch)
+        let loaded = try loadModel(checkpoint, modelOptions)
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let images = try dataOptions.decodeImages()
         let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,

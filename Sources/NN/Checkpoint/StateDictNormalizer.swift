@@ -15,15 +15,11 @@ enum StateDictNormalizer {
     static func stateDict(from checkpoint: UnpickledCheckpoint) throws -> StateDict {
         let graph = checkpoint.graph
         var found: [(key: String, tensor: TensorReference)] = []
-        if isModule(checkpoint.root, in: graph) {
-            try walkModule(checkpoint.root, prefix: "", depth: 0, in: checkpoint, into: &found)
+        if let module = moduleRoot(of: checkpoint) {
+            try walkModule(module, prefix: "", depth: 0, in: checkpoint, into: &found)
         } else if case .dict(let top) = graph[checkpoint.root] {
-            if let wrapped = wrapperKeys.lazy.compactMap({ top.value(forString: $0) }).first(where: { isModule($0, in: graph) || isTensorMap($0, in: graph) }) {
-                if isModule(wrapped, in: graph) {
-                    try walkModule(wrapped, prefix: "", depth: 0, in: checkpoint, into: &found)
-                } else {
-                    found = tensorEntries(wrapped, in: graph)
-                }
+            if let wrapped = wrapped(in: top, graph) {
+                found = tensorEntries(wrapped, in: graph)
             } else if isTensorMap(checkpoint.root, in: graph) {
                 found = tensorEntries(checkpoint.root, in: graph)
             } else {
@@ -40,6 +36,19 @@ enum StateDictNormalizer {
             result[name] = try checkpoint.tensor(tensor, key: name)
         }
         return result
+    }
+
+    /// The whole nn.Module the checkpoint holds (at the top or under a wrapper key), if any.
+    static func moduleRoot(of checkpoint: UnpickledCheckpoint) -> ObjectID? {
+        let graph = checkpoint.graph
+        if isModule(checkpoint.root, in: graph) { return checkpoint.root }
+        guard case .dict(let top) = graph[checkpoint.root], let inner = wrapped(in: top, graph), isModule(inner, in: graph) else { return nil }
+        return inner
+    }
+
+    /// The first wrapper-key value that is a module or a tensor map.
+    private static func wrapped(in top: PickleDictionary, _ graph: PickleGraph) -> ObjectID? {
+        wrapperKeys.lazy.compactMap { top.value(forString: $0) }.first { isModule($0, in: graph) || isTensorMap($0, in: graph) }
     }
 
     /// A dict whose keys are strings and whose values are mostly (at least half) tensors.
@@ -68,7 +77,7 @@ enum StateDictNormalizer {
     }
 
     /// The `__dict__` of an instance: its BUILD state, or the first half of a `(dict, slots)` state.
-    private static func moduleState(_ id: ObjectID, in graph: PickleGraph) -> PickleDictionary? {
+    static func moduleState(_ id: ObjectID, in graph: PickleGraph) -> PickleDictionary? {
         guard case .instance(let instance) = graph[id], var state = instance.state else { return nil }
         if let parts = graph.sequence(state), parts.count == 2 { state = parts[0] }
         guard case .dict(let dict) = graph[state] else { return nil }
@@ -103,7 +112,7 @@ enum StateDictNormalizer {
         }
     }
 
-    private static func isNone(_ id: ObjectID, in graph: PickleGraph) -> Bool {
+    static func isNone(_ id: ObjectID, in graph: PickleGraph) -> Bool {
         if case .none = graph[id] { return true }
         return false
     }
