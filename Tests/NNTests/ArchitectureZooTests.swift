@@ -1,0 +1,104 @@
+import XCTest
+import TestSupport
+@testable import NN
+
+/// The six architectures of scripts/fixtures/_zoo.py in every form a user has (ONNX from both
+/// exporters, whole-module pickle, print(model) text + state dict): each loads, counts torch's
+/// parameters and gives PyTorch's logits.
+final class ArchitectureZooTests: XCTestCase {
+    struct Case: Decodable {
+        let parameters: Int
+        /// Per ONNX file suffix: both exporters fold BatchNorm into the conv before it.
+        let onnx_parameters: [String: Int]
+        let mask_layers: [String]
+    }
+
+    static let names = ["ta-student", "dw-relu6", "leaky-bias", "mobilenet-v2", "squeezenet", "narrow-resnet"]
+
+    func manifest() throws -> [String: Case] { try Fixtures.json("architectures/manifest.json") }
+
+    static func path(_ name: String, _ form: String) -> String { Fixtures.path("architectures/\(name).\(form)") }
+
+    /// The model of a whole-module pickle and of its print(model) text with the state dict.
+    static func treeModels(_ name: String) throws -> [(form: String, model: Model)] {
+        let contents = try Checkpoint.contents(path: path(name, "module.pt"))
+        let tree = try XCTUnwrap(contents.moduleTree, "\(name).module.pt has no module tree")
+        let pickled = try ModuleTreeImporter.model(tree, stateDict: contents.stateDict, source: path(name, "module.pt")).model
+        let text = try ModuleTreeText.load(path: path(name, "txt"))
+        let printed = try ModuleTreeImporter.model(text, stateDict: try Checkpoint.load(path: path(name, "pt")), source: path(name, "txt")).model
+        return [("module.pt", pickled), ("txt", printed)]
+    }
+
+    func testEveryFormGivesPyTorchLogitsAndParameterCount() throws {
+        let manifest = try manifest()
+        XCTAssertEqual(Set(manifest.keys), Set(Self.names))
+        for (name, c) in manifest {
+            let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/\(name).input.f32"))
+            let expected = try Fixtures.float32("architectures/\(name).logits.f32")
+            var models = try Self.treeModels(name).map { ($0.form, $0.model, c.parameters) }
+            for form in ["onnx", "legacy.onnx"] {
+                models.append((form, try ONNXImporter.load(path: Self.path(name, form)), c.onnx_parameters["." + form] ?? -1))
+            }
+            for (form, model, parameters) in models {
+                let label = "\(name).\(form)"
+                let logits = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(input)
+                XCTAssertEqual(logits.shape, [2, 11], label)
+                assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), label)
+                XCTAssertEqual(try ModelStatistics(model: model, input: [3, 32, 32]).parameters, parameters, label)
+            }
+        }
+    }
+
+    func testPickleAndPrintedTreesBuildTheSameGraph() throws {
+        for name in Self.names {
+            let models = try Self.treeModels(name)
+            XCTAssertEqual(models[0].model.graph, models[1].model.graph, name)
+            XCTAssertTrue(models[0].model.graph.nodes.contains { $0.name == (try? manifest()[name]?.mask_layers.first) ?? "" }, name)
+        }
+    }
+
+    func testOnlyInferredForwardsAreNoted() throws {
+        for name in Self.names {
+            let contents = try Checkpoint.contents(path: Self.path(name, "module.pt"))
+            let notes = try ModuleTreeImporter.model(contents.moduleTree!, stateDict: contents.stateDict, source: "x").notes
+            let known = ["mobilenet-v2", "squeezenet", "narrow-resnet"].contains(name)
+            XCTAssertEqual(notes.isEmpty, known, "\(name): \(notes)")
+        }
+    }
+
+    func testTextThatDoesNotMatchTheCheckpointNamesFileAndKey() throws {
+        let stateDict = try Checkpoint.load(path: Self.path("ta-student", "pt"))
+        let text = Fixtures.path("architectures/ta-student.mismatch.txt")
+        XCTAssertThrowsError(try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: stateDict, source: text)) { error in
+            XCTAssertTrue("\(error)".contains("ta-student.mismatch.txt") && "\(error)".contains("cnn.0.weight: checkpoint [32, 3, 3, 3], model [16, 3, 3, 3]"), "\(error)")
+        }
+    }
+
+    func testUndeterminedForwardsAndUnknownLayersAreRefused() throws {
+        let conv = ModuleTree(className: "Conv2d", attributes: ["in_channels": .int(3), "out_channels": .int(4), "kernel_size": .tuple([.int(1), .int(1)])])
+        let nested = ModuleTree(className: "Net", children: [.init(name: "block", module: ModuleTree(className: "MyBlock", children: [.init(name: "conv", module: conv)]))])
+        let gelu = ModuleTree(className: "Net", children: [.init(name: "conv", module: conv), .init(name: "act", module: ModuleTree(className: "GELU"))])
+        var stateDict = StateDict()
+        for key in ["block.conv.weight", "conv.weight"] { stateDict.setTensor(key, Tensor(shape: [4, 3, 1, 1])) }
+        for (tree, mentions) in [(nested, "module 'block' (MyBlock)"), (gelu, "module 'act' (GELU): Shears does not run this layer")] {
+            XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: stateDict, source: "net.txt")) { error in
+                XCTAssertTrue("\(error)".contains(mentions) && "\(error)".contains("net.txt") && "\(error)".contains("torch.onnx.export"), "\(error)")
+            }
+        }
+    }
+
+    func testMalformedTextNamesTheLine() {
+        let cases = [
+            ("Net(\n  (a): Conv2d(3, 4, kernel_size=(1, 1)\n)", "line 2: unbalanced parentheses"),
+            ("Net(\n  (a): ReLU()\n", "missing ')'"),
+            ("Net(\n  (0-2): 3 x ReLU()\n)", "line 2: a collapsed run"),
+            ("Net(\n  (a): Conv2d(3, 4, kernel_size=(1, 1), stride=__import__('os'))\n)", "cannot read the value"),
+            ("", "no module"),
+        ]
+        for (text, message) in cases {
+            XCTAssertThrowsError(try ModuleTreeText.parse(text, path: "m.txt")) { error in
+                XCTAssertTrue("\(error)".hasPrefix("m.txt: malformed: ") && "\(error)".contains(message), "\(error)")
+            }
+        }
+    }
+}
