@@ -116,7 +116,9 @@ enum ChannelDependencies {
             }
             if !onlyGates { blocked.append(i) }
         }
-        // A flatten read by anything but a linear layer pins its source's channels.
+        // A flatten read by anything but a linear layer, or giving the output (a conv
+        // classifier's logits, as SqueezeNet's), pins its source's channels.
+        if let source = flattenSource[nodes.count - 1] { blocked.append(source) }
         for node in nodes {
             for input in node.inputs where flattenSource[input] != nil {
                 if case .linear = node.op { continue }

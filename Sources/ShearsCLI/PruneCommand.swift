@@ -1,6 +1,7 @@
-// `shears prune`: prune a checkpoint once (or iteratively) and write the result as a
-// torch.save zip of a plain state dict (masks applied, as after prune.remove; channel
-// removal writes the smaller shapes), printing per-layer sparsity.
+// `shears prune`: prune a checkpoint once (or iteratively) and write the result (masks
+// applied, as after prune.remove; channel removal writes the smaller shapes) as a torch.save
+// zip of a plain state dict, a safetensors file or an ONNX model, by the output's extension,
+// printing per-layer sparsity.
 
 import ArgumentParser
 import Foundation
@@ -19,7 +20,9 @@ struct PruneCommand: ParsableCommand {
           ln, ln1    structured masks on conv output channels, L2 (ln) or L1 (ln1) norm
           channel    removes conv output channels for real: a smaller, faster network
 
-        The output loads with torch.load(weights_only=True) and back into Shears with no flags.
+        The output format follows its extension: .pt/.pth (torch.load(weights_only=True)
+        reads it), .safetensors, or .onnx (a graph ONNX Runtime runs; the way to keep a
+        pruned ONNX or module-tree model loadable). Catalog models load back with no flags.
 
         Examples:
           shears prune examples/models/teacher.pt --method l1 --amount 0.5 \\
@@ -27,6 +30,7 @@ struct PruneCommand: ParsableCommand {
           shears prune model.pt --method channel --amount 0.3 --round-to 8 \\
               --exclude conv1 -o small.pt
           shears prune model.pt --method l1 --step 0.1 --steps 5 -o it.pt
+          shears prune student.onnx --method channel --amount 0.3 -o small.onnx
         """
     )
 
@@ -45,7 +49,7 @@ struct PruneCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Iterative: number of steps.", valueName: "k"))
     var steps: Int = 1
 
-    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the pruned checkpoint.", valueName: "file"))
+    @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the pruned model: .pt, .safetensors or .onnx.", valueName: "file"))
     var output: String?
 
     @OptionGroup var modelOptions: ModelOptions
@@ -72,7 +76,7 @@ struct PruneCommand: ParsableCommand {
             (model, record) = try pruneOptions.prune(model, method: method, amount: amount ?? step!, previous: record)
         }
         guard let record else { return }
-        if let output { try TorchCheckpointWriter.write(model.stateDict, to: output) }
+        if let output { try ModelFileWriter.write(model, to: output) }
         if json {
             try printJSON([
                 "checkpoint": checkpoint, "method": self.method, "ratio": amount ?? 1 - pow(1 - step!, Double(steps)),

@@ -48,7 +48,7 @@ struct QuantizeCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Amount for --prune.", valueName: "a"))
     var amount: Double = 0.5
 
-    @Option(name: .long, help: ArgumentHelp("Also write the dequantized weights as a torch-loadable state dict.", valueName: "file.pth"))
+    @Option(name: .long, help: ArgumentHelp("Also write the dequantized model: a torch-loadable state dict (.pth), .safetensors, or .onnx.", valueName: "file"))
     var alsoFloat: String?
 
     @OptionGroup var modelOptions: ModelOptions
@@ -75,7 +75,9 @@ struct QuantizeCommand: ParsableCommand {
                                                source: (checkpoint as NSString).lastPathComponent)
         let blob = BlobCodec.encode(quantized)
         try AtomicFile.write(blob, to: output)
-        if let alsoFloat { try TorchCheckpointWriter.write(quantized.dequantized(), to: alsoFloat) }
+        var dequantized = loaded.model
+        dequantized.stateDict = quantized.dequantized()
+        if let alsoFloat { try ModelFileWriter.write(dequantized, to: alsoFloat) }
         let errors = try quantized.errors(against: loaded.model.stateDict)
         let total = TensorError.total(errors)
 
@@ -83,8 +85,6 @@ struct QuantizeCommand: ParsableCommand {
         var accuracyAfter: Double?
         if let root = eval ?? dataOptions.data {
             let images = try dataOptions.decodeImages(root: root)
-            var dequantized = loaded.model
-            dequantized.stateDict = quantized.dequantized()
             accuracyBefore = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch).classification.accuracy
             accuracyAfter = try Evaluator.evaluate(dequantized, on: images, batch: dataOptions.batch).classification.accuracy
         }

@@ -3,7 +3,8 @@ import TestSupport
 @testable import NN
 
 /// ONNX files from both torch exporters against PyTorch's logits (fixtures from
-/// scripts/fixtures/onnx_models.py), and the one-line errors for bad files.
+/// scripts/fixtures/onnx_models.py; the six architectures are ArchitectureZooTests'), and
+/// the one-line errors for bad files.
 final class ONNXImporterTests: XCTestCase {
     struct Case: Decodable {
         let input: [Int]
@@ -13,7 +14,7 @@ final class ONNXImporterTests: XCTestCase {
 
     func testBothExportersGivePyTorchLogits() throws {
         let manifest: [String: Case] = try Fixtures.json("onnx/manifest.json")
-        XCTAssertEqual(Set(manifest.keys), ["ta-student", "blocks"])
+        XCTAssertEqual(Set(manifest.keys), ["blocks"])
         for (name, c) in manifest {
             let input = Tensor(shape: c.input, scalars: try Fixtures.float32("onnx/\(name).input.f32"))
             let expected = try Fixtures.float32("onnx/\(name).logits.f32")
@@ -32,7 +33,7 @@ final class ONNXImporterTests: XCTestCase {
 
     func testLayerNamesAreModulePaths() throws {
         for file in ["ta-student.onnx", "ta-student.legacy.onnx"] {
-            let names = try ONNXImporter.load(path: Fixtures.path("onnx/\(file)")).graph.nodes.map(\.name)
+            let names = try ONNXImporter.load(path: Fixtures.path("architectures/\(file)")).graph.nodes.map(\.name)
             for expected in ["cnn.0", "cnn.2", "cnn.6", "cnn.15", "fc.0"] { XCTAssertTrue(names.contains(expected), "\(file): \(names)") }
         }
     }
@@ -59,7 +60,7 @@ final class ONNXImporterTests: XCTestCase {
 
     func testTruncatedAndForeignFilesAreRefused() throws {
         let directory = try Fixtures.temporaryDirectory(for: self)
-        let bytes = try Fixtures.bytes("onnx/ta-student.legacy.onnx")
+        let bytes = try Fixtures.bytes("architectures/ta-student.legacy.onnx")
         let cases: [(String, [UInt8], String)] = [
             ("truncated.onnx", Array(bytes.prefix(bytes.count / 2)), "not a readable ONNX protobuf"),
             ("text.onnx", Array("not a model at all".utf8), "not a readable ONNX protobuf"),
@@ -77,7 +78,7 @@ final class ONNXImporterTests: XCTestCase {
     func testMissingExternalDataNamesTheDataFile() throws {
         let directory = try Fixtures.temporaryDirectory(for: self)
         let path = directory.appendingPathComponent("ta-student.onnx").path
-        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(try Fixtures.bytes("onnx/ta-student.onnx"))))
+        XCTAssertTrue(FileManager.default.createFile(atPath: path, contents: Data(try Fixtures.bytes("architectures/ta-student.onnx"))))
         XCTAssertThrowsError(try ONNXImporter.load(path: path)) { error in
             XCTAssertTrue("\(error)".contains("ta-student.onnx.data"), "\(error)")
         }

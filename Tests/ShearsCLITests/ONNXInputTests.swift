@@ -11,10 +11,15 @@ final class ONNXInputTests: XCTestCase {
     }
 
     func testEvalOfBothExportsGivesPyTorchsCount() throws {
-        let manifest: [String: Case] = try Fixtures.json("onnx/manifest.json")
-        for (name, c) in manifest {
+        var cases: [(folder: String, name: String, Case)] = []
+        for folder in ["onnx", "architectures"] {
+            let manifest: [String: Case] = try Fixtures.json("\(folder)/manifest.json")
+            cases += manifest.map { (folder, $0.key, $0.value) }
+        }
+        XCTAssertEqual(cases.count, 7)
+        for (folder, name, c) in cases {
             for file in ["\(name).onnx", "\(name).legacy.onnx"] {
-                let result = try CLI.run(["eval", Fixtures.path("onnx/\(file)"), "--data",
+                let result = try CLI.run(["eval", Fixtures.path("\(folder)/\(file)"), "--data",
                                           Fixtures.repositoryRoot.appendingPathComponent("examples/fashion").path,
                                           "--resize", "36", "--crop", "32", "--json"])
                 XCTAssertEqual(result.status, 0, result.stderr)

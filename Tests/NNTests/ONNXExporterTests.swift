@@ -1,0 +1,71 @@
+import XCTest
+import TestSupport
+@testable import NN
+
+/// ONNXExporter and SafetensorsWriter: what Shears writes reads back to the same model, and
+/// Shears' channel-pruned exports (scripts/fixtures/architectures.py ran them in ONNX Runtime)
+/// give ONNX Runtime's logits.
+final class ONNXExporterTests: XCTestCase {
+    struct Case: Decodable {
+        let onnx_parameters: [String: Int]
+        let channel_parameters: Int
+    }
+
+    func input(_ name: String) throws -> Tensor {
+        Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/\(name).input.f32"))
+    }
+
+    func testExportedModelsReadBackWithTheirLogitsAndNames() throws {
+        for name in ArchitectureZooTests.names {
+            let model = try ArchitectureZooTests.treeModels(name)[0].model
+            let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("\(name).onnx").path
+            try ONNXExporter.write(model, to: path)
+            let back = try ONNXImporter.load(path: path)
+            let expected = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(try input(name)).scalars
+            let logits = try Executor(model: back, input: [3, 32, 32], maxBatch: 2).run(try input(name)).scalars
+            assertClose(logits, expected, rtol: 1e-6, atol: 1e-7, name)
+            let parametric = model.graph.nodes.filter(\.op.isParametric).map(\.name)
+            XCTAssertEqual(Set(back.graph.nodes.filter(\.op.isParametric).map(\.name)), Set(parametric), name)
+            XCTAssertEqual(try ModelStatistics(model: back, input: [3, 32, 32]).parameters,
+                           try ModelStatistics(model: model, input: [3, 32, 32]).parameters, name)
+        }
+    }
+
+    func testChannelPrunedExportsGiveOnnxRuntimesLogits() throws {
+        let manifest: [String: Case] = try Fixtures.json("architectures/manifest.json")
+        for (name, c) in manifest {
+            let model = try ONNXImporter.load(path: Fixtures.path("architectures/\(name).channel.onnx"))
+            let logits = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(try input(name))
+            let ort = try Fixtures.float32("architectures/\(name).channel.ort.f32")
+            XCTAssertEqual(logits.shape, [2, 11], name)
+            assertClose(logits.scalars, ort, rtol: 1e-4, atol: 1e-5 * (ort.map(abs).max() ?? 1), name)
+            let parameters = try ModelStatistics(model: model, input: [3, 32, 32]).parameters
+            XCTAssertEqual(parameters, c.channel_parameters, name)
+            XCTAssertLessThan(parameters, c.onnx_parameters[".onnx"] ?? 0, "\(name): channel removal must shrink the model")
+        }
+    }
+
+    func testAdaptivePoolsOtherThanOneByOneAreRefused() throws {
+        var g = GraphBuilder()
+        g.add("pool", .adaptiveAvgPool(Size2(2)), g.input)
+        let model = Model(architecture: "t", graph: g.graph, stateDict: StateDict())
+        XCTAssertThrowsError(try ONNXExporter.serialize(model, path: "out.onnx")) { error in
+            XCTAssertTrue("\(error)".contains("out.onnx") && "\(error)".contains("layer 'pool'"), "\(error)")
+        }
+    }
+
+    func testSafetensorsRoundTrip() throws {
+        let stateDict = try Checkpoint.load(path: Fixtures.path("architectures/narrow-resnet.pt"))
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("m.safetensors").path
+        try SafetensorsWriter.write(stateDict, to: path)
+        let back = try Checkpoint.load(path: path)
+        XCTAssertEqual(Set(back.keys), Set(stateDict.keys))
+        for (key, value) in stateDict.entries {
+            switch (value, back[key]) {
+            case (.float(let a, _), .float(let b, .float32)?): XCTAssertEqual(a, b, key)
+            case (.integer(let a, _), .integer(let b, .int64)?): XCTAssertEqual(a, b, key)
+            default: XCTFail("\(key): \(String(describing: back[key]))")
+            }
+        }
+    }
+}

@@ -1,0 +1,35 @@
+import Foundation
+import XCTest
+import TestSupport
+
+/// `shears prune … -o` and `quantize --also-float` in every output format: the ONNX file a
+/// channel-pruned ONNX model becomes is the one ONNX Runtime ran in the fixture script, and
+/// every output loads back into Shears.
+final class ModelOutputTests: XCTestCase {
+    func testChannelPrunedOnnxIsTheFileOnnxRuntimeRan() throws {
+        let directory = try Fixtures.temporaryDirectory(for: self)
+        for name in ["ta-student", "squeezenet", "narrow-resnet"] {
+            let out = directory.appendingPathComponent("\(name).onnx").path
+            let result = try CLI.run(["prune", Fixtures.path("architectures/\(name).onnx"), "--method", "channel", "--amount", "0.3", "-o", out])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            XCTAssertEqual(try Data(contentsOf: URL(fileURLWithPath: out)), try Data(Fixtures.bytes("architectures/\(name).channel.onnx")), name)
+        }
+    }
+
+    func testEveryFormatLoadsBack() throws {
+        let directory = try Fixtures.temporaryDirectory(for: self)
+        let source = Fixtures.path("architectures/mobilenet-v2.module.pt")
+        for file in ["l1.onnx", "l1.safetensors", "l1.pt"] {
+            let out = directory.appendingPathComponent(file).path
+            let pruned = try CLI.run(["prune", source, "--method", "l1", "--amount", "0.5", "-o", out])
+            XCTAssertEqual(pruned.status, 0, pruned.stderr)
+            let reload = file.hasSuffix(".onnx") ? [out] : [out, "--arch-from", Fixtures.path("architectures/mobilenet-v2.txt")]
+            let summary = try CLI.run(["summary"] + reload + ["--input", "3x32x32", "--json"])
+            XCTAssertEqual(summary.status, 0, summary.stderr)
+        }
+        let blob = directory.appendingPathComponent("q.bin").path, float = directory.appendingPathComponent("q.onnx").path
+        let quantized = try CLI.run(["quantize", source, "-o", blob, "--also-float", float])
+        XCTAssertEqual(quantized.status, 0, quantized.stderr)
+        XCTAssertEqual(try CLI.run(["summary", float, "--input", "3x32x32"]).status, 0)
+    }
+}
