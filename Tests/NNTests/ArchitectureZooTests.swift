@@ -2,18 +2,21 @@ import XCTest
 import TestSupport
 @testable import NN
 
-/// The six architectures of scripts/fixtures/_zoo.py in every form a user has (ONNX from both
+/// The architectures of scripts/fixtures/_zoo.py in every form a user has (ONNX from both
 /// exporters, whole-module pickle, print(model) text + state dict): each loads, counts torch's
-/// parameters and gives PyTorch's logits.
+/// parameters and gives PyTorch's logits. ShuffleNet's TorchScript export computes its channel
+/// split from run-time shapes and is refused in one line.
 final class ArchitectureZooTests: XCTestCase {
     struct Case: Decodable {
         let parameters: Int
         /// Per ONNX file suffix: both exporters fold BatchNorm into the conv before it.
         let onnx_parameters: [String: Int]
+        /// The ONNX files Shears reads (".onnx", ".legacy.onnx").
+        let onnx_forms: [String]
         let mask_layers: [String]
     }
 
-    static let names = ["ta-student", "dw-relu6", "leaky-bias", "mobilenet-v2", "squeezenet", "narrow-resnet"]
+    static let names = ["ta-student", "dw-relu6", "leaky-bias", "mobilenet-v2", "squeezenet", "narrow-resnet", "shufflenet"]
 
     func manifest() throws -> [String: Case] { try Fixtures.json("architectures/manifest.json") }
 
@@ -36,8 +39,8 @@ final class ArchitectureZooTests: XCTestCase {
             let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/\(name).input.f32"))
             let expected = try Fixtures.float32("architectures/\(name).logits.f32")
             var models = try Self.treeModels(name).map { ($0.form, $0.model, c.parameters) }
-            for form in ["onnx", "legacy.onnx"] {
-                models.append((form, try ONNXImporter.load(path: Self.path(name, form)), c.onnx_parameters["." + form] ?? -1))
+            for suffix in c.onnx_forms {
+                models.append((String(suffix.dropFirst()), try ONNXImporter.load(path: Self.path(name, String(suffix.dropFirst()))), c.onnx_parameters[suffix] ?? -1))
             }
             for (form, model, parameters) in models {
                 let label = "\(name).\(form)"
@@ -61,8 +64,14 @@ final class ArchitectureZooTests: XCTestCase {
         for name in Self.names {
             let contents = try Checkpoint.contents(path: Self.path(name, "module.pt"))
             let notes = try ModuleTreeImporter.model(contents.moduleTree!, stateDict: contents.stateDict, source: "x").notes
-            let known = ["mobilenet-v2", "squeezenet", "narrow-resnet"].contains(name)
+            let known = ["mobilenet-v2", "squeezenet", "narrow-resnet", "shufflenet"].contains(name)
             XCTAssertEqual(notes.isEmpty, known, "\(name): \(notes)")
+        }
+    }
+
+    func testShuffleNetsTorchScriptExportIsRefusedInOneLine() {
+        XCTAssertThrowsError(try ONNXImporter.load(path: Self.path("shufflenet", "legacy.onnx"))) { error in
+            XCTAssertTrue("\(error)".contains("shufflenet.legacy.onnx: unsupported: node '/stage2/stage2.1/Shape' (Shape)"), "\(error)")
         }
     }
 

@@ -3,7 +3,7 @@ import TestSupport
 import NN
 @testable import Prune
 
-/// Shears' unstructured masks on the six architectures of scripts/fixtures/_zoo.py (loaded from
+/// Shears' unstructured masks on the seven architectures of scripts/fixtures/_zoo.py (loaded from
 /// their whole-module pickles) against torch.nn.utils.prune's: l1_unstructured 0.5 per layer
 /// and global_unstructured L1 0.6, over every Conv2d and Linear.
 final class ZooMaskTests: XCTestCase {
@@ -11,7 +11,7 @@ final class ZooMaskTests: XCTestCase {
 
     func testMasksEqualTorchPrunes() throws {
         let manifest: [String: Case] = try Fixtures.json("architectures/manifest.json")
-        XCTAssertEqual(manifest.count, 6)
+        XCTAssertEqual(manifest.count, 7)
         for (name, c) in manifest {
             let path = Fixtures.path("architectures/\(name).module.pt")
             let contents = try Checkpoint.contents(path: path)

@@ -4,7 +4,7 @@
 
 extension TreeTranslation {
     /// Classes handled here.
-    static let knownBlocks: Set<String> = ["BasicBlock", "Bottleneck", "InvertedResidual", "Fire", "MobileNetV2", "SqueezeNet", "ResNet"]
+    static let knownBlocks: Set<String> = ["BasicBlock", "Bottleneck", "InvertedResidual", "Fire", "MobileNetV2", "SqueezeNet", "ResNet", "ShuffleNetV2"]
 
     /// The output of a known torchvision class, or nil when `module` is not one.
     mutating func knownBlock(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
@@ -27,8 +27,27 @@ extension TreeTranslation {
             let identity = module.child("downsample") == nil ? x : try child("downsample", x)
             y = add(Self.join(path, "add"), .add, y, identity)
             return add(Self.join(path, "relu_out"), .relu, y)
+        case "InvertedResidual" where module.child("branch2") != nil:
+            // ShuffleNetV2's: stride 1: cat(x1, branch2(x2)) of x.chunk(2, 1); else
+            // cat(branch1(x), branch2(x)); then channel_shuffle(·, 2). branch1 is empty at stride 1.
+            let stride = module.int("stride") ?? ((module.child("branch1")?.children.isEmpty ?? true) ? 1 : 2)
+            var parts: [Int]
+            if stride == 1 {
+                let model = Model(architecture: "", graph: builder.graph, stateDict: stateDict)
+                guard let channels = model.outputChannels(of: x), channels % 2 == 0 else {
+                    throw refusal(path, module, "cannot split an input whose channel count is unknown or odd")
+                }
+                let half = channels / 2
+                parts = [add(Self.join(path, "chunk"), .channelSlice(start: 0, count: half), x),
+                         add(Self.join(path, "chunk"), .channelSlice(start: half, count: half), x)]
+                parts[1] = try child("branch2", parts[1])
+            } else {
+                parts = [try child("branch1", x), try child("branch2", x)]
+            }
+            let joined = add(Self.join(path, "cat"), .concat, parts[0], parts[1])
+            return add(Self.join(path, "shuffle"), .channelShuffle(groups: 2), joined)
         case "InvertedResidual":
-            guard module.child("conv") != nil else { return nil }  // ShuffleNetV2's class of the same name: branch1/branch2
+            // MobileNetV2's: conv(x), plus x when use_res_connect.
             let y = try child("conv", x)
             return try residual(module) ? add(Self.join(path, "add"), .add, x, y) : y
         case "Fire":
@@ -43,6 +62,12 @@ extension TreeTranslation {
             y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
             y = add(Self.join(path, "flatten"), .flatten, y)
             return try child("classifier", y)
+        case "ShuffleNetV2":
+            // conv1 → maxpool → stage2…4 → conv5 → mean([2, 3]) → fc.
+            var y = try chain(["conv1", "maxpool", "stage2", "stage3", "stage4", "conv5"], x)
+            y = add(Self.join(path, "mean"), .adaptiveAvgPool(Size2(1)), y)
+            y = add(Self.join(path, "flatten"), .flatten, y)
+            return try child("fc", y)
         case "SqueezeNet":
             // features → classifier → flatten.
             let y = try chain(["features", "classifier"], x)

@@ -4,7 +4,7 @@
 //     children in order;
 //   - torchvision classes known by name (ResNet's BasicBlock and Bottleneck, MobileNetV2 and
 //     its InvertedResidual, SqueezeNet and Fire, ResNet): their forward as torchvision writes
-//     it (ModuleTreeImporter+Blocks.swift);
+//     it (ModuleTreeImporter+Blocks.swift), and ShuffleNetV2 with its InvertedResidual;
 //   - any other class whose children are all leaf layers, Sequentials or known blocks: the
 //     children in order, a flatten before the first Linear that meets a feature map. This is
 //     an inference (forward() is code, not data), so it is reported in `notes`;

@@ -58,36 +58,9 @@ private struct GraphExport {
             graph.node.append(try export(node, index: index))
         }
         graph.initializer = initializers
-        graph.input = [valueInfo("input", [.symbol("batch"), .size(inputChannels()), .symbol("height"), .symbol("width")])]
+        graph.input = [valueInfo("input", [.symbol("batch"), .size(model.outputChannels(of: 0) ?? 3), .symbol("height"), .symbol("width")])]
         graph.output = [valueInfo("logits", [.symbol("batch"), .symbol("classes")])]
         return graph
-    }
-
-    /// Channels of the image input: read off the first conv that takes it.
-    private func inputChannels() -> Int {
-        let readers = model.graph.consumers[0]
-        for reader in readers {
-            if case .conv2d(let a) = model.graph.nodes[reader].op, let w = model.stateDict.tensor("\(model.graph.nodes[reader].name).weight") {
-                return w.shape[1] * a.groups
-            }
-        }
-        return 3
-    }
-
-    /// Output channels of node `index` (nil after a flatten): convs set them, concat sums,
-    /// a slice picks, everything else keeps its first input's.
-    private func channels(of index: Int) -> Int? {
-        let node = model.graph.nodes[index]
-        switch node.op {
-        case .input: return inputChannels()
-        case .conv2d: return model.stateDict.tensor("\(node.name).weight")?.shape.first
-        case .concat:
-            let parts = node.inputs.compactMap { channels(of: $0) }
-            return parts.count == node.inputs.count ? parts.reduce(0, +) : nil
-        case .channelSlice(_, let count): return count
-        case .flatten, .linear: return nil
-        default: return channels(of: node.inputs[0])
-        }
     }
 
     private enum Dimension { case size(Int), symbol(String) }
@@ -172,7 +145,7 @@ private struct GraphExport {
             out.input += [constant("starts", integers: [Int64(start)]), constant("ends", integers: [Int64(start + count)]), constant("axes", integers: [1])]
             set("Slice")
         case .channelShuffle(let groups):
-            guard let channels = channels(of: node.inputs[0]), channels % groups == 0 else {
+            guard let channels = model.outputChannels(of: node.inputs[0]), channels % groups == 0 else {
                 throw NNError.shapeMismatch(node: node.name, reason: "cannot shuffle an input whose channels are not a multiple of \(groups)")
             }
             let perChannel = channels / groups

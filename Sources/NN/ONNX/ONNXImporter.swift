@@ -7,7 +7,9 @@
 // `pkg.torch.onnx.name_scopes` metadata, else the scope path in the node name
 // (`/layer1/layer1.0/conv1/Conv` → `layer1.0.conv1`, the TorchScript exporter).
 // Both exporters fold BatchNorm into the conv before it, so their parameter counts are
-// the folded ones.
+// the folded ones. A channel split (Split, or Slice on axis 1) becomes channel slices, and
+// ShuffleNet's view → transpose → view (or a Gather of the permuted channels, as
+// ONNXExporter writes it) a channel shuffle; other Reshapes must be flattens.
 
 import Foundation
 import ONNXProto
@@ -34,6 +36,9 @@ private struct GraphTranslation {
         /// Output of Shears node `index`; `rank` per sample (3 feature map, 1 vector).
         case node(Int, rank: Int)
         case constant(ONNXConstant)
+        /// Node `index`'s `[C, H, W]` viewed as `[groups, C/groups, H, W]` (`transposed`: the
+        /// first two axes swapped): the first steps of a channel shuffle.
+        case grouped(Int, groups: Int, transposed: Bool)
     }
 
     let proto: Onnx_GraphProto
@@ -193,12 +198,73 @@ private struct GraphTranslation {
             guard x.rank == 3, axes == [2, 3] || axes == [-1, -2] else { throw fail("averages over axes \(axes.sorted()); only H and W (2, 3)") }
             let pool = emit(.adaptiveAvgPool(Size2(1)), [x.index], rank: 3)
             if int("keepdims", 1) == 0 { _ = emit(.flatten, [pool], rank: 1) }
+        case "Reshape" where node.input.count == 2:
+            // view(N, g, C/g, H, W) → transpose(1, 2) → view(N, C, H, W): a channel shuffle.
+            let shape = try constant(1)?.integers ?? []
+            if case .grouped(let index, let groups, true)? = values[node.input[0]], shape.count == 4 {
+                _ = emit(.channelShuffle(groups: groups), [index], rank: 3)
+            } else if shape.count == 5, case .node(let index, 3)? = values[node.input[0]] {
+                values[node.output[0]] = .grouped(index, groups: Int(shape[1]), transposed: false)
+            } else {
+                guard shape.count == 2 else { throw fail("only a reshape to [batch, features] (a flatten) or a channel shuffle is supported") }
+                let x = try graphInput(0)
+                if x.rank == 1 { pass(x) } else { _ = emit(.flatten, [x.index], rank: 1) }
+            }
+        case "Transpose":
+            guard case .grouped(let index, let groups, false)? = values[node.input[0]], ints("perm") == [0, 2, 1, 3, 4] else {
+                throw fail("only the transpose of a channel shuffle (a [N, g, C/g, H, W] view, perm [0, 2, 1, 3, 4]) is supported")
+            }
+            values[node.output[0]] = .grouped(index, groups: groups, transposed: true)
+        case "Split":
+            let x = try graphInput(0)
+            guard int("axis", 0) == 1 || int("axis", 0) == -3, x.rank == 3, let channels = currentChannels(of: x.index) else {
+                throw fail("only a split of a feature map's channels (axis 1) is supported")
+            }
+            let outputs = node.output.count
+            // Without split sizes (num_outputs), torch.chunk's: ceil(C / n) each, the rest last.
+            let chunk = (channels + outputs - 1) / outputs
+            let sizes = try constant(1)?.integers.map { $0.map(Int.init) } ?? (0..<outputs).map { min(chunk, channels - $0 * chunk) }
+            guard sizes.count == outputs, sizes.reduce(0, +) == channels, sizes.allSatisfy({ $0 > 0 }) else {
+                throw fail("split sizes \(sizes) do not cover \(channels) channels")
+            }
+            var start = 0
+            for (k, size) in sizes.enumerated() {
+                let index = builder.add(uniqueName(node, parameterName: nil), .channelSlice(start: start, count: size), inputs: [x.index])
+                values[node.output[k]] = .node(index, rank: 3)
+                start += size
+            }
+        case "Gather":
+            // Constant channel indices (what ONNXExporter writes): a shuffle's permutation or a range.
+            let x = try graphInput(0)
+            guard int("axis", 0) == 1, x.rank == 3, let indices = try constant(1)?.integers.map({ $0.map(Int.init) }),
+                  let channels = currentChannels(of: x.index) else {
+                throw fail("only a gather of a feature map's channels (axis 1, constant indices) is supported")
+            }
+            if let first = indices.first, indices == Array(first..<(first + indices.count)), first >= 0, first + indices.count <= channels {
+                _ = emit(.channelSlice(start: first, count: indices.count), [x.index], rank: 3)
+            } else if let groups = (2...max(2, channels)).first(where: { g in
+                channels % g == 0 && indices == (0..<channels).map { k in (k % g) * (channels / g) + k / g }
+            }) {
+                _ = emit(.channelShuffle(groups: groups), [x.index], rank: 3)
+            } else {
+                throw fail("the channel indices are neither a range nor a channel shuffle")
+            }
+        case "Slice":
+            let x = try graphInput(0)
+            let starts = try constant(1)?.integers ?? [], ends = try constant(2)?.integers ?? []
+            let axes = try constant(3)?.integers ?? [0], steps = try constant(4)?.integers ?? [1]
+            guard x.rank == 3, axes == [1] || axes == [-3], steps == [1], starts.count == 1, ends.count == 1,
+                  let channels = currentChannels(of: x.index) else {
+                throw fail("only a slice of a feature map's channels (axis 1, step 1, constant bounds) is supported")
+            }
+            let clamp = { (v: Int64) -> Int in Int(min(max(v < 0 ? v + Int64(channels) : v, 0), Int64(channels))) }
+            let (begin, end) = (clamp(starts[0]), clamp(ends[0]))
+            guard end > begin else { throw fail("the slice [\(begin), \(end)) of \(channels) channels is empty") }
+            _ = emit(.channelSlice(start: begin, count: end - begin), [x.index], rank: 3)
         case "Flatten", "Reshape":
             let x = try graphInput(0)
             if node.opType == "Reshape" {
-                guard let shape = try constant(1)?.integers, shape.count == 2 else {
-                    throw fail("only a reshape to [batch, features] (a flatten) is supported")
-                }
+                throw fail("needs a constant target shape")
             } else if int("axis", 1) != 1 {
                 throw fail("flattens from axis \(int("axis", 1)); only 1")
             }
@@ -222,8 +288,13 @@ private struct GraphTranslation {
             if let b = bias?.floats { bias?.floats = b.map { $0 * beta } }
             try setParameters(of: index, weight: Tensor(shape: [rows, columns], scalars: weight), bias: bias, fail)
         default:
-            throw fail("unsupported operator (Shears reads Conv, BatchNormalization, Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Add, Mul, Concat, MaxPool, AveragePool, GlobalAveragePool, ReduceMean, Flatten, Reshape, Gemm, MatMul, Dropout, Identity, Constant)")
+            throw fail("unsupported operator (Shears reads Conv, BatchNormalization, Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Add, Mul, Concat, Split, Slice, Gather, MaxPool, AveragePool, GlobalAveragePool, ReduceMean, Flatten, Reshape, Transpose, Gemm, MatMul, Dropout, Identity, Constant)")
         }
+    }
+
+    /// Output channels of the node `index` emitted so far.
+    private func currentChannels(of index: Int) -> Int? {
+        Model(architecture: "onnx", graph: builder.graph, stateDict: stateDict).outputChannels(of: index)
     }
 
     /// Stride, pads (begin, end) and dilations of a Conv or pool node; `auto_pad` other than NOTSET is refused.
