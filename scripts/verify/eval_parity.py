@@ -2,6 +2,9 @@
 
 For each checkpoint: PyTorch logits (scripts/example/eval_torch.py: PIL + torchvision,
 model.eval(), float32) and Shears' logits (`shears predict --logits`), compared image by image.
+A checkpoint `X.onnx`, `X.legacy.onnx` or `X.module.pt` (the architecture fixtures) is
+compared with the whole-module pickle `X.module.pt`, loaded in PyTorch with torch.load(weights_only=False):
+only for files you made yourself, as Tests/Fixtures/architectures' are.
 Prints one Markdown table row per checkpoint: images, PyTorch accuracy, Shears accuracy,
 identical predictions, largest absolute logit difference. Usage:
 
@@ -21,6 +24,19 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "example"))
 import eval_torch  # noqa: E402
 
 
+def torch_model(checkpoint):
+    """The PyTorch model a Shears input stands for (see the module docstring)."""
+    for suffix in [".legacy.onnx", ".onnx", ".module.pt"]:
+        if checkpoint.endswith(suffix):
+            stem = checkpoint[:-len(suffix)]
+            break
+    else:
+        return eval_torch.load_model(checkpoint)
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "fixtures"))
+    import _zoo  # noqa: F401 (the pickles name its classes)
+    return torch.load(stem + ".module.pt", map_location="cpu", weights_only=False).eval()
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoints", nargs="+")
@@ -35,7 +51,7 @@ def main():
     print("| checkpoint | images | PyTorch accuracy | Shears accuracy | identical predictions | max abs logit diff |")
     print("|---|---|---|---|---|---|")
     for checkpoint in args.checkpoints:
-        torch_logits = eval_torch.logits(eval_torch.load_model(checkpoint), images)
+        torch_logits = eval_torch.logits(torch_model(checkpoint), images)
         torch_predictions = torch_logits.argmax(1).tolist()
         with tempfile.TemporaryDirectory() as tmp:
             out = os.path.join(tmp, "predictions.csv")

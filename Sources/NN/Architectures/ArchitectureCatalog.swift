@@ -23,7 +23,7 @@ public enum ArchitectureCatalog {
     public static func build(_ stateDict: StateDict, architecture: String? = nil) throws -> Model {
         guard let name = architecture ?? detect(stateDict) else {
             let sample = stateDict.keys.prefix(5).joined(separator: ", ")
-            throw NNError.unknownArchitecture("no catalog architecture has keys like \(sample); pass --arch (\(names.joined(separator: ", "))), or export the model with torch.onnx.export and give the .onnx file")
+            throw NNError.unknownArchitecture("no catalog architecture has keys like \(sample); give --arch-from model.txt (what print(model) writes), a torch.save(model) file, a torch.onnx.export .onnx file, or --arch (\(names.joined(separator: ", ")))")
         }
         let model = try spec(named: name, stateDict: stateDict).model(with: stateDict)
         if let forced = architecture, forced.hasPrefix("resnet"), model.architecture != forced, model.architecture != "resnet" {

@@ -1,7 +1,9 @@
 // PlainCNNSpec: the plain CNN of seed 001: `cnn` = Sequential of groups
 // (Conv2d k×k pad k/2 with bias, [BatchNorm2d], ReLU, MaxPool2d(2, 2)), then `fc` =
 // Sequential(Linear) over the flattened features. Group positions come from the keys: a
-// conv at index i, its BatchNorm (when present) at i + 1.
+// conv at index i, its BatchNorm (when present) at i + 1, the next conv right after the
+// group's pool. Any other layout (the TA student's pools after some convs only, its
+// AdaptiveAvgPool inside `cnn`) is refused, naming the forms that show the whole model.
 
 /// The seed-001 TeacherNet family.
 struct PlainCNNSpec: ArchitectureSpec {
@@ -37,6 +39,15 @@ struct PlainCNNSpec: ArchitectureSpec {
             let w = stateDict["cnn.\(i).weight"]!.shape
             return Group(index: i, out: w[0], kernel: w[2], batchNorm: stateDict["cnn.\(i + 1).running_mean"] != nil,
                          bias: stateDict["cnn.\(i).bias"] != nil)
+        }
+        // The seed's layout, conv at 0 and each group (conv, [BN], ReLU, MaxPool) right after the
+        // last, is all a state dict can confirm: padding and pools have no parameters.
+        var next = 0
+        for group in groups {
+            guard group.index == next else {
+                throw NNError.unknownArchitecture("the `cnn` convs sit at \(groups.map { String($0.index) }.joined(separator: ", ")), not in the plain CNN's (conv, BN, ReLU, MaxPool) groups; a state dict cannot show padding or where pools are: give --arch-from model.txt (what print(model) writes), a torch.save(model) file, or a torch.onnx.export .onnx file")
+            }
+            next = group.index + (group.batchNorm ? 4 : 3)
         }
         let fcKeys = stateDict.keys.filter { $0.hasPrefix("fc.") && $0.hasSuffix(".weight") }
         guard fcKeys.count == 1, let key = fcKeys.first, let j = Int(key.split(separator: ".")[1]) else {
