@@ -46,7 +46,13 @@ func loadModel(_ path: String, _ options: ModelOptions) throws -> LoadedModel {
         model = try ONNXImporter.load(path: path)
     } else if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
         let blob = try BlobCodec.read(path: path)
-        model = try ArchitectureCatalog.build(blob.dequantized(), architecture: options.arch ?? blob.architecture)
+        if let text = options.archFrom {
+            model = try treeModel(try ModuleTreeText.load(path: text), blob.dequantized(), source: text)
+        } else if let architecture = options.arch ?? blob.architecture, !ArchitectureCatalog.names.contains(architecture), architecture != "resnet" {
+            throw NNError.unsupported(path: path, reason: "the blob's architecture '\(architecture)' is not in the catalog: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
+        } else {
+            model = try ArchitectureCatalog.build(blob.dequantized(), architecture: options.arch ?? blob.architecture)
+        }
     } else {
         let contents = try Checkpoint.contents(path: path)
         if let text = options.archFrom {

@@ -33,3 +33,25 @@ final class ModelOutputTests: XCTestCase {
         XCTAssertEqual(try CLI.run(["summary", float, "--input", "3x32x32"]).status, 0)
     }
 }
+
+/// Module trees through the CLI: an inferred forward pass is said on stderr, and a
+/// print(model) text that does not fit the checkpoint is one line naming the file and key.
+final class ModuleTreeInputTests: XCTestCase {
+    func testInferredForwardIsNotedOnStderr() throws {
+        let result = try CLI.run(["summary", Fixtures.path("architectures/ta-student.module.pt"), "--input", "3x32x32"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("note: ") && result.stderr.contains("StudentNet") && result.stderr.contains("inferred"), result.stderr)
+        let known = try CLI.run(["summary", Fixtures.path("architectures/mobilenet-v2.module.pt"), "--input", "3x32x32"])
+        XCTAssertEqual(known.stderr, "")
+    }
+
+    func testMismatchedTextIsOneLineNamingFileAndKey() throws {
+        let out = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("out.onnx").path
+        let result = try CLI.run(["prune", Fixtures.path("architectures/ta-student.pt"), "--arch-from",
+                                  Fixtures.path("architectures/ta-student.mismatch.txt"), "--amount", "0.5", "-o", out])
+        XCTAssertNotEqual(result.status, 0)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.contains("ta-student.mismatch.txt") && result.stderr.contains("cnn.0.weight"), result.stderr)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: out))
+    }
+}
