@@ -2,7 +2,7 @@
 //
 // Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
 //
-// Layout: four libraries (NN, Prune, Quantize, Report), two C targets (COpenBLAS, CJPEG), the
+// Layout: four libraries (NN, Prune, Quantize, Report), three C targets (COpenBLAS, CJPEG, CKernels), the
 // generated ONNX schema (ONNXProto),
 // one executable (`shears`), and a test target per library plus one for the CLI.
 
@@ -38,6 +38,10 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg")]
         ),
 
+        /// The engine's hot loops (pooling, depthwise conv, im2col) in C, with AVX2+FMA clones
+        /// chosen at run time; optimised even in debug builds, like NN.
+        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+
         // MARK: - Generated code
 
         /// ONNX's protobuf schema as Swift types, generated once by scripts/generate-onnx-proto and committed.
@@ -49,7 +53,7 @@ let package = Package(
         // MARK: - Libraries
 
         /// NN, Prune and Quantize are optimised even in debug builds: the test suite runs real images and models.
-        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG", "ONNXProto"], swiftSettings: [.unsafeFlags(["-O"])]),
+        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG", "CKernels", "ONNXProto"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Prune", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Quantize", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Report", dependencies: ["NN"]),

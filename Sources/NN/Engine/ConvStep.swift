@@ -1,11 +1,14 @@
-// ConvStep: 2-D convolution for one plan step. Ungrouped convs: im2col of a chunk of c
-// samples into scratch `[cin·kh·kw, c·oh·ow]` (a gather through a table of input offsets
-// built once), one `cblas_sgemm` with the weights `[cout, cin·kh·kw]` into `[cout, c·oh·ow]`,
-// then a scatter (plus bias) into NCHW — one large GEMM instead of many small ones when
-// feature maps are small. Grouped convs run per sample and group (a 1x1 stride-1 unpadded
-// conv then multiplies the input directly); a depthwise conv (groups == in == out channels)
-// uses a direct loop.
+// ConvStep: 2-D convolution for one plan step. A 1x1 stride-1 unpadded conv multiplies the
+// input directly, per sample and group: `Y[o, p] = Σ_c W[o, c] · X[c, p]`, no copy. Other
+// ungrouped convs with large maps (≥ 1024 positions) run per sample in tiles of output rows:
+// im2col of the tile (`shears_im2col`, about 1 MB, so it stays in cache) and one
+// `cblas_sgemm` straight into the output. With small maps: im2col of a chunk of c samples
+// into scratch `[cin·kh·kw, c·oh·ow]`, one GEMM with the weights `[cout, cin·kh·kw]` into
+// `[cout, c·oh·ow]`, then a scatter (plus bias) into NCHW — one large GEMM instead of many
+// small ones. Other grouped convs run per sample and group; a
+// depthwise conv (groups == in == out channels) is `shears_depthwise_conv`.
 
+import CKernels
 import COpenBLAS
 
 /// A compiled `nn.Conv2d` (possibly with a BatchNorm folded in).
@@ -20,9 +23,8 @@ struct ConvStep {
     let outC: Int, outH: Int, outW: Int
     let kh: Int, kw: Int
     let source: Int, destination: Int
-    /// `windowOffsets` of this conv: the input-plane offset each tap reads at each output
-    /// position, −1 for padding (the im2col gather and the depthwise loop read through it).
-    private let taps: [Int32]
+    /// The window over one input plane, as the C kernels take it.
+    private let window: shears_window
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int) {
@@ -35,8 +37,7 @@ struct ConvStep {
         (kh, kw) = (weight.shape[2], weight.shape[3])
         self.source = source
         self.destination = destination
-        taps = windowOffsets(kernel: Size2(kh, kw), stride: attributes.stride, padding: attributes.padding,
-                             dilation: attributes.dilation, input: Size2(inH, inW), output: Size2(outH, outW))
+        window = shears_window(attributes: attributes, kernel: Size2(kh, kw), input: Size2(inH, inW), output: Size2(outH, outW))
     }
 
     /// Folds a following BatchNorm: `w'[o] = w[o] · scale[o]`, `b'[o] = b[o] · scale[o] + shift[o]`.
@@ -63,15 +64,28 @@ struct ConvStep {
         return max(1, min(batch, Self.chunkScratchLimit / max(perSample, 1)))
     }
 
+    /// Output maps of at least this many positions run per sample in row tiles.
+    static let tiledPositions = 1024
+    /// Floats of im2col columns per tile (1 MB: the tile stays in L2 for the GEMM).
+    static let tileFloats = 1 << 18
+
+    /// Whether an ungrouped conv runs per sample in row tiles (large maps) rather than batched.
+    private var isTiled: Bool { groups == 1 && outH * outW >= Self.tiledPositions }
+
+    /// Output rows per tile: about `tileFloats` floats of columns, at least one row.
+    private var tileRows: Int { max(1, min(outH, Self.tileFloats / max(inC * kh * kw * outW, 1))) }
+
     /// Floats of scratch this conv needs for batches of up to `maxBatch`.
     func scratchSize(maxBatch: Int) -> Int {
-        if isDepthwise { return 0 }
+        if isDepthwise || isPointwise { return 0 }
+        if isTiled { return inC * kh * kw * tileRows * outW }
         if groups == 1 { return (inC * kh * kw + outC) * outH * outW * chunk(maxBatch) }
-        return isPointwise ? 0 : (inC / groups) * kh * kw * outH * outW
+        return (inC / groups) * kh * kw * outH * outW
     }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
-        if groups == 1 { return runBatched(batch: batch, buffers: buffers, scratch: scratch) }
+        if isTiled && !isPointwise { return runTiled(batch: batch, buffers: buffers, scratch: scratch) }
+        if groups == 1 && !isPointwise { return runBatched(batch: batch, buffers: buffers, scratch: scratch) }
         let x = buffers[source], y = buffers[destination]
         let positions = outH * outW
         weight.withUnsafeBufferPointer { w in
@@ -79,7 +93,10 @@ struct ConvStep {
                 let xn = x + n * inC * inH * inW
                 let yn = y + n * outC * positions
                 if isDepthwise {
-                    depthwise(xn, yn, w.baseAddress!)
+                    bias.withUnsafeBufferPointer { b in
+                        shears_depthwise_conv(xn, w.baseAddress!, b.baseAddress!, yn, Int32(inC), window)
+                    }
+                    continue
                 } else {
                     let cinG = inC / groups, coutG = outC / groups, k = cinG * kh * kw
                     for g in 0..<groups {
@@ -100,6 +117,30 @@ struct ConvStep {
                     let b = bias[o]
                     let row = yn + o * positions
                     for p in 0..<positions { row[p] += b }
+                }
+            }
+        }
+    }
+
+    /// Ungrouped conv per sample, `tileRows` output rows at a time: im2col of the tile's
+    /// columns, then `Y[o, tile] = W · cols` straight into the output (row stride oh·ow).
+    private func runTiled(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+        let x = buffers[source], y = buffers[destination]
+        let positions = outH * outW, k = inC * kh * kw, step = tileRows
+        weight.withUnsafeBufferPointer { w in
+            for n in 0..<batch {
+                let xn = x + n * inC * inH * inW, yn = y + n * outC * positions
+                var row = 0
+                while row < outH {
+                    let rows = min(step, outH - row), width = rows * outW
+                    shears_im2col(xn, scratch, Int64(width), Int32(inC), Int32(row), Int32(rows), window)
+                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
+                                1, w.baseAddress!, Int32(k), scratch, Int32(width), 0, yn + row * outW, Int32(positions))
+                    row += rows
+                }
+                for o in 0..<outC {
+                    let b = bias[o], plane = yn + o * positions
+                    for p in 0..<positions { plane[p] += b }
                 }
             }
         }
@@ -134,47 +175,22 @@ struct ConvStep {
         }
     }
 
-    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside),
-    /// gathered through `taps`; rows are `rowStride` floats apart.
+    /// `cols[(c·kh + i)·kw + j][oy·outW + ox] = x[c, oy·s − p + i·d, ox·s − p + j·d]` (0 outside);
+    /// rows are `rowStride` floats apart.
     private func im2col(_ x: UnsafeMutablePointer<Float>, channels: Int, into cols: UnsafeMutablePointer<Float>, rowStride: Int? = nil) {
-        let positions = outH * outW, tapCount = kh * kw
-        let stride = rowStride ?? positions
-        taps.withUnsafeBufferPointer { table in
-            let table = table.baseAddress!
-            for c in 0..<channels {
-                let plane = x + c * inH * inW
-                for t in 0..<tapCount {
-                    let row = cols + (c * tapCount + t) * stride
-                    let offsets = table + t * positions
-                    for p in 0..<positions {
-                        let offset = offsets[p]
-                        row[p] = offset >= 0 ? plane[Int(offset)] : 0
-                    }
-                }
-            }
-        }
+        shears_im2col(x, cols, Int64(rowStride ?? outH * outW), Int32(channels), 0, Int32(outH), window)
+    }
+}
+
+extension shears_window {
+    /// The window of a conv or pool with `attributes`' stride, top/left padding and dilation.
+    init(stride: Size2, padding: Size2, dilation: Size2, kernel: Size2, input: Size2, output: Size2) {
+        self.init(in_h: Int32(input.h), in_w: Int32(input.w), out_h: Int32(output.h), out_w: Int32(output.w),
+                  kernel_h: Int32(kernel.h), kernel_w: Int32(kernel.w), stride_h: Int32(stride.h), stride_w: Int32(stride.w),
+                  pad_h: Int32(padding.h), pad_w: Int32(padding.w), dilation_h: Int32(dilation.h), dilation_w: Int32(dilation.w))
     }
 
-    /// `y[c, oy, ox] = Σ_{i,j} w[c, 0, i, j] · x[c, oy·s − p + i·d, ox·s − p + j·d]` over the taps
-    /// that read inside the input (bias added by the caller), accumulated tap by tap through
-    /// `taps`: each output gets the same terms in the same (i, j) order as a per-output loop.
-    private func depthwise(_ x: UnsafeMutablePointer<Float>, _ y: UnsafeMutablePointer<Float>, _ w: UnsafePointer<Float>) {
-        let positions = outH * outW, tapCount = kh * kw
-        taps.withUnsafeBufferPointer { table in
-            let table = table.baseAddress!
-            for c in 0..<inC {
-                let plane = x + c * inH * inW
-                let out = y + c * positions
-                let kernel = w + c * tapCount
-                out.update(repeating: 0, count: positions)
-                for t in 0..<tapCount {
-                    let weight = kernel[t], offsets = table + t * positions
-                    for p in 0..<positions {
-                        let offset = offsets[p]
-                        if offset >= 0 { out[p] += weight * plane[Int(offset)] }
-                    }
-                }
-            }
-        }
+    init(attributes a: Conv2dAttributes, kernel: Size2, input: Size2, output: Size2) {
+        self.init(stride: a.stride, padding: a.padding, dilation: a.dilation, kernel: kernel, input: input, output: output)
     }
 }

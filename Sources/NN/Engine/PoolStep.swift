@@ -1,6 +1,8 @@
 // PoolStep and AdaptiveAvgPool: max and average pooling over NCHW buffers, with torch's
-// window rules (padding counts as −inf for max; avg divides by the window clipped to
-// input+padding when countIncludePad, by the in-bounds count otherwise).
+// window rules (padding counts as −inf for max, `shears_max_pool`; avg divides by the window
+// clipped to input+padding when countIncludePad, by the in-bounds count otherwise).
+
+import CKernels
 
 /// A compiled `nn.MaxPool2d` or `nn.AvgPool2d`.
 struct PoolStep {
@@ -9,8 +11,8 @@ struct PoolStep {
     let input: [Int]
     let output: [Int]
     let source: Int, destination: Int
-    /// `windowOffsets` of the window (max pooling reads through it; empty for average pooling).
-    private let taps: [Int32]
+    /// The window over one input plane, as the C kernels take it.
+    private let window: shears_window
 
     init(max: Bool, attributes: Pool2dAttributes, input: [Int], output: [Int], source: Int, destination: Int) {
         self.max = max
@@ -19,42 +21,17 @@ struct PoolStep {
         self.output = output
         self.source = source
         self.destination = destination
-        taps = max ? windowOffsets(kernel: attributes.kernel, stride: attributes.stride, padding: attributes.padding,
-                                   dilation: attributes.dilation, input: Size2(input[1], input[2]), output: Size2(output[1], output[2]))
-                   : []
+        window = shears_window(stride: attributes.stride, padding: attributes.padding, dilation: attributes.dilation,
+                               kernel: attributes.kernel, input: Size2(input[1], input[2]), output: Size2(output[1], output[2]))
     }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>]) {
         let (c, inH, inW) = (input[0], input[1], input[2])
         let (outH, outW) = (output[1], output[2])
         let x = buffers[source], y = buffers[destination]
+        if max { return shears_max_pool(x, y, Int32(batch * c), window) }
         for plane in 0..<(batch * c) {
-            let xp = x + plane * inH * inW
-            let yp = y + plane * outH * outW
-            if max {
-                maxPool(xp, yp, positions: outH * outW)
-            } else {
-                averagePool(xp, yp, inH: inH, inW: inW, outH: outH, outW: outW)
-            }
-        }
-    }
-
-    /// `y[oy, ox] = max over the in-bounds taps (i, j) of x[oy·s − p + i·d, ox·s − p + j·d]` (a NaN wins;
-    /// −∞ when no tap is in bounds), taken tap by tap through `taps`: the same comparisons in the
-    /// same order as a per-output loop.
-    private func maxPool(_ xp: UnsafeMutablePointer<Float>, _ yp: UnsafeMutablePointer<Float>, positions: Int) {
-        yp.update(repeating: -Float.infinity, count: positions)
-        taps.withUnsafeBufferPointer { table in
-            for t in 0..<(attributes.kernel.h * attributes.kernel.w) {
-                let offsets = table.baseAddress! + t * positions
-                for p in 0..<positions {
-                    let offset = offsets[p]
-                    if offset >= 0 {
-                        let v = xp[Int(offset)], best = yp[p]
-                        yp[p] = v > best || v != v ? v : best
-                    }
-                }
-            }
+            averagePool(x + plane * inH * inW, y + plane * outH * outW, inH: inH, inW: inW, outH: outH, outW: outW)
         }
     }
 

@@ -1,0 +1,178 @@
+// ckernels: see include/ckernels.h. The loops are written so that the inner one runs over
+// contiguous output columns (ox) between the first and last column whose tap lies inside
+// the input, which compilers vectorise; the bounds come from `column_range`. At stride 2
+// each input line is first split into its even and odd columns, so taps read contiguously
+// there too; other strides read strided.
+
+#include "ckernels.h"
+
+#include <math.h>
+#include <string.h>
+
+#if defined(__x86_64__) && defined(__clang__)
+#define SHEARS_MULTIVERSION 1
+#define SHEARS_AVX2 __attribute__((target("avx2,fma")))
+#else
+#define SHEARS_MULTIVERSION 0
+#endif
+
+/// The output columns [*lo, *hi) whose tap column ix = ox·s − p + offset lies in [0, in_w).
+static inline void column_range(int32_t out_w, int32_t in_w, int32_t stride, int32_t start, int32_t *lo, int32_t *hi) {
+    // ix >= 0  ⇔  ox >= ceil(−start / stride);  ix < in_w  ⇔  ox <= floor((in_w − 1 − start) / stride).
+    int32_t first = start >= 0 ? 0 : (-start + stride - 1) / stride;
+    int32_t last = in_w - 1 - start < 0 ? -1 : (in_w - 1 - start) / stride;
+    *lo = first;
+    *hi = last + 1 < out_w ? last + 1 : out_w;
+    if (*hi < *lo) *hi = *lo;
+}
+
+/// Splits a line into its even columns (split[0 ..< (w+1)/2]) and odd ones (after them), so
+/// that a stride-2 tap reads contiguously: column 2·q + r is split[r·half + q].
+static inline void split_phases(const float *line, int32_t width, float *split) {
+    int32_t half = (width + 1) / 2;
+    for (int32_t q = 0; q < half; q++) split[q] = line[2 * q];
+    for (int32_t q = 0; q < width / 2; q++) split[half + q] = line[2 * q + 1];
+}
+
+/// The contiguous source of a tap whose column is ox·stride + start: `line + start` at
+/// stride 1, the matching phase of `split` at stride 2 (NULL otherwise: read strided).
+static inline const float *tap_source(const float *line, const float *split, int32_t width, int32_t stride, int32_t start) {
+    if (stride == 1) return line + start;
+    if (stride != 2) return 0;
+    int32_t phase = start & 1, half = (width + 1) / 2;
+    return split + phase * half + (start - phase) / 2;
+}
+
+#define SHEARS_BODIES(SUFFIX, ATTRIBUTE)                                                                         \
+    ATTRIBUTE static void max_pool_##SUFFIX(const float *x, float *y, int32_t planes, shears_window v) {         \
+        float split[v.in_w + 1];                                                                                 \
+        for (int32_t p = 0; p < planes; p++) {                                                                   \
+            const float *xp = x + (int64_t)p * v.in_h * v.in_w;                                                  \
+            float *yp = y + (int64_t)p * v.out_h * v.out_w;                                                      \
+            for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
+                float *row = yp + (int64_t)oy * v.out_w;                                                         \
+                for (int32_t ox = 0; ox < v.out_w; ox++) row[ox] = -INFINITY;                                    \
+                for (int32_t i = 0; i < v.kernel_h; i++) {                                                       \
+                    int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;                                   \
+                    if (iy < 0 || iy >= v.in_h) continue;                                                        \
+                    const float *line = xp + (int64_t)iy * v.in_w;                                               \
+                    if (v.stride_w == 2) split_phases(line, v.in_w, split);                                      \
+                    for (int32_t j = 0; j < v.kernel_w; j++) {                                                   \
+                        int32_t start = j * v.dilation_w - v.pad_w, lo, hi;                                      \
+                        column_range(v.out_w, v.in_w, v.stride_w, start, &lo, &hi);                              \
+                        const float *src = tap_source(line, split, v.in_w, v.stride_w, start);                   \
+                        for (int32_t ox = lo; ox < hi; ox++) {                                                   \
+                            float value = src ? src[ox] : line[ox * v.stride_w + start], best = row[ox];         \
+                            row[ox] = (value > best || value != value) ? value : best;                           \
+                        }                                                                                        \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }                                                                                                            \
+                                                                                                                 \
+    ATTRIBUTE static void depthwise_##SUFFIX(const float *x, const float *w, const float *bias, float *y,        \
+                                             int32_t channels, shears_window v) {                                \
+        float split[v.in_w + 1];                                                                                 \
+        for (int32_t c = 0; c < channels; c++) {                                                                 \
+            const float *xp = x + (int64_t)c * v.in_h * v.in_w;                                                  \
+            const float *kernel = w + (int64_t)c * v.kernel_h * v.kernel_w;                                      \
+            float *yp = y + (int64_t)c * v.out_h * v.out_w;                                                      \
+            for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
+                float *row = yp + (int64_t)oy * v.out_w;                                                         \
+                for (int32_t ox = 0; ox < v.out_w; ox++) row[ox] = 0;                                            \
+                for (int32_t i = 0; i < v.kernel_h; i++) {                                                       \
+                    int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;                                   \
+                    if (iy < 0 || iy >= v.in_h) continue;                                                        \
+                    const float *line = xp + (int64_t)iy * v.in_w;                                               \
+                    if (v.stride_w == 2) split_phases(line, v.in_w, split);                                      \
+                    for (int32_t j = 0; j < v.kernel_w; j++) {                                                   \
+                        float weight = kernel[i * v.kernel_w + j];                                               \
+                        int32_t start = j * v.dilation_w - v.pad_w, lo, hi;                                      \
+                        column_range(v.out_w, v.in_w, v.stride_w, start, &lo, &hi);                              \
+                        const float *src = tap_source(line, split, v.in_w, v.stride_w, start);                   \
+                        if (src) {                                                                               \
+                            for (int32_t ox = lo; ox < hi; ox++) row[ox] += weight * src[ox];                    \
+                        } else {                                                                                 \
+                            for (int32_t ox = lo; ox < hi; ox++) row[ox] += weight * line[ox * v.stride_w + start]; \
+                        }                                                                                        \
+                    }                                                                                            \
+                }                                                                                                \
+                float b = bias[c];                                                                               \
+                for (int32_t ox = 0; ox < v.out_w; ox++) row[ox] += b;                                           \
+            }                                                                                                    \
+        }                                                                                                        \
+    }                                                                                                            \
+                                                                                                                 \
+    ATTRIBUTE static void im2col_##SUFFIX(const float *x, float *cols, int64_t row_stride, int32_t channels,    \
+                                          int32_t first_row, int32_t rows, shears_window v) {                    \
+        float split[v.in_w + 1];                                                                                 \
+        for (int32_t c = 0; c < channels; c++) {                                                                 \
+            const float *xp = x + (int64_t)c * v.in_h * v.in_w;                                                  \
+            for (int32_t i = 0; i < v.kernel_h; i++) {                                                           \
+                float *tap_rows = cols + (int64_t)(c * v.kernel_h + i) * v.kernel_w * row_stride;                \
+                for (int32_t oy = first_row; oy < first_row + rows; oy++) {                                      \
+                    int64_t column = (int64_t)(oy - first_row) * v.out_w;                                        \
+                    int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;                                   \
+                    if (iy < 0 || iy >= v.in_h) {                                                                \
+                        for (int32_t j = 0; j < v.kernel_w; j++)                                                 \
+                            memset(tap_rows + j * row_stride + column, 0, sizeof(float) * (size_t)v.out_w);      \
+                        continue;                                                                                \
+                    }                                                                                            \
+                    const float *line = xp + (int64_t)iy * v.in_w;                                               \
+                    if (v.stride_w == 2) split_phases(line, v.in_w, split);                                      \
+                    for (int32_t j = 0; j < v.kernel_w; j++) {                                                   \
+                        float *out = tap_rows + j * row_stride + column;                                         \
+                        int32_t start = j * v.dilation_w - v.pad_w, lo, hi;                                      \
+                        column_range(v.out_w, v.in_w, v.stride_w, start, &lo, &hi);                              \
+                        const float *src = tap_source(line, split, v.in_w, v.stride_w, start);                   \
+                        for (int32_t ox = 0; ox < lo; ox++) out[ox] = 0;                                         \
+                        if (src) {                                                                               \
+                            memcpy(out + lo, src + lo, sizeof(float) * (size_t)(hi - lo));                      \
+                        } else {                                                                                 \
+                            for (int32_t ox = lo; ox < hi; ox++) out[ox] = line[ox * v.stride_w + start];        \
+                        }                                                                                        \
+                        for (int32_t ox = hi; ox < v.out_w; ox++) out[ox] = 0;                                   \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+SHEARS_BODIES(portable, )
+#if SHEARS_MULTIVERSION
+SHEARS_BODIES(avx2, SHEARS_AVX2)
+#endif
+
+/// Whether the AVX2 clones may run here (asked once).
+static int use_avx2(void) {
+#if SHEARS_MULTIVERSION
+    static int answer = -1;
+    if (answer < 0) answer = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
+    return answer;
+#else
+    return 0;
+#endif
+}
+
+void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window) {
+#if SHEARS_MULTIVERSION
+    if (use_avx2()) { max_pool_avx2(x, y, planes, window); return; }
+#endif
+    max_pool_portable(x, y, planes, window);
+}
+
+void shears_depthwise_conv(const float *x, const float *w, const float *bias, float *y, int32_t channels, shears_window window) {
+#if SHEARS_MULTIVERSION
+    if (use_avx2()) { depthwise_avx2(x, w, bias, y, channels, window); return; }
+#endif
+    depthwise_portable(x, w, bias, y, channels, window);
+}
+
+void shears_im2col(const float *x, float *cols, int64_t row_stride, int32_t channels, int32_t first_row, int32_t rows,
+                   shears_window window) {
+#if SHEARS_MULTIVERSION
+    if (use_avx2()) { im2col_avx2(x, cols, row_stride, channels, first_row, rows, window); return; }
+#endif
+    im2col_portable(x, cols, row_stride, channels, first_row, rows, window);
+}
