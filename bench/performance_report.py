@@ -1,6 +1,6 @@
 """Turns bench/run's JSON lines into docs/PERFORMANCE.md (printed on stdout).
 
-bench/run writes MODEL.SIDE.ROUND.jsonl (SIDE shears or torch) for several rounds; for each
+bench/run writes MODEL.SIDE.ROUND.jsonl (SIDE shears, torch or ort) for several rounds; for each
 model and batch size the report keeps each side's fastest round (for Shears, the round with
 the fastest dense model, whose variants were timed in the same interleaved run).
 """
@@ -35,21 +35,28 @@ def main():
     folder = sys.argv[1]
     cpu = platform.processor() or platform.machine()
     print("# Performance\n")
-    print("Written by `bench/run` (do not edit by hand). Shears (release build, OpenBLAS; a batch split "
-          "over one lane per core, a single image on OpenBLAS's threads) and PyTorch "
-          f"{torch.__version__} ({torch.get_num_threads()} threads) on the same machine in the same run: "
-          f"{os.cpu_count()} cores, {cpu}. Median latency per batch after warm-up, fastest of "
-          f"{len(glob.glob(os.path.join(folder, 'teacher.shears.*.jsonl')))} rounds in which Shears and PyTorch take turns; "
-          "ratio = PyTorch time / Shears time (above 1: Shears is faster).\n")
-    print("## Dense inference against PyTorch\n")
-    print("| model | input | batch | Shears ms | PyTorch ms | ratio |")
-    print("|---|---|---|---|---|---|")
-    for model, shape in [("teacher", "3x32x32"), ("student", "3x32x32"), ("resnet18", "3x224x224")]:
+    import onnxruntime
+    flags = " ".join(sorted({f for f in ["avx2", "avx512f"] if f in open("/proc/cpuinfo").read()}))
+    print("Written by `bench/run` (do not edit by hand). Shears (release build, OpenBLAS and the "
+          "CKernels C kernels; a batch split over one lane per core, a single image on OpenBLAS's "
+          f"threads), PyTorch {torch.__version__} ({torch.get_num_threads()} threads) and ONNX Runtime "
+          f"{onnxruntime.__version__} (CPU provider, {os.cpu_count()} intra-op threads, the model exported "
+          f"with torch.onnx.export) on the same machine in the same run: {os.cpu_count()} cores, {cpu} "
+          f"({flags}). Median latency per batch after warm-up, fastest of "
+          f"{len(glob.glob(os.path.join(folder, 'teacher.shears.*.jsonl')))} rounds in which the runtimes take turns; "
+          "ratio = other time / Shears time (above 1: Shears is faster).\n")
+    print("## Dense inference against PyTorch and ONNX Runtime\n")
+    print("| model | input | batch | Shears ms | PyTorch ms | ratio | ONNX Runtime ms | ratio |")
+    print("|---|---|---|---|---|---|---|---|")
+    for model, shape in [("teacher", "3x32x32"), ("student", "3x32x32"), ("student224", "3x224x224"), ("resnet18", "3x224x224")]:
         shears, torch_rounds = fastest_rounds(folder, model, "shears"), fastest_rounds(folder, model, "torch")
+        ort_rounds = fastest_rounds(folder, model, "ort")
         for batch in sorted(torch_rounds):
             s, r = shears[batch][0], torch_rounds[batch][0]
-            print(f"| {model} | {shape} | {batch} | {s['latency_ms']:.3f} | {r['latency_ms']:.3f} | "
-                  f"{r['latency_ms'] / s['latency_ms']:.2f} |")
+            o = ort_rounds.get(batch, [None])[0]
+            ort = f"{o['latency_ms']:.3f} | {o['latency_ms'] / s['latency_ms']:.2f}" if o else "— | —"
+            print(f"| {model.replace('224', '')} | {shape} | {batch} | {s['latency_ms']:.3f} | {r['latency_ms']:.3f} | "
+                  f"{r['latency_ms'] / s['latency_ms']:.2f} | {ort} |")
     print("\n## Pruned variants (Shears)\n")
     print("Masks keep the dense shapes, so masked models cost what the dense one costs; channel removal "
           "makes the network smaller. The variants of one model take turns (one run each per round), so a "
@@ -57,10 +64,10 @@ def main():
           "arithmetic, so their speed-up is 1.00x up to noise.\n")
     print("| model | variant | method | ratio | batch | median ms | p90 ms | images/s | speed-up |")
     print("|---|---|---|---|---|---|---|---|---|")
-    for model in ["teacher", "student", "resnet18"]:
+    for model in ["teacher", "student", "student224", "resnet18"]:
         for batch, records in sorted(fastest_rounds(folder, model, "shears").items()):
             for s in records:
-                print(f"| {model} | {s['variant']} | {s['method']} | {s['ratio']:.2f} | {s['batch']} | {s['latency_ms']:.3f} | "
+                print(f"| {model.replace('224', ' 224²')} | {s['variant']} | {s['method']} | {s['ratio']:.2f} | {s['batch']} | {s['latency_ms']:.3f} | "
                       f"{s['latency_p90_ms']:.3f} | {s['images_per_second']:.1f} | {s['speedup']:.2f}x |")
 
 

@@ -1,10 +1,14 @@
-"""PyTorch side of the benchmark: latency of the same checkpoint on the same machine.
+"""PyTorch and ONNX Runtime side of the benchmark: latency of the same checkpoint on the
+same machine.
 
 Loads a checkpoint with the example model classes (teacher/student, widths from the
 shapes, or full torchvision resnet18 with --resnet18), runs `warmup` untimed and
 `iterations` timed forward passes of a seeded random batch under torch.no_grad() in eval
 mode, and prints one JSON line per batch size: {"batch", "latency_ms", "latency_p90_ms",
 "images_per_second", "threads"}. Same statistics as `shears bench` (median, nearest-rank p90).
+With --onnxruntime the model is exported as a user would (`torch.onnx.export`, the default
+exporter, one file per batch size) and run by ONNX Runtime's CPU provider with `threads`
+intra-op threads instead.
 """
 import argparse
 import json
@@ -19,6 +23,24 @@ sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "exa
 import models  # noqa: E402
 
 
+def onnxruntime_session(model, x, threads):
+    """A callable running `model` exported for `x`'s shape in ONNX Runtime."""
+    import tempfile
+    import contextlib
+    import io
+    import onnxruntime
+    folder = tempfile.mkdtemp()
+    path = os.path.join(folder, "model.onnx")
+    with contextlib.redirect_stdout(io.StringIO()):
+        torch.onnx.export(model, (x,), path)
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    feed = x.numpy()
+    return lambda _: session.run(None, {name: feed})
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("checkpoint", nargs="?")
@@ -29,6 +51,7 @@ def main():
     parser.add_argument("--warmup", type=int, default=3)
     parser.add_argument("--iterations", type=int, default=20)
     parser.add_argument("--threads", type=int, default=os.cpu_count())
+    parser.add_argument("--onnxruntime", action="store_true", help="time ONNX Runtime on the exported model")
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
     if args.resnet18:
@@ -41,13 +64,14 @@ def main():
     generator = torch.Generator().manual_seed(42)
     for batch in [int(b) for b in args.batch.split(",")]:
         x = torch.rand(batch, *shape, generator=generator) * 2 - 1
+        forward = onnxruntime_session(model, x, args.threads) if args.onnxruntime else model
         times = []
         with torch.no_grad():
             for _ in range(args.warmup):
-                model(x)
+                forward(x)
             for _ in range(args.iterations):
                 start = time.perf_counter()
-                model(x)
+                forward(x)
                 times.append((time.perf_counter() - start) * 1000)
         times.sort()
         n = len(times)

@@ -1,8 +1,10 @@
-// ckernels: see include/ckernels.h. The loops are written so that the inner one runs over
-// contiguous output columns (ox) between the first and last column whose tap lies inside
-// the input, which compilers vectorise; the bounds come from `column_range`. At stride 2
-// each input line is first split into its even and odd columns, so taps read contiguously
-// there too; other strides read strided.
+// ckernels: see include/ckernels.h. Pooling and depthwise convolution work one output row
+// at a time: the row's in-bounds taps are listed once (`row_taps`), the interior columns,
+// where every tap reads inside the input, are computed eight at a time with the result kept
+// in a register across all taps (taps in row-major order, so each output sees the same
+// operations in the same order as a scalar per-output loop), and the edge columns one by
+// one. im2col copies contiguous segments. At stride 2 each input line is first split into
+// its even and odd columns, so taps read contiguously there too; other strides read strided.
 
 #include "ckernels.h"
 
@@ -17,7 +19,7 @@
 #endif
 
 /// The output columns [*lo, *hi) whose tap column ix = ox·s − p + offset lies in [0, in_w).
-static inline void column_range(int32_t out_w, int32_t in_w, int32_t stride, int32_t start, int32_t *lo, int32_t *hi) {
+static inline __attribute__((always_inline)) void column_range(int32_t out_w, int32_t in_w, int32_t stride, int32_t start, int32_t *lo, int32_t *hi) {
     // ix >= 0  ⇔  ox >= ceil(−start / stride);  ix < in_w  ⇔  ox <= floor((in_w − 1 − start) / stride).
     int32_t first = start >= 0 ? 0 : (-start + stride - 1) / stride;
     int32_t last = in_w - 1 - start < 0 ? -1 : (in_w - 1 - start) / stride;
@@ -28,7 +30,7 @@ static inline void column_range(int32_t out_w, int32_t in_w, int32_t stride, int
 
 /// Splits a line into its even columns (split[0 ..< (w+1)/2]) and odd ones (after them), so
 /// that a stride-2 tap reads contiguously: column 2·q + r is split[r·half + q].
-static inline void split_phases(const float *line, int32_t width, float *split) {
+static inline __attribute__((always_inline)) void split_phases(const float *line, int32_t width, float *split) {
     int32_t half = (width + 1) / 2;
     for (int32_t q = 0; q < half; q++) split[q] = line[2 * q];
     for (int32_t q = 0; q < width / 2; q++) split[half + q] = line[2 * q + 1];
@@ -36,36 +38,100 @@ static inline void split_phases(const float *line, int32_t width, float *split) 
 
 /// The contiguous source of a tap whose column is ox·stride + start: `line + start` at
 /// stride 1, the matching phase of `split` at stride 2 (NULL otherwise: read strided).
-static inline const float *tap_source(const float *line, const float *split, int32_t width, int32_t stride, int32_t start) {
+static inline __attribute__((always_inline)) const float *tap_source(const float *line, const float *split, int32_t width, int32_t stride, int32_t start) {
     if (stride == 1) return line + start;
     if (stride != 2) return 0;
     int32_t phase = start & 1, half = (width + 1) / 2;
     return split + phase * half + (start - phase) / 2;
 }
 
+/// Eight floats (GCC/clang vector extensions: SSE pairs in the portable clone, one AVX
+/// register in the AVX2 one), and the matching lane masks.
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+/// The taps of one output row whose input row lies inside the plane, in row-major order:
+/// weight index, tap column start and contiguous source (NULL: read strided from `line`).
+typedef struct {
+    int32_t weight, start;
+    const float *line, *source;
+} row_tap;
+
+/// The interior columns [lo, hi) of a window, where every tap column is inside the input
+/// (lo = hi = 0 when taps read strided: stride above 2); the same for every row and plane.
+static inline __attribute__((always_inline)) void interior_columns(shears_window v, int32_t *lo, int32_t *hi) {
+    *lo = 0; *hi = v.out_w;
+    for (int32_t j = 0; j < v.kernel_w; j++) {
+        int32_t first, last;
+        column_range(v.out_w, v.in_w, v.stride_w, j * v.dilation_w - v.pad_w, &first, &last);
+        if (first > *lo) *lo = first;
+        if (last < *hi) *hi = last;
+    }
+    if (v.stride_w > 2 || *hi < *lo) { *lo = 0; *hi = 0; }
+}
+
+/// Fills `taps` for output row `oy` (splitting each used line into `split` rows of
+/// in_w + 1 floats at stride 2); returns their count.
+static inline __attribute__((always_inline)) int32_t row_taps(const float *plane, shears_window v, int32_t oy, float *split, row_tap *taps) {
+    int32_t count = 0;
+    for (int32_t i = 0; i < v.kernel_h; i++) {
+        int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;
+        if (iy < 0 || iy >= v.in_h) continue;
+        const float *line = plane + (int64_t)iy * v.in_w;
+        float *phases = split + (int64_t)i * (v.in_w + 1);
+        if (v.stride_w == 2) split_phases(line, v.in_w, phases);
+        for (int32_t j = 0; j < v.kernel_w; j++) {
+            int32_t start = j * v.dilation_w - v.pad_w;
+            row_tap tap = {i * v.kernel_w + j, start, line, tap_source(line, phases, v.in_w, v.stride_w, start)};
+            taps[count++] = tap;
+        }
+    }
+    return count;
+}
+
+/// Whether output column ox of `tap` reads inside the plane, and the value it reads.
+static inline __attribute__((always_inline)) int tap_value(const row_tap *tap, shears_window v, int32_t ox, float *value) {
+    int32_t ix = ox * v.stride_w + tap->start;
+    if (ix < 0 || ix >= v.in_w) return 0;
+    *value = tap->line[ix];
+    return 1;
+}
+
 #define SHEARS_BODIES(SUFFIX, ATTRIBUTE)                                                                         \
     ATTRIBUTE static void max_pool_##SUFFIX(const float *x, float *y, int32_t planes, shears_window v) {         \
-        float split[v.in_w + 1];                                                                                 \
+        float split[v.kernel_h * (v.in_w + 1)];                                                                  \
+        row_tap taps[v.kernel_h * v.kernel_w];                                                                   \
+        int32_t lo, hi;                                                                                          \
+        interior_columns(v, &lo, &hi);                                                                           \
         for (int32_t p = 0; p < planes; p++) {                                                                   \
             const float *xp = x + (int64_t)p * v.in_h * v.in_w;                                                  \
-            float *yp = y + (int64_t)p * v.out_h * v.out_w;                                                      \
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
-                float *row = yp + (int64_t)oy * v.out_w;                                                         \
-                for (int32_t ox = 0; ox < v.out_w; ox++) row[ox] = -INFINITY;                                    \
-                for (int32_t i = 0; i < v.kernel_h; i++) {                                                       \
-                    int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;                                   \
-                    if (iy < 0 || iy >= v.in_h) continue;                                                        \
-                    const float *line = xp + (int64_t)iy * v.in_w;                                               \
-                    if (v.stride_w == 2) split_phases(line, v.in_w, split);                                      \
-                    for (int32_t j = 0; j < v.kernel_w; j++) {                                                   \
-                        int32_t start = j * v.dilation_w - v.pad_w, lo, hi;                                      \
-                        column_range(v.out_w, v.in_w, v.stride_w, start, &lo, &hi);                              \
-                        const float *src = tap_source(line, split, v.in_w, v.stride_w, start);                   \
-                        for (int32_t ox = lo; ox < hi; ox++) {                                                   \
-                            float value = src ? src[ox] : line[ox * v.stride_w + start], best = row[ox];         \
-                            row[ox] = (value > best || value != value) ? value : best;                           \
-                        }                                                                                        \
+                float *row = y + (int64_t)p * v.out_h * v.out_w + (int64_t)oy * v.out_w;                         \
+                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                     \
+                for (; ox + 8 <= hi; ox += 8) {                                                                  \
+                    v8f best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY}; \
+                    for (int32_t t = 0; t < count; t++) {                                                        \
+                        v8f value;                                                                               \
+                        memcpy(&value, taps[t].source + ox, sizeof value);                                       \
+                        v8i take = (v8i)(value > best) | (v8i)(value != value);                                  \
+                        best = (v8f)((take & (v8i)value) | (~take & (v8i)best));                                 \
                     }                                                                                            \
+                    memcpy(row + ox, &best, sizeof best);                                                        \
+                }                                                                                                \
+                for (; ox < hi; ox++) {                                                                          \
+                    float best = -INFINITY;                                                                      \
+                    for (int32_t t = 0; t < count; t++) {                                                        \
+                        float value = taps[t].source[ox];                                                        \
+                        best = (value > best || value != value) ? value : best;                                  \
+                    }                                                                                            \
+                    row[ox] = best;                                                                              \
+                }                                                                                                \
+                for (int32_t column = 0; column < v.out_w; column++) {                                           \
+                    if (column == lo && hi > lo) { column = hi - 1; continue; }                                  \
+                    float best = -INFINITY, value;                                                               \
+                    for (int32_t t = 0; t < count; t++)                                                          \
+                        if (tap_value(&taps[t], v, column, &value)) best = (value > best || value != value) ? value : best; \
+                    row[column] = best;                                                                          \
                 }                                                                                                \
             }                                                                                                    \
         }                                                                                                        \
@@ -73,33 +139,53 @@ static inline const float *tap_source(const float *line, const float *split, int
                                                                                                                  \
     ATTRIBUTE static void depthwise_##SUFFIX(const float *x, const float *w, const float *bias, float *y,        \
                                              int32_t channels, shears_window v) {                                \
-        float split[v.in_w + 1];                                                                                 \
+        float split[v.kernel_h * (v.in_w + 1)];                                                                  \
+        row_tap taps[v.kernel_h * v.kernel_w];                                                                   \
+        int32_t lo, hi;                                                                                          \
+        interior_columns(v, &lo, &hi);                                                                           \
         for (int32_t c = 0; c < channels; c++) {                                                                 \
             const float *xp = x + (int64_t)c * v.in_h * v.in_w;                                                  \
             const float *kernel = w + (int64_t)c * v.kernel_h * v.kernel_w;                                      \
-            float *yp = y + (int64_t)c * v.out_h * v.out_w;                                                      \
+            float b = bias[c];                                                                                   \
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
-                float *row = yp + (int64_t)oy * v.out_w;                                                         \
-                for (int32_t ox = 0; ox < v.out_w; ox++) row[ox] = 0;                                            \
-                for (int32_t i = 0; i < v.kernel_h; i++) {                                                       \
-                    int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;                                   \
-                    if (iy < 0 || iy >= v.in_h) continue;                                                        \
-                    const float *line = xp + (int64_t)iy * v.in_w;                                               \
-                    if (v.stride_w == 2) split_phases(line, v.in_w, split);                                      \
-                    for (int32_t j = 0; j < v.kernel_w; j++) {                                                   \
-                        float weight = kernel[i * v.kernel_w + j];                                               \
-                        int32_t start = j * v.dilation_w - v.pad_w, lo, hi;                                      \
-                        column_range(v.out_w, v.in_w, v.stride_w, start, &lo, &hi);                              \
-                        const float *src = tap_source(line, split, v.in_w, v.stride_w, start);                   \
-                        if (src) {                                                                               \
-                            for (int32_t ox = lo; ox < hi; ox++) row[ox] += weight * src[ox];                    \
-                        } else {                                                                                 \
-                            for (int32_t ox = lo; ox < hi; ox++) row[ox] += weight * line[ox * v.stride_w + start]; \
-                        }                                                                                        \
+                float *row = y + (int64_t)c * v.out_h * v.out_w + (int64_t)oy * v.out_w;                         \
+                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                     \
+                for (; ox + 32 <= hi; ox += 32) {                                                                \
+                    v8f s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                                                  \
+                    for (int32_t t = 0; t < count; t++) {                                                        \
+                        const float *src = taps[t].source + ox;                                                  \
+                        float weight = kernel[taps[t].weight];                                                   \
+                        v8f a, b1, c1, d;                                                                        \
+                        memcpy(&a, src, sizeof a); memcpy(&b1, src + 8, sizeof b1);                              \
+                        memcpy(&c1, src + 16, sizeof c1); memcpy(&d, src + 24, sizeof d);                        \
+                        s0 += weight * a; s1 += weight * b1; s2 += weight * c1; s3 += weight * d;                \
                     }                                                                                            \
+                    s0 += b; s1 += b; s2 += b; s3 += b;                                                          \
+                    memcpy(row + ox, &s0, sizeof s0); memcpy(row + ox + 8, &s1, sizeof s1);                      \
+                    memcpy(row + ox + 16, &s2, sizeof s2); memcpy(row + ox + 24, &s3, sizeof s3);                \
                 }                                                                                                \
-                float b = bias[c];                                                                               \
-                for (int32_t ox = 0; ox < v.out_w; ox++) row[ox] += b;                                           \
+                for (; ox + 8 <= hi; ox += 8) {                                                                  \
+                    v8f sum = {0, 0, 0, 0, 0, 0, 0, 0};                                                          \
+                    for (int32_t t = 0; t < count; t++) {                                                        \
+                        v8f value;                                                                               \
+                        memcpy(&value, taps[t].source + ox, sizeof value);                                       \
+                        sum += kernel[taps[t].weight] * value;                                                   \
+                    }                                                                                            \
+                    sum += b;                                                                                    \
+                    memcpy(row + ox, &sum, sizeof sum);                                                          \
+                }                                                                                                \
+                for (; ox < hi; ox++) {                                                                          \
+                    float sum = 0;                                                                               \
+                    for (int32_t t = 0; t < count; t++) sum += kernel[taps[t].weight] * taps[t].source[ox];      \
+                    row[ox] = sum + b;                                                                           \
+                }                                                                                                \
+                for (int32_t column = 0; column < v.out_w; column++) {                                           \
+                    if (column == lo && hi > lo) { column = hi - 1; continue; }                                  \
+                    float sum = 0, value;                                                                        \
+                    for (int32_t t = 0; t < count; t++)                                                          \
+                        if (tap_value(&taps[t], v, column, &value)) sum += kernel[taps[t].weight] * value;       \
+                    row[column] = sum + b;                                                                       \
+                }                                                                                                \
             }                                                                                                    \
         }                                                                                                        \
     }                                                                                                            \

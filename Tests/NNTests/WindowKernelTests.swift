@@ -2,9 +2,9 @@ import XCTest
 import TestSupport
 @testable import NN
 
-/// Convolution (ungrouped, grouped, depthwise) and max pooling with strides, padding, dilation
-/// and ceil mode, run by the Executor (which reads through `windowOffsets`), against a naive
-/// per-output loop written here.
+/// Convolution (ungrouped, grouped, depthwise, 1x1, 7x7) and max pooling with strides, padding
+/// (asymmetric too), dilation and ceil mode, run by the Executor (the CKernels C kernels and
+/// the GEMM paths), against a naive per-output loop written here.
 final class WindowKernelTests: XCTestCase {
     var generator = SplitMix64(seed: 7)
 
@@ -49,38 +49,79 @@ final class WindowKernelTests: XCTestCase {
         return y
     }
 
+    /// Cases on small maps (one batched GEMM over the samples) and on wide ones (≥ 1024 output
+    /// positions: per-sample row tiles, and the C kernels' eight- and 32-column interiors),
+    /// channel counts that are no multiple of 8, every stride the kernels special-case (1, 2)
+    /// and one they read strided (3).
     func testConvolutionsWithStridePaddingDilationAndGroups() throws {
-        let cases: [(cin: Int, cout: Int, k: (Int, Int), a: Conv2dAttributes)] = [
-            (3, 5, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1))),
-            (4, 6, (3, 2), Conv2dAttributes(stride: Size2(2, 3), padding: Size2(2, 1), dilation: Size2(2, 1))),
-            (4, 4, (3, 3), Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 4)),
-            (6, 6, (5, 5), Conv2dAttributes(stride: Size2(1), padding: Size2(4), dilation: Size2(2), groups: 6)),
-            (4, 6, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(0), groups: 2)),
-            (3, 2, (7, 7), Conv2dAttributes(stride: Size2(3), padding: Size2(3))),
+        let cases: [(cin: Int, cout: Int, k: (Int, Int), a: Conv2dAttributes, size: (Int, Int))] = [
+            (3, 5, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1)), (9, 11)),
+            (4, 6, (3, 2), Conv2dAttributes(stride: Size2(2, 3), padding: Size2(2, 1), dilation: Size2(2, 1)), (9, 11)),
+            (4, 4, (3, 3), Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 4), (9, 11)),
+            (6, 6, (5, 5), Conv2dAttributes(stride: Size2(1), padding: Size2(4), dilation: Size2(2), groups: 6), (9, 11)),
+            (4, 6, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(0), groups: 2), (9, 11)),
+            (3, 2, (7, 7), Conv2dAttributes(stride: Size2(3), padding: Size2(3)), (9, 11)),
+            (5, 7, (1, 1), Conv2dAttributes(), (9, 11)),
+            (3, 13, (7, 7), Conv2dAttributes(stride: Size2(2), padding: Size2(3)), (70, 75)),
+            (13, 9, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1), paddingEnd: Size2(0)), (33, 37)),
+            (13, 11, (1, 1), Conv2dAttributes(), (33, 37)),
+            (6, 10, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(2), dilation: Size2(2), groups: 2), (33, 37)),
+            (13, 13, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1), groups: 13), (20, 75)),
+            (13, 13, (3, 3), Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 13), (20, 75)),
+            (13, 13, (5, 5), Conv2dAttributes(stride: Size2(3), padding: Size2(2), groups: 13), (20, 75)),
         ]
-        for (cin, cout, k, a) in cases {
-            let x = random([3, cin, 9, 11])
+        for (cin, cout, k, a, size) in cases {
+            let x = random([3, cin, size.0, size.1])
             let w = random([cout, cin / a.groups, k.0, k.1]), b = random([cout])
             var dict = StateDict()
             dict.setTensor("layer.weight", w)
             dict.setTensor("layer.bias", b)
-            let outH = (9 + 2 * a.padding.h - a.dilation.h * (k.0 - 1) - 1) / a.stride.h + 1
-            let outW = (11 + 2 * a.padding.w - a.dilation.w * (k.1 - 1) - 1) / a.stride.w + 1
+            let outH = (size.0 + a.padding.h + a.paddingEnd.h - a.dilation.h * (k.0 - 1) - 1) / a.stride.h + 1
+            let outW = (size.1 + a.padding.w + a.paddingEnd.w - a.dilation.w * (k.1 - 1) - 1) / a.stride.w + 1
             let y = try run(.conv2d(a), input: x, stateDict: dict)
             XCTAssertEqual(y.shape, [3, cout, outH, outW], "\(a)")
-            assertClose(y.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-6, "\(a)")
+            assertClose(y.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-5, "\(a) \(size)")
+        }
+    }
+
+    /// A ReLU (or ReLU6) after a conv, or after a BatchNorm folded into it, runs in the conv's
+    /// epilogue; the result is the conv's, clamped.
+    func testActivationsFusedIntoTheConvEpilogue() throws {
+        for (activation, withBatchNorm) in [(Op.relu, false), (.relu6, true), (.leakyRelu(slope: 0.1), false)] {
+            let x = random([2, 5, 33, 37]), w = random([7, 5, 3, 3]), b = random([7])
+            var dict = StateDict()
+            dict.setTensor("conv.weight", w)
+            dict.setTensor("conv.bias", b)
+            var g = GraphBuilder()
+            var last = g.add("conv", .conv2d(Conv2dAttributes(padding: Size2(1))), g.input)
+            if withBatchNorm {
+                for (key, value) in [("weight", Float(1)), ("bias", 0), ("running_mean", 0), ("running_var", 1 - 1e-5)] {
+                    dict.setTensor("bn.\(key)", Tensor(shape: [7], scalars: Array(repeating: value, count: 7)))
+                }
+                last = g.add("bn", .batchNorm(eps: 1e-5), last)
+            }
+            g.add("act", activation, last)
+            let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+            let y = try Executor(model: model, input: [5, 33, 37], maxBatch: 2, threads: 2).run(x)
+            let expected = naiveConv(x, w, b, Conv2dAttributes(padding: Size2(1)), out: (33, 37)).map { Activation(activation)!.apply($0) }
+            assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-5, "\(activation)")
         }
     }
 
     func testMaxPoolWithPaddingDilationAndCeilMode() throws {
         let cases = [
-            Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)),
-            Pool2dAttributes(kernel: Size2(2, 3), stride: Size2(2, 1), padding: Size2(1), dilation: Size2(2)),
-            Pool2dAttributes(kernel: Size2(3), stride: Size2(2), ceilMode: true),
+            (Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)), (9, 10)),
+            (Pool2dAttributes(kernel: Size2(2, 3), stride: Size2(2, 1), padding: Size2(1), dilation: Size2(2)), (9, 10)),
+            (Pool2dAttributes(kernel: Size2(3), stride: Size2(2), ceilMode: true), (9, 10)),
+            (Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)), (21, 83)),
+            (Pool2dAttributes(kernel: Size2(3), stride: Size2(1), padding: Size2(1)), (21, 83)),
+            (Pool2dAttributes(kernel: Size2(2), stride: Size2(3), ceilMode: true), (21, 83)),
         ]
-        for a in cases {
-            var x = random([2, 3, 9, 10])
+        for (a, size) in cases {
+            let (h, wd) = size
+            var x = random([2, 3, h, wd])
             x.scalars[17] = .nan
+            x.scalars[h * wd + 40] = .nan
             let y = try run(.maxPool(a), input: x)
             let (outH, outW) = (y.shape[2], y.shape[3])
             var expected: [Float] = []
@@ -92,8 +133,8 @@ final class WindowKernelTests: XCTestCase {
                             for j in 0..<a.kernel.w {
                                 let iy = oy * a.stride.h - a.padding.h + i * a.dilation.h
                                 let ix = ox * a.stride.w - a.padding.w + j * a.dilation.w
-                                guard iy >= 0, iy < 9, ix >= 0, ix < 10 else { continue }
-                                let v = x.scalars[(plane * 9 + iy) * 10 + ix]
+                                guard iy >= 0, iy < h, ix >= 0, ix < wd else { continue }
+                                let v = x.scalars[(plane * h + iy) * wd + ix]
                                 if v > best || v.isNaN { best = v }
                             }
                         }

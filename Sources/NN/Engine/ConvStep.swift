@@ -1,6 +1,7 @@
-// ConvStep: 2-D convolution for one plan step. A 1x1 stride-1 unpadded conv multiplies the
-// input directly, per sample and group: `Y[o, p] = Σ_c W[o, c] · X[c, p]`, no copy. Other
-// ungrouped convs with large maps (≥ 1024 positions) run per sample in tiles of output rows:
+// ConvStep: 2-D convolution for one plan step, with its bias and any fused activation
+// applied in one pass at the end. A 1x1 stride-1 unpadded conv with a large map (or grouped)
+// multiplies the input directly, per sample and group: `Y[o, p] = Σ_c W[o, c] · X[c, p]`,
+// no copy. Other ungrouped convs with large maps (≥ 1024 positions) run per sample in tiles of output rows:
 // im2col of the tile (`shears_im2col`, about 1 MB, so it stays in cache) and one
 // `cblas_sgemm` straight into the output. With small maps: im2col of a chunk of c samples
 // into scratch `[cin·kh·kw, c·oh·ow]`, one GEMM with the weights `[cout, cin·kh·kw]` into
@@ -25,9 +26,12 @@ struct ConvStep {
     let source: Int, destination: Int
     /// The window over one input plane, as the C kernels take it.
     private let window: shears_window
+    /// An activation applied to every output with the bias (a fused ReLU after the conv).
+    let epilogue: Activation?
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
-         source: Int, destination: Int) {
+         source: Int, destination: Int, epilogue: Activation? = nil) {
+        self.epilogue = epilogue
         self.name = name
         self.attributes = attributes
         self.weight = weight.scalars
@@ -77,15 +81,16 @@ struct ConvStep {
 
     /// Floats of scratch this conv needs for batches of up to `maxBatch`.
     func scratchSize(maxBatch: Int) -> Int {
-        if isDepthwise || isPointwise { return 0 }
+        if isDepthwise || (isPointwise && (isTiled || groups > 1)) { return 0 }
         if isTiled { return inC * kh * kw * tileRows * outW }
         if groups == 1 { return (inC * kh * kw + outC) * outH * outW * chunk(maxBatch) }
         return (inC / groups) * kh * kw * outH * outW
     }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
-        if isTiled && !isPointwise { return runTiled(batch: batch, buffers: buffers, scratch: scratch) }
-        if groups == 1 && !isPointwise { return runBatched(batch: batch, buffers: buffers, scratch: scratch) }
+        if groups == 1 && !(isPointwise && isTiled) {
+            return isTiled ? runTiled(batch: batch, buffers: buffers, scratch: scratch) : runBatched(batch: batch, buffers: buffers, scratch: scratch)
+        }
         let x = buffers[source], y = buffers[destination]
         let positions = outH * outW
         weight.withUnsafeBufferPointer { w in
@@ -96,6 +101,7 @@ struct ConvStep {
                     bias.withUnsafeBufferPointer { b in
                         shears_depthwise_conv(xn, w.baseAddress!, b.baseAddress!, yn, Int32(inC), window)
                     }
+                    if epilogue != nil { finish(yn, from: yn, positions: positions, rowStride: positions, addBias: false) }
                     continue
                 } else {
                     let cinG = inC / groups, coutG = outC / groups, k = cinG * kh * kw
@@ -113,11 +119,7 @@ struct ConvStep {
                                     0, yn + g * coutG * positions, Int32(positions))
                     }
                 }
-                for o in 0..<outC {
-                    let b = bias[o]
-                    let row = yn + o * positions
-                    for p in 0..<positions { row[p] += b }
-                }
+                finish(yn, from: yn, positions: positions, rowStride: positions, addBias: true)
             }
         }
     }
@@ -138,10 +140,7 @@ struct ConvStep {
                                 1, w.baseAddress!, Int32(k), scratch, Int32(width), 0, yn + row * outW, Int32(positions))
                     row += rows
                 }
-                for o in 0..<outC {
-                    let b = bias[o], plane = yn + o * positions
-                    for p in 0..<positions { plane[p] += b }
-                }
+                finish(yn, from: yn, positions: positions, rowStride: positions, addBias: true)
             }
         }
     }
@@ -163,14 +162,22 @@ struct ConvStep {
                 cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
                             1, w.baseAddress!, Int32(k), columns, Int32(width), 0, product, Int32(width))
                 for s in 0..<count {
-                    let yn = y + (first + s) * outC * positions
-                    for o in 0..<outC {
-                        let b = bias[o]
-                        let from = product + o * width + s * positions, to = yn + o * positions
-                        for p in 0..<positions { to[p] = from[p] + b }
-                    }
+                    finish(y + (first + s) * outC * positions, from: product + s * positions, positions: positions, rowStride: width, addBias: true)
                 }
                 first += count
+            }
+        }
+    }
+
+    /// `y[o, p] = epilogue(from[o·rowStride + p] + bias[o])` for every output channel (the bias
+    /// only when `addBias`; `from` may be `y` itself).
+    private func finish(_ y: UnsafeMutablePointer<Float>, from: UnsafeMutablePointer<Float>, positions: Int, rowStride: Int, addBias: Bool) {
+        for o in 0..<outC {
+            let b = addBias ? bias[o] : 0, source = from + o * rowStride, plane = y + o * positions
+            switch epilogue {
+            case nil: for p in 0..<positions { plane[p] = source[p] + b }
+            case .relu?: for p in 0..<positions { plane[p] = max(source[p] + b, 0) }
+            case let activation?: for p in 0..<positions { plane[p] = activation.apply(source[p] + b) }
             }
         }
     }

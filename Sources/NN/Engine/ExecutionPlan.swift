@@ -1,7 +1,8 @@
 // ExecutionPlan: turns a Model and its per-node shapes into kernel steps and a buffer
-// assignment. Buffers are reused once their last reader has run; flatten, identity and a
-// BatchNorm folded into its conv alias their input's buffer, and element-wise ops run in
-// place when nothing else still reads their input.
+// assignment. Buffers are reused once their last reader has run; flatten, identity, a
+// BatchNorm folded into its conv and an activation fused into its conv's epilogue alias
+// their input's buffer, and element-wise ops run in place when nothing else still reads
+// their input.
 
 /// The compiled form of a model: steps in order and which buffer holds each node's output.
 struct ExecutionPlan {
@@ -31,6 +32,15 @@ struct ExecutionPlan {
             }
         }
         let foldedBN = Dictionary(uniqueKeysWithValues: foldedInto.map { ($1, $0) })  // conv → bn
+        // An activation fuses into the conv (or folded conv + BN) that only it reads.
+        var fusedActivation: [Int: Int] = [:]  // conv node → activation node
+        for (i, node) in graph.nodes.enumerated() where Activation(node.op) != nil {
+            let input = node.inputs[0]
+            guard consumers[input] == [i], input != graph.outputIndex else { continue }
+            if case .conv2d = graph.nodes[input].op, foldedBN[input] == nil { fusedActivation[input] = i }
+            if let conv = foldedInto[input] { fusedActivation[conv] = i }
+        }
+        let fused = Set(fusedActivation.values)
 
         func uses(_ node: Int) -> Int { consumers[node].count + (node == graph.outputIndex ? 1 : 0) }
         func allocate(_ size: Int) -> Int {
@@ -50,7 +60,7 @@ struct ExecutionPlan {
             switch node.op {
             case .flatten, .identity: aliasesAlways = true
             case .batchNorm: aliasesAlways = foldedInto[i] != nil
-            default: aliasesAlways = false
+            default: aliasesAlways = fused.contains(i)
             }
             let inPlaceCapable: Bool
             switch node.op {
@@ -79,7 +89,8 @@ struct ExecutionPlan {
             }
             bufferOfNode[i] = b
             if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
-                                        foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil) {
+                                        foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
+                                        epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) }) {
                 if case .conv(let conv) = step { scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch)) }
                 steps.append(step)
             }
@@ -93,8 +104,10 @@ struct ExecutionPlan {
         }
     }
 
+    /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm or activation
+    /// `isFolded` into its conv, whose step applies `foldedBN` and `epilogue`).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
-                             foldedBN: String?, isFolded: Bool) throws -> Step? {
+                             foldedBN: String?, isFolded: Bool, epilogue: Activation?) throws -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
         let input = shapes[node.inputs.first ?? 0]
@@ -105,7 +118,7 @@ struct ExecutionPlan {
         case .conv2d(let a):
             var conv = ConvStep(name: node.name, attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
-                                source: inputBuffers[0], destination: output)
+                                source: inputBuffers[0], destination: output, epilogue: epilogue)
             if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn, node: model.graph.nodes.first { $0.name == bn }!, stateDict: dict)) }
             return .conv(conv)
         case .batchNorm:
@@ -113,6 +126,7 @@ struct ExecutionPlan {
             return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), channels: input[0],
                            spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
         case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish:
+            if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
         case .mul:
             let perChannel = shapes[node.inputs[1]] != shapes[i]
