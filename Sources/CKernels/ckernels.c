@@ -225,6 +225,53 @@ static inline __attribute__((always_inline)) int tap_value(const row_tap *tap, s
         }                                                                                                        \
     }
 
+#define SHEARS_SPARSE(SUFFIX, ATTRIBUTE)                                                                          \
+    ATTRIBUTE static void sparse_gemm_##SUFFIX(const int32_t *row_start, const int32_t *columns, const float *values, \
+                                               int32_t rows, const float *b, int64_t ldb, int32_t n, float *c,    \
+                                               int64_t ldc) {                                                     \
+        /* Column tiles of 32 (four registers of sums per row), then of 8, then single columns. */               \
+        int32_t j = 0;                                                                                           \
+        for (; j + 32 <= n; j += 32) {                                                                           \
+            for (int32_t r = 0; r < rows; r++) {                                                                 \
+                v8f s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                                                      \
+                for (int32_t e = row_start[r]; e < row_start[r + 1]; e++) {                                      \
+                    const float *src = b + (int64_t)columns[e] * ldb + j;                                        \
+                    float weight = values[e];                                                                    \
+                    v8f x0, x1, x2, x3;                                                                          \
+                    memcpy(&x0, src, sizeof x0); memcpy(&x1, src + 8, sizeof x1);                                \
+                    memcpy(&x2, src + 16, sizeof x2); memcpy(&x3, src + 24, sizeof x3);                          \
+                    s0 += weight * x0; s1 += weight * x1; s2 += weight * x2; s3 += weight * x3;                  \
+                }                                                                                                \
+                float *dst = c + (int64_t)r * ldc + j;                                                           \
+                memcpy(dst, &s0, sizeof s0); memcpy(dst + 8, &s1, sizeof s1);                                    \
+                memcpy(dst + 16, &s2, sizeof s2); memcpy(dst + 24, &s3, sizeof s3);                              \
+            }                                                                                                    \
+        }                                                                                                        \
+        for (; j + 8 <= n; j += 8) {                                                                             \
+            for (int32_t r = 0; r < rows; r++) {                                                                 \
+                v8f sum = {0};                                                                                   \
+                for (int32_t e = row_start[r]; e < row_start[r + 1]; e++) {                                      \
+                    v8f x;                                                                                       \
+                    memcpy(&x, b + (int64_t)columns[e] * ldb + j, sizeof x);                                     \
+                    sum += values[e] * x;                                                                        \
+                }                                                                                                \
+                memcpy(c + (int64_t)r * ldc + j, &sum, sizeof sum);                                              \
+            }                                                                                                    \
+        }                                                                                                        \
+        for (; j < n; j++) {                                                                                     \
+            for (int32_t r = 0; r < rows; r++) {                                                                 \
+                float sum = 0;                                                                                   \
+                for (int32_t e = row_start[r]; e < row_start[r + 1]; e++) sum += values[e] * b[(int64_t)columns[e] * ldb + j]; \
+                c[(int64_t)r * ldc + j] = sum;                                                                   \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+SHEARS_SPARSE(portable, )
+#if SHEARS_MULTIVERSION
+SHEARS_SPARSE(avx2, SHEARS_AVX2)
+#endif
+
 SHEARS_BODIES(portable, )
 #if SHEARS_MULTIVERSION
 SHEARS_BODIES(avx2, SHEARS_AVX2)
@@ -253,6 +300,14 @@ void shears_depthwise_conv(const float *x, const float *w, const float *bias, fl
     if (use_avx2()) { depthwise_avx2(x, w, bias, y, channels, window); return; }
 #endif
     depthwise_portable(x, w, bias, y, channels, window);
+}
+
+void shears_sparse_gemm(const int32_t *row_start, const int32_t *columns, const float *values, int32_t rows,
+                        const float *b, int64_t ldb, int32_t n, float *c, int64_t ldc) {
+#if SHEARS_MULTIVERSION
+    if (use_avx2()) { sparse_gemm_avx2(row_start, columns, values, rows, b, ldb, n, c, ldc); return; }
+#endif
+    sparse_gemm_portable(row_start, columns, values, rows, b, ldb, n, c, ldc);
 }
 
 void shears_im2col(const float *x, float *cols, int64_t row_stride, int32_t channels, int32_t first_row, int32_t rows,

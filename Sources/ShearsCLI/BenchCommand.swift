@@ -1,6 +1,7 @@
 // `shears bench`: latency (median, p90) and images/s after warm-up of the dense model and
 // its pruned variants side by side, in one run, with the speed-up over dense. Masks keep
-// the dense cost; channel removal shrinks the network: this measures it.
+// the dense cost on dense kernels; unstructured masks buy time on the sparse kernel;
+// channel removal shrinks the network: this measures it.
 
 import ArgumentParser
 import Foundation
@@ -16,11 +17,15 @@ struct BenchCommand: ParsableCommand {
         Each variant is compiled once, run `--warmup` times untimed, then `--iterations` times \
         timed on a seeded random batch; the variants take turns, one run each per round, so a \
         burst of load on a shared machine slows them alike. The speed-up is the dense median \
-        over the variant's.
+        over the variant's. Unstructured masks (l1, global-l1, random) are timed twice: on the \
+        dense kernels ("masked-unstructured") and with sparse layers on the sparse kernel \
+        ("masked-sparse", what eval and sweep use).
 
         Examples:
           shears bench examples/models/teacher.pt --input 3x32x32 --batch 1,32
           shears bench model.pt --methods l1,channel --ratios 0.5,0.8 --json
+          shears bench resnet18.pt --input 3x224x224 --batch 8 --methods global-l1 \
+              --ratios 0.5,0.7,0.9
         """
     )
 
@@ -75,7 +80,8 @@ struct BenchCommand: ParsableCommand {
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
         for size in try parseIntegers(batch, name: "--batch") {
             let measured = try LatencyBenchmark.compare(variants.map(\.model), input: shape, batch: size, threads: threads,
-                                                        warmup: warmup, iterations: iterations)
+                                                        warmup: warmup, iterations: iterations,
+                                                        sparseDensityLimits: variants.map { $0.sparseKernels ? Executor.sparseCrossoverDensity : 0 })
             let dense = measured[0].medianMilliseconds
             for (variant, stats) in zip(variants, measured) {
                 let speedup = dense / stats.medianMilliseconds
@@ -102,11 +108,13 @@ struct BenchVariant {
     let method: String
     let ratio: Double
     let model: Model
+    /// Whether sparse layers run on the sparse kernel.
+    var sparseKernels = false
 }
 
 extension BenchCommand {
     /// Dense first, then each method at each ratio: masks (unstructured or structured) keep the
-    /// dense shapes, channel removal shrinks them.
+    /// dense shapes, channel removal shrinks them; unstructured masks once more on the sparse kernel.
     func benchVariants(_ model: Model, methods: [(name: String, method: PruningMethod)], ratios: [Double]) throws -> [BenchVariant] {
         var variants = [BenchVariant(name: "dense", method: "dense", ratio: 0, model: model)]
         for (name, method) in methods {
@@ -117,7 +125,11 @@ extension BenchCommand {
             default: variant = "masked-unstructured"
             }
             for ratio in ratios {
-                variants.append(BenchVariant(name: variant, method: name, ratio: ratio, model: try pruneOptions.prune(model, method: method, amount: ratio).0))
+                let pruned = try pruneOptions.prune(model, method: method, amount: ratio).0
+                variants.append(BenchVariant(name: variant, method: name, ratio: ratio, model: pruned))
+                if !method.isStructured {
+                    variants.append(BenchVariant(name: "masked-sparse", method: name, ratio: ratio, model: pruned, sparseKernels: true))
+                }
             }
         }
         return variants

@@ -22,6 +22,6 @@ struct Shears: ParsableCommand {
           shears report runs/model/results.jsonl -o plots
         """,
         version: "0.1.0",
-        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
+        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, CrossoverCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
     )
 }

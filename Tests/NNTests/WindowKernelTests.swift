@@ -12,11 +12,12 @@ final class WindowKernelTests: XCTestCase {
         Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { _ in Float(generator.nextUnit()) * 2 - 1 })
     }
 
-    func run(_ op: Op, input: Tensor, stateDict: StateDict = StateDict()) throws -> Tensor {
+    func run(_ op: Op, input: Tensor, stateDict: StateDict = StateDict(), sparseDensityLimit: Double = Executor.sparseCrossoverDensity) throws -> Tensor {
         var g = GraphBuilder()
         _ = g.add("layer", op, g.input)
         let model = Model(architecture: "test", graph: g.graph, stateDict: stateDict)
-        return try Executor(model: model, input: Array(input.shape.dropFirst()), maxBatch: input.shape[0], threads: 2).run(input)
+        return try Executor(model: model, input: Array(input.shape.dropFirst()), maxBatch: input.shape[0], threads: 2,
+                            sparseDensityLimit: sparseDensityLimit).run(input)
     }
 
     /// `y[n, o, oy, ox] = b[o] + Σ_{c in o's group, i, j} w[o, c, i, j] · x[n, c, oy·s − p + i·d, ox·s − p + j·d]`.
@@ -81,6 +82,30 @@ final class WindowKernelTests: XCTestCase {
             let y = try run(.conv2d(a), input: x, stateDict: dict)
             XCTAssertEqual(y.shape, [3, cout, outH, outW], "\(a)")
             assertClose(y.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-5, "\(a) \(size)")
+        }
+    }
+
+    /// The sparse kernel (CSR weights × im2col columns or the input itself) on masked weights,
+    /// through every GEMM path: small maps batched, large ones tiled, 1x1 direct; column counts
+    /// that are no multiple of 8 or 32.
+    func testSparseKernelOnMaskedWeights() throws {
+        let cases: [(cin: Int, cout: Int, k: Int, a: Conv2dAttributes, size: (Int, Int))] = [
+            (5, 7, 3, Conv2dAttributes(padding: Size2(1)), (9, 11)),
+            (13, 9, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(1)), (45, 51)),
+            (13, 11, 1, Conv2dAttributes(), (33, 37)),
+            (6, 5, 1, Conv2dAttributes(), (5, 7)),
+        ]
+        for (cin, cout, k, a, size) in cases {
+            let x = random([3, cin, size.0, size.1])
+            var w = random([cout, cin, k, k])
+            for i in w.scalars.indices where generator.nextUnit() < 0.85 { w.scalars[i] = 0 }
+            let b = random([cout])
+            var dict = StateDict()
+            dict.setTensor("layer.weight", w)
+            dict.setTensor("layer.bias", b)
+            let outH = (size.0 + 2 * a.padding.h - (k - 1) - 1) / a.stride.h + 1, outW = (size.1 + 2 * a.padding.w - (k - 1) - 1) / a.stride.w + 1
+            let sparse = try run(.conv2d(a), input: x, stateDict: dict, sparseDensityLimit: 1)
+            assertClose(sparse.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-5, "\(a) \(size)")
         }
     }
 

@@ -32,4 +32,10 @@ void shears_depthwise_conv(const float *x, const float *w, const float *bias, fl
 void shears_im2col(const float *x, float *cols, int64_t row_stride, int32_t channels, int32_t first_row, int32_t rows,
                    shears_window window);
 
+/// Sparse × dense product: C[r, 0 ..< n] = Σ over the nonzeros (k, v) of row r of v · B[k, 0 ..< n],
+/// the nonzeros of row r being columns[row_start[r] ..< row_start[r + 1]] with `values` (CSR).
+/// Rows of B are `ldb` floats apart, rows of C `ldc`; C is overwritten.
+void shears_sparse_gemm(const int32_t *row_start, const int32_t *columns, const float *values, int32_t rows,
+                        const float *b, int64_t ldb, int32_t n, float *c, int64_t ldc);
+
 #endif

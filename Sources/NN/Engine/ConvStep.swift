@@ -1,5 +1,6 @@
 // ConvStep: 2-D convolution for one plan step, with its bias and any fused activation
-// applied in one pass at the end. A 1x1 stride-1 unpadded conv with a large map (or grouped)
+// applied in one pass at the end. An ungrouped conv with sparse enough weights (unstructured
+// pruning) multiplies through SparseWeight instead of OpenBLAS. A 1x1 stride-1 unpadded conv with a large map (or grouped)
 // multiplies the input directly, per sample and group: `Y[o, p] = Σ_c W[o, c] · X[c, p]`,
 // no copy. Other ungrouped convs with large maps (≥ 1024 positions) run per sample in tiles of output rows:
 // im2col of the tile (`shears_im2col`, about 1 MB, so it stays in cache) and one
@@ -28,6 +29,8 @@ struct ConvStep {
     private let window: shears_window
     /// An activation applied to every output with the bias (a fused ReLU after the conv).
     let epilogue: Activation?
+    /// The weights in CSR form when an ungrouped conv is sparse enough (`selectKernel`).
+    private var sparse: SparseWeight?
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int, epilogue: Activation? = nil) {
@@ -51,6 +54,25 @@ struct ConvStep {
             for k in 0..<perOutput { weight[o * perOutput + k] *= bn.scale[o] }
             bias[o] = bias[o] * bn.scale[o] + bn.shift[o]
         }
+    }
+
+    /// Switches an ungrouped conv whose (folded) weights have at most `densityLimit` of
+    /// nonzeros to the sparse kernel.
+    mutating func selectKernel(densityLimit: Double) {
+        guard densityLimit > 0, groups == 1, !isDepthwise else { return }
+        let candidate = SparseWeight(dense: weight, rows: outC, columns: weight.count / outC)
+        sparse = candidate.density <= densityLimit ? candidate : nil
+    }
+
+    /// Whether the sparse kernel runs.
+    var usesSparseKernel: Bool { sparse != nil }
+
+    /// `c[o, 0 ..< n] = Σ_k W[o, k] · b[k, 0 ..< n]` for an ungrouped conv: sparse or OpenBLAS.
+    private func multiply(_ w: UnsafePointer<Float>, _ b: UnsafePointer<Float>, ldb: Int, n: Int, k: Int,
+                          into c: UnsafeMutablePointer<Float>, ldc: Int) {
+        if let sparse { return sparse.multiply(b, ldb: ldb, n: n, into: c, ldc: ldc) }
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(n), Int32(k),
+                    1, w, Int32(k), b, Int32(ldb), 0, c, Int32(ldc))
     }
 
     private var groups: Int { attributes.groups }
@@ -114,9 +136,13 @@ struct ConvStep {
                             im2col(xg, channels: cinG, into: scratch)
                             columns = UnsafePointer(scratch)
                         }
-                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(coutG), Int32(positions), Int32(k),
-                                    1, w.baseAddress! + g * coutG * k, Int32(k), columns, Int32(positions),
-                                    0, yn + g * coutG * positions, Int32(positions))
+                        if groups == 1 {
+                            multiply(w.baseAddress!, columns, ldb: positions, n: positions, k: k, into: yn, ldc: positions)
+                        } else {
+                            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(coutG), Int32(positions), Int32(k),
+                                        1, w.baseAddress! + g * coutG * k, Int32(k), columns, Int32(positions),
+                                        0, yn + g * coutG * positions, Int32(positions))
+                        }
                     }
                 }
                 finish(yn, from: yn, positions: positions, rowStride: positions, addBias: true)
@@ -136,8 +162,7 @@ struct ConvStep {
                 while row < outH {
                     let rows = min(step, outH - row), width = rows * outW
                     shears_im2col(xn, scratch, Int64(width), Int32(inC), Int32(row), Int32(rows), window)
-                    cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
-                                1, w.baseAddress!, Int32(k), scratch, Int32(width), 0, yn + row * outW, Int32(positions))
+                    multiply(w.baseAddress!, scratch, ldb: width, n: width, k: k, into: yn + row * outW, ldc: positions)
                     row += rows
                 }
                 finish(yn, from: yn, positions: positions, rowStride: positions, addBias: true)
@@ -159,8 +184,7 @@ struct ConvStep {
                 for s in 0..<count {
                     im2col(x + (first + s) * inC * inH * inW, channels: inC, into: columns + s * positions, rowStride: width)
                 }
-                cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
-                            1, w.baseAddress!, Int32(k), columns, Int32(width), 0, product, Int32(width))
+                multiply(w.baseAddress!, columns, ldb: width, n: width, k: k, into: product, ldc: width)
                 for s in 0..<count {
                     finish(y + (first + s) * outC * positions, from: product + s * positions, positions: positions, rowStride: width, addBias: true)
                 }

@@ -14,7 +14,9 @@ struct ExecutionPlan {
     /// Floats of convolution scratch (im2col columns and GEMM output) of the largest conv.
     var scratchSize = 0
 
-    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool) throws {
+    /// - Parameter sparseDensityLimit: convs with at most this density of nonzero weights use
+    ///   the sparse kernel.
+    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double) throws {
         let graph = model.graph
         let consumers = graph.consumers
         bufferOfNode = Array(repeating: -1, count: graph.nodes.count)
@@ -91,8 +93,13 @@ struct ExecutionPlan {
             if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
                                         foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
                                         epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) }) {
-                if case .conv(let conv) = step { scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch)) }
-                steps.append(step)
+                if case .conv(var conv) = step {
+                    conv.selectKernel(densityLimit: sparseDensityLimit)
+                    scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch))
+                    steps.append(.conv(conv))
+                } else {
+                    steps.append(step)
+                }
             }
             // Inputs of an in-place node other than the aliased one still lose a use.
             if b == inputBuffers.first, !aliasesAlways {

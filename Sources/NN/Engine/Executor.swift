@@ -21,6 +21,11 @@ public final class Executor {
     private let lanes: [ExecutorLane]
     private let outputBuffer: Int
 
+    /// Weight density at or below which a conv runs on the sparse kernel by default: where
+    /// `shears crossover` found the sparse kernel faster than the dense one for every layer
+    /// kind (docs/PERFORMANCE.md).
+    public static let sparseCrossoverDensity = 0.2
+
     /// Lanes an Executor uses unless told otherwise: one per active core.
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
 
@@ -31,13 +36,17 @@ public final class Executor {
     ///     only the BatchNorm: `w'[o] = w[o]·γ/√(σ²+ε)`, `b'[o] = (b[o] − μ)·γ/√(σ²+ε) + β`.
     ///   - threads: lanes that run parts of a batch at once (each with single-threaded BLAS);
     ///     a batch of one sample runs on one lane with OpenBLAS's own threads.
+    ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
+    ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
+    ///     every ungrouped conv sparse.
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
-                threads: Int = Executor.defaultThreads) throws {
+                threads: Int = Executor.defaultThreads, sparseDensityLimit: Double = Executor.sparseCrossoverDensity) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
         let laneCount = max(1, min(threads, maxBatch))
         let capacity = (maxBatch + laneCount - 1) / laneCount
-        let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm)
+        let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
+                                     sparseDensityLimit: sparseDensityLimit)
         inputShape = input
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]

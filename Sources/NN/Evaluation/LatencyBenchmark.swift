@@ -27,9 +27,15 @@ public enum LatencyBenchmark {
     /// Times several models on the same seeded random batch, interleaved: each round runs every
     /// model once, so a burst of load on a shared machine slows all of them alike rather than
     /// whichever happened to be measured then. Statistics in the order of `models`.
+    ///
+    /// - Parameter sparseDensityLimits: per model, the Executor's `sparseDensityLimit` (its
+    ///   default when nil).
     public static func compare(_ models: [Model], input: [Int], batch: Int, threads: Int = Executor.defaultThreads,
-                               warmup: Int = 3, iterations: Int = 20) throws -> [LatencyStats] {
-        let executors = try models.map { try Executor(model: $0, input: input, maxBatch: batch, threads: threads) }
+                               warmup: Int = 3, iterations: Int = 20, sparseDensityLimits: [Double]? = nil) throws -> [LatencyStats] {
+        let executors = try models.indices.map {
+            try Executor(model: models[$0], input: input, maxBatch: batch, threads: threads,
+                         sparseDensityLimit: sparseDensityLimits?[$0] ?? Executor.sparseCrossoverDensity)
+        }
         var generator = SplitMix64(seed: 42)
         let count = batch * input.reduce(1, *)
         let data = Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
