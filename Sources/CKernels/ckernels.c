@@ -302,6 +302,140 @@ void shears_depthwise_conv(const float *x, const float *w, const float *bias, fl
     depthwise_portable(x, w, bias, y, channels, window);
 }
 
+void shears_winograd_filter(const float *w, int32_t out_c, int32_t in_c, float *u) {
+    int64_t stride = (int64_t)out_c * in_c;
+    for (int32_t o = 0; o < out_c; o++) {
+        for (int32_t c = 0; c < in_c; c++) {
+            const float *g = w + ((int64_t)o * in_c + c) * 9;
+            float t[4][3];  // G g
+            for (int32_t j = 0; j < 3; j++) {
+                t[0][j] = g[j];
+                t[1][j] = 0.5f * (g[j] + g[3 + j] + g[6 + j]);
+                t[2][j] = 0.5f * (g[j] - g[3 + j] + g[6 + j]);
+                t[3][j] = g[6 + j];
+            }
+            for (int32_t i = 0; i < 4; i++) {  // (G g) Gᵀ
+                float row[4] = {t[i][0], 0.5f * (t[i][0] + t[i][1] + t[i][2]), 0.5f * (t[i][0] - t[i][1] + t[i][2]), t[i][2]};
+                for (int32_t j = 0; j < 4; j++) u[(i * 4 + j) * stride + (int64_t)o * in_c + c] = row[j];
+            }
+        }
+    }
+}
+
+// Winograd transforms, eight tiles at a time along x. Each input row of a tile row is copied
+// into a zero-padded line split into even and odd columns, so the four columns 2·tx + j of
+// eight consecutive tiles are eight consecutive entries of one phase.
+#define SHEARS_WINOGRAD(SUFFIX, ATTRIBUTE)                                                                       \
+    ATTRIBUTE static void winograd_input_##SUFFIX(const float *x, int32_t channels, shears_window v, float *out, \
+                                                  int64_t tiles) {                                              \
+        int32_t tiles_h = (v.out_h + 1) / 2, tiles_w = (v.out_w + 1) / 2;                                        \
+        int32_t half = tiles_w + 9;  /* phase length: tiles_w + 1 columns used, room for a full block */         \
+        int64_t stride = (int64_t)channels * tiles;                                                              \
+        float phases[4][2][half];                                                                                \
+        for (int32_t c = 0; c < channels; c++) {                                                                 \
+            const float *plane = x + (int64_t)c * v.in_h * v.in_w;                                               \
+            for (int32_t ty = 0; ty < tiles_h; ty++) {                                                           \
+                for (int32_t i = 0; i < 4; i++) {                                                                \
+                    int32_t iy = 2 * ty - v.pad_h + i;                                                           \
+                    memset(phases[i], 0, sizeof phases[i]);                                                      \
+                    if (iy < 0 || iy >= v.in_h) continue;                                                        \
+                    const float *line = plane + (int64_t)iy * v.in_w;                                            \
+                    for (int32_t q = 0; q < 2 * half; q++) {                                                     \
+                        int32_t ix = q - v.pad_w;                                                                \
+                        if (ix >= 0 && ix < v.in_w) phases[i][q & 1][q >> 1] = line[ix];                         \
+                    }                                                                                            \
+                }                                                                                                \
+                int64_t base = (int64_t)c * tiles + (int64_t)ty * tiles_w;                                       \
+                for (int32_t tx = 0; tx < tiles_w; tx += 8) {                                                    \
+                    v8f d[4][4], t[4][4], r[16];                                                                 \
+                    for (int32_t i = 0; i < 4; i++)                                                              \
+                        for (int32_t j = 0; j < 4; j++) memcpy(&d[i][j], &phases[i][j & 1][tx + (j >> 1)], sizeof(v8f)); \
+                    for (int32_t j = 0; j < 4; j++) {                                                            \
+                        t[0][j] = d[0][j] - d[2][j];                                                             \
+                        t[1][j] = d[1][j] + d[2][j];                                                             \
+                        t[2][j] = d[2][j] - d[1][j];                                                             \
+                        t[3][j] = d[1][j] - d[3][j];                                                             \
+                    }                                                                                            \
+                    for (int32_t i = 0; i < 4; i++) {                                                            \
+                        r[i * 4 + 0] = t[i][0] - t[i][2];                                                        \
+                        r[i * 4 + 1] = t[i][1] + t[i][2];                                                        \
+                        r[i * 4 + 2] = t[i][2] - t[i][1];                                                        \
+                        r[i * 4 + 3] = t[i][1] - t[i][3];                                                        \
+                    }                                                                                            \
+                    int32_t lanes = tiles_w - tx < 8 ? tiles_w - tx : 8;                                         \
+                    if (lanes == 8) {                                                                            \
+                        for (int32_t xi = 0; xi < 16; xi++) memcpy(out + xi * stride + base + tx, &r[xi], sizeof(v8f)); \
+                    } else {                                                                                     \
+                        for (int32_t xi = 0; xi < 16; xi++)                                                      \
+                            for (int32_t l = 0; l < lanes; l++) out[xi * stride + base + tx + l] = r[xi][l];     \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }                                                                                                            \
+                                                                                                                 \
+    ATTRIBUTE static void winograd_output_##SUFFIX(const float *m, int32_t out_c, shears_window v, int64_t tiles, \
+                                                   const float *bias, float *y) {                               \
+        int32_t tiles_h = (v.out_h + 1) / 2, tiles_w = (v.out_w + 1) / 2;                                        \
+        int64_t stride = (int64_t)out_c * tiles;                                                                 \
+        for (int32_t o = 0; o < out_c; o++) {                                                                    \
+            float *plane = y + (int64_t)o * v.out_h * v.out_w, b = bias[o];                                      \
+            for (int32_t ty = 0; ty < tiles_h; ty++) {                                                           \
+                int64_t base = (int64_t)o * tiles + (int64_t)ty * tiles_w;                                       \
+                for (int32_t tx = 0; tx < tiles_w; tx += 8) {                                                    \
+                    int32_t lanes = tiles_w - tx < 8 ? tiles_w - tx : 8;                                         \
+                    v8f q[16], t[2][4], r[2][2];                                                                 \
+                    for (int32_t xi = 0; xi < 16; xi++) {                                                        \
+                        const float *src = m + xi * stride + base + tx;                                          \
+                        if (lanes == 8) {                                                                        \
+                            memcpy(&q[xi], src, sizeof(v8f));                                                    \
+                        } else {                                                                                 \
+                            q[xi] = (v8f){0};                                                                    \
+                            for (int32_t l = 0; l < lanes; l++) q[xi][l] = src[l];                               \
+                        }                                                                                        \
+                    }                                                                                            \
+                    for (int32_t j = 0; j < 4; j++) {                                                            \
+                        t[0][j] = q[j] + q[4 + j] + q[8 + j];                                                    \
+                        t[1][j] = q[4 + j] - q[8 + j] - q[12 + j];                                               \
+                    }                                                                                            \
+                    for (int32_t a = 0; a < 2; a++) {                                                            \
+                        r[a][0] = t[a][0] + t[a][1] + t[a][2] + b;                                               \
+                        r[a][1] = t[a][1] - t[a][2] - t[a][3] + b;                                               \
+                    }                                                                                            \
+                    for (int32_t a = 0; a < 2; a++) {                                                            \
+                        int32_t oy = 2 * ty + a;                                                                 \
+                        if (oy >= v.out_h) break;                                                                \
+                        float *row = plane + (int64_t)oy * v.out_w;                                              \
+                        for (int32_t l = 0; l < lanes; l++) {                                                    \
+                            int32_t ox = 2 * (tx + l);                                                           \
+                            row[ox] = r[a][0][l];                                                                \
+                            if (ox + 1 < v.out_w) row[ox + 1] = r[a][1][l];                                      \
+                        }                                                                                        \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+SHEARS_WINOGRAD(portable, )
+#if SHEARS_MULTIVERSION
+SHEARS_WINOGRAD(avx2, SHEARS_AVX2)
+#endif
+
+void shears_winograd_input(const float *x, int32_t channels, shears_window v, float *out, int64_t tiles) {
+#if SHEARS_MULTIVERSION
+    if (use_avx2()) { winograd_input_avx2(x, channels, v, out, tiles); return; }
+#endif
+    winograd_input_portable(x, channels, v, out, tiles);
+}
+
+void shears_winograd_output(const float *m, int32_t out_c, shears_window v, int64_t tiles, const float *bias, float *y) {
+#if SHEARS_MULTIVERSION
+    if (use_avx2()) { winograd_output_avx2(m, out_c, v, tiles, bias, y); return; }
+#endif
+    winograd_output_portable(m, out_c, v, tiles, bias, y);
+}
+
 void shears_sparse_gemm(const int32_t *row_start, const int32_t *columns, const float *values, int32_t rows,
                         const float *b, int64_t ldb, int32_t n, float *c, int64_t ldc) {
 #if SHEARS_MULTIVERSION

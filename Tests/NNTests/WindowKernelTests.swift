@@ -109,6 +109,33 @@ final class WindowKernelTests: XCTestCase {
         }
     }
 
+    /// Winograd F(2x2, 3x3) on stride-1 3x3 convs with at least 64 output tiles: odd output sizes
+    /// (partial edge tiles), no padding, symmetric and asymmetric padding, a fused ReLU.
+    func testWinogradConvolutions() throws {
+        let cases: [(cin: Int, cout: Int, a: Conv2dAttributes, size: (Int, Int))] = [
+            (13, 9, Conv2dAttributes(padding: Size2(1)), (21, 37)),
+            (8, 16, Conv2dAttributes(padding: Size2(0)), (20, 20)),
+            (5, 7, Conv2dAttributes(padding: Size2(2)), (17, 23)),
+            (5, 7, Conv2dAttributes(padding: Size2(1), paddingEnd: Size2(0)), (18, 19)),
+        ]
+        for (cin, cout, a, size) in cases {
+            let x = random([2, cin, size.0, size.1]), w = random([cout, cin, 3, 3]), b = random([cout])
+            var dict = StateDict()
+            dict.setTensor("layer.weight", w)
+            dict.setTensor("layer.bias", b)
+            let outH = size.0 + a.padding.h + a.paddingEnd.h - 2, outW = size.1 + a.padding.w + a.paddingEnd.w - 2
+            var g = GraphBuilder()
+            g.add("relu", .relu, g.add("layer", .conv2d(a), g.input))
+            let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+            let expected = naiveConv(x, w, b, a, out: (outH, outW)).map { max($0, 0) }
+            for winograd in [true, false] {
+                let y = try Executor(model: model, input: [cin, size.0, size.1], maxBatch: 2, winograd: winograd).run(x)
+                XCTAssertEqual(y.shape, [2, cout, outH, outW])
+                assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-5, "\(a) \(size) winograd \(winograd)")
+            }
+        }
+    }
+
     /// A ReLU (or ReLU6) after a conv, or after a BatchNorm folded into it, runs in the conv's
     /// epilogue; the result is the conv's, clamped.
     func testActivationsFusedIntoTheConvEpilogue() throws {

@@ -14,9 +14,10 @@ struct ExecutionPlan {
     /// Floats of convolution scratch (im2col columns and GEMM output) of the largest conv.
     var scratchSize = 0
 
-    /// - Parameter sparseDensityLimit: convs with at most this density of nonzero weights use
-    ///   the sparse kernel.
-    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double) throws {
+    /// - Parameters:
+    ///   - sparseDensityLimit: convs with at most this density of nonzero weights use the sparse kernel.
+    ///   - winograd: let dense stride-1 3x3 convs on large maps run as Winograd F(2x2, 3x3).
+    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double, winograd: Bool) throws {
         let graph = model.graph
         let consumers = graph.consumers
         bufferOfNode = Array(repeating: -1, count: graph.nodes.count)
@@ -94,7 +95,7 @@ struct ExecutionPlan {
                                         foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
                                         epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) }) {
                 if case .conv(var conv) = step {
-                    conv.selectKernel(densityLimit: sparseDensityLimit)
+                    conv.selectKernel(densityLimit: sparseDensityLimit, winograd: winograd)
                     scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch))
                     steps.append(.conv(conv))
                 } else {

@@ -39,14 +39,16 @@ public final class Executor {
     ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
     ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
     ///     every ungrouped conv sparse.
+    ///   - winograd: run dense stride-1 3x3 convs on large maps as Winograd F(2x2, 3x3).
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
-                threads: Int = Executor.defaultThreads, sparseDensityLimit: Double = Executor.sparseCrossoverDensity) throws {
+                threads: Int = Executor.defaultThreads, sparseDensityLimit: Double = Executor.sparseCrossoverDensity,
+                winograd: Bool = true) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
         let laneCount = max(1, min(threads, maxBatch))
         let capacity = (maxBatch + laneCount - 1) / laneCount
         let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
-                                     sparseDensityLimit: sparseDensityLimit)
+                                     sparseDensityLimit: sparseDensityLimit, winograd: winograd)
         inputShape = input
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
