@@ -58,10 +58,11 @@ def main():
             print(f"| {model.replace('224', '')} | {shape} | {batch} | {s['latency_ms']:.3f} | {r['latency_ms']:.3f} | "
                   f"{r['latency_ms'] / s['latency_ms']:.2f} | {ort} |")
     print("\n## Pruned variants (Shears)\n")
-    print("Masks keep the dense shapes, so masked models cost what the dense one costs; channel removal "
-          "makes the network smaller. The variants of one model take turns (one run each per round), so a "
-          "burst of load on this shared 2-core VM slows them alike; masked variants do exactly the dense "
-          "arithmetic, so their speed-up is 1.00x up to noise.\n")
+    print("Masks keep the dense shapes: on the dense kernels (masked-unstructured, masked-structured) a "
+          "masked model costs what the dense one costs, up to noise. With unstructured masks, layers at or "
+          "below the crossover density run on the sparse kernel (masked-sparse, what eval and sweep use). "
+          "Channel removal makes the network smaller. The variants of one model take turns (one run each "
+          "per round), so a burst of load on this shared 2-core VM slows them alike.\n")
     print("| model | variant | method | ratio | batch | median ms | p90 ms | images/s | speed-up |")
     print("|---|---|---|---|---|---|---|---|---|")
     for model in ["teacher", "student", "student224", "resnet18"]:
@@ -69,6 +70,28 @@ def main():
             for s in records:
                 print(f"| {model.replace('224', ' 224²')} | {s['variant']} | {s['method']} | {s['ratio']:.2f} | {s['batch']} | {s['latency_ms']:.3f} | "
                       f"{s['latency_p90_ms']:.3f} | {s['images_per_second']:.1f} | {s['speedup']:.2f}x |")
+    crossover(folder)
+
+
+def crossover(folder):
+    """The `shears crossover` table: per layer kind, dense and sparse time at each density."""
+    path = os.path.join(folder, "crossover.jsonl")
+    if not os.path.exists(path):
+        return
+    print("\n## Sparse kernel crossover (Shears)\n")
+    print("`shears crossover --batch 8`: one conv of each kind with random weights masked to each density, "
+          "timed on the dense kernels (OpenBLAS) and on the sparse one (CSR weights times the im2col "
+          "columns). The crossover is the highest density at which the sparse kernel was faster; the plan "
+          "switches a layer to the sparse kernel at or below the default 0.2, the lowest crossover measured "
+          "when it was set, so that a sparse model is never slower than the dense one.\n")
+    records = lines(path)
+    densities = [p["density"] for p in records[0]["points"]]
+    print("| layer kind | " + " | ".join(f"{d:.2f}" for d in densities) + " | crossover |")
+    print("|---|" + "---|" * (len(densities) + 1))
+    for r in records:
+        cells = [f"{p['dense_ms'] / p['sparse_ms']:.2f}x" for p in r["points"]]
+        print(f"| {r['layer']} | " + " | ".join(cells) + f" | {r['crossover_density']:.2f} |")
+    print("\nCells: sparse speed-up over dense at that weight density (fraction of nonzeros).")
 
 
 if __name__ == "__main__":
