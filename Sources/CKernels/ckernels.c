@@ -107,7 +107,7 @@ static inline __attribute__((always_inline)) int tap_value(const row_tap *tap, s
             const float *xp = x + (int64_t)p * v.in_h * v.in_w;                                                  \
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
                 float *row = y + (int64_t)p * v.out_h * v.out_w + (int64_t)oy * v.out_w;                         \
-                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                     \
+                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                                       \
                 for (; ox + 8 <= hi; ox += 8) {                                                                  \
                     v8f best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY}; \
                     for (int32_t t = 0; t < count; t++) {                                                        \
@@ -149,21 +149,7 @@ static inline __attribute__((always_inline)) int tap_value(const row_tap *tap, s
             float b = bias[c];                                                                                   \
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
                 float *row = y + (int64_t)c * v.out_h * v.out_w + (int64_t)oy * v.out_w;                         \
-                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                     \
-                for (; ox + 32 <= hi; ox += 32) {                                                                \
-                    v8f s0 = {0}, s1 = {0}, s2 = {0}, s3 = {0};                                                  \
-                    for (int32_t t = 0; t < count; t++) {                                                        \
-                        const float *src = taps[t].source + ox;                                                  \
-                        float weight = kernel[taps[t].weight];                                                   \
-                        v8f a, b1, c1, d;                                                                        \
-                        memcpy(&a, src, sizeof a); memcpy(&b1, src + 8, sizeof b1);                              \
-                        memcpy(&c1, src + 16, sizeof c1); memcpy(&d, src + 24, sizeof d);                        \
-                        s0 += weight * a; s1 += weight * b1; s2 += weight * c1; s3 += weight * d;                \
-                    }                                                                                            \
-                    s0 += b; s1 += b; s2 += b; s3 += b;                                                          \
-                    memcpy(row + ox, &s0, sizeof s0); memcpy(row + ox + 8, &s1, sizeof s1);                      \
-                    memcpy(row + ox + 16, &s2, sizeof s2); memcpy(row + ox + 24, &s3, sizeof s3);                \
-                }                                                                                                \
+                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                                       \
                 for (; ox + 8 <= hi; ox += 8) {                                                                  \
                     v8f sum = {0, 0, 0, 0, 0, 0, 0, 0};                                                          \
                     for (int32_t t = 0; t < count; t++) {                                                        \

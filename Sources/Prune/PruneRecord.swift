@@ -41,8 +41,7 @@ public struct PruneRecord: Equatable, Sendable {
         }
         self.masks = masks
         self.channelGroups = channelGroups
-        let tensors = model.graph.nodes.flatMap(ModelStatistics.parameterNames(of:)).compactMap { model.stateDict.tensor($0) }
-        parameters = tensors.reduce(0) { $0 + $1.count }
-        nonzero = tensors.reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+        parameters = ModelStatistics.parameterCount(of: model)
+        nonzero = ModelStatistics.nonzeroCount(of: model)
     }
 }

@@ -3,6 +3,7 @@
 // `prune.l1_unstructured` semantics), and hands every step's model to the caller so a
 // sweep can evaluate each one.
 
+import Foundation
 import NN
 
 /// How much to prune, in how many steps.
@@ -11,6 +12,12 @@ public enum PruneSchedule: Equatable, Sendable {
     case oneShot(PruningAmount)
     /// `steps` calls, each pruning `step` of what remains.
     case iterative(step: PruningAmount, steps: Int)
+
+    /// The fraction pruned after `steps` calls that each prune `step` of what remains:
+    /// `1 − (1 − step)^steps`.
+    public static func cumulativeFraction(step: Double, steps: Int) -> Double {
+        1 - pow(1 - step, Double(steps))
+    }
 
     /// The amount of each call, in order.
     public var amounts: [PruningAmount] {

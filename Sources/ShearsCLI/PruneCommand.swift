@@ -79,8 +79,8 @@ struct PruneCommand: ParsableCommand {
         if let output { try ModelFileWriter.write(model, to: output) }
         if json {
             try printJSON([
-                "checkpoint": checkpoint, "method": self.method, "ratio": amount ?? 1 - pow(1 - step!, Double(steps)),
-                "parameters_before": loaded.model.stateDict.entries.reduce(0) { $0 + ($1.value.floatTensor?.count ?? 0) },
+                "checkpoint": checkpoint, "method": self.method, "ratio": amount ?? PruneSchedule.cumulativeFraction(step: step!, steps: steps),
+                "parameters_before": ModelStatistics.parameterCount(of: loaded.model),
                 "parameters": record.parameters, "nonzero": record.nonzero, "sparsity": record.sparsity,
                 "output": output as Any? ?? NSNull(),
                 "layers": record.layers.map { ["name": $0.name, "total": $0.total, "zeros": $0.zeros, "sparsity": $0.sparsity] as [String: Any] },

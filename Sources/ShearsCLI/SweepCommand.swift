@@ -1,7 +1,9 @@
 // `shears sweep`: accuracy, size, MACs and latency of a model pruned at many ratios with
 // several methods (one-shot and iterative), and optionally quantized at several bit
 // widths. Images are decoded once; each point is appended to `<out>/results.jsonl` as it
-// ends, so a killed sweep resumes where it stopped without repeating a point.
+// ends, so a killed sweep resumes where it stopped without repeating a point. `--shard i/n`
+// measures every n-th point (the i-th of each n, in the sweep's fixed point order), so the
+// nodes of a job array split one sweep; `shears report` merges their results files.
 
 import ArgumentParser
 import Foundation
@@ -26,6 +28,8 @@ struct SweepCommand: ParsableCommand {
               --ratios 0:0.9:0.1 --iterative 0.05,0.1 --steps 20
           shears sweep model.pt --data food-11 --methods l1 --ratios 0.3,0.6,0.9 \\
               --quant-bits 2,4,8
+          shears sweep model.pt --data food-11 --shard 2/4 --out runs/shard-2
+              (one of four array tasks; see examples/slurm/sweep-array.sbatch)
         """
     )
 
@@ -63,8 +67,21 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var pruneOptions: PruneOptions
 
+    @Option(name: .long, help: ArgumentHelp("Measure only the i-th of every n points (1 ≤ i ≤ n), to split a sweep over n jobs.", valueName: "i/n"))
+    var shard: String?
+
     @Flag(name: .long, help: "Also print every record as a JSON line on stdout.")
     var json = false
+
+    /// `--shard i/n` as (i − 1, n); (0, 1) without it.
+    static func parseShard(_ text: String?) throws -> (index: Int, count: Int) {
+        guard let text else { return (0, 1) }
+        let parts = text.split(separator: "/")
+        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+            throw ValidationError("--shard must be i/n with 1 ≤ i ≤ n, got '\(text)'")
+        }
+        return (i - 1, n)
+    }
 
     func validate() throws {
         _ = try dataOptions.requireData()
@@ -78,6 +95,7 @@ struct SweepCommand: ParsableCommand {
             }
         }
         guard steps >= 1, timingIterations >= 0 else { throw ValidationError("--steps must be >= 1 and --timing-iterations >= 0") }
+        _ = try Self.parseShard(shard)
     }
 
     func run() throws {
@@ -87,11 +105,18 @@ struct SweepCommand: ParsableCommand {
         let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
                                timingIterations: timingIterations, writer: writer, json: json)
         let dense = loaded.model
+        let (shardIndex, shardCount) = try Self.parseShard(shard)
+        var pointIndex = -1
+        /// Whether this shard measures the next point (every point takes a turn, in order).
+        func mine() -> Bool {
+            pointIndex += 1
+            return pointIndex % shardCount == shardIndex
+        }
 
         for (name, method) in try PruneSpec.methods(methods) {
             for ratio in try parseRatios(ratios, name: "--ratios") {
                 let key = ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio).key
-                if writer.existingKeys.contains(key) { continue }
+                if !mine() || writer.existingKeys.contains(key) { continue }
                 let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
                 try point.measure(ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio), pruned)
             }
@@ -104,15 +129,15 @@ struct SweepCommand: ParsableCommand {
                 for k in 0...steps {
                     if k > 0 { (model, record) = try pruneOptions.prune(model, method: method, amount: step, previous: record) }
                     let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod,
-                                            ratio: 1 - pow(1 - step, Double(k)), step: step, steps: k)
-                    if !writer.existingKeys.contains(base.key) { try point.measure(base, model) }
+                                            ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
+                    if mine() && !writer.existingKeys.contains(base.key) { try point.measure(base, model) }
                 }
             }
         }
         if let quantBits {
             for bits in try parseIntegers(quantBits, name: "--quant-bits") {
                 let base = ResultRecord(kind: "quant", model: point.model, method: "min-max", ratio: 0, bits: bits, perChannel: false)
-                if writer.existingKeys.contains(base.key) { continue }
+                if !mine() || writer.existingKeys.contains(base.key) { continue }
                 let quantized = try Quantizer.quantize(dense.stateDict, config: QuantizationConfig(bits: bits),
                                                        architecture: dense.architecture, source: loaded.path)
                 var model = dense

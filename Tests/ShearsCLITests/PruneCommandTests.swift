@@ -23,6 +23,15 @@ final class PruneCommandTests: XCTestCase {
         }
     }
 
+    func testParameterCountsAgreeOnAnUnprunedModel() throws {
+        let student = Fixtures.repositoryRoot.appendingPathComponent("examples/models/student.pt").path
+        let result = try CLI.run(["prune", student, "--method", "l1", "--amount", "0", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let record = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(record["parameters_before"] as? Int, record["parameters"] as? Int)
+        XCTAssertEqual(record["parameters"] as? Int, 98_918)
+    }
+
     func testBadAmountIsAUsageError() throws {
         let result = try CLI.run(["prune", "x.pt", "--method", "l1", "--amount", "1.5"])
         XCTAssertNotEqual(result.status, 0)

@@ -33,6 +33,34 @@ final class SweepCommandTests: XCTestCase {
         }
     }
 
+    /// Three shards (`--shard i/3`) into three folders, merged by `shears report`, hold exactly
+    /// the points of one unsharded run with the same measurements.
+    func testThreeShardsMergedEqualOneRun() throws {
+        let directory = try Fixtures.temporaryDirectory(for: self)
+        let extra = ["--iterative", "0.5", "--steps", "2", "--quant-bits", "4,8", "--limit", "200"]
+        let single = directory.appendingPathComponent("single").path
+        XCTAssertEqual(try CLI.run(arguments(single, ratios: "0,0.3,0.6") + extra).status, 0)
+        var shards: [String] = []
+        for i in 1...3 {
+            let out = directory.appendingPathComponent("shard-\(i)").path
+            let result = try CLI.run(arguments(out, ratios: "0,0.3,0.6") + extra + ["--shard", "\(i)/3"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            shards.append("\(out)/results.jsonl")
+        }
+        func measured(_ records: [[String: Any]]) -> [String: String] {
+            Dictionary(uniqueKeysWithValues: records.map { r in
+                ("\(r["kind"]!) \(r["method"]!) \(r["ratio"]!) \(r["step"] ?? "-") \(r["steps"] ?? "-") \(r["bits"] ?? "-")",
+                 "\(r["correct"]!) \(r["nonzero"]!) \(r["parameters"]!)")
+            })
+        }
+        let perShard = try (1...3).map { try records(directory.appendingPathComponent("shard-\($0)").path) }
+        XCTAssertTrue(perShard.allSatisfy { !$0.isEmpty }, "every shard measures some points")
+        XCTAssertEqual(perShard.map(\.count).reduce(0, +), try records(single).count, "no point measured twice or lost")
+        XCTAssertEqual(measured(perShard.flatMap { $0 }), measured(try records(single)))
+        let report = try CLI.run(["report"] + shards + ["-o", directory.appendingPathComponent("plots").path, "--json"])
+        XCTAssertEqual(report.status, 0, report.stderr)
+    }
+
     func testKilledSweepResumesWithEveryPointOnce() throws {
         let out = try Fixtures.temporaryDirectory(for: self).path
         let args = arguments(out, ratios: "0:0.9:0.1")

@@ -62,6 +62,22 @@ public struct ModelStatistics: Sendable {
         }
     }
 
+    /// Trainable parameters of `model`: the weights and biases of its conv, BatchNorm and linear
+    /// layers (not running statistics), as `torch`'s `sum(p.numel() for p in model.parameters())`.
+    /// What `parameters` sums, without needing an input size.
+    public static func parameterCount(of model: Model) -> Int {
+        parameterTensors(of: model).reduce(0) { $0 + $1.count }
+    }
+
+    /// The nonzero entries of those parameters.
+    public static func nonzeroCount(of model: Model) -> Int {
+        parameterTensors(of: model).reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
+    }
+
+    private static func parameterTensors(of model: Model) -> [Tensor] {
+        model.graph.nodes.flatMap(parameterNames(of:)).compactMap { model.stateDict.tensor($0) }
+    }
+
     /// State-dict keys of the trainable parameters a node owns.
     public static func parameterNames(of node: Node) -> [String] {
         node.op.isParametric ? ["\(node.name).weight", "\(node.name).bias"] : []
