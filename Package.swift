@@ -2,7 +2,7 @@
 //
 // Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
 //
-// Layout: four libraries (NN, Prune, Quantize, Report), three C targets (COpenBLAS, CJPEG, CKernels), the
+// Layout: four libraries (NN, Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
 // generated ONNX schema (ONNXProto),
 // one executable (`shears`), and a test target per library plus one for the CLI.
 
@@ -15,6 +15,7 @@ let package = Package(
         .library(name: "Prune", targets: ["Prune"]),
         .library(name: "Quantize", targets: ["Quantize"]),
         .library(name: "Report", targets: ["Report"]),
+        .library(name: "ShearsKit", targets: ["ShearsKit"]),
         .executable(name: "shears", targets: ["ShearsCLI"]),
     ],
     dependencies: [
@@ -57,13 +58,16 @@ let package = Package(
         .target(name: "Prune", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Quantize", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
         .target(name: "Report", dependencies: ["NN"]),
+        /// What a Swift program needs to do what the CLI does: the four modules re-exported,
+        /// model loading from any file and sweep-point measurement.
+        .target(name: "ShearsKit", dependencies: ["NN", "Prune", "Quantize", "Report"]),
 
         // MARK: - Executable
 
         .executableTarget(
             name: "ShearsCLI",
             dependencies: [
-                "NN", "Prune", "Quantize", "Report",
+                "ShearsKit",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -76,7 +80,7 @@ let package = Package(
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
-        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "TestSupport"]),
+        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -5,9 +5,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
-import Prune
-import Report
+import ShearsKit
 
 struct BenchCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -4,7 +4,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
+import ShearsKit
 
 struct CrossoverCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

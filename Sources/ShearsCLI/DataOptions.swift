@@ -4,7 +4,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
+import ShearsKit
 
 /// `--data`, `--split`, preprocessing and batching options, used with `@OptionGroup`.
 struct DataOptions: ParsableArguments {

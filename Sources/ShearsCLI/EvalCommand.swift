@@ -3,7 +3,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
+import ShearsKit
 
 struct EvalCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -3,7 +3,7 @@
 
 import ArgumentParser
 import Foundation
-import Report
+import ShearsKit
 
 /// `1234567` → `"1,234,567"` (Report's formatter, so tables and terminal agree).
 func grouped(_ value: Int) -> String { groupedDigits(value) }

@@ -3,7 +3,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
+import ShearsKit
 
 struct PredictCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -5,8 +5,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
-import Prune
+import ShearsKit
 
 struct PruneCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,8 +2,7 @@
 // sensitivity and bench, mapped onto the Prune module's types.
 
 import ArgumentParser
-import NN
-import Prune
+import ShearsKit
 
 /// `--layers`, `--exclude`, `--round-to`, `--prune-residual`, `--seed`.
 struct PruneOptions: ParsableArguments {

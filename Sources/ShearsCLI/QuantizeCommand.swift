@@ -4,8 +4,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
-import Quantize
+import ShearsKit
 
 struct QuantizeCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -2,7 +2,7 @@
 
 import ArgumentParser
 import Foundation
-import Report
+import ShearsKit
 
 struct ReportCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

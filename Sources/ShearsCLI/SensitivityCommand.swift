@@ -4,9 +4,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
-import Prune
-import Report
+import ShearsKit
 
 struct SensitivityCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -50,7 +48,7 @@ struct SensitivityCommand: ParsableCommand {
         let method = try PruneSpec.method(self.method)
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let point = SweepPoint(model: loaded.label, images: try dataOptions.decodeImages(), batch: dataOptions.batch,
-                               timingIterations: 0, writer: writer, json: json)
+                               timingIterations: 0, writer: writer)
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
         for layer in layers {
             for ratio in try parseRatios(ratios, name: "--ratios") {
@@ -58,7 +56,7 @@ struct SensitivityCommand: ParsableCommand {
                 if writer.existingKeys.contains(base.key) { continue }
                 let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
                                               selection: LayerSelection(include: [layer]), seed: pruneOptions.seed).0
-                try point.measure(base, pruned, fileSize: false)
+                try point.measureAndReport(base, pruned, fileSize: false, json: json)
             }
         }
     }

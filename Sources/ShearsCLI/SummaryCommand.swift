@@ -3,7 +3,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
+import ShearsKit
 
 struct SummaryCommand: ParsableCommand {
     static let configuration = CommandConfiguration(

@@ -7,10 +7,7 @@
 
 import ArgumentParser
 import Foundation
-import NN
-import Prune
-import Quantize
-import Report
+import ShearsKit
 
 struct SweepCommand: ParsableCommand {
     static let configuration = CommandConfiguration(
@@ -103,7 +100,7 @@ struct SweepCommand: ParsableCommand {
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let images = try dataOptions.decodeImages()
         let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
-                               timingIterations: timingIterations, writer: writer, json: json)
+                               timingIterations: timingIterations, writer: writer)
         let dense = loaded.model
         let (shardIndex, shardCount) = try Self.parseShard(shard)
         var pointIndex = -1
@@ -118,7 +115,7 @@ struct SweepCommand: ParsableCommand {
                 let key = ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio).key
                 if !mine() || writer.existingKeys.contains(key) { continue }
                 let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
-                try point.measure(ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio), pruned)
+                try point.measureAndReport(ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio), pruned, json: json)
             }
         }
         if let iterative {
@@ -130,7 +127,7 @@ struct SweepCommand: ParsableCommand {
                     if k > 0 { (model, record) = try pruneOptions.prune(model, method: method, amount: step, previous: record) }
                     let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod,
                                             ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
-                    if mine() && !writer.existingKeys.contains(base.key) { try point.measure(base, model) }
+                    if mine() && !writer.existingKeys.contains(base.key) { try point.measureAndReport(base, model, json: json) }
                 }
             }
         }
@@ -145,7 +142,7 @@ struct SweepCommand: ParsableCommand {
                 var record = base
                 record.blobBytes = BlobCodec.encode(quantized).count
                 record.fileBytes = loaded.fileBytes
-                try point.measure(record, model, fileSize: false)
+                try point.measureAndReport(record, model, fileSize: false, json: json)
             }
         }
         printError("sweep: \(writer.path) holds \(writer.existingKeys.count) points")

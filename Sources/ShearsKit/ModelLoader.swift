@@ -1,0 +1,65 @@
+// ModelLoader: the one way from a path to a runnable Model: reads the file (torch.save
+// checkpoint, safetensors, a Shears quantized blob, ONNX), then builds its graph: an `.onnx`
+// file carries its own; a whole-module pickle or a `print(model)` text gives a module tree
+// (ModuleTreeImporter); otherwise the catalog architecture, detected or forced. Where a
+// tree's forward pass was inferred, or the catalog stood in for a tree, `notes` says so.
+
+import Foundation
+
+/// A model read from a file, with what the reports need to know about that file.
+public struct LoadedModel {
+    public var model: Model
+    public let path: String
+    /// Size of the file on disk.
+    public let fileBytes: Int
+    /// What the loader inferred or substituted, one line each (the CLI prints them as `note:`).
+    public let notes: [String]
+    /// Short label for tables ("teacher" for teacher.pt).
+    public var label: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
+}
+
+/// Loads models from files.
+public enum ModelLoader {
+    /// Reads `path` and builds its model.
+    ///
+    /// - Parameters:
+    ///   - architecture: a catalog name to force (`--arch`).
+    ///   - moduleTreeText: a `print(model)` text whose module tree gives the graph (`--arch-from`).
+    public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil) throws -> LoadedModel {
+        var notes: [String] = []
+        func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
+            let (model, inferred) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
+            notes += inferred.map { "\(source): \($0)" }
+            return model
+        }
+        let model: Model
+        if path.lowercased().hasSuffix(".onnx") {
+            model = try ONNXImporter.load(path: path)
+        } else if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
+            let blob = try BlobCodec.read(path: path)
+            if let text = moduleTreeText {
+                model = try treeModel(try ModuleTreeText.load(path: text), blob.dequantized(), source: text)
+            } else if let name = architecture ?? blob.architecture, !ArchitectureCatalog.names.contains(name), name != "resnet" {
+                throw NNError.unsupported(path: path, reason: "the blob's architecture '\(name)' is not in the catalog: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
+            } else {
+                model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
+            }
+        } else {
+            let contents = try Checkpoint.contents(path: path)
+            if let text = moduleTreeText {
+                model = try treeModel(try ModuleTreeText.load(path: text), contents.stateDict, source: text)
+            } else if architecture == nil, let tree = contents.moduleTree {
+                do {
+                    model = try treeModel(tree, contents.stateDict, source: path)
+                } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
+                    model = try ArchitectureCatalog.build(contents.stateDict)
+                    notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
+                }
+            } else {
+                model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
+            }
+        }
+        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
+        return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)
+    }
+}
