@@ -29,15 +29,18 @@ public enum PruneSchedule: Equatable, Sendable {
 }
 
 extension Pruner {
-    /// Runs `schedule`, calling `body(step, model, record)` after each step (step counts from 1).
+    /// Runs `schedule`, calling `body(step, model, record)` after each step (step counts from 1);
+    /// `.random` uses a new seed per step, as torch draws new numbers per call.
     public static func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
                            selection: LayerSelection = LayerSelection(), seed: UInt64 = 0,
+                           roundTo: Int = 1, pruneResidualGroups: Bool = false,
                            body: (Int, Model, PruneRecord) throws -> Void) throws {
         var current = model
         var record: PruneRecord?
         for (i, amount) in schedule.amounts.enumerated() {
             let (next, nextRecord) = try prune(current, method: method, amount: amount, selection: selection,
-                                               seed: seed &+ UInt64(i) &* 0x1_0000, previous: record)
+                                               seed: seed &+ UInt64(i) &* 0x1_0000, previous: record,
+                                               roundTo: roundTo, pruneResidualGroups: pruneResidualGroups)
             (current, record) = (next, nextRecord)
             try body(i + 1, next, nextRecord)
         }

@@ -15,14 +15,18 @@ public enum Pruner {
     ///   - selection: layers to prune (default: every conv and linear, convs only when structured).
     ///   - seed: for `.random` (layer i uses `seed + i`).
     ///   - previous: the record of the step before, whose masks the new masks extend.
+    ///   - roundTo: `.channel`: kept channel counts are multiples of this (1: no rounding).
+    ///   - pruneResidualGroups: `.channel`: also prune channels joined by residual adds.
     public static func prune(_ model: Model, method: PruningMethod, amount: PruningAmount,
                              selection: LayerSelection = LayerSelection(), seed: UInt64 = 0,
-                             previous: PruneRecord? = nil) throws -> (Model, PruneRecord) {
+                             previous: PruneRecord? = nil, roundTo: Int = 1,
+                             pruneResidualGroups: Bool = false) throws -> (Model, PruneRecord) {
         if case .channel = method {
             guard case .fraction(let ratio) = amount else {
                 throw PruneError.invalidAmount("channel pruning takes a fraction, got the count \(amount)")
             }
-            return try ChannelPruner.removeChannels(model, ratio: ratio, options: ChannelPruningOptions(selection: selection))
+            let options = ChannelPruningOptions(roundTo: roundTo, pruneResidualGroups: pruneResidualGroups, selection: selection)
+            return try ChannelPruner.removeChannels(model, ratio: ratio, options: options)
         }
         let keys = try selection.nodes(in: model, structured: method.isStructured).map { "\(model.graph.nodes[$0].name).weight" }
         let weights = try keys.map { key -> Tensor in

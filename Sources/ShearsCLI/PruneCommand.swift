@@ -71,9 +71,8 @@ struct PruneCommand: ParsableCommand {
         let method = try PruneSpec.method(self.method)
         var model = loaded.model
         var record: PruneRecord?
-        for _ in 0..<(amount == nil ? steps : 1) {
-            (model, record) = try pruneOptions.prune(model, method: method, amount: amount ?? step!, previous: record)
-        }
+        let schedule: PruneSchedule = amount.map { .oneShot(.fraction($0)) } ?? .iterative(step: .fraction(step!), steps: steps)
+        try pruneOptions.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
         guard let record else { return }
         if let output { try ModelFileWriter.write(model, to: output) }
         if json {

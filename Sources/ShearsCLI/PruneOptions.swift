@@ -29,15 +29,16 @@ struct PruneOptions: ParsableArguments {
         LayerSelection(include: Self.globs(layers), exclude: Self.globs(exclude))
     }
 
-    var channelOptions: ChannelPruningOptions {
-        ChannelPruningOptions(roundTo: roundTo, pruneResidualGroups: pruneResidual, selection: selection)
+    /// Prunes `model` once by `amount` (of what remains) with `method` and these options.
+    func prune(_ model: Model, method: PruningMethod, amount: Double) throws -> (Model, PruneRecord) {
+        try Pruner.prune(model, method: method, amount: .fraction(amount), selection: selection, seed: seed,
+                         roundTo: roundTo, pruneResidualGroups: pruneResidual)
     }
 
-    /// Prunes `model` by `amount` (of what remains) with `method` ("channel" removes channels
-    /// with these options; the others mask), continuing from `previous`.
-    func prune(_ model: Model, method: PruningMethod, amount: Double, previous: PruneRecord? = nil) throws -> (Model, PruneRecord) {
-        if case .channel = method { return try ChannelPruner.removeChannels(model, ratio: amount, options: channelOptions) }
-        return try Pruner.prune(model, method: method, amount: .fraction(amount), selection: selection, seed: seed, previous: previous)
+    /// Runs `schedule` with `method` and these options, calling `body(step, model, record)` after each step.
+    func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule, body: (Int, Model, PruneRecord) throws -> Void) throws {
+        try Pruner.run(model, method: method, schedule: schedule, selection: selection, seed: seed,
+                       roundTo: roundTo, pruneResidualGroups: pruneResidual, body: body)
     }
 
     private static func globs(_ text: String?) -> [String] {

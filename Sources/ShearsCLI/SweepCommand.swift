@@ -121,13 +121,14 @@ struct SweepCommand: ParsableCommand {
         if let iterative {
             let method = try PruneSpec.method(iterativeMethod)
             for step in try parseRatios(iterative, name: "--iterative") {
-                var model = dense
-                var record: PruneRecord?
-                for k in 0...steps {
-                    if k > 0 { (model, record) = try pruneOptions.prune(model, method: method, amount: step, previous: record) }
+                func measure(_ k: Int, _ model: Model) throws {
                     let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod,
                                             ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
                     if mine() && !writer.existingKeys.contains(base.key) { try point.measureAndReport(base, model, json: json) }
+                }
+                try measure(0, dense)
+                try pruneOptions.run(dense, method: method, schedule: .iterative(step: .fraction(step), steps: steps)) { k, model, _ in
+                    try measure(k, model)
                 }
             }
         }
