@@ -64,7 +64,7 @@ struct BenchCommand: ParsableCommand {
         _ = try parseIntegers(batch, name: "--batch")
         _ = try parseRatios(ratios, name: "--ratios")
         _ = try parseInputShape(input)
-        _ = try PruneSpec.methods(methods)
+        _ = try PruneMethodName.parseList(methods)
         guard iterations >= 1, warmup >= 0, threads >= 1 else {
             throw ValidationError("--iterations and --threads must be >= 1 and --warmup >= 0")
         }
@@ -73,7 +73,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
         let shape = try parseInputShape(input)
-        let variants = try benchVariants(loaded.model, methods: try PruneSpec.methods(methods), ratios: try parseRatios(ratios, name: "--ratios"))
+        let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios"))
         let writer = try out.map { try ResultsWriter(path: "\($0)/results.jsonl") }
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
         for size in try parseIntegers(batch, name: "--batch") {
@@ -113,9 +113,10 @@ struct BenchVariant {
 extension BenchCommand {
     /// Dense first, then each method at each ratio: masks (unstructured or structured) keep the
     /// dense shapes, channel removal shrinks them; unstructured masks once more on the sparse kernel.
-    func benchVariants(_ model: Model, methods: [(name: String, method: PruningMethod)], ratios: [Double]) throws -> [BenchVariant] {
+    func benchVariants(_ model: Model, methods: [PruneMethodName], ratios: [Double]) throws -> [BenchVariant] {
         var variants = [BenchVariant(name: "dense", method: "dense", ratio: 0, model: model)]
-        for (name, method) in methods {
+        for name in methods {
+            let method = name.method
             let variant: String
             switch method {
             case .channel: variant = "channel-removed"
@@ -124,9 +125,9 @@ extension BenchCommand {
             }
             for ratio in ratios {
                 let pruned = try pruneOptions.prune(model, method: method, amount: ratio).0
-                variants.append(BenchVariant(name: variant, method: name, ratio: ratio, model: pruned))
+                variants.append(BenchVariant(name: variant, method: name.rawValue, ratio: ratio, model: pruned))
                 if !method.isStructured {
-                    variants.append(BenchVariant(name: "masked-sparse", method: name, ratio: ratio, model: pruned, sparseKernels: true))
+                    variants.append(BenchVariant(name: "masked-sparse", method: name.rawValue, ratio: ratio, model: pruned, sparseKernels: true))
                 }
             }
         }

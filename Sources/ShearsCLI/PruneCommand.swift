@@ -36,8 +36,8 @@ struct PruneCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Checkpoint to prune.", valueName: "checkpoint"))
     var checkpoint: String
 
-    @Option(name: .long, help: ArgumentHelp("Pruning method: \(PruneSpec.names.joined(separator: ", ")).", valueName: "name"))
-    var method: String = "l1"
+    @Option(name: .long, help: ArgumentHelp("Pruning method: \(PruneMethodName.list).", valueName: "name"))
+    var method: PruneMethodName = .l1
 
     @Option(name: .long, help: ArgumentHelp("Fraction to prune in one shot.", valueName: "a"))
     var amount: Double?
@@ -58,7 +58,6 @@ struct PruneCommand: ParsableCommand {
     var json = false
 
     func validate() throws {
-        _ = try PruneSpec.method(method)
         guard (amount == nil) != (step == nil) else { throw ValidationError("give --amount A, or --step S with --steps K") }
         for value in [amount, step].compactMap({ $0 }) where !(0...1).contains(value) {
             throw ValidationError("amounts are fractions in [0, 1], got \(value)")
@@ -68,7 +67,7 @@ struct PruneCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
-        let method = try PruneSpec.method(self.method)
+        let method = self.method.method
         var model = loaded.model
         var record: PruneRecord?
         let schedule: PruneSchedule = amount.map { .oneShot(.fraction($0)) } ?? .iterative(step: .fraction(step!), steps: steps)
@@ -77,7 +76,7 @@ struct PruneCommand: ParsableCommand {
         if let output { try ModelFileWriter.write(model, to: output) }
         if json {
             try printJSON([
-                "checkpoint": checkpoint, "method": self.method, "ratio": amount ?? PruneSchedule.cumulativeFraction(step: step!, steps: steps),
+                "checkpoint": checkpoint, "method": self.method.rawValue, "ratio": amount ?? PruneSchedule.cumulativeFraction(step: step!, steps: steps),
                 "parameters_before": ModelStatistics.parameterCount(of: loaded.model),
                 "parameters": record.parameters, "nonzero": record.nonzero, "sparsity": record.sparsity,
                 "output": output as Any? ?? NSNull(),

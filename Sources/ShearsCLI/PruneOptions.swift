@@ -1,7 +1,8 @@
-// PruneOptions: method names and the layer-selection options shared by prune, sweep,
-// sensitivity and bench, mapped onto the Prune module's types.
+// PruneOptions: the layer-selection and channel options shared by prune, sweep,
+// sensitivity and bench, and the method names, mapped onto the Prune module's types.
 
 import ArgumentParser
+import Foundation
 import ShearsKit
 
 /// `--layers`, `--exclude`, `--round-to`, `--prune-residual`, `--seed`.
@@ -46,25 +47,41 @@ struct PruneOptions: ParsableArguments {
     }
 }
 
-/// Method names on the command line.
-enum PruneSpec {
-    static let names = ["l1", "random", "global-l1", "ln", "ln1", "ln2", "channel"]
+/// Pruning method names on the command line, listed once: `--method`, `--methods`,
+/// `--iterative-method` and `--prune` take them.
+enum PruneMethodName: String, CaseIterable, ExpressibleByArgument {
+    case l1, random
+    case globalL1 = "global-l1"
+    case ln, ln1, ln2, channel
+
+    /// Accepts "global" for global-l1 too.
+    init?(argument: String) { self.init(rawValue: argument == "global" ? "global-l1" : argument) }
+
+    /// Empty, so that a wrong name is one line ("The value 'x' is invalid for '--method
+    /// <name>'") rather than a list; the help texts name the methods.
+    static var allValueStrings: [String] { [] }
 
     /// "l1" → .l1, "ln"/"ln2" → L2 structured, "ln1" → L1 structured, …
-    static func method(_ name: String) throws -> PruningMethod {
-        switch name {
-        case "l1": return .l1
-        case "random": return .random
-        case "global-l1", "global": return .globalL1
-        case "ln", "ln2": return .ln(n: 2)
-        case "ln1": return .ln(n: 1)
-        case "channel": return .channel
-        default: throw ValidationError("unknown pruning method '\(name)': choose from \(names.joined(separator: ", "))")
+    var method: PruningMethod {
+        switch self {
+        case .l1: return .l1
+        case .random: return .random
+        case .globalL1: return .globalL1
+        case .ln, .ln2: return .ln(n: 2)
+        case .ln1: return .ln(n: 1)
+        case .channel: return .channel
         }
     }
 
-    /// A comma-separated list of method names, validated, in order.
-    static func methods(_ text: String) throws -> [(name: String, method: PruningMethod)] {
-        try text.split(separator: ",").map { let name = String($0).trimmingCharacters(in: .whitespaces); return (name, try method(name)) }
+    /// Every name, for help texts.
+    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+
+    /// A comma-separated list of names, in order.
+    static func parseList(_ text: String) throws -> [PruneMethodName] {
+        try text.split(separator: ",").map { part in
+            let name = part.trimmingCharacters(in: .whitespaces)
+            guard let parsed = PruneMethodName(argument: name) else { throw ValidationError("unknown pruning method '\(name)': choose from \(list)") }
+            return parsed
+        }
     }
 }

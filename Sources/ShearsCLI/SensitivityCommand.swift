@@ -22,7 +22,7 @@ struct SensitivityCommand: ParsableCommand {
     var checkpoint: String
 
     @Option(name: .long, help: ArgumentHelp("Pruning method per layer: l1, random or ln.", valueName: "name"))
-    var method: String = "l1"
+    var method: PruneMethodName = .l1
 
     @Option(name: .long, help: ArgumentHelp("Ratios: a list or start:stop:step.", valueName: "ratios"))
     var ratios: String = "0.1:0.9:0.2"
@@ -39,20 +39,20 @@ struct SensitivityCommand: ParsableCommand {
 
     func validate() throws {
         _ = try dataOptions.requireData()
-        guard ["l1", "random", "ln", "ln1", "ln2"].contains(method) else { throw ValidationError("--method must be l1, random or ln") }
+        guard [.l1, .random, .ln, .ln1, .ln2].contains(method) else { throw ValidationError("--method must be l1, random or ln") }
         _ = try parseRatios(ratios, name: "--ratios")
     }
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
-        let method = try PruneSpec.method(self.method)
+        let method = self.method.method
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let point = SweepPoint(model: loaded.label, images: try dataOptions.decodeImages(), batch: dataOptions.batch,
                                timingIterations: 0, writer: writer)
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
         for layer in layers {
             for ratio in try parseRatios(ratios, name: "--ratios") {
-                let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method, ratio: ratio, layer: layer)
+                let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method.rawValue, ratio: ratio, layer: layer)
                 if writer.existingKeys.contains(base.key) { continue }
                 let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
                                               selection: LayerSelection(include: [layer]), seed: pruneOptions.seed).0

@@ -33,7 +33,7 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Checkpoint to sweep.", valueName: "checkpoint"))
     var checkpoint: String
 
-    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruneSpec.names.joined(separator: ", ")).", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruneMethodName.list).", valueName: "list"))
     var methods: String = "l1,global-l1,ln,channel"
 
     @Option(name: .long, help: ArgumentHelp("One-shot ratios: a list (0.3,0.6,0.9) or start:stop:step.", valueName: "ratios"))
@@ -46,7 +46,7 @@ struct SweepCommand: ParsableCommand {
     var steps: Int = 12
 
     @Option(name: .long, help: ArgumentHelp("Iterative: the method of each step.", valueName: "name"))
-    var iterativeMethod: String = "l1"
+    var iterativeMethod: PruneMethodName = .l1
 
     @Option(name: .long, help: ArgumentHelp("Also quantize the dense model at these bit widths.", valueName: "list"))
     var quantBits: String?
@@ -82,8 +82,7 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         _ = try dataOptions.requireData()
-        _ = try PruneSpec.methods(methods)
-        _ = try PruneSpec.method(iterativeMethod)
+        _ = try PruneMethodName.parseList(methods)
         _ = try parseRatios(ratios, name: "--ratios")
         if let iterative { _ = try parseRatios(iterative, name: "--iterative") }
         if let quantBits {
@@ -110,19 +109,20 @@ struct SweepCommand: ParsableCommand {
             return pointIndex % shardCount == shardIndex
         }
 
-        for (name, method) in try PruneSpec.methods(methods) {
+        for name in try PruneMethodName.parseList(methods) {
+            let method = name.method
             for ratio in try parseRatios(ratios, name: "--ratios") {
-                let key = ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio).key
+                let key = ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio).key
                 if !mine() || writer.existingKeys.contains(key) { continue }
                 let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
-                try point.measureAndReport(ResultRecord(kind: "prune", model: point.model, method: name, ratio: ratio), pruned, json: json)
+                try point.measureAndReport(ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio), pruned, json: json)
             }
         }
         if let iterative {
-            let method = try PruneSpec.method(iterativeMethod)
+            let method = iterativeMethod.method
             for step in try parseRatios(iterative, name: "--iterative") {
                 func measure(_ k: Int, _ model: Model) throws {
-                    let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod,
+                    let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod.rawValue,
                                             ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
                     if mine() && !writer.existingKeys.contains(base.key) { try point.measureAndReport(base, model, json: json) }
                 }
