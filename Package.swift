@@ -39,9 +39,9 @@ let package = Package(
             linkerSettings: [.linkedLibrary("jpeg")]
         ),
 
-        /// The engine's hot loops (pooling, depthwise conv, im2col) in C, with AVX2+FMA clones
-        /// chosen at run time; optimised even in debug builds, like NN.
-        .target(name: "CKernels", path: "Sources/CKernels", cSettings: [.unsafeFlags(["-O3"])]),
+        /// The engine's hot loops (pooling, depthwise conv, im2col, sparse GEMM, Winograd) in C,
+        /// with AVX2+FMA clones chosen at run time.
+        .target(name: "CKernels", path: "Sources/CKernels"),
 
         // MARK: - Generated code
 
@@ -53,10 +53,11 @@ let package = Package(
 
         // MARK: - Libraries
 
-        /// NN, Prune and Quantize are optimised even in debug builds: the test suite runs real images and models.
-        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG", "CKernels", "ONNXProto"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Prune", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
-        .target(name: "Quantize", dependencies: ["NN"], swiftSettings: [.unsafeFlags(["-O"])]),
+        /// No unsafe flags, so the products work as a versioned dependency; scripts/test builds
+        /// the tests in release mode (with -enable-testing), since they run real images and models.
+        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG", "CKernels", "ONNXProto"]),
+        .target(name: "Prune", dependencies: ["NN"]),
+        .target(name: "Quantize", dependencies: ["NN"]),
         .target(name: "Report", dependencies: ["NN"]),
         /// What a Swift program needs to do what the CLI does: the four modules re-exported,
         /// model loading from any file and sweep-point measurement.
