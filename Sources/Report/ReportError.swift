@@ -8,12 +8,15 @@ public enum ReportError: Error, CustomStringConvertible, Equatable {
     case unreadable(path: String)
     /// A file or folder that cannot be written.
     case unwritable(path: String, reason: String)
+    /// A results file another run holds open for writing.
+    case locked(path: String)
 
     public var description: String {
         switch self {
         case .malformedRecord(let path, let line, let reason): return "\(path):\(line): \(reason)"
         case .unreadable(let path): return "\(path): cannot read results file"
         case .unwritable(let path, let reason): return "\(path): cannot write: \(reason)"
+        case .locked(let path): return "\(path): another run is writing this results file (it holds its lock); give another --out, or wait for it to finish"
         }
     }
 }

@@ -2,7 +2,8 @@
 // and fsynced as each point ends. This is the one writer in Shears that appends instead of
 // writing a temporary file and renaming it: a sweep killed at any moment keeps every point
 // it finished, and a rerun resumes from `existingKeys` (an incomplete last line is cut off
-// first, so it is measured again rather than duplicated).
+// first, so it is measured again rather than duplicated). The open file holds an exclusive
+// `flock`: a second run on the same file is refused at once instead of interleaving points.
 
 import Foundation
 
@@ -24,6 +25,10 @@ public final class ResultsWriter {
         }
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forUpdatingAtPath: path) else { throw ReportError.unwritable(path: path, reason: "cannot open for appending") }
+        guard flock(handle.fileDescriptor, LOCK_EX | LOCK_NB) == 0 else {
+            try? handle.close()
+            throw ReportError.locked(path: path)
+        }
         self.handle = handle
         let data = handle.readDataToEndOfFile()
         if let lastNewline = data.lastIndex(of: UInt8(ascii: "\n")), lastNewline + 1 < data.count {

@@ -23,6 +23,19 @@ final class ResultsFileTests: XCTestCase {
         XCTAssertEqual(try ResultsFile.read(path: path), [first, second])
     }
 
+    func testASecondWriterOfTheSameFileIsRefusedUntilTheFirstCloses() throws {
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("results.jsonl").path
+        var first: ResultsWriter? = try ResultsWriter(path: path)
+        try first?.append(ReportSamples.records[0])
+        XCTAssertThrowsError(try ResultsWriter(path: path)) { error in
+            XCTAssertEqual(error as? ReportError, .locked(path: path))
+            XCTAssertTrue("\(error)".hasPrefix(path + ": another run is writing"), "\(error)")
+        }
+        first = nil
+        let second = try ResultsWriter(path: path)
+        XCTAssertEqual(second.existingKeys, [ReportSamples.records[0].key])
+    }
+
     func testMalformedLineNamesFileAndLine() throws {
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("bad.jsonl").path
         try "{\"kind\":\"prune\",\"model\":\"m\",\"method\":\"l1\",\"ratio\":0}\nnot json\n{}\n".write(toFile: path, atomically: true, encoding: .utf8)

@@ -61,6 +61,29 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(report.status, 0, report.stderr)
     }
 
+    /// A second sweep into the same --out while the first runs stops at once with one line;
+    /// the first finishes with every point once.
+    func testConcurrentSweepOfTheSameOutIsRefused() throws {
+        let out = try Fixtures.temporaryDirectory(for: self).path
+        let args = arguments(out, ratios: "0:0.9:0.1")
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = args
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline, ((try? String(contentsOfFile: "\(out)/results.jsonl", encoding: .utf8))?.isEmpty ?? true) { usleep(20_000) }
+        let second = try CLI.run(args)
+        process.waitUntilExit()
+        XCTAssertNotEqual(second.status, 0)
+        XCTAssertEqual(second.stderr.split(separator: "\n").count, 1, second.stderr)
+        XCTAssertTrue(second.stderr.contains("another run is writing"), second.stderr)
+        XCTAssertEqual(process.terminationStatus, 0)
+        let keys = try records(out).map { "\($0["method"]!) \($0["ratio"]!)" }
+        XCTAssertEqual(keys.count, 20)
+        XCTAssertEqual(Set(keys).count, 20)
+    }
+
     func testKilledSweepResumesWithEveryPointOnce() throws {
         let out = try Fixtures.temporaryDirectory(for: self).path
         let args = arguments(out, ratios: "0:0.9:0.1")
