@@ -18,6 +18,23 @@ final class SweepCommandTests: XCTestCase {
         return try text.split(separator: "\n").map { try XCTUnwrap(try JSONSerialization.jsonObject(with: Data($0.utf8)) as? [String: Any]) }
     }
 
+    /// Starts `shears` with `args` in the background and waits (up to a minute) until its
+    /// results file in `out` holds `untilPoints` lines.
+    func startSweep(_ args: [String], out: String, untilPoints: Int) throws -> Process {
+        let process = Process()
+        process.executableURL = CLI.executable
+        process.arguments = args
+        process.standardError = FileHandle.nullDevice
+        try process.run()
+        let deadline = Date().addingTimeInterval(60)
+        while Date() < deadline {
+            let lines = (try? String(contentsOfFile: "\(out)/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0
+            if lines >= untilPoints { break }
+            usleep(20_000)
+        }
+        return process
+    }
+
     /// Accuracies written by scripts/example/prune_torch.py (torch.nn.utils.prune) on the same 1000 images.
     func testAccuracyEqualsTorchPruneAtEveryRatio() throws {
         let out = try Fixtures.temporaryDirectory(for: self).path
@@ -66,13 +83,7 @@ final class SweepCommandTests: XCTestCase {
     func testConcurrentSweepOfTheSameOutIsRefused() throws {
         let out = try Fixtures.temporaryDirectory(for: self).path
         let args = arguments(out, ratios: "0:0.9:0.1")
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = args
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline, ((try? String(contentsOfFile: "\(out)/results.jsonl", encoding: .utf8))?.isEmpty ?? true) { usleep(20_000) }
+        let process = try startSweep(args, out: out, untilPoints: 1)
         let second = try CLI.run(args)
         process.waitUntilExit()
         XCTAssertNotEqual(second.status, 0)
@@ -87,17 +98,7 @@ final class SweepCommandTests: XCTestCase {
     func testKilledSweepResumesWithEveryPointOnce() throws {
         let out = try Fixtures.temporaryDirectory(for: self).path
         let args = arguments(out, ratios: "0:0.9:0.1")
-        let process = Process()
-        process.executableURL = CLI.executable
-        process.arguments = args
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(60)
-        while Date() < deadline {
-            let lines = (try? String(contentsOfFile: "\(out)/results.jsonl", encoding: .utf8))?.split(separator: "\n").count ?? 0
-            if lines >= 3 { break }
-            usleep(20_000)
-        }
+        let process = try startSweep(args, out: out, untilPoints: 3)
         kill(process.processIdentifier, SIGKILL)
         process.waitUntilExit()
         let partial = try records(out).count
