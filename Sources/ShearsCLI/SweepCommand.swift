@@ -64,6 +64,15 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var pruneOptions: PruneOptions
 
+    @Option(name: .customLong("recalibrate-bn"), help: ArgumentHelp("Channel removal: also measure each point with BatchNorm statistics re-estimated from N training images (forward only), as its own series '<method>+bn-recal'.", valueName: "n"))
+    var recalibrateBN: Int?
+
+    @Option(name: .long, help: ArgumentHelp("Folder of the --recalibrate-bn images (default: --data).", valueName: "dir"))
+    var recalibrationData: String?
+
+    @Option(name: .long, help: ArgumentHelp("Split of the --recalibrate-bn images.", valueName: "name"))
+    var recalibrationSplit: String = "training"
+
     @Option(name: .long, help: ArgumentHelp("Measure only the i-th of every n points (1 ≤ i ≤ n), to split a sweep over n jobs.", valueName: "i/n"))
     var shard: String?
 
@@ -92,6 +101,7 @@ struct SweepCommand: ParsableCommand {
         }
         guard steps >= 1, timingIterations >= 0 else { throw ValidationError("--steps must be >= 1 and --timing-iterations >= 0") }
         _ = try Self.parseShard(shard)
+        if let recalibrateBN, recalibrateBN < 2 { throw ValidationError("--recalibrate-bn needs at least 2 images") }
     }
 
     func run() throws {
@@ -109,13 +119,24 @@ struct SweepCommand: ParsableCommand {
             return pointIndex % shardCount == shardIndex
         }
 
+        let recalibration = try recalibrateBN.map { count in
+            try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
+                              preprocessing: try dataOptions.preprocessing(), limit: count)
+        }
         for name in try PruneMethodName.parseList(methods) {
             let method = name.method
             for ratio in try parseRatios(ratios, name: "--ratios") {
-                let key = ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio).key
-                if !mine() || writer.existingKeys.contains(key) { continue }
+                let plain = ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio)
+                let recalibrated = ResultRecord(kind: "prune", model: point.model, method: name.rawValue + "+bn-recal", ratio: ratio)
+                let series = [plain] + (recalibration != nil && method == .channel ? [recalibrated] : [])
+                let todo = series.filter { mine() && !writer.existingKeys.contains($0.key) }
+                if todo.isEmpty { continue }
                 let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
-                try point.measureAndReport(ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio), pruned, json: json)
+                for record in todo {
+                    let variant = record.method == plain.method ? pruned
+                        : try BatchNormRecalibration.recalibrate(pruned, on: recalibration!, batch: dataOptions.batch)
+                    try point.measureAndReport(record, variant, json: json)
+                }
             }
         }
         if let iterative {
