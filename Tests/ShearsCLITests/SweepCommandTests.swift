@@ -78,6 +78,18 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertEqual(report.status, 0, report.stderr)
     }
 
+    /// `--recalibrate-bn` adds a `channel+bn-recal` point beside each channel-removal point.
+    func testRecalibratedSeriesBesideChannelRemoval() throws {
+        let out = try Fixtures.temporaryDirectory(for: self).path
+        let result = try CLI.run(["sweep", teacher, "--data", data, "--resize", "36", "--crop", "32", "--methods", "channel",
+                                  "--ratios", "0.5", "--timing-iterations", "0", "--recalibrate-bn", "100",
+                                  "--recalibration-split", "validation", "--out", out])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let accuracy = Dictionary(uniqueKeysWithValues: try records(out).map { ($0["method"] as? String ?? "", $0["accuracy"] as? Double ?? 0) })
+        XCTAssertEqual(Set(accuracy.keys), ["channel", "channel+bn-recal"])
+        XCTAssertGreaterThan(accuracy["channel+bn-recal"] ?? 0, accuracy["channel"] ?? 1)
+    }
+
     /// A second sweep into the same --out while the first runs stops at once with one line;
     /// the first finishes with every point once.
     func testConcurrentSweepOfTheSameOutIsRefused() throws {
