@@ -43,10 +43,16 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip unreadable images (listed on stderr) instead of stopping at the first one.")
     var skipBad = false
 
+    @Option(name: .long, help: ArgumentHelp(
+        "Refuse an image whose JPEG header declares more than N pixels (width x height), before decoding it.",
+        discussion: "The default is PIL's decompression-bomb limit, 178956970 pixels.", valueName: "n"))
+    var maxPixels: Int = JPEGDecoder.defaultMaximumPixels
+
     func validate() throws {
         guard preset == "food11" else { throw ValidationError("unknown --preset '\(preset)': the only preset is food11") }
         if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
         guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
         _ = try preprocessing()
     }
 
@@ -54,9 +60,11 @@ struct DataOptions: ParsableArguments {
     func preprocessing() throws -> Preprocessing {
         let base = Preprocessing.food11
         do {
-            return try Preprocessing(resize: resize ?? base.resize, crop: crop ?? base.crop,
-                                     mean: try mean.map { try Self.floats($0, name: "--mean") } ?? base.mean,
-                                     std: try std.map { try Self.floats($0, name: "--std") } ?? base.std)
+            var settings = try Preprocessing(resize: resize ?? base.resize, crop: crop ?? base.crop,
+                                             mean: try mean.map { try Self.floats($0, name: "--mean") } ?? base.mean,
+                                             std: try std.map { try Self.floats($0, name: "--std") } ?? base.std)
+            settings.maximumPixels = maxPixels
+            return settings
         } catch let error as NNError {
             throw ValidationError(error.description)
         }

@@ -9,41 +9,38 @@ import Foundation
 
 /// Decodes JPEG files as PIL does, to 8-bit RGB.
 public enum JPEGDecoder {
-    /// The largest image accepted, in pixels: PIL's decompression-bomb error threshold,
-    /// `2 * Image.MAX_IMAGE_PIXELS` (PIL warns above half of it and still decodes).
-    public static let maximumPixels = 2 * (1024 * 1024 * 1024 / 4 / 3)
+    /// The largest image accepted by default, in pixels: PIL's decompression-bomb error
+    /// threshold, `2 * Image.MAX_IMAGE_PIXELS` (PIL warns above half of it and still decodes).
+    public static let defaultMaximumPixels = 2 * (1024 * 1024 * 1024 / 4 / 3)
 
-    /// Reads and decodes the JPEG file at `path`.
-    public static func decode(file path: String) throws -> RGBImage {
-        try decodeWithWarnings(file: path).image
+    /// Reads and decodes the JPEG file at `path`. An image whose header declares more than
+    /// `maximumPixels` (width x height) is refused before any pixel memory is allocated.
+    public static func decode(file path: String, maximumPixels: Int = defaultMaximumPixels) throws -> RGBImage {
+        try decodeWithWarnings(file: path, maximumPixels: maximumPixels).image
     }
 
-    /// Decodes the JPEG `bytes` read from `path` (used in messages only).
-    public static func decode(_ bytes: [UInt8], path: String) throws -> RGBImage {
-        try decodeWithWarnings(bytes, path: path).image
+    /// Decodes the JPEG `bytes` read from `path` (used in messages only); see `decode(file:)`.
+    public static func decode(_ bytes: [UInt8], path: String, maximumPixels: Int = defaultMaximumPixels) throws -> RGBImage {
+        try bytes.withUnsafeBytes { try decodeWithWarnings($0, path: path, maximumPixels: maximumPixels) }.image
     }
 
     /// `decode(file:)`, also returning how many warnings (e.g. "Corrupt JPEG data") libjpeg
     /// raised and that PIL ignores as well.
-    static func decodeWithWarnings(file path: String) throws -> (image: RGBImage, warnings: Int) {
+    static func decodeWithWarnings(file path: String, maximumPixels: Int = defaultMaximumPixels) throws -> (image: RGBImage, warnings: Int) {
         guard let data = FileManager.default.contents(atPath: path) else {
             var isDirectory: ObjCBool = false
             let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
             throw NNError.io(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "cannot read file")
         }
-        return try data.withUnsafeBytes { try decodeWithWarnings(UnsafeRawBufferPointer($0), path: path) }
-    }
-
-    static func decodeWithWarnings(_ bytes: [UInt8], path: String) throws -> (image: RGBImage, warnings: Int) {
-        try bytes.withUnsafeBytes { try decodeWithWarnings($0, path: path) }
+        return try data.withUnsafeBytes { try decodeWithWarnings(UnsafeRawBufferPointer($0), path: path, maximumPixels: maximumPixels) }
     }
 
     /// Checks the magic bytes, runs libjpeg and converts its output to RGB.
-    static func decodeWithWarnings(_ bytes: UnsafeRawBufferPointer, path: String) throws -> (image: RGBImage, warnings: Int) {
+    static func decodeWithWarnings(_ bytes: UnsafeRawBufferPointer, path: String, maximumPixels: Int) throws -> (image: RGBImage, warnings: Int) {
         if let problem = notJPEGReason(bytes) { throw NNError.badImage(path: path, reason: problem) }
         var decoded = cjpeg_image()
         let status = cjpeg_decode(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
-                                  UInt64(maximumPixels), &decoded)
+                                  UInt64(max(maximumPixels, 0)), &decoded)
         guard status == Int32(CJPEG_OK.rawValue), let raw = decoded.pixels else {
             let message = withUnsafeBytes(of: decoded.message) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
             throw NNError.badImage(path: path, reason: message)

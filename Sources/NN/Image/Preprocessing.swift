@@ -12,6 +12,9 @@ public struct Preprocessing: Equatable, Sendable {
     /// Per-channel (RGB) mean and standard deviation, as float32.
     public let mean: [Float]
     public let std: [Float]
+    /// The largest image decoded, in pixels (width x height, as its JPEG header declares):
+    /// larger files are refused before their pixels are allocated. PIL's limit by default.
+    public var maximumPixels = JPEGDecoder.defaultMaximumPixels
 
     /// Checks the settings: positive sizes, 3 means, 3 non-zero finite standard deviations.
     ///
@@ -60,7 +63,7 @@ public struct Preprocessing: Equatable, Sendable {
 
     /// Decodes the JPEG at `path` and crops it (`croppedImage(_:)`).  -> [crop, crop, 3]
     public func croppedImage(file path: String) throws -> RGBImage {
-        croppedImage(try JPEGDecoder.decode(file: path))
+        croppedImage(try JPEGDecoder.decode(file: path, maximumPixels: maximumPixels))
     }
 
     /// The ToTensor + Normalize step for these settings.

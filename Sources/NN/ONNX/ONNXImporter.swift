@@ -18,7 +18,12 @@ import ONNXProto
 public enum ONNXImporter {
     /// The model in the ONNX file at `path` (external data read from beside it).
     public static func load(path: String) throws -> Model {
-        var translation = try GraphTranslation(model: try ONNXFile.read(path: path), path: path)
+        try model(of: try ONNXFile.read(path: path), path: path)
+    }
+
+    /// The model `proto` describes, read from `path` (external data is looked up beside it).
+    static func model(of proto: Onnx_ModelProto, path: String) throws -> Model {
+        var translation = try GraphTranslation(model: proto, path: path)
         return try translation.model()
     }
 

@@ -26,6 +26,11 @@ enum ONNXFile {
     static func read(path: String) throws -> Onnx_ModelProto {
         guard FileManager.default.fileExists(atPath: path) else { throw NNError.io(path: path, reason: "no such file") }
         guard let data = FileManager.default.contents(atPath: path) else { throw NNError.io(path: path, reason: "cannot read file") }
+        return try parse(data, path: path)
+    }
+
+    /// The model in `data`, the contents of the file `path` (named in errors).
+    static func parse(_ data: Data, path: String) throws -> Onnx_ModelProto {
         guard !data.isEmpty else { throw NNError.malformed(path: path, reason: "empty file (0 bytes), not an ONNX model") }
         do {
             var options = BinaryDecodingOptions()
