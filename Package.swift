@@ -81,7 +81,7 @@ let package = Package(
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
-        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "TestSupport"]),
+        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -1,6 +1,8 @@
 // NNError: every error the NN module throws. Each message names the file (or key) and
 // the problem in one line, ready for the CLI to print after "error: ".
 
+import Foundation
+
 /// Errors from reading, building and running models and data.
 public enum NNError: Error, CustomStringConvertible, Equatable {
     /// A file could not be read or written at all (missing, permission, a directory).
@@ -36,11 +38,37 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
         case .shapeMismatch(let node, let reason): return "layer '\(node)': \(reason)"
         case .stateDictMismatch(let architecture, let missing, let unexpected, let mismatched):
             var parts: [String] = []
-            if !missing.isEmpty { parts.append("missing keys: \(missing.joined(separator: ", "))") }
-            if !unexpected.isEmpty { parts.append("unexpected keys: \(unexpected.joined(separator: ", "))") }
-            if !mismatched.isEmpty { parts.append("shape mismatches: \(mismatched.joined(separator: "; "))") }
+            if !missing.isEmpty { parts.append("missing keys: \(Self.first(missing, separator: ", "))") }
+            if !unexpected.isEmpty { parts.append("unexpected keys: \(Self.first(unexpected, separator: ", "))") }
+            if !mismatched.isEmpty { parts.append("shape mismatches: \(Self.first(mismatched, separator: "; "))") }
             return "state dict does not fit \(architecture): \(parts.joined(separator: "; "))"
         case .unknownArchitecture(let reason): return "unknown architecture: \(reason)"
         }
+    }
+
+    /// `.io` for a failed file operation: `action`, then the operating system's words for it
+    /// (`strerror` of the POSIX error under Foundation's), else Foundation's description.
+    static func io(path: String, _ action: String, _ error: Error) -> NNError {
+        let error = error as NSError
+        guard let posix = error.userInfo[NSUnderlyingErrorKey] as? NSError, posix.domain == NSPOSIXErrorDomain else {
+            return .io(path: path, reason: "\(action): \(error.localizedDescription)")
+        }
+        return .io(path: path, reason: "\(action): \(String(cString: strerror(Int32(posix.code))))")
+    }
+
+    /// `.io` for a file that cannot be read, with the operating system's reason (found by
+    /// opening and reading it: ENOENT, EISDIR, ELOOP for a link to itself, EACCES).
+    static func unreadable(_ path: String) -> NNError {
+        let descriptor = open(path, O_RDONLY)
+        var byte: UInt8 = 0
+        let code = descriptor < 0 ? errno : (read(descriptor, &byte, 1) < 0 ? errno : 0)
+        if descriptor >= 0 { close(descriptor) }
+        return .io(path: path, reason: code == 0 ? "cannot read" : "cannot read: \(String(cString: strerror(code)))")
+    }
+
+    /// The first few `items` joined, then how many more there are: a line stays readable.
+    private static func first(_ items: [String], separator: String, count: Int = 6) -> String {
+        let shown = items.prefix(count).joined(separator: separator)
+        return items.count > count ? "\(shown)\(separator)and \(items.count - count) more" : shown
     }
 }

@@ -6,6 +6,7 @@
 // `flock`: a second run on the same file is refused at once instead of interleaving points.
 
 import Foundation
+import NN
 
 /// An open results file in append mode.
 public final class ResultsWriter {
@@ -17,12 +18,7 @@ public final class ResultsWriter {
     /// Opens (creating it and its folder) `path` for appending.
     public init(path: String) throws {
         self.path = path
-        let url = URL(fileURLWithPath: path)
-        do {
-            try FileManager.default.createDirectory(at: url.deletingLastPathComponent(), withIntermediateDirectories: true)
-        } catch {
-            throw ReportError.unwritable(path: path, reason: error.localizedDescription)
-        }
+        try OutputFolder.create(for: path)
         if !FileManager.default.fileExists(atPath: path) { _ = FileManager.default.createFile(atPath: path, contents: nil) }
         guard let handle = FileHandle(forUpdatingAtPath: path) else { throw ReportError.unwritable(path: path, reason: "cannot open for appending") }
         guard flock(handle.fileDescriptor, LOCK_EX | LOCK_NB) == 0 else {

@@ -43,10 +43,18 @@ struct DataOptions: ParsableArguments {
     @Flag(name: .long, help: "Skip unreadable images (listed on stderr) instead of stopping at the first one.")
     var skipBad = false
 
+    @Flag(name: .long, help: ArgumentHelp(
+        "Count images whose label is beyond the model's classes as wrong, as PyTorch's (prediction == label) does.",
+        discussion: "Without it such a folder is refused: it is usually the wrong model or the wrong folder."))
+    var countUnknownLabels = false
+
     @Option(name: .long, help: ArgumentHelp(
         "Refuse an image whose JPEG header declares more than N pixels (width x height), before decoding it.",
         discussion: "The default is PIL's decompression-bomb limit, 178956970 pixels.", valueName: "n"))
     var maxPixels: Int = JPEGDecoder.defaultMaximumPixels
+
+    /// What the evaluator does with labels the model cannot predict.
+    var unknownLabels: Evaluator.UnknownLabels { countUnknownLabels ? .countAsWrong : .refuse }
 
     func validate() throws {
         guard preset == "food11" else { throw ValidationError("unknown --preset '\(preset)': the only preset is food11") }

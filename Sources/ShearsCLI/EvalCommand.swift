@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
         let loaded = try loadModel(checkpoint, modelOptions)
         let images = try dataOptions.decodeImages()
         let progress = ProgressBar("evaluating", total: images.count)
-        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, progress: { done in progress.advance(by: done - progress.done) })
+        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels, progress: { done in progress.advance(by: done - progress.done) })
         progress.finish()
         let tally = result.classification
         if json {

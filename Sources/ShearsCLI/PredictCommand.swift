@@ -32,7 +32,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
         let images = try dataOptions.decodeImages()
-        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, keepLogits: logits)
+        let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: .countAsWrong, keepLogits: logits)
         let width = result.logits?.shape[1] ?? 0
         var csv = "Id,Category" + (0..<width).map { ",logit_\($0)" }.joined() + "\n"
         for (i, (sample, prediction)) in zip(images.samples, result.predictions).enumerated() {

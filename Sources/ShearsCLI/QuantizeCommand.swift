@@ -83,8 +83,8 @@ struct QuantizeCommand: ParsableCommand {
         var accuracyAfter: Double?
         if let root = eval ?? dataOptions.data {
             let images = try dataOptions.decodeImages(root: root)
-            accuracyBefore = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch).classification.accuracy
-            accuracyAfter = try Evaluator.evaluate(dequantized, on: images, batch: dataOptions.batch).classification.accuracy
+            accuracyBefore = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels).classification.accuracy
+            accuracyAfter = try Evaluator.evaluate(dequantized, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels).classification.accuracy
         }
 
         if json {

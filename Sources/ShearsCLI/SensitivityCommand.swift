@@ -48,7 +48,7 @@ struct SensitivityCommand: ParsableCommand {
         let method = self.method.method
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let point = SweepPoint(model: loaded.label, images: try dataOptions.decodeImages(), batch: dataOptions.batch,
-                               timingIterations: 0, writer: writer)
+                               timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
         for layer in layers {
             for ratio in try parseRatios(ratios, name: "--ratios") {

@@ -1,6 +1,7 @@
 // The `shears` root command: lists the subcommands and nothing else.
 
 import ArgumentParser
+import Foundation
 
 @main
 struct Shears: ParsableCommand {
@@ -24,4 +25,22 @@ struct Shears: ParsableCommand {
         version: "0.1.0",
         subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, CrossoverCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
     )
+
+    /// ArgumentParser's `main`, except that a usage error is one line on stderr (the problem,
+    /// then where the help is) instead of the whole usage block, like every other error.
+    /// `--help` and `--version` print as usual.
+    static func main() {
+        var command: ParsableCommand
+        do {
+            command = try parseAsRoot()
+        } catch {
+            guard exitCode(for: error) != .success else { exit(withError: error) }
+            // ArgumentParser's last usage line reads "  See 'shears prune --help' for more information."
+            let helpCommand = fullMessage(for: error).split(separator: "\n").last { $0.contains("--help") }?.split(separator: "'").dropFirst().first
+            let hint = helpCommand.map { " (see '\($0)')" } ?? ""
+            FileHandle.standardError.write(Data("Error: \(message(for: error))\(hint)\n".utf8))
+            Foundation.exit(exitCode(for: error).rawValue)
+        }
+        do { try command.run() } catch { exit(withError: error) }
+    }
 }

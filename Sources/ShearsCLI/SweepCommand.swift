@@ -109,7 +109,7 @@ struct SweepCommand: ParsableCommand {
         let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let images = try dataOptions.decodeImages()
         let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
-                               timingIterations: timingIterations, writer: writer)
+                               timingIterations: timingIterations, writer: writer, unknownLabels: dataOptions.unknownLabels)
         let dense = loaded.model
         let (shardIndex, shardCount) = try Self.parseShard(shard)
         var pointIndex = -1

@@ -33,31 +33,37 @@ public enum ModelLoader {
             return model
         }
         let model: Model
-        if path.lowercased().hasSuffix(".onnx") {
-            model = try ONNXImporter.load(path: path)
-        } else if let head = FileHandle(forReadingAtPath: path).map({ [UInt8]($0.readData(ofLength: 3)) }), BlobCodec.looksLikeBlob(head) {
-            let blob = try BlobCodec.read(path: path)
-            if let text = moduleTreeText {
-                model = try treeModel(try ModuleTreeText.load(path: text), blob.dequantized(), source: text)
-            } else if let name = architecture ?? blob.architecture, !ArchitectureCatalog.names.contains(name), name != "resnet" {
-                throw NNError.unsupported(path: path, reason: "the blob's architecture '\(name)' is not in the catalog: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
-            } else {
-                model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
-            }
-        } else {
-            let contents = try Checkpoint.contents(path: path)
-            if let text = moduleTreeText {
-                model = try treeModel(try ModuleTreeText.load(path: text), contents.stateDict, source: text)
-            } else if architecture == nil, let tree = contents.moduleTree {
-                do {
-                    model = try treeModel(tree, contents.stateDict, source: path)
-                } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
-                    model = try ArchitectureCatalog.build(contents.stateDict)
-                    notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
+        do {
+            if path.lowercased().hasSuffix(".onnx") {
+                model = try ONNXImporter.load(path: path)
+            } else if let head = try? FileHandle(forReadingAtPath: path)?.read(upToCount: 3), BlobCodec.looksLikeBlob([UInt8](head)) {
+                let blob = try BlobCodec.read(path: path)
+                if let text = moduleTreeText {
+                    model = try treeModel(try ModuleTreeText.load(path: text), blob.dequantized(), source: text)
+                } else if let name = architecture ?? blob.architecture, !ArchitectureCatalog.names.contains(name), name != "resnet" {
+                    throw NNError.unsupported(path: path, reason: "the blob's architecture '\(name)' is not in the catalog: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
+                } else {
+                    model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
                 }
             } else {
-                model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
+                let contents = try Checkpoint.contents(path: path)
+                if let text = moduleTreeText {
+                    model = try treeModel(try ModuleTreeText.load(path: text), contents.stateDict, source: text)
+                } else if architecture == nil, let tree = contents.moduleTree {
+                    do {
+                        model = try treeModel(tree, contents.stateDict, source: path)
+                    } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
+                        model = try ArchitectureCatalog.build(contents.stateDict)
+                        notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
+                    }
+                } else {
+                    model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
+                }
             }
+        } catch let mismatch as NNError {
+            // The architecture's own error names keys, not the file: say which file did not fit.
+            guard case .stateDictMismatch = mismatch else { throw mismatch }
+            throw NNError.unsupported(path: path, reason: mismatch.description)
         }
         let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)

@@ -12,10 +12,13 @@ public struct SweepPoint {
     /// Timed batch-1 runs per point for `latency_ms`; 0 skips timing.
     public let timingIterations: Int
     public let writer: ResultsWriter
+    /// Labels beyond the model's classes: refused (the default) or counted as wrong.
+    public let unknownLabels: Evaluator.UnknownLabels
 
-    public init(model: String, images: DecodedImages, batch: Int, timingIterations: Int, writer: ResultsWriter) {
+    public init(model: String, images: DecodedImages, batch: Int, timingIterations: Int, writer: ResultsWriter,
+                unknownLabels: Evaluator.UnknownLabels = .refuse) {
         self.model = model; self.images = images; self.batch = batch
-        self.timingIterations = timingIterations; self.writer = writer
+        self.timingIterations = timingIterations; self.writer = writer; self.unknownLabels = unknownLabels
     }
 
     /// Fills `record`'s measurements for `variant`, appends it to the writer and returns it.
@@ -25,7 +28,7 @@ public struct SweepPoint {
     public func measure(_ record: ResultRecord, _ variant: Model, fileSize: Bool = true) throws -> ResultRecord {
         var record = record
         let input = [3, images.preprocessing.crop, images.preprocessing.crop]
-        let result = try Evaluator.evaluate(variant, on: images, batch: batch)
+        let result = try Evaluator.evaluate(variant, on: images, batch: batch, unknownLabels: unknownLabels)
         record.accuracy = result.classification.accuracy
         record.correct = result.classification.correct
         record.images = result.classification.images

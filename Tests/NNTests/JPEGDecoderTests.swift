@@ -59,10 +59,10 @@ final class JPEGDecoderTests: XCTestCase {
         let directory = try Fixtures.temporaryDirectory(for: self).path
         let missing = directory + "/missing.jpg"
         XCTAssertThrowsError(try JPEGDecoder.decode(file: missing)) {
-            XCTAssertEqual($0 as? NNError, .io(path: missing, reason: "no such file"))
+            XCTAssertEqual($0 as? NNError, .io(path: missing, reason: "cannot read: No such file or directory"))
         }
         XCTAssertThrowsError(try JPEGDecoder.decode(file: directory)) {
-            XCTAssertEqual($0 as? NNError, .io(path: directory, reason: "is a directory"))
+            XCTAssertEqual($0 as? NNError, .io(path: directory, reason: "cannot read: Is a directory"))
         }
     }
 

@@ -21,6 +21,7 @@ final class TensorRebuilderTests: XCTestCase {
             (2, [3], [0], [2, 2, 2]), // expand
             (11, [], [], [11]),
             (0, [0, 3], [3, 1], []),
+            (64, [0, 3], [3, 1], []), // empty, at an offset past the storage (a fuzzer's find)
         ]
         for c in cases {
             let storage = StorageReference(key: "0", element: float32, byteOffset: 0, byteCount: 48)

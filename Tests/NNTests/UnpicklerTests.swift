@@ -63,8 +63,8 @@ final class UnpicklerTests: XCTestCase {
 
     func testRejectedAndUnknownOpcodesNameByteAndOffset() {
         let cases: [(String, String)] = [
-            ("8002 69", "opcode 0x69 ('i') at offset 2: old-style instance creation"),
-            ("8002 28 6f", "opcode 0x6F ('o') at offset 3: old-style instance creation"),
+            ("8002 69", "opcode 0x69 ('i') at offset 2: refusing old-style instance creation"),
+            ("8002 28 6f", "opcode 0x6F ('o') at offset 3: refusing old-style instance creation"),
             ("8002 8201", "opcode 0x82 at offset 2: copyreg extension codes"),
             ("8005 97", "opcode 0x97 at offset 2: out-of-band buffers"),
             ("8002 ff", "p.pkl: malformed: pickle: opcode 0xFF at offset 2: unknown opcode"),

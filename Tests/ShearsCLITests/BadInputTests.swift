@@ -2,39 +2,44 @@ import Foundation
 import XCTest
 import TestSupport
 
-/// Untrusted files through the CLI: one line on stderr naming the file, a non-zero exit,
-/// nothing executed, no output written.
+/// Bad input as a new user (or an attacker) would give it, through the CLI: each case exits
+/// non-zero without crashing, prints one line on stderr naming the file and the problem,
+/// runs nothing from the file and leaves nothing behind (no output, no temporary file).
 final class BadInputTests: XCTestCase {
-    func assertRefused(_ path: String, mentions: String, file: StaticString = #filePath, line: UInt = #line) throws {
-        let out = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("out.pkl").path
-        let result = try CLI.run(["quantize", path, "-o", out])
-        XCTAssertNotEqual(result.status, 0, file: file, line: line)
-        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr, file: file, line: line)
-        XCTAssertTrue(result.stderr.contains(mentions), result.stderr, file: file, line: line)
-        XCTAssertFalse(FileManager.default.fileExists(atPath: out), "an output was written", file: file, line: line)
-    }
-
-    func testMaliciousPickleIsRefusedAndNothingRuns() throws {
+    func testHostileCheckpoints() throws {
         try? FileManager.default.removeItem(atPath: "/tmp/shears-pwned")
-        let evil = try FileManager.default.contentsOfDirectory(atPath: Fixtures.path("checkpoints")).filter { $0.hasPrefix("evil") }
-        XCTAssertEqual(evil.count, 4)
-        for name in evil { try assertRefused(Fixtures.path("checkpoints/\(name)"), mentions: "refusing") }
-        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/shears-pwned"))
+        try assertRefused(BadInputCase.maliciousPickles + BadInputCase.deepPickles + BadInputCase.hugeDeclarations + BadInputCase.brokenFiles)
+        XCTAssertFalse(FileManager.default.fileExists(atPath: "/tmp/shears-pwned"), "a pickle ran code")
     }
 
-    func testTruncatedEmptyAndRandomFiles() throws {
-        let dir = try Fixtures.temporaryDirectory(for: self)
-        let good = try Data(contentsOf: Fixtures.repositoryRoot.appendingPathComponent("examples/models/student.pt"))
-        var generator = SystemRandomNumberGenerator()
-        let cases: [(String, Data)] = [
-            ("truncated.pt", good.prefix(good.count / 2)),
-            ("empty.pt", Data()),
-            ("random.pt", Data((0..<4096).map { _ in UInt8.random(in: 0...255, using: &generator) })),
-        ]
-        for (name, data) in cases {
-            let path = dir.appendingPathComponent(name).path
-            try data.write(to: URL(fileURLWithPath: path))
-            try assertRefused(path, mentions: name)
+    func testBadImagesAndFolders() throws {
+        try assertRefused(BadInputCase.badImages + BadInputCase.badFolders)
+    }
+
+    func testBadOptionsAndUnwritableOutputs() throws {
+        try assertRefused(BadInputCase.badOptions + BadInputCase.unwritableOutputs)
+    }
+
+    func testTheTableHasAtLeastFortyCases() {
+        let groups = [BadInputCase.maliciousPickles, BadInputCase.deepPickles, BadInputCase.hugeDeclarations, BadInputCase.brokenFiles,
+                      BadInputCase.badImages, BadInputCase.badFolders, BadInputCase.badOptions, BadInputCase.unwritableOutputs]
+        XCTAssertGreaterThanOrEqual(groups.joined().count, 40)
+    }
+
+    private func assertRefused(_ cases: [BadInputCase]) throws {
+        for badInput in cases {
+            let folder = CaseFolder(url: try Fixtures.temporaryDirectory(for: self))
+            let arguments = try badInput.arguments(folder)
+            let before = folder.listing()
+            let result = try CLI.run(arguments, in: folder.url)
+            let context = "\(badInput.name): shears \(arguments.joined(separator: " "))\n\(result.stderr)"
+            XCTAssertFalse(result.crashed, context)
+            XCTAssertNotEqual(result.status, 0, context)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, context)
+            for word in badInput.mentions {
+                XCTAssertTrue(result.stderr.localizedCaseInsensitiveContains(word), "no '\(word)' in the error of \(context)")
+            }
+            XCTAssertEqual(folder.listing().subtracting(before).sorted(), [], "left behind by \(context)")
         }
     }
 }

@@ -7,6 +7,8 @@ struct CLIResult {
     var status: Int32
     var stdout: String
     var stderr: String
+    /// Killed by a signal (a trap, a sanitizer abort, a segfault) rather than exiting.
+    var crashed: Bool
 }
 
 enum CLI {
@@ -32,7 +34,8 @@ enum CLI {
         process.waitUntilExit()
         return CLIResult(status: process.terminationStatus,
                          stdout: String(decoding: stdoutData, as: UTF8.self),
-                         stderr: String(decoding: stderrData, as: UTF8.self))
+                         stderr: String(decoding: stderrData, as: UTF8.self),
+                         crashed: process.terminationReason == .uncaughtSignal)
     }
 
     private final class Marker {}

@@ -41,11 +41,14 @@ public enum SafetensorsReader {
         entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
         var expectedBegin = 0
         for entry in entries {
-            let (count, overflow) = entry.shape.reduce((1, false)) { acc, d in
+            let (byteCount, overflow) = (entry.shape + [entry.dtype.byteCount]).reduce((1, false)) { acc, d in
                 let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
             }
+            guard entry.end <= bytes.count - bufferStart else {
+                throw fail("tensor '\(entry.name)' \(entry.shape) ends at data byte \(entry.end), but the file holds \(bytes.count - bufferStart) data bytes")
+            }
             guard !overflow, entry.begin == expectedBegin, entry.end >= entry.begin,
-                  entry.end - entry.begin == count * entry.dtype.byteCount else {
+                  entry.end - entry.begin == byteCount else {
                 throw fail("tensor '\(entry.name)' data_offsets [\(entry.begin), \(entry.end)] do not match its shape \(entry.shape) and dtype, or leave a gap")
             }
             expectedBegin = entry.end

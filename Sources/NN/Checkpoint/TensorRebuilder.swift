@@ -126,7 +126,9 @@ enum TensorRebuilder {
         let size = t.element.byteCount
         let base = record.startIndex + t.storage.byteOffset + t.offset * size
         let count = t.shape.reduce(1, *)
-        if count == 0 || isContiguous(shape: t.shape, strides: t.strides) {
+        // An empty tensor reads nothing, whatever its offset (torch allows any offset then).
+        if count == 0 { return RawTensorDecoder.decode(record.prefix(0), dtype: dtype, shape: t.shape, bigEndian: bigEndian) }
+        if isContiguous(shape: t.shape, strides: t.strides) {
             return RawTensorDecoder.decode(record[base..<(base + count * size)], dtype: dtype, shape: t.shape, bigEndian: bigEndian)
         }
         var gathered = [UInt8]()

@@ -21,17 +21,30 @@ public struct EvaluationResult: Sendable {
 
 /// Top-1 evaluation of a model on `DecodedImages`.
 public enum Evaluator {
+    /// What to do with images whose label the model cannot predict (at or beyond its output width).
+    public enum UnknownLabels: Sendable {
+        /// Refuse them before anything runs: it is usually the wrong model or the wrong folder.
+        case refuse
+        /// Count them as wrong, as PyTorch's `(logits.argmax(1) == labels).sum()` does.
+        case countAsWrong
+    }
+
     /// Runs `model` over every image in batches of `batch`.
     ///
     /// - Parameters:
     ///   - classCount: rows of the confusion matrix; defaults to the model's output width.
+    ///   - unknownLabels: labels beyond the model's classes are refused (the default) or counted wrong.
     ///   - keepLogits: also return every image's logits.
     ///   - progress: called after each batch with the number of images done.
     public static func evaluate(_ model: Model, on images: DecodedImages, batch: Int = 64, classCount: Int? = nil,
-                                keepLogits: Bool = false, progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
+                                unknownLabels: UnknownLabels = .refuse, keepLogits: Bool = false,
+                                progress: ((Int) -> Void)? = nil) throws -> EvaluationResult {
         let input = [3, images.preprocessing.crop, images.preprocessing.crop]
         let executor = try Executor(model: model, input: input, maxBatch: max(1, min(batch, images.count)))
         let width = executor.outputShape.reduce(1, *)
+        if unknownLabels == .refuse, let stray = images.samples.first(where: { ($0.label ?? 0) >= width }), let label = stray.label {
+            throw NNError.badDataset(path: stray.path, reason: "label \(label), but the model has \(width) classes (labels 0-\(width - 1)); --count-unknown-labels counts such images as wrong, as PyTorch's (prediction == label) would")
+        }
         var tally = Classification(classCount: classCount ?? width)
         var predictions: [Int] = []
         var logits: [Float] = []

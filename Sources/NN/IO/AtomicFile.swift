@@ -18,21 +18,22 @@ public enum AtomicFile {
 
     /// Writes `data` to `path` atomically.
     public static func write(_ data: Data, to path: String) throws {
+        guard !path.isEmpty, !path.hasSuffix("/") else {
+            throw NNError.invalidArgument(name: "output path '\(path)'", reason: "name a file, not \(path.isEmpty ? "nothing" : "a folder")")
+        }
+        try OutputFolder.create(for: path)
         let url = URL(fileURLWithPath: path)
-        let directory = url.deletingLastPathComponent()
+        let temporary = url.deletingLastPathComponent().appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
         do {
-            try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-            let temporary = directory.appendingPathComponent(".\(url.lastPathComponent).\(getpid()).tmp")
             try data.write(to: temporary)
-            if rename(temporary.path, url.path) != 0 {
-                let reason = String(cString: strerror(errno))
-                try? FileManager.default.removeItem(at: temporary)
-                throw NNError.io(path: path, reason: "cannot rename into place: \(reason)")
-            }
-        } catch let error as NNError {
-            throw error
         } catch {
-            throw NNError.io(path: path, reason: "cannot write: \(error.localizedDescription)")
+            try? FileManager.default.removeItem(at: temporary)
+            throw NNError.io(path: path, "cannot write", error)
+        }
+        guard rename(temporary.path, url.path) == 0 else {
+            let reason = String(cString: strerror(errno))
+            try? FileManager.default.removeItem(at: temporary)
+            throw NNError.io(path: path, reason: "cannot rename into place: \(reason)")
         }
     }
 }

@@ -27,11 +27,7 @@ public enum JPEGDecoder {
     /// `decode(file:)`, also returning how many warnings (e.g. "Corrupt JPEG data") libjpeg
     /// raised and that PIL ignores as well.
     static func decodeWithWarnings(file path: String, maximumPixels: Int = defaultMaximumPixels) throws -> (image: RGBImage, warnings: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            var isDirectory: ObjCBool = false
-            let exists = FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory)
-            throw NNError.io(path: path, reason: !exists ? "no such file" : isDirectory.boolValue ? "is a directory" : "cannot read file")
-        }
+        guard let data = FileManager.default.contents(atPath: path) else { throw NNError.unreadable(path) }
         return try data.withUnsafeBytes { try decodeWithWarnings(UnsafeRawBufferPointer($0), path: path, maximumPixels: maximumPixels) }
     }
 

@@ -108,7 +108,7 @@ extension Unpickler {
             let id = graph.add(.string(try utf8(try reader.line())))
             stack.append(try persistent(id))
         case 0x69, 0x6F:
-            throw PickleFailure(.refused, "old-style instance creation (INST/OBJ) is not allowed")
+            throw PickleFailure(.refused, "refusing old-style instance creation (INST/OBJ), which calls the class")
         case 0x82, 0x83, 0x84:
             throw PickleFailure(.unsupported, "copyreg extension codes (EXT1/2/4) are not supported")
         case 0x97, 0x98:
