@@ -41,13 +41,11 @@ public enum SafetensorsReader {
         entries.sort { ($0.begin, $0.end) < ($1.begin, $1.end) }
         var expectedBegin = 0
         for entry in entries {
-            let (byteCount, overflow) = (entry.shape + [entry.dtype.byteCount]).reduce((1, false)) { acc, d in
-                let r = acc.0.multipliedReportingOverflow(by: d); return (r.partialValue, acc.1 || r.overflow)
-            }
+            let byteCount = (entry.shape + [entry.dtype.byteCount]).checkedProduct
             guard entry.end <= bytes.count - bufferStart else {
                 throw fail("tensor '\(entry.name)' \(entry.shape) ends at data byte \(entry.end), but the file holds \(bytes.count - bufferStart) data bytes")
             }
-            guard !overflow, entry.begin == expectedBegin, entry.end >= entry.begin,
+            guard let byteCount, entry.begin == expectedBegin, entry.end >= entry.begin,
                   entry.end - entry.begin == byteCount else {
                 throw fail("tensor '\(entry.name)' data_offsets [\(entry.begin), \(entry.end)] do not match its shape \(entry.shape) and dtype, or leave a gap")
             }

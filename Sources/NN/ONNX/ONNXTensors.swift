@@ -51,7 +51,10 @@ enum ONNXFile {
     static func decode(_ tensor: Onnx_TensorProto, path: String) throws -> ONNXConstant {
         let dims = tensor.dims.map(Int.init)
         guard dims.allSatisfy({ $0 >= 0 }) else { throw NNError.malformed(path: path, reason: "tensor '\(tensor.name)' has negative dims \(dims)") }
-        let count = dims.reduce(1, *)
+        // At most 8 bytes a value: a larger count could not be held in any file.
+        guard let count = dims.checkedProduct, count <= Int.max / 8 else {
+            throw NNError.malformed(path: path, reason: "tensor '\(tensor.name)' declares dims \(dims), more values than any file holds")
+        }
         let type = Int(tensor.dataType)
         var raw: [UInt8]?
         if tensor.dataLocation == .external {
