@@ -109,6 +109,11 @@ private struct GraphTranslation {
     private mutating func translate(_ node: Onnx_NodeProto) throws {
         let file = path
         func fail(_ reason: String) -> NNError { .unsupported(path: file, reason: "node '\(node.name)' (\(node.opType)): \(reason)") }
+        // The inputs ONNX requires of each op (a Constant none, most ops one), and one output.
+        let required = ["Conv": 2, "Gemm": 2, "MatMul": 2, "Add": 2, "Mul": 2, "BatchNormalization": 5][node.opType] ?? (node.opType == "Constant" ? 0 : 1)
+        guard node.input.count >= required, !node.output.isEmpty else {
+            throw fail("has \(node.input.count) inputs and \(node.output.count) outputs; it needs \(required) and at least 1")
+        }
         let attributes = Dictionary(node.attribute.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
         func ints(_ name: String) -> [Int]? { attributes[name].map { $0.ints.map(Int.init) } }
         func int(_ name: String, _ fallback: Int) -> Int { attributes[name].map { Int($0.i) } ?? fallback }
