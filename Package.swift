@@ -2,7 +2,7 @@
 //
 // Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
 //
-// Layout: four libraries (NN, Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
+// Layout: four libraries (NN, itself an umbrella over five targets; Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
 // generated ONNX schema (ONNXProto),
 // one executable (`shears`), and a test target per library plus one for the CLI.
 
@@ -55,10 +55,20 @@ let package = Package(
 
         /// No unsafe flags, so the products work as a versioned dependency; scripts/test builds
         /// the tests in release mode (with -enable-testing), since they run real images and models.
-        .target(name: "NN", dependencies: ["COpenBLAS", "CJPEG", "CKernels", "ONNXProto"]),
+        /// NN is five targets and an umbrella that re-exports them (`import NN` gives all five):
+        /// the core (tensors, state dicts, the graph IR, shapes and statistics, catalog
+        /// architectures, errors, atomic files), torch I/O (pickle machine, checkpoints, module
+        /// trees), ONNX I/O, vision (JPEG, PIL transforms, datasets) and the engine (executor,
+        /// evaluation, timing). Each uses the others' `package` API only.
+        .target(name: "NNCore"),
+        .target(name: "NNTorchIO", dependencies: ["NNCore"]),
+        .target(name: "NNONNX", dependencies: ["NNCore", "ONNXProto"]),
+        .target(name: "NNVision", dependencies: ["NNCore", "CJPEG"]),
+        .target(name: "NNEngine", dependencies: ["NNCore", "NNVision", "COpenBLAS", "CKernels"]),
+        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNONNX", "NNVision", "NNEngine"]),
         .target(name: "Prune", dependencies: ["NN"]),
         .target(name: "Quantize", dependencies: ["NN"]),
-        .target(name: "Report", dependencies: ["NN"]),
+        .target(name: "Report", dependencies: ["NNCore"]),
         /// What a Swift program needs to do what the CLI does: the four modules re-exported,
         /// model loading from any file and sweep-point measurement.
         .target(name: "ShearsKit", dependencies: ["NN", "Prune", "Quantize", "Report"]),
@@ -77,11 +87,11 @@ let package = Package(
 
         /// Fixture paths, raw array readers and tolerance assertions shared by the test targets.
         .target(name: "TestSupport", path: "Tests/TestSupport"),
-        .testTarget(name: "NNTests", dependencies: ["NN", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNONNX", "NNVision", "NNEngine", "TestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
-        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "TestSupport"]),
+        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "NNTorchIO", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

@@ -3,7 +3,7 @@
 // place, so a failed render leaves no half-written image).
 
 import Foundation
-import NN
+import NNCore
 
 /// Writing and rendering gnuplot charts.
 public enum GnuplotRenderer {

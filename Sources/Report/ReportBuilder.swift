@@ -2,7 +2,7 @@
 // charts embedded, CSV copies of the tables, and the charts (.gp, .dat, .png, .svg).
 
 import Foundation
-import NN
+import NNCore
 
 /// What a report build wrote.
 public struct ReportSummary: Sendable {

@@ -6,7 +6,7 @@
 // `flock`: a second run on the same file is refused at once instead of interleaving points.
 
 import Foundation
-import NN
+import NNCore
 
 /// An open results file in append mode.
 public final class ResultsWriter {

@@ -1,6 +1,11 @@
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// The architectures of scripts/fixtures/_zoo.py in every form a user has (ONNX from both
 /// exporters, whole-module pickle, print(model) text + state dict): each loads, counts torch's

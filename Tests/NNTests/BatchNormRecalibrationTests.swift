@@ -1,6 +1,11 @@
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// BatchNorm re-estimation against torch's adaptive-BN recipe (`reset_running_stats()`,
 /// momentum None, `train()`, forward the first 300 validation images in batches of 64 under

@@ -1,6 +1,11 @@
 import Foundation
 import XCTest
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 import TestSupport
 
 final class DecodedImagesTests: XCTestCase {

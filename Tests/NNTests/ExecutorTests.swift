@@ -1,6 +1,11 @@
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// Logits of every catalog architecture against PyTorch's (fixtures from scripts/fixtures/models.py).
 final class ExecutorTests: XCTestCase {

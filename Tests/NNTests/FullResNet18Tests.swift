@@ -2,6 +2,11 @@ import Foundation
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// The full torchvision ResNet18 against PyTorch; runs only with SHEARS_FULL_RESNET18=DIR
 /// written by scripts/verify/full_resnet18.py (45 MB: not a committed fixture).

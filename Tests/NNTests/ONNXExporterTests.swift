@@ -1,6 +1,11 @@
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// ONNXExporter and SafetensorsWriter: what Shears writes reads back to the same model, and
 /// Shears' channel-pruned exports (scripts/fixtures/architectures.py ran them in ONNX Runtime)

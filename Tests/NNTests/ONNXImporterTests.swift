@@ -1,6 +1,11 @@
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// ONNX files from both torch exporters against PyTorch's logits (fixtures from
 /// scripts/fixtures/onnx_models.py; the six architectures are ArchitectureZooTests'), and

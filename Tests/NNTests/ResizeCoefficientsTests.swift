@@ -1,5 +1,10 @@
 import XCTest
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 final class ResizeCoefficientsTests: XCTestCase {
     /// FORMATS.md §4.2: 500 -> 341 and 100 -> 256, as Pillow computes them.

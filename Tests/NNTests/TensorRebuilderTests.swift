@@ -1,5 +1,10 @@
 import XCTest
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 final class TensorRebuilderTests: XCTestCase {
     private let float32 = ElementType(name: "float32", byteCount: 4, dtype: .float32)

@@ -1,5 +1,10 @@
 import XCTest
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 final class TorchLegacyReaderTests: XCTestCase {
     /// An old-writer legacy file: a tensor over a storage *view* `('v', 2, 3)` of root storage 'k'.

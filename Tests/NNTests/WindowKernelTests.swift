@@ -1,6 +1,11 @@
 import XCTest
 import TestSupport
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 /// Convolution (ungrouped, grouped, depthwise, 1x1, 7x7) and max pooling with strides, padding
 /// (asymmetric too), dilation and ceil mode, run by the Executor (the CKernels C kernels and

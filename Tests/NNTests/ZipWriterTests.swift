@@ -1,5 +1,10 @@
 import XCTest
 @testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNONNX
+@testable import NNTorchIO
+@testable import NNVision
 
 final class ZipWriterTests: XCTestCase {
     func testEntriesAreStoredAlignedAndChecksummed() throws {

@@ -4,6 +4,7 @@
 
 import Foundation
 @testable import NN
+@testable import NNTorchIO
 
 /// Pickle opcodes as bytes; `+` them into a program and end it with `stop`.
 enum PickleOps {

@@ -5,7 +5,8 @@
 
 import Foundation
 import FuzzSupport
-@testable import NN
+import NN
+@testable import NNONNX
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzONNX(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -3,7 +3,8 @@
 // state-dict normalizer and the module-tree reader). Corpus: fuzz/corpus/unpickler.
 
 import FuzzSupport
-@testable import NN
+import NN
+@testable import NNTorchIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzUnpickler(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

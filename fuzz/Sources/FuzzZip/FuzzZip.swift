@@ -3,7 +3,8 @@
 // Corpus: fuzz/corpus/zip.
 
 import FuzzSupport
-@testable import NN
+import NN
+@testable import NNTorchIO
 
 @_cdecl("LLVMFuzzerTestOneInput")
 public func fuzzZip(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {

@@ -1,0 +1,164 @@
+// ExecutionPlan: turns a Model and its per-node shapes into kernel steps and a buffer
+// assignment. Buffers are reused once their last reader has run; flatten, identity, a
+// BatchNorm folded into its conv and an activation fused into its conv's epilogue alias
+// their input's buffer, and element-wise ops run in place when nothing else still reads
+// their input.
+
+/// The compiled form of a model: steps in order and which buffer holds each node's output.
+import NNCore
+
+struct ExecutionPlan {
+    var steps: [Step] = []
+    /// Buffer index holding each node's output.
+    var bufferOfNode: [Int]
+    /// Per-sample capacity of each buffer (floats).
+    var bufferSampleSizes: [Int] = []
+    /// Floats of convolution scratch (im2col columns and GEMM output) of the largest conv.
+    var scratchSize = 0
+
+    /// - Parameters:
+    ///   - sparseDensityLimit: convs with at most this density of nonzero weights use the sparse kernel.
+    ///   - winograd: let dense stride-1 3x3 convs on large maps run as Winograd F(2x2, 3x3).
+    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double, winograd: Bool) throws {
+        let graph = model.graph
+        let consumers = graph.consumers
+        bufferOfNode = Array(repeating: -1, count: graph.nodes.count)
+        var remainingUses: [Int] = []
+        var free: [Int] = []
+        let sizes = shapes.map { $0.reduce(1, *) }
+
+        // A BatchNorm folds into the conv before it when that conv feeds nothing else.
+        var foldedInto: [Int: Int] = [:]  // bn node → conv node
+        if foldBatchNorm {
+            for (i, node) in graph.nodes.enumerated() {
+                if case .batchNorm = node.op, case .conv2d = graph.nodes[node.inputs[0]].op, consumers[node.inputs[0]] == [i] {
+                    foldedInto[i] = node.inputs[0]
+                }
+            }
+        }
+        let foldedBN = Dictionary(uniqueKeysWithValues: foldedInto.map { ($1, $0) })  // conv → bn
+        // An activation fuses into the conv (or folded conv + BN) that only it reads.
+        var fusedActivation: [Int: Int] = [:]  // conv node → activation node
+        for (i, node) in graph.nodes.enumerated() where Activation(node.op) != nil {
+            let input = node.inputs[0]
+            guard consumers[input] == [i], input != graph.outputIndex else { continue }
+            if case .conv2d = graph.nodes[input].op, foldedBN[input] == nil { fusedActivation[input] = i }
+            if let conv = foldedInto[input] { fusedActivation[conv] = i }
+        }
+        let fused = Set(fusedActivation.values)
+
+        func uses(_ node: Int) -> Int { consumers[node].count + (node == graph.outputIndex ? 1 : 0) }
+        func allocate(_ size: Int) -> Int {
+            if let k = free.firstIndex(where: { bufferSampleSizes[$0] >= size }) ?? free.indices.last {
+                let b = free.remove(at: k)
+                bufferSampleSizes[b] = max(bufferSampleSizes[b], size)
+                return b
+            }
+            bufferSampleSizes.append(size)
+            remainingUses.append(0)
+            return bufferSampleSizes.count - 1
+        }
+
+        for (i, node) in graph.nodes.enumerated() {
+            let inputBuffers = node.inputs.map { bufferOfNode[$0] }
+            let aliasesAlways: Bool
+            switch node.op {
+            case .flatten, .identity: aliasesAlways = true
+            case .batchNorm: aliasesAlways = foldedInto[i] != nil
+            default: aliasesAlways = fused.contains(i)
+            }
+            let inPlaceCapable: Bool
+            switch node.op {
+            case .batchNorm, .add, .mul: inPlaceCapable = true
+            default: inPlaceCapable = Activation(node.op) != nil
+            }
+            if case .input = node.op {
+                bufferOfNode[i] = allocate(sizes[i])
+                remainingUses[bufferOfNode[i]] = uses(i)
+                continue
+            }
+            let b: Int
+            if aliasesAlways {
+                b = inputBuffers[0]
+                remainingUses[b] += uses(i) - 1
+            } else if inPlaceCapable && remainingUses[inputBuffers[0]] == 1 && (inputBuffers.count == 1 || inputBuffers[1] != inputBuffers[0]) {
+                b = inputBuffers[0]
+                remainingUses[b] = uses(i)
+            } else {
+                b = allocate(sizes[i])
+                remainingUses[b] = uses(i)
+                for input in inputBuffers {
+                    remainingUses[input] -= 1
+                    if remainingUses[input] == 0 { free.append(input) }
+                }
+            }
+            bufferOfNode[i] = b
+            if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
+                                        foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
+                                        epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) }) {
+                if case .conv(var conv) = step {
+                    conv.selectKernel(densityLimit: sparseDensityLimit, winograd: winograd)
+                    scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch))
+                    steps.append(.conv(conv))
+                } else {
+                    steps.append(step)
+                }
+            }
+            // Inputs of an in-place node other than the aliased one still lose a use.
+            if b == inputBuffers.first, !aliasesAlways {
+                for input in inputBuffers.dropFirst() {
+                    remainingUses[input] -= 1
+                    if remainingUses[input] == 0 { free.append(input) }
+                }
+            }
+        }
+    }
+
+    /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm or activation
+    /// `isFolded` into its conv, whose step applies `foldedBN` and `epilogue`).
+    private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
+                             foldedBN: String?, isFolded: Bool, epilogue: Activation?) throws -> Step? {
+        let node = model.graph.nodes[i]
+        let dict = model.stateDict
+        let input = shapes[node.inputs.first ?? 0]
+        let count = shapes[i].reduce(1, *)
+        switch node.op {
+        case .input, .flatten, .identity:
+            return nil
+        case .conv2d(let a):
+            var conv = ConvStep(name: node.name, attributes: a, weight: dict.tensor("\(node.name).weight")!,
+                                bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
+                                source: inputBuffers[0], destination: output, epilogue: epilogue)
+            if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn, node: model.graph.nodes.first { $0.name == bn }!, stateDict: dict)) }
+            return .conv(conv)
+        case .batchNorm:
+            if isFolded { return nil }
+            return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), channels: input[0],
+                           spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
+        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish:
+            if isFolded { return nil }
+            return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
+        case .mul:
+            let perChannel = shapes[node.inputs[1]] != shapes[i]
+            return .mul(count: count, channels: input[0], perChannel: perChannel, first: inputBuffers[0], second: inputBuffers[1], destination: output)
+        case .concat:
+            return .concat(sizes: node.inputs.map { shapes[$0].reduce(1, *) }, sources: inputBuffers, destination: output)
+        case .channelSlice(let start, _):
+            let plane = input[1] * input[2]
+            return .slice(size: input.reduce(1, *), start: start * plane, count: count, source: inputBuffers[0], destination: output)
+        case .channelShuffle(let groups):
+            return .shuffle(channels: input[0], spatial: input[1] * input[2], groups: groups, source: inputBuffers[0], destination: output)
+        case .maxPool(let a):
+            return .pool(PoolStep(max: true, attributes: a, input: input, output: shapes[i], source: inputBuffers[0], destination: output))
+        case .avgPool(let a):
+            return .pool(PoolStep(max: false, attributes: a, input: input, output: shapes[i], source: inputBuffers[0], destination: output))
+        case .adaptiveAvgPool:
+            return .adaptiveAvgPool(input: input, output: shapes[i], source: inputBuffers[0], destination: output)
+        case .add:
+            return .add(count: count, first: inputBuffers[0], second: inputBuffers[1], destination: output)
+        case .linear:
+            return .linear(LinearStep(weight: dict.tensor("\(node.name).weight")!, bias: dict.tensor("\(node.name).bias"),
+                                      source: inputBuffers[0], destination: output))
+        }
+    }
+}

@@ -1,0 +1,90 @@
+// Executor: runs a Model on NCHW float32 batches. Compiles once (shapes checked, BatchNorm
+// folded into the preceding convolution, one buffer per node allocated for the largest
+// batch, flatten/identity aliased) and then runs any number of batches with no allocation
+// in the hot path. Convolution is im2col + OpenBLAS sgemm, depthwise convolution a direct
+// kernel, linear layers sgemm. A batch is split over lanes (ExecutorLane), one per core,
+// each with its own buffers. Not thread-safe: one Executor per calling thread.
+
+import NNCore
+import COpenBLAS
+import Foundation
+
+/// A compiled model ready to run batches of up to `maxBatch` images of one size.
+public final class Executor {
+    /// Per-sample input shape `[C, H, W]`.
+    public let inputShape: [Int]
+    public let maxBatch: Int
+    /// Per-sample output shape (e.g. `[classes]`).
+    public let outputShape: [Int]
+
+    let steps: [Step]
+    /// One lane per thread; a batch of n samples is split over `min(n, lanes.count)` of them.
+    private let lanes: [ExecutorLane]
+    private let outputBuffer: Int
+
+    /// Weight density at or below which a conv runs on the sparse kernel by default: where
+    /// `shears crossover` found the sparse kernel faster than the dense one for every layer
+    /// kind (docs/PERFORMANCE.md).
+    public static let sparseCrossoverDensity = 0.2
+
+    /// Lanes an Executor uses unless told otherwise: one per active core.
+    public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
+
+    /// Compiles `model` for inputs `[N, input...]`, N ≤ `maxBatch`.
+    ///
+    /// - Parameters:
+    ///   - foldBatchNorm: fold a BatchNorm into the conv before it when that conv feeds
+    ///     only the BatchNorm: `w'[o] = w[o]·γ/√(σ²+ε)`, `b'[o] = (b[o] − μ)·γ/√(σ²+ε) + β`.
+    ///   - threads: lanes that run parts of a batch at once (each with single-threaded BLAS);
+    ///     a batch of one sample runs on one lane with OpenBLAS's own threads.
+    ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
+    ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
+    ///     every ungrouped conv sparse.
+    ///   - winograd: run dense stride-1 3x3 convs on large maps as Winograd F(2x2, 3x3).
+    public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
+                threads: Int = Executor.defaultThreads, sparseDensityLimit: Double = Executor.sparseCrossoverDensity,
+                winograd: Bool = true) throws {
+        guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
+        let shapes = try ShapeInference(model: model, input: input).shapes
+        let laneCount = max(1, min(threads, maxBatch))
+        let capacity = (maxBatch + laneCount - 1) / laneCount
+        let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
+                                     sparseDensityLimit: sparseDensityLimit, winograd: winograd)
+        inputShape = input
+        self.maxBatch = maxBatch
+        outputShape = shapes[model.graph.outputIndex]
+        steps = plan.steps
+        lanes = (0..<laneCount).map { _ in
+            ExecutorLane(capacity: capacity, bufferSampleSizes: plan.bufferSampleSizes, scratchSize: plan.scratchSize)
+        }
+        outputBuffer = plan.bufferOfNode[model.graph.outputIndex]
+    }
+
+    /// Runs a batch `[N, C, H, W]` (N ≤ maxBatch) and returns the outputs `[N, outputShape...]`.
+    /// Samples are independent, so lane k takes the k-th contiguous share of the batch.
+    public func run(_ input: Tensor) throws -> Tensor {
+        guard input.rank == 4, Array(input.shape.dropFirst()) == inputShape, input.shape[0] >= 1, input.shape[0] <= maxBatch else {
+            throw NNError.invalidArgument(name: "input", reason: "expected [N ≤ \(maxBatch), \(inputShape.map(String.init).joined(separator: ", "))], got \(input.shape)")
+        }
+        let n = input.shape[0]
+        let inputSize = inputShape.reduce(1, *), outputSize = outputShape.reduce(1, *)
+        let share = (n + lanes.count - 1) / lanes.count
+        let used = (n + share - 1) / share
+        var output = [Float](repeating: 0, count: n * outputSize)
+        input.scalars.withUnsafeBufferPointer { x in
+            output.withUnsafeMutableBufferPointer { y in
+                let (x, y) = (x.baseAddress!, y.baseAddress!)
+                func runLane(_ k: Int) {
+                    lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
+                                 outputBuffer: outputBuffer, outputSize: outputSize, output: y)
+                }
+                if used == 1 { return runLane(0) }
+                let blasThreads = openblas_get_num_threads()
+                openblas_set_num_threads(1)
+                DispatchQueue.concurrentPerform(iterations: used, execute: runLane)
+                openblas_set_num_threads(blasThreads)
+            }
+        }
+        return Tensor(shape: [n] + outputShape, scalars: output)
+    }
+}

@@ -1,0 +1,157 @@
+// Step: one compiled kernel call of an ExecutionPlan, reading and writing plan buffers.
+// Buffers hold a batch of per-sample blocks: sample n of a node starts at n · sampleSize.
+
+import NNCore
+import Foundation
+
+/// Element-wise activation kinds.
+enum Activation {
+    case relu, relu6
+    case leaky(Float)
+    case clip(Float, Float)
+    case sigmoid
+    /// `max(0, min(1, alpha·x + beta))`; torch's `relu6(x + 3) / 6` when alpha = 1/6, beta = 1/2.
+    case hardSigmoid(Float, Float)
+    /// `x · relu6(x + 3) / 6`.
+    case hardSwish
+
+    /// The activation an element-wise op computes, or nil for any other op.
+    init?(_ op: Op) {
+        switch op {
+        case .relu: self = .relu
+        case .relu6: self = .relu6
+        case .leakyRelu(let slope): self = .leaky(slope)
+        case .clip(let lower, let upper): self = .clip(lower, upper)
+        case .sigmoid: self = .sigmoid
+        case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha, beta)
+        case .hardSwish: self = .hardSwish
+        default: return nil
+        }
+    }
+
+    /// The activation applied to one value.
+    @inline(__always)
+    func apply(_ v: Float) -> Float {
+        switch self {
+        case .relu: return max(v, 0)
+        case .relu6: return min(max(v, 0), 6)
+        case .leaky(let slope): return v < 0 ? v * slope : v
+        case .clip(let lower, let upper): return min(max(v, lower), upper)
+        case .sigmoid: return 1 / (1 + expf(-v))
+        case .hardSigmoid(let alpha, let beta):
+            if alpha == 1 / 6 && beta == 0.5 { return min(max(v + 3, 0), 6) / 6 }
+            return max(0, min(1, alpha * v + beta))
+        case .hardSwish: return v * min(max(v + 3, 0), 6) / 6
+        }
+    }
+}
+
+/// One kernel invocation over a batch.
+enum Step {
+    case conv(ConvStep)
+    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm).
+    case affine(ChannelAffine, channels: Int, spatial: Int, source: Int, destination: Int)
+    case activation(Activation, count: Int, source: Int, destination: Int)
+    case pool(PoolStep)
+    case adaptiveAvgPool(input: [Int], output: [Int], source: Int, destination: Int)
+    case add(count: Int, first: Int, second: Int, destination: Int)
+    /// `y = a · b`; `b` has `count` floats per sample, or one per channel when `perChannel`
+    /// (each of `channels` values scales a run of `count / channels` floats).
+    case mul(count: Int, channels: Int, perChannel: Bool, first: Int, second: Int, destination: Int)
+    /// Per sample, the inputs' blocks (`sizes[k]` floats each) one after the other.
+    case concat(sizes: [Int], sources: [Int], destination: Int)
+    /// Per sample, `count` floats from offset `start` of a `size`-float block.
+    case slice(size: Int, start: Int, count: Int, source: Int, destination: Int)
+    /// Channel shuffle of `channels` planes of `spatial` floats in `groups` groups.
+    case shuffle(channels: Int, spatial: Int, groups: Int, source: Int, destination: Int)
+    case linear(LinearStep)
+
+    /// Runs the step on the first `batch` samples.
+    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+        switch self {
+        case .conv(let conv):
+            conv.run(batch: batch, buffers: buffers, scratch: scratch)
+        case .affine(let affine, let channels, let spatial, let source, let destination):
+            let x = buffers[source], y = buffers[destination]
+            for n in 0..<batch {
+                for c in 0..<channels {
+                    let base = (n * channels + c) * spatial
+                    let a = affine.scale[c], b = affine.shift[c]
+                    for k in 0..<spatial { y[base + k] = x[base + k] * a + b }
+                }
+            }
+        case .activation(let kind, let count, let source, let destination):
+            let x = buffers[source], y = buffers[destination]
+            let total = count * batch
+            switch kind {
+            case .relu: for k in 0..<total { y[k] = max(x[k], 0) }
+            case .relu6: for k in 0..<total { y[k] = min(max(x[k], 0), 6) }
+            case .leaky(let slope): for k in 0..<total { let v = x[k]; y[k] = v < 0 ? v * slope : v }
+            default: for k in 0..<total { y[k] = kind.apply(x[k]) }
+            }
+        case .pool(let pool):
+            pool.run(batch: batch, buffers: buffers)
+        case .adaptiveAvgPool(let input, let output, let source, let destination):
+            AdaptiveAvgPool.run(batch: batch, input: input, output: output, x: buffers[source], y: buffers[destination])
+        case .add(let count, let first, let second, let destination):
+            let a = buffers[first], b = buffers[second], y = buffers[destination]
+            for k in 0..<(count * batch) { y[k] = a[k] + b[k] }
+        case .mul(let count, let channels, let perChannel, let first, let second, let destination):
+            let a = buffers[first], b = buffers[second], y = buffers[destination]
+            if perChannel {
+                let spatial = count / channels
+                for n in 0..<batch {
+                    for c in 0..<channels {
+                        let gate = b[n * channels + c], base = (n * channels + c) * spatial
+                        for k in 0..<spatial { y[base + k] = a[base + k] * gate }
+                    }
+                }
+            } else {
+                for k in 0..<(count * batch) { y[k] = a[k] * b[k] }
+            }
+        case .concat(let sizes, let sources, let destination):
+            let total = sizes.reduce(0, +), y = buffers[destination]
+            for n in 0..<batch {
+                var offset = n * total
+                for (size, source) in zip(sizes, sources) {
+                    (y + offset).update(from: buffers[source] + n * size, count: size)
+                    offset += size
+                }
+            }
+        case .slice(let size, let start, let count, let source, let destination):
+            let x = buffers[source], y = buffers[destination]
+            for n in 0..<batch { (y + n * count).update(from: x + n * size + start, count: count) }
+        case .shuffle(let channels, let spatial, let groups, let source, let destination):
+            let x = buffers[source], y = buffers[destination]
+            let perGroup = channels / groups
+            for n in 0..<batch {
+                let base = n * channels * spatial
+                for i in 0..<groups {
+                    for j in 0..<perGroup {
+                        (y + base + (j * groups + i) * spatial).update(from: x + base + (i * perGroup + j) * spatial, count: spatial)
+                    }
+                }
+            }
+        case .linear(let linear):
+            linear.run(batch: batch, buffers: buffers)
+        }
+    }
+}
+
+/// BatchNorm in eval mode as a per-channel affine map:
+/// `scale = γ / √(σ² + ε)`, `shift = β − μ · scale`, so `y = x · scale + shift`.
+struct ChannelAffine {
+    let scale: [Float]
+    let shift: [Float]
+
+    init(batchNorm name: String, node: Node, stateDict: StateDict) {
+        guard case .batchNorm(let eps) = node.op else { preconditionFailure("\(name) is not a BatchNorm") }
+        let gamma = stateDict.tensor("\(name).weight")!.scalars
+        let beta = stateDict.tensor("\(name).bias")!.scalars
+        let mean = stateDict.tensor("\(name).running_mean")!.scalars
+        let variance = stateDict.tensor("\(name).running_var")!.scalars
+        let scale = gamma.indices.map { gamma[$0] / (variance[$0] + eps).squareRoot() }
+        self.scale = scale
+        self.shift = beta.indices.map { beta[$0] - mean[$0] * scale[$0] }
+    }
+}

@@ -1,0 +1,195 @@
+// ONNXExporter: a Shears Model as an ONNX file (opset 17, IR 8) that ONNX Runtime runs and
+// ONNXImporter reads back. One ONNX node per graph node, named after it, each output value
+// named like its node; parameters become initializers under their state-dict keys
+// (`cnn.0.weight`, `cnn.1.running_mean`), so module paths survive the round trip. The
+// weights are the model's own: masks already multiplied in, channels already removed,
+// dequantized values after quantization. The input is `[batch, C, height, width]` with
+// symbolic batch and size; the output is `logits`.
+//
+//   conv2d → Conv (pads [top, left, bottom, right]);  batchNorm → BatchNormalization;
+//   relu, relu6/clip → Relu, Clip(min, max);  leakyRelu, sigmoid, hardSigmoid, hardSwish;
+//   maxPool/avgPool → MaxPool/AveragePool;  adaptiveAvgPool(1) → GlobalAveragePool;
+//   add, mul, concat(axis 1);  channelSlice → Slice;  channelShuffle → Gather of the
+//   permuted channels;  flatten → Flatten(1);  linear → Gemm(transB=1);  identity → Identity.
+// An AdaptiveAvgPool2d to a size other than 1x1 has no shape-free ONNX form and is refused.
+
+import NNCore
+import Foundation
+import ONNXProto
+import SwiftProtobuf
+
+/// Writes Models as ONNX files.
+public enum ONNXExporter {
+    /// The ONNX opset the files declare.
+    public static let opset: Int64 = 17
+
+    /// Writes `model` to `path` atomically.
+    public static func write(_ model: Model, to path: String) throws {
+        try AtomicFile.write(try serialize(model, path: path), to: path)
+    }
+
+    /// The ONNX file's bytes; `path` names the file in errors.
+    public static func serialize(_ model: Model, path: String) throws -> [UInt8] {
+        var proto = Onnx_ModelProto()
+        proto.irVersion = 8
+        proto.producerName = "shears"
+        proto.opsetImport = [Onnx_OperatorSetIdProto.with { $0.domain = ""; $0.version = opset }]
+        var export = GraphExport(model: model, path: path)
+        proto.graph = try export.graph()
+        return try proto.serializedBytes()
+    }
+}
+
+/// The translation of one model's graph.
+private struct GraphExport {
+    let model: Model
+    let path: String
+    var initializers: [Onnx_TensorProto] = []
+
+    init(model: Model, path: String) { self.model = model; self.path = path }
+
+    /// The ONNX value name of node `index`'s output.
+    func value(_ index: Int) -> String { index == 0 ? "input" : index == model.graph.outputIndex ? "logits" : model.graph.nodes[index].name }
+
+    mutating func graph() throws -> Onnx_GraphProto {
+        var graph = Onnx_GraphProto()
+        graph.name = model.architecture
+        let nodes = model.graph.nodes
+        for (index, node) in nodes.enumerated() where index > 0 {
+            graph.node.append(try export(node, index: index))
+        }
+        graph.initializer = initializers
+        graph.input = [valueInfo("input", [.symbol("batch"), .size(model.outputChannels(of: 0) ?? 3), .symbol("height"), .symbol("width")])]
+        graph.output = [valueInfo("logits", [.symbol("batch"), .symbol("classes")])]
+        return graph
+    }
+
+    private enum Dimension { case size(Int), symbol(String) }
+
+    private func valueInfo(_ name: String, _ dims: [Dimension]) -> Onnx_ValueInfoProto {
+        Onnx_ValueInfoProto.with { info in
+            info.name = name
+            info.type.tensorType.elemType = Int32(ONNXFile.float)
+            info.type.tensorType.shape.dim = dims.map { d in
+                Onnx_TensorShapeProto.Dimension.with {
+                    switch d {
+                    case .size(let n): $0.dimValue = Int64(n)
+                    case .symbol(let s): $0.dimParam = s
+                    }
+                }
+            }
+        }
+    }
+
+    // MARK: Nodes
+
+    private mutating func export(_ node: Node, index: Int) throws -> Onnx_NodeProto {
+        var out = Onnx_NodeProto()
+        out.name = node.name
+        out.input = node.inputs.map(value)
+        out.output = [value(index)]
+        func set(_ type: String, _ attributes: [Onnx_AttributeProto] = []) { out.opType = type; out.attribute = attributes }
+        func parameter(_ suffix: String) throws -> String {
+            let key = "\(node.name).\(suffix)"
+            guard let tensor = model.stateDict.tensor(key) else {
+                throw NNError.shapeMismatch(node: node.name, reason: "no parameter '\(key)' to write to \(path)")
+            }
+            initializers.append(floatTensor(key, tensor.shape, tensor.scalars))
+            return key
+        }
+        func constant(_ suffix: String, floats: [Float]? = nil, integers: [Int64]? = nil) -> String {
+            let key = "\(node.name).\(suffix)"
+            if let floats { initializers.append(floatTensor(key, [], floats)) }
+            if let integers { initializers.append(integerTensor(key, [integers.count], integers)) }
+            return key
+        }
+        switch node.op {
+        case .input:
+            break
+        case .conv2d(let a):
+            out.input += [try parameter("weight")] + (model.stateDict.tensor("\(node.name).bias") != nil ? [try parameter("bias")] : [])
+            let w = model.stateDict.tensor("\(node.name).weight")!.shape
+            set("Conv", [ints("kernel_shape", [w[2], w[3]]), ints("strides", a.stride), ints("dilations", a.dilation),
+                         ints("pads", [a.padding.h, a.padding.w, a.paddingEnd.h, a.paddingEnd.w]), int("group", a.groups)])
+        case .batchNorm(let eps):
+            out.input += try ["weight", "bias", "running_mean", "running_var"].map(parameter)
+            set("BatchNormalization", [float("epsilon", eps)])
+        case .relu: set("Relu")
+        case .relu6, .clip:
+            let (lower, upper): (Float, Float) = { if case .clip(let l, let u) = node.op { return (l, u) }; return (0, 6) }()
+            out.input += [constant("min", floats: [lower]), constant("max", floats: [upper])]
+            set("Clip")
+        case .leakyRelu(let slope): set("LeakyRelu", [float("alpha", slope)])
+        case .sigmoid: set("Sigmoid")
+        case .hardSigmoid(let alpha, let beta): set("HardSigmoid", [float("alpha", alpha), float("beta", beta)])
+        case .hardSwish: set("HardSwish")
+        case .maxPool(let a), .avgPool(let a):
+            var attributes = [ints("kernel_shape", a.kernel), ints("strides", a.stride), int("ceil_mode", a.ceilMode ? 1 : 0),
+                              ints("pads", [a.padding.h, a.padding.w, a.paddingEnd.h, a.paddingEnd.w])]
+            if case .maxPool = node.op {
+                attributes.append(ints("dilations", a.dilation))
+                set("MaxPool", attributes)
+            } else {
+                guard a.dilation == Size2(1) else { throw NNError.unsupported(path: path, reason: "layer '\(node.name)': a dilated average pool has no opset-\(ONNXExporter.opset) form") }
+                attributes.append(int("count_include_pad", a.countIncludePad ? 1 : 0))
+                set("AveragePool", attributes)
+            }
+        case .adaptiveAvgPool(let size):
+            guard size == Size2(1) else {
+                throw NNError.unsupported(path: path, reason: "layer '\(node.name)': AdaptiveAvgPool2d to \(size) has no size-independent ONNX form (only 1x1: GlobalAveragePool)")
+            }
+            set("GlobalAveragePool")
+        case .add: set("Add")
+        case .mul: set("Mul")
+        case .concat: set("Concat", [int("axis", 1)])
+        case .channelSlice(let start, let count):
+            out.input += [constant("starts", integers: [Int64(start)]), constant("ends", integers: [Int64(start + count)]), constant("axes", integers: [1])]
+            set("Slice")
+        case .channelShuffle(let groups):
+            guard let channels = model.outputChannels(of: node.inputs[0]), channels % groups == 0 else {
+                throw NNError.shapeMismatch(node: node.name, reason: "cannot shuffle an input whose channels are not a multiple of \(groups)")
+            }
+            let perChannel = channels / groups
+            // Output channel j·g + i is input channel i·(C/g) + j.
+            let order = (0..<channels).map { k in Int64((k % groups) * perChannel + k / groups) }
+            out.input.append(constant("order", integers: order))
+            set("Gather", [int("axis", 1)])
+        case .flatten: set("Flatten", [int("axis", 1)])
+        case .linear:
+            out.input += [try parameter("weight")] + (model.stateDict.tensor("\(node.name).bias") != nil ? [try parameter("bias")] : [])
+            set("Gemm", [int("transB", 1)])
+        case .identity: set("Identity")
+        }
+        return out
+    }
+
+    // MARK: Protobuf values
+
+    private func floatTensor(_ name: String, _ dims: [Int], _ values: [Float]) -> Onnx_TensorProto {
+        Onnx_TensorProto.with {
+            $0.name = name; $0.dims = dims.map(Int64.init); $0.dataType = Int32(ONNXFile.float)
+            $0.rawData = values.map { $0.bitPattern.littleEndian }.withUnsafeBytes { Data($0) }
+        }
+    }
+
+    private func integerTensor(_ name: String, _ dims: [Int], _ values: [Int64]) -> Onnx_TensorProto {
+        Onnx_TensorProto.with {
+            $0.name = name; $0.dims = dims.map(Int64.init); $0.dataType = Int32(ONNXFile.int64)
+            $0.rawData = values.map { $0.littleEndian }.withUnsafeBytes { Data($0) }
+        }
+    }
+
+    private func int(_ name: String, _ value: Int) -> Onnx_AttributeProto {
+        Onnx_AttributeProto.with { $0.name = name; $0.type = .int; $0.i = Int64(value) }
+    }
+
+    private func ints(_ name: String, _ values: [Int]) -> Onnx_AttributeProto {
+        Onnx_AttributeProto.with { $0.name = name; $0.type = .ints; $0.ints = values.map(Int64.init) }
+    }
+
+    private func ints(_ name: String, _ size: Size2) -> Onnx_AttributeProto { ints(name, [size.h, size.w]) }
+
+    private func float(_ name: String, _ value: Float) -> Onnx_AttributeProto {
+        Onnx_AttributeProto.with { $0.name = name; $0.type = .float; $0.f = value }
+    }
+}

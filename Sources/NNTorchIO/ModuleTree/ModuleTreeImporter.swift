@@ -1,0 +1,111 @@
+// ModuleTreeImporter: a ModuleTree plus a state dict as a Model, where the tree determines
+// the forward pass:
+//   - Sequential (and its torchvision subclasses Conv2dNormActivation, ConvBNReLU, …): the
+//     children in order;
+//   - torchvision classes known by name (ResNet's BasicBlock and Bottleneck, MobileNetV2 and
+//     its InvertedResidual, SqueezeNet and Fire, ResNet): their forward as torchvision writes
+//     it (ModuleTreeImporter+Blocks.swift), and ShuffleNetV2 with its InvertedResidual;
+//   - any other class whose children are all leaf layers, Sequentials or known blocks: the
+//     children in order, a flatten before the first Linear that meets a feature map. This is
+//     an inference (forward() is code, not data), so it is reported in `notes`;
+//   - anything else is refused, suggesting ONNX.
+// Leaf layers map to ops in ModuleTreeImporter+Layers.swift. Every parameter the tree implies
+// is checked against the state dict as load_state_dict(strict=True) would.
+
+/// Builds Models from module trees.
+import NNCore
+
+public enum ModuleTreeImporter {
+    /// Containers whose forward is their children in order.
+    static let sequentialClasses: Set<String> = ["Sequential", "Conv2dNormActivation", "ConvNormActivation", "ConvBNActivation", "ConvBNReLU"]
+
+    /// The model `tree` describes, with the parameters of `stateDict`.
+    ///
+    /// - Parameter source: the file the tree came from, named in errors.
+    /// - Returns: the model and one note per module whose forward pass was inferred from its
+    ///   children's order.
+    public static func model(_ tree: ModuleTree, stateDict: StateDict, source: String) throws -> (model: Model, notes: [String]) {
+        var translation = TreeTranslation(source: source, stateDict: stateDict)
+        var x = try translation.module(tree, path: "", input: translation.builder.input)
+        if !translation.flat.contains(x) { x = translation.add("flatten", .flatten, x) }
+        let spec = ModuleTreeSpec(name: "\(tree.className) in \(source)", built: translation.builder.graph, shapes: translation.expected)
+        var model = try spec.model(with: stateDict)
+        model.architecture = tree.className
+        return (model, translation.notes)
+    }
+}
+
+/// The graph and expected parameters a tree produced, checked like a catalog architecture.
+private struct ModuleTreeSpec: ArchitectureSpec {
+    let name: String
+    let built: Graph
+    let shapes: [(key: String, shape: [Int])]
+
+    func graph() -> Graph { built }
+    func expectedShapes() -> [(key: String, shape: [Int])] { shapes }
+}
+
+/// The state of one translation: nodes emitted, which of them are flat vectors, the
+/// parameters the leaves imply, and the notes on inferred forwards.
+struct TreeTranslation {
+    let source: String
+    let stateDict: StateDict
+    var builder = GraphBuilder()
+    var flat: Set<Int> = []
+    var expected: [(key: String, shape: [Int])] = []
+    var notes: [String] = []
+    private var usedNames: Set<String> = ["input"]
+
+    init(source: String, stateDict: StateDict) {
+        self.source = source; self.stateDict = stateDict
+    }
+
+    /// `path.name`, or `name` at the root.
+    static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
+
+    /// An error naming the file and the module.
+    func refusal(_ path: String, _ module: ModuleTree, _ reason: String) -> NNError {
+        .unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (\(module.className)): \(reason); export the model with torch.onnx.export and give the .onnx file")
+    }
+
+    /// Appends a node under `name` (made unique with a `_1`, `_2` suffix); its output is flat
+    /// (`[N, F]`) after a flatten or a Linear, or when its one input is.
+    mutating func add(_ name: String, _ op: Op, _ inputs: Int...) -> Int {
+        var unique = name, k = 0
+        while usedNames.contains(unique) { k += 1; unique = "\(name)_\(k)" }
+        usedNames.insert(unique)
+        let index = builder.add(unique, op, inputs: inputs)
+        if op == .flatten || op == .linear || (inputs.count == 1 && flat.contains(inputs[0])) { flat.insert(index) }
+        return index
+    }
+
+    /// The output of `module` (at `path`) applied to node `x`.
+    mutating func module(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
+        if ModuleTreeImporter.sequentialClasses.contains(module.className) { return try children(module, path: path, input: x) }
+        if let block = try knownBlock(module, path: path, input: x) { return block }
+        if module.children.isEmpty { return try leaf(module, path: path, input: x) }
+        for child in module.children where !child.module.children.isEmpty && !isDetermined(child.module) {
+            throw refusal(Self.join(path, child.name), child.module, "a custom module with children inside a custom module (\(module.className)); a module tree cannot show how its forward() uses them")
+        }
+        notes.append("\(path.isEmpty ? "the model" : "'\(path)'") (\(module.className)): forward pass inferred as its children in order (\(module.children.map(\.name).joined(separator: ", "))), flattening before the first Linear")
+        return try children(module, path: path, input: x)
+    }
+
+    /// Whether a module's forward is known without inference: a Sequential or a known class.
+    private func isDetermined(_ module: ModuleTree) -> Bool {
+        ModuleTreeImporter.sequentialClasses.contains(module.className) || Self.knownBlocks.contains(module.className)
+    }
+
+    /// The children of `module` applied in order.
+    mutating func children(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
+        var x = x
+        for child in module.children { x = try self.module(child.module, path: Self.join(path, child.name), input: x) }
+        return x
+    }
+
+    /// `module.child(name)`, or an error naming the missing child.
+    func required(_ module: ModuleTree, _ name: String, path: String) throws -> ModuleTree {
+        guard let child = module.child(name) else { throw refusal(path, module, "has no child '\(name)', which \(module.className)'s forward uses") }
+        return child
+    }
+}

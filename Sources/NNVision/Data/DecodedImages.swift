@@ -1,0 +1,105 @@
+// DecodedImages: every sample of a dataset decoded, resized and cropped once, kept as uint8
+// crops (`[crop, crop, 3]`, a quarter of the float size) for as many evaluations as needed;
+// batches are normalised from them on demand. Decoding runs on all cores.
+// Bad files (corrupt, truncated, empty, not a JPEG) stop the load with an error naming the
+// file, or are skipped and listed when asked.
+
+import NNCore
+import Dispatch
+import Foundation
+
+/// Preprocessed uint8 crops of a list of samples, ready to be batched.
+public struct DecodedImages: Sendable {
+    public let preprocessing: Preprocessing
+    /// The samples that decoded, in listing order.
+    public let samples: [ImageDataset.Sample]
+    /// `images[i]` is the `[crop, crop, 3]` crop of `samples[i]`.
+    public let images: [RGBImage]
+    /// The files left out (`NNError.badImage` or `.io`, each naming its file), in listing order;
+    /// empty unless `skipBad` was set.
+    public let skipped: [NNError]
+
+    /// Number of decoded images.
+    public var count: Int { images.count }
+
+    /// Decodes the first `limit` samples (all when nil) of `dataset`; see `init(samples:...)`.
+    public init(dataset: ImageDataset, preprocessing: Preprocessing, limit: Int? = nil, skipBad: Bool = false,
+                parallel: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        let samples = limit.map { Array(dataset.samples.prefix(max($0, 0))) } ?? dataset.samples
+        try self.init(samples: samples, preprocessing: preprocessing, skipBad: skipBad, parallel: parallel, progress: progress)
+    }
+
+    /// Decodes and crops every sample.
+    ///
+    /// - Parameters:
+    ///   - skipBad: false: the first bad file (in listing order) is thrown; true: bad files are
+    ///     left out and listed in `skipped`.
+    ///   - parallel: spread the files over all cores (`DispatchQueue.concurrentPerform`);
+    ///     the result is the same either way.
+    ///   - progress: called with (files done, total) after each file, one call at a time, from
+    ///     worker threads.
+    public init(samples: [ImageDataset.Sample], preprocessing: Preprocessing, skipBad: Bool = false,
+                parallel: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        var results = [Result<RGBImage, NNError>?](repeating: nil, count: samples.count)
+        let lock = NSLock()
+        var done = 0
+        results.withUnsafeMutableBufferPointer { buffer in
+            let slots = buffer  // each index is written by one worker only
+            let work = { (i: Int) in
+                let path = samples[i].path
+                do {
+                    slots[i] = .success(try preprocessing.croppedImage(file: path))
+                } catch let error as NNError {
+                    slots[i] = .failure(error)
+                } catch {
+                    slots[i] = .failure(.badImage(path: path, reason: "\(error)"))
+                }
+                if let progress {
+                    lock.lock()
+                    done += 1
+                    progress(done, samples.count)
+                    lock.unlock()
+                }
+            }
+            if parallel {
+                DispatchQueue.concurrentPerform(iterations: samples.count, execute: work)
+            } else {
+                for i in 0..<samples.count { work(i) }
+            }
+        }
+        var kept: [ImageDataset.Sample] = [], images: [RGBImage] = [], skipped: [NNError] = []
+        for (sample, result) in zip(samples, results) {
+            switch result {
+            case .success(let image)?:
+                kept.append(sample)
+                images.append(image)
+            case .failure(let error)?:
+                guard skipBad else { throw error }
+                skipped.append(error)
+            case nil:
+                throw NNError.badImage(path: sample.path, reason: "was not decoded")
+            }
+        }
+        self.preprocessing = preprocessing
+        self.samples = kept
+        self.images = images
+        self.skipped = skipped
+    }
+
+    /// Images `range` normalised into one `[range.count, 3, crop, crop]` tensor, with their labels.
+    public func batch(_ range: Range<Int>) -> ImageBatch {
+        let crop = preprocessing.crop
+        var tensor = Tensor(shape: [range.count, 3, crop, crop])
+        let normalization = preprocessing.normalization
+        for (slot, i) in range.enumerated() {
+            normalization.write(images[i], into: &tensor, at: slot)
+        }
+        return ImageBatch(images: tensor, labels: range.map { samples[$0].label }, range: range)
+    }
+
+    /// Consecutive batches of `size` images (the last one may be smaller), made on demand.
+    public func batches(size: Int) throws -> ImageBatches {
+        guard size >= 1 else { throw NNError.invalidArgument(name: "batch size", reason: "must be >= 1, got \(size)") }
+        return ImageBatches(images: self, size: size)
+    }
+}
