@@ -7,7 +7,7 @@ import XCTest
 @testable import NNVision
 
 final class CenterCropTests: XCTestCase {
-    /// FORMATS.md §4.3: Python's round half to even.
+    /// docs/FORMATS.md §4.3: Python's round half to even.
     func testOffsetsRoundHalfToEven() {
         XCTAssertEqual(CenterCrop.offset(size: 341, crop: 224), 58)
         XCTAssertEqual(CenterCrop.offset(size: 383, crop: 224), 80)

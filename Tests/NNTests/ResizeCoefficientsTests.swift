@@ -7,7 +7,7 @@ import XCTest
 @testable import NNVision
 
 final class ResizeCoefficientsTests: XCTestCase {
-    /// FORMATS.md §4.2: 500 -> 341 and 100 -> 256, as Pillow computes them.
+    /// docs/FORMATS.md §4.2: 500 -> 341 and 100 -> 256, as Pillow computes them.
     func testPillowCoefficientExamples() {
         let down = ResizeCoefficients(inputSize: 500, outputSize: 341)
         XCTAssertEqual(down.first[0], 0)

@@ -7,7 +7,7 @@ import XCTest
 @testable import NNVision
 
 final class ResizeShorterSideTests: XCTestCase {
-    /// FORMATS.md §4.1 examples (width x height).
+    /// docs/FORMATS.md §4.1 examples (width x height).
     func testOutputSizes() {
         func size(_ w: Int, _ h: Int, _ s: Int) -> [Int] {
             let out = ResizeShorterSide.outputSize(width: w, height: h, shorter: s)

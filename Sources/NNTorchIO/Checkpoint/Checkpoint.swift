@@ -1,5 +1,5 @@
 // Checkpoint: the one entry point from a checkpoint file to a StateDict. Looks at the first
-// bytes (FORMATS.md §1.1) and dispatches: torch zip, torch legacy, safetensors; the old tar
+// bytes (docs/FORMATS.md §1.1) and dispatches: torch zip, torch legacy, safetensors; the old tar
 // format, the PYTORCH1 preview format and anything else are refused with a one-line error.
 // Reading never runs code from the file (see Pickle/GlobalAllowlist.swift). A whole-module
 // pickle also yields its ModuleTree.

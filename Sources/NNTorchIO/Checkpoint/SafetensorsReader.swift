@@ -1,5 +1,5 @@
 // SafetensorsReader: reads a `.safetensors` file into a StateDict.
-// Layout (FORMATS.md §3): u64 LE header length N, N bytes of JSON
+// Layout (docs/FORMATS.md §3): u64 LE header length N, N bytes of JSON
 // {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}},
 // then the byte buffer; offsets are relative to the buffer, packed with no gaps.
 

@@ -1,4 +1,4 @@
-// SafetensorsWriter: a StateDict as a safetensors file (FORMATS.md §1.4): u64 little-endian
+// SafetensorsWriter: a StateDict as a safetensors file (docs/FORMATS.md §1.4): u64 little-endian
 // header length, a compact JSON header `{"name": {"dtype", "shape", "data_offsets": [begin,
 // end]}}` padded with spaces to a multiple of 8, then the tensors packed little-endian in
 // state-dict order. Floating tensors are written as F32, integer ones as I64 (the dtypes

@@ -1,5 +1,5 @@
 // StateDictNormalizer: finds the name → tensor map in what people actually torch.save
-// (FORMATS.md §1.5): a bare state_dict; a training dict holding it under `state_dict`,
+// (docs/FORMATS.md §1.5): a bare state_dict; a training dict holding it under `state_dict`,
 // `model`, `model_state_dict`, `net`, `ema` or `state_dict_ema` beside optimizer state, args
 // and counters; or a whole nn.Module (`torch.save(model)`), walked through `_parameters`,
 // `_buffers` (persistent ones) and `_modules`. A `module.` prefix that every key carries

@@ -1,4 +1,4 @@
-// TensorRebuilder: torch's tensor pickling, read back (FORMATS.md §1.3). Parses storage
+// TensorRebuilder: torch's tensor pickling, read back (docs/FORMATS.md §1.3). Parses storage
 // persistent ids and `_rebuild_tensor(_v2/_v3)` arguments into a `TensorReference`, checking
 // that the view fits its storage, and later gathers the referenced elements through the
 // strides into a contiguous `StoredTensor` (decoding via RawTensorDecoder).

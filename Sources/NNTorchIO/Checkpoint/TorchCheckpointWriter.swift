@@ -1,5 +1,5 @@
 // TorchCheckpointWriter: writes a StateDict as a torch.save zip checkpoint that
-// `torch.load(weights_only=True)` reads (FORMATS.md §1.2-1.3): an `OrderedDict` of
+// `torch.load(weights_only=True)` reads (docs/FORMATS.md §1.2-1.3): an `OrderedDict` of
 // `_rebuild_tensor_v2` tensors over BINPERSID storages, protocol 2, records `<name>/data.pkl`,
 // `.format_version`, `.storage_alignment`, `byteorder`, `data/<k>`, `version`, 64-byte aligned.
 // Floating tensors are written as float32 (FloatStorage), integer ones as int64 (LongStorage).

@@ -1,5 +1,5 @@
 // TorchLegacyReader: the pre-1.6 format, `torch.save(..., _use_new_zipfile_serialization=False)`
-// (FORMATS.md §1.4): five pickles back to back (magic number, protocol version 1001, sys_info,
+// (docs/FORMATS.md §1.4): five pickles back to back (magic number, protocol version 1001, sys_info,
 // the object, the sorted storage keys), then per key an 8-byte little-endian element count and
 // the raw little-endian elements. Storage ids carry a 6th field, `view_metadata`.
 

@@ -1,4 +1,4 @@
-// TorchZipReader: the zip checkpoint format of torch.save since 1.6 (FORMATS.md §1.2-1.3).
+// TorchZipReader: the zip checkpoint format of torch.save since 1.6 (docs/FORMATS.md §1.2-1.3).
 // Finds `<prefix>/data.pkl`, requires the `version` record torch.load requires, reads the
 // optional `byteorder`, and resolves each storage persistent id to the record
 // `<prefix>/data/<key>`, checking its size against the declared element count.

@@ -1,5 +1,5 @@
 // ZipArchive: reads the directory of a zip file held in memory, as torch's zip checkpoints
-// need (FORMATS.md §1.2): classic and ZIP64 end records, zip64 extra fields, and the data
+// need (docs/FORMATS.md §1.2): classic and ZIP64 end records, zip64 extra fields, and the data
 // offset taken from each LOCAL header (torch pads there, not in the central directory).
 // Only stored (uncompressed) entries can be read; there is no inflate. Every offset and size
 // is checked against the file before use. It is not a general zip tool (no multi-disk, no

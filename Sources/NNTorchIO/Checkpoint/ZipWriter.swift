@@ -1,5 +1,5 @@
 // ZipWriter: builds a zip archive of stored (uncompressed) entries in memory, laid out as
-// torch's PyTorchStreamWriter does (FORMATS.md §1.2): each entry's data starts on a 64-byte
+// torch's PyTorchStreamWriter does (docs/FORMATS.md §1.2): each entry's data starts on a 64-byte
 // boundary, padded through an "FB" extra field in the local header, and the archive always
 // ends with ZIP64 end records. CRCs and sizes sit in the local headers (no data descriptors).
 // It does not compress.

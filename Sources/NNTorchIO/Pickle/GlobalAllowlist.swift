@@ -1,4 +1,4 @@
-// GlobalAllowlist: what a GLOBAL / STACK_GLOBAL name may be (FORMATS.md §2.3).
+// GlobalAllowlist: what a GLOBAL / STACK_GLOBAL name may be (docs/FORMATS.md §2.3).
 //
 // The rule, in three tiers:
 // 1. Refused outright, whatever the opcode: anything under os, posix, nt, sys, subprocess and

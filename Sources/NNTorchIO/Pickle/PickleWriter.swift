@@ -1,7 +1,7 @@
 // PickleWriter: emits Python pickle opcodes (protocol 2 or 4), enough for a torch.save
 // state dict and for plain data (dicts, lists, tuples, numbers, strings, bytes) that
 // Python's `pickle.load` reads with no third-party module. No memo is written: unpicklers
-// accept streams without BINPUT. Byte layouts: ../shared/reference/FORMATS.md §2.4.
+// accept streams without BINPUT. Byte layouts: docs/FORMATS.md §2.4.
 
 /// A plain Python value for `PickleWriter.write(_:)`.
 import NNCore

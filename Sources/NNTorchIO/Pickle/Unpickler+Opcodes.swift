@@ -1,4 +1,4 @@
-// Unpickler+Opcodes: one case per pickle opcode (FORMATS.md §2.2): the protocol 2 core torch
+// Unpickler+Opcodes: one case per pickle opcode (docs/FORMATS.md §2.2): the protocol 2 core torch
 // writes, the protocol 4/5 additions, and the text opcodes of protocols 0/1. INST/OBJ, EXT*
 // and out-of-band buffers are refused; any other byte is not an opcode.
 

@@ -1,5 +1,5 @@
 // Unpickler: a restricted pickle virtual machine for reading torch.save files and Shears'
-// own blobs (FORMATS.md §2). It builds a `PickleGraph` of plain values and never executes
+// own blobs (docs/FORMATS.md §2). It builds a `PickleGraph` of plain values and never executes
 // anything: globals go through `GlobalAllowlist`, and the only "calls" are the containers and
 // torch rebuild functions interpreted in `Unpickler+Calls.swift`. Opcodes live in
 // `Unpickler+Opcodes.swift`. Every length is checked against the bytes left before anything

@@ -1,4 +1,4 @@
-// CenterCrop: torchvision `transforms.CenterCrop(size)` on a PIL image (FORMATS.md §4.3):
+// CenterCrop: torchvision `transforms.CenterCrop(size)` on a PIL image (docs/FORMATS.md §4.3):
 // offsets `int(round((size - crop) / 2.0))` with Python's half-to-even rounding, and zero
 // padding of `(crop - size) // 2` before / `(crop - size + 1) // 2` after on a side that is
 // too small. An exact pixel copy: no resampling.

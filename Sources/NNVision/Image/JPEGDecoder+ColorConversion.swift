@@ -1,5 +1,5 @@
 // JPEGDecoder+ColorConversion: PIL's `Image.convert("RGB")` for the two non-RGB JPEG modes
-// (Pillow src/libImaging/Convert.c, FORMATS.md §5.2). Integer arithmetic, bit-exact.
+// (Pillow src/libImaging/Convert.c, docs/FORMATS.md §5.2). Integer arithmetic, bit-exact.
 
 import NNCore
 

@@ -1,5 +1,5 @@
 // JPEGDecoder: file bytes -> RGB pixels identical to `PIL.Image.open(f).convert("RGB")`
-// (FORMATS.md §5). libjpeg-turbo does the decoding (CJPEG); this file checks the magic
+// (docs/FORMATS.md §5). libjpeg-turbo does the decoding (CJPEG); this file checks the magic
 // bytes, maps failures to NNError and applies PIL's L->RGB and CMYK->RGB conversions.
 // It does not rotate by EXIF orientation or apply ICC profiles (PIL does neither), and it
 // reads JPEG only: PNG or other content is reported, not decoded.

@@ -1,4 +1,4 @@
-// Normalization: torchvision `ToTensor()` then `Normalize(mean, std)` (FORMATS.md §4.4),
+// Normalization: torchvision `ToTensor()` then `Normalize(mean, std)` (docs/FORMATS.md §4.4),
 // bit-exact: `x = Float(u8) / 255` (float32 true division), then `(x - mean) / std` in
 // float32, a subtraction and a true division (no reciprocal, no fused multiply-add).
 // Every result depends only on (channel, byte), so a 3 x 256 table holds them all.

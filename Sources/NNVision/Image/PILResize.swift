@@ -1,5 +1,5 @@
 // PILResize: Pillow's `Image.resize((w, h), Image.BILINEAR)` on 8-bit RGB, bit-exact
-// (Pillow src/libImaging/Resample.c, FORMATS.md §4.2). The triangle filter stretched by the
+// (Pillow src/libImaging/Resample.c, docs/FORMATS.md §4.2). The triangle filter stretched by the
 // downscale factor (antialiasing), 22-bit fixed-point weights, a horizontal pass then a
 // vertical pass, each rounded and clamped to 8 bits, and only the passes whose size changes.
 // Not a general resampler: no other filters, no box argument, no other modes.

@@ -1,5 +1,5 @@
 // ResizeCoefficients: Pillow's per-axis bilinear filter taps in 22-bit fixed point
-// (`precompute_coeffs` + `normalize_coeffs_8bpc` in Resample.c, FORMATS.md §4.2), and the
+// (`precompute_coeffs` + `normalize_coeffs_8bpc` in Resample.c, docs/FORMATS.md §4.2), and the
 // rounding that turns an accumulated sum back into a byte. Maths in Float64 in Pillow's order.
 
 /// The taps of one axis: output `i` reads inputs `first[i] ..< first[i] + count[i]`.

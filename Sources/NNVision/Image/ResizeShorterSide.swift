@@ -1,5 +1,5 @@
 // ResizeShorterSide: torchvision `transforms.Resize(size)` with one int on a PIL image
-// (`_compute_resized_output_size`, FORMATS.md §4.1): the shorter side becomes `size`, the
+// (`_compute_resized_output_size`, docs/FORMATS.md §4.1): the shorter side becomes `size`, the
 // longer one `int(size * long / short)`, then Pillow's bilinear resize (PILResize).
 
 /// torchvision's `Resize(size)` for an int `size`.
