@@ -7,16 +7,10 @@
 // its even and odd columns, so taps read contiguously there too; other strides read strided.
 
 #include "ckernels.h"
+#include "multiversion.h"
 
 #include <math.h>
 #include <string.h>
-
-#if defined(__x86_64__) && defined(__clang__)
-#define SHEARS_MULTIVERSION 1
-#define SHEARS_AVX2 __attribute__((target("avx2,fma")))
-#else
-#define SHEARS_MULTIVERSION 0
-#endif
 
 /// The output columns [*lo, *hi) whose tap column ix = ox·s − p + offset lies in [0, in_w).
 static inline __attribute__((always_inline)) void column_range(int32_t out_w, int32_t in_w, int32_t stride, int32_t start, int32_t *lo, int32_t *hi) {
@@ -44,11 +38,6 @@ static inline __attribute__((always_inline)) const float *tap_source(const float
     int32_t phase = start & 1, half = (width + 1) / 2;
     return split + phase * half + (start - phase) / 2;
 }
-
-/// Eight floats (GCC/clang vector extensions: SSE pairs in the portable clone, one AVX
-/// register in the AVX2 one), and the matching lane masks.
-typedef float v8f __attribute__((vector_size(32)));
-typedef int32_t v8i __attribute__((vector_size(32)));
 
 /// The taps of one output row whose input row lies inside the plane, in row-major order:
 /// weight index, tap column start and contiguous source (NULL: read strided from `line`).
@@ -263,8 +252,7 @@ SHEARS_BODIES(portable, )
 SHEARS_BODIES(avx2, SHEARS_AVX2)
 #endif
 
-/// Whether the AVX2 clones may run here (asked once).
-static int use_avx2(void) {
+int shears_use_avx2(void) {
 #if SHEARS_MULTIVERSION
     static int answer = -1;
     if (answer < 0) answer = __builtin_cpu_supports("avx2") && __builtin_cpu_supports("fma");
@@ -276,14 +264,14 @@ static int use_avx2(void) {
 
 void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window) {
 #if SHEARS_MULTIVERSION
-    if (use_avx2()) { max_pool_avx2(x, y, planes, window); return; }
+    if (shears_use_avx2()) { max_pool_avx2(x, y, planes, window); return; }
 #endif
     max_pool_portable(x, y, planes, window);
 }
 
 void shears_depthwise_conv(const float *x, const float *w, const float *bias, float *y, int32_t channels, shears_window window) {
 #if SHEARS_MULTIVERSION
-    if (use_avx2()) { depthwise_avx2(x, w, bias, y, channels, window); return; }
+    if (shears_use_avx2()) { depthwise_avx2(x, w, bias, y, channels, window); return; }
 #endif
     depthwise_portable(x, w, bias, y, channels, window);
 }
@@ -410,14 +398,14 @@ SHEARS_WINOGRAD(avx2, SHEARS_AVX2)
 
 void shears_winograd_input(const float *x, int32_t channels, shears_window v, float *out, int64_t tiles) {
 #if SHEARS_MULTIVERSION
-    if (use_avx2()) { winograd_input_avx2(x, channels, v, out, tiles); return; }
+    if (shears_use_avx2()) { winograd_input_avx2(x, channels, v, out, tiles); return; }
 #endif
     winograd_input_portable(x, channels, v, out, tiles);
 }
 
 void shears_winograd_output(const float *m, int32_t out_c, shears_window v, int64_t tiles, const float *bias, float *y) {
 #if SHEARS_MULTIVERSION
-    if (use_avx2()) { winograd_output_avx2(m, out_c, v, tiles, bias, y); return; }
+    if (shears_use_avx2()) { winograd_output_avx2(m, out_c, v, tiles, bias, y); return; }
 #endif
     winograd_output_portable(m, out_c, v, tiles, bias, y);
 }
@@ -425,7 +413,7 @@ void shears_winograd_output(const float *m, int32_t out_c, shears_window v, int6
 void shears_sparse_gemm(const int32_t *row_start, const int32_t *columns, const float *values, int32_t rows,
                         const float *b, int64_t ldb, int32_t n, float *c, int64_t ldc) {
 #if SHEARS_MULTIVERSION
-    if (use_avx2()) { sparse_gemm_avx2(row_start, columns, values, rows, b, ldb, n, c, ldc); return; }
+    if (shears_use_avx2()) { sparse_gemm_avx2(row_start, columns, values, rows, b, ldb, n, c, ldc); return; }
 #endif
     sparse_gemm_portable(row_start, columns, values, rows, b, ldb, n, c, ldc);
 }
@@ -433,7 +421,7 @@ void shears_sparse_gemm(const int32_t *row_start, const int32_t *columns, const 
 void shears_im2col(const float *x, float *cols, int64_t row_stride, int32_t channels, int32_t first_row, int32_t rows,
                    shears_window window) {
 #if SHEARS_MULTIVERSION
-    if (use_avx2()) { im2col_avx2(x, cols, row_stride, channels, first_row, rows, window); return; }
+    if (shears_use_avx2()) { im2col_avx2(x, cols, row_stride, channels, first_row, rows, window); return; }
 #endif
     im2col_portable(x, cols, row_stride, channels, first_row, rows, window);
 }
