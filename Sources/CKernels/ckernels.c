@@ -1,10 +1,6 @@
-// ckernels: see include/ckernels.h. Pooling and depthwise convolution work one output row
-// at a time: the row's in-bounds taps are listed once (`row_taps`), the interior columns,
-// where every tap reads inside the input, are computed eight at a time with the result kept
-// in a register across all taps (taps in row-major order, so each output sees the same
-// operations in the same order as a scalar per-output loop), and the edge columns one by
-// one. im2col copies contiguous segments. At stride 2 each input line is first split into
-// its even and odd columns, so taps read contiguously there too; other strides read strided.
+// ckernels: see include/ckernels.h. im2col copies contiguous segments: at stride 2 each input
+// line is first split into its even and odd columns, so taps read contiguously there too;
+// other strides read strided. Pooling and depthwise convolution are in window_planes.c.
 
 #include "ckernels.h"
 #include "multiversion.h"
@@ -39,132 +35,7 @@ static inline __attribute__((always_inline)) const float *tap_source(const float
     return split + phase * half + (start - phase) / 2;
 }
 
-/// The taps of one output row whose input row lies inside the plane, in row-major order:
-/// weight index, tap column start and contiguous source (NULL: read strided from `line`).
-typedef struct {
-    int32_t weight, start;
-    const float *line, *source;
-} row_tap;
-
-/// The interior columns [lo, hi) of a window, where every tap column is inside the input
-/// (lo = hi = 0 when taps read strided: stride above 2); the same for every row and plane.
-static inline __attribute__((always_inline)) void interior_columns(shears_window v, int32_t *lo, int32_t *hi) {
-    *lo = 0; *hi = v.out_w;
-    for (int32_t j = 0; j < v.kernel_w; j++) {
-        int32_t first, last;
-        column_range(v.out_w, v.in_w, v.stride_w, j * v.dilation_w - v.pad_w, &first, &last);
-        if (first > *lo) *lo = first;
-        if (last < *hi) *hi = last;
-    }
-    if (v.stride_w > 2 || *hi < *lo) { *lo = 0; *hi = 0; }
-}
-
-/// Fills `taps` for output row `oy` (splitting each used line into `split` rows of
-/// in_w + 1 floats at stride 2); returns their count.
-static inline __attribute__((always_inline)) int32_t row_taps(const float *plane, shears_window v, int32_t oy, float *split, row_tap *taps) {
-    int32_t count = 0;
-    for (int32_t i = 0; i < v.kernel_h; i++) {
-        int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h;
-        if (iy < 0 || iy >= v.in_h) continue;
-        const float *line = plane + (int64_t)iy * v.in_w;
-        float *phases = split + (int64_t)i * (v.in_w + 1);
-        if (v.stride_w == 2) split_phases(line, v.in_w, phases);
-        for (int32_t j = 0; j < v.kernel_w; j++) {
-            int32_t start = j * v.dilation_w - v.pad_w;
-            row_tap tap = {i * v.kernel_w + j, start, line, tap_source(line, phases, v.in_w, v.stride_w, start)};
-            taps[count++] = tap;
-        }
-    }
-    return count;
-}
-
-/// Whether output column ox of `tap` reads inside the plane, and the value it reads.
-static inline __attribute__((always_inline)) int tap_value(const row_tap *tap, shears_window v, int32_t ox, float *value) {
-    int32_t ix = ox * v.stride_w + tap->start;
-    if (ix < 0 || ix >= v.in_w) return 0;
-    *value = tap->line[ix];
-    return 1;
-}
-
 #define SHEARS_BODIES(SUFFIX, ATTRIBUTE)                                                                         \
-    ATTRIBUTE static void max_pool_##SUFFIX(const float *x, float *y, int32_t planes, shears_window v) {         \
-        float split[v.kernel_h * (v.in_w + 1)];                                                                  \
-        row_tap taps[v.kernel_h * v.kernel_w];                                                                   \
-        int32_t lo, hi;                                                                                          \
-        interior_columns(v, &lo, &hi);                                                                           \
-        for (int32_t p = 0; p < planes; p++) {                                                                   \
-            const float *xp = x + (int64_t)p * v.in_h * v.in_w;                                                  \
-            for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
-                float *row = y + (int64_t)p * v.out_h * v.out_w + (int64_t)oy * v.out_w;                         \
-                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                                       \
-                for (; ox + 8 <= hi; ox += 8) {                                                                  \
-                    v8f best = {-INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY, -INFINITY}; \
-                    for (int32_t t = 0; t < count; t++) {                                                        \
-                        v8f value;                                                                               \
-                        memcpy(&value, taps[t].source + ox, sizeof value);                                       \
-                        v8i take = (v8i)(value > best) | (v8i)(value != value);                                  \
-                        best = (v8f)((take & (v8i)value) | (~take & (v8i)best));                                 \
-                    }                                                                                            \
-                    memcpy(row + ox, &best, sizeof best);                                                        \
-                }                                                                                                \
-                for (; ox < hi; ox++) {                                                                          \
-                    float best = -INFINITY;                                                                      \
-                    for (int32_t t = 0; t < count; t++) {                                                        \
-                        float value = taps[t].source[ox];                                                        \
-                        best = (value > best || value != value) ? value : best;                                  \
-                    }                                                                                            \
-                    row[ox] = best;                                                                              \
-                }                                                                                                \
-                for (int32_t column = 0; column < v.out_w; column++) {                                           \
-                    if (column == lo && hi > lo) { column = hi - 1; continue; }                                  \
-                    float best = -INFINITY, value;                                                               \
-                    for (int32_t t = 0; t < count; t++)                                                          \
-                        if (tap_value(&taps[t], v, column, &value)) best = (value > best || value != value) ? value : best; \
-                    row[column] = best;                                                                          \
-                }                                                                                                \
-            }                                                                                                    \
-        }                                                                                                        \
-    }                                                                                                            \
-                                                                                                                 \
-    ATTRIBUTE static void depthwise_##SUFFIX(const float *x, const float *w, const float *bias, float *y,        \
-                                             int32_t channels, shears_window v) {                                \
-        float split[v.kernel_h * (v.in_w + 1)];                                                                  \
-        row_tap taps[v.kernel_h * v.kernel_w];                                                                   \
-        int32_t lo, hi;                                                                                          \
-        interior_columns(v, &lo, &hi);                                                                           \
-        for (int32_t c = 0; c < channels; c++) {                                                                 \
-            const float *xp = x + (int64_t)c * v.in_h * v.in_w;                                                  \
-            const float *kernel = w + (int64_t)c * v.kernel_h * v.kernel_w;                                      \
-            float b = bias[c];                                                                                   \
-            for (int32_t oy = 0; oy < v.out_h; oy++) {                                                           \
-                float *row = y + (int64_t)c * v.out_h * v.out_w + (int64_t)oy * v.out_w;                         \
-                int32_t count = row_taps(xp, v, oy, split, taps), ox = lo;                                       \
-                for (; ox + 8 <= hi; ox += 8) {                                                                  \
-                    v8f sum = {0, 0, 0, 0, 0, 0, 0, 0};                                                          \
-                    for (int32_t t = 0; t < count; t++) {                                                        \
-                        v8f value;                                                                               \
-                        memcpy(&value, taps[t].source + ox, sizeof value);                                       \
-                        sum += kernel[taps[t].weight] * value;                                                   \
-                    }                                                                                            \
-                    sum += b;                                                                                    \
-                    memcpy(row + ox, &sum, sizeof sum);                                                          \
-                }                                                                                                \
-                for (; ox < hi; ox++) {                                                                          \
-                    float sum = 0;                                                                               \
-                    for (int32_t t = 0; t < count; t++) sum += kernel[taps[t].weight] * taps[t].source[ox];      \
-                    row[ox] = sum + b;                                                                           \
-                }                                                                                                \
-                for (int32_t column = 0; column < v.out_w; column++) {                                           \
-                    if (column == lo && hi > lo) { column = hi - 1; continue; }                                  \
-                    float sum = 0, value;                                                                        \
-                    for (int32_t t = 0; t < count; t++)                                                          \
-                        if (tap_value(&taps[t], v, column, &value)) sum += kernel[taps[t].weight] * value;       \
-                    row[column] = sum + b;                                                                       \
-                }                                                                                                \
-            }                                                                                                    \
-        }                                                                                                        \
-    }                                                                                                            \
-                                                                                                                 \
     ATTRIBUTE static void im2col_##SUFFIX(const float *x, float *cols, int64_t row_stride, int32_t channels,    \
                                           int32_t first_row, int32_t rows, shears_window v) {                    \
         float split[v.in_w + 1];                                                                                 \
@@ -260,20 +131,6 @@ int shears_use_avx2(void) {
 #else
     return 0;
 #endif
-}
-
-void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window) {
-#if SHEARS_MULTIVERSION
-    if (shears_use_avx2()) { max_pool_avx2(x, y, planes, window); return; }
-#endif
-    max_pool_portable(x, y, planes, window);
-}
-
-void shears_depthwise_conv(const float *x, const float *w, const float *bias, float *y, int32_t channels, shears_window window) {
-#if SHEARS_MULTIVERSION
-    if (shears_use_avx2()) { depthwise_avx2(x, w, bias, y, channels, window); return; }
-#endif
-    depthwise_portable(x, w, bias, y, channels, window);
 }
 
 void shears_winograd_filter(const float *w, int32_t out_c, int32_t in_c, float *u) {

@@ -14,16 +14,20 @@ typedef struct {
     int32_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
 } shears_window;
 
+/// Floats of scratch `shears_max_pool` and `shears_depthwise_conv` need: one padded plane.
+int64_t shears_padded_plane_size(shears_window window);
+
 /// Max pooling of `planes` planes: y[oy, ox] = max over in-bounds taps (i, j), taps in
 /// row-major order, of x[oy·sh − ph + i·dh, ox·sw − pw + j·dw]; a NaN wins; −inf when no
-/// tap is in bounds.
-void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window);
+/// tap is in bounds. `scratch` holds `shears_padded_plane_size(window)` floats.
+void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window, float *scratch);
 
 /// Depthwise convolution of `channels` planes, each with its own kh·kw filter `w[c]`:
-/// y[c, oy, ox] = (Σ over in-bounds taps (i, j), in row-major order, of
-/// w[c, i, j] · x[c, iy, ix]) + bias[c].
+/// y[c, oy, ox] = act((Σ over taps (i, j), in row-major order, of w[c, i, j] · x[c, iy, ix],
+/// 0 outside the input) + bias[c]), act = max(·, 0) when `relu`, else the identity.
+/// `scratch` holds `shears_padded_plane_size(window)` floats.
 void shears_depthwise_conv(const float *x, const float *w, const float *bias, float *y,
-                           int32_t channels, shears_window window);
+                           int32_t channels, shears_window window, int32_t relu, float *scratch);
 
 /// im2col of `channels` planes for output rows [first_row, first_row + rows): row
 /// (c·kh + i)·kw + j of `cols` (rows `row_stride` floats apart) holds

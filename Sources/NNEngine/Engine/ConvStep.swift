@@ -128,7 +128,8 @@ struct ConvStep {
     /// Floats of scratch this conv needs for batches of up to `maxBatch`.
     func scratchSize(maxBatch: Int) -> Int {
         if winogradFilters != nil { return 16 * (inC + outC) * winogradTiles }
-        if isDepthwise || (isPointwise && (isTiled || groups > 1)) { return 0 }
+        if isDepthwise { return Int(shears_padded_plane_size(window)) }
+        if isPointwise && (isTiled || groups > 1) { return 0 }
         if isTiled { return inC * kh * kw * tileRows * outW }
         if groups == 1 { return (inC * kh * kw + outC) * outH * outW * chunk(maxBatch) }
         return (inC / groups) * kh * kw * outH * outW
@@ -147,9 +148,9 @@ struct ConvStep {
                 let yn = y + n * outC * positions
                 if isDepthwise {
                     bias.withUnsafeBufferPointer { b in
-                        shears_depthwise_conv(xn, w.baseAddress!, b.baseAddress!, yn, Int32(inC), window)
+                        shears_depthwise_conv(xn, w.baseAddress!, b.baseAddress!, yn, Int32(inC), window, epilogue == .relu ? 1 : 0, scratch)
                     }
-                    if epilogue != nil { finish(yn, from: yn, positions: positions, rowStride: positions, addBias: false) }
+                    if epilogue != nil && epilogue != .relu { finish(yn, from: yn, positions: positions, rowStride: positions, addBias: false) }
                     continue
                 } else {
                     let cinG = inC / groups, coutG = outC / groups, k = cinG * kh * kw

@@ -101,6 +101,7 @@ struct ExecutionPlan {
                     scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch))
                     steps.append(.conv(conv))
                 } else {
+                    if case .pool(let pool) = step { scratchSize = max(scratchSize, pool.scratchSize) }
                     steps.append(step)
                 }
             }

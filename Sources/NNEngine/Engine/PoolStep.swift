@@ -26,11 +26,14 @@ struct PoolStep {
                                kernel: attributes.kernel, input: Size2(input[1], input[2]), output: Size2(output[1], output[2]))
     }
 
-    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>]) {
+    /// Floats of scratch a max pool needs (one padded plane); 0 for average pooling.
+    var scratchSize: Int { max ? Int(shears_padded_plane_size(window)) : 0 }
+
+    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
         let (c, inH, inW) = (input[0], input[1], input[2])
         let (outH, outW) = (output[1], output[2])
         let x = buffers[source], y = buffers[destination]
-        if max { return shears_max_pool(x, y, Int32(batch * c), window) }
+        if max { return shears_max_pool(x, y, Int32(batch * c), window, scratch) }
         for plane in 0..<(batch * c) {
             averagePool(x + plane * inH * inW, y + plane * outH * outW, inH: inH, inW: inW, outH: outH, outW: outW)
         }

@@ -5,7 +5,7 @@ import NNCore
 import Foundation
 
 /// Element-wise activation kinds.
-enum Activation {
+enum Activation: Equatable {
     case relu, relu6
     case leaky(Float)
     case clip(Float, Float)
@@ -90,7 +90,7 @@ enum Step {
             default: for k in 0..<total { y[k] = kind.apply(x[k]) }
             }
         case .pool(let pool):
-            pool.run(batch: batch, buffers: buffers)
+            pool.run(batch: batch, buffers: buffers, scratch: scratch)
         case .adaptiveAvgPool(let input, let output, let source, let destination):
             AdaptiveAvgPool.run(batch: batch, input: input, output: output, x: buffers[source], y: buffers[destination])
         case .add(let count, let first, let second, let destination):

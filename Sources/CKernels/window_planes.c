@@ -1,0 +1,186 @@
+// window_planes: max pooling and depthwise convolution over padded planes. Each input plane is
+// first copied into a padded plane (`shears_padded_plane_size`) that holds the padding as
+// values (−inf for max pooling, 0 for convolution) and splits every row into its stride
+// phases, so that every tap of every output reads eight contiguous floats: no bounds checks
+// and no scalar edge columns in the hot loop. Outputs are computed up to four vectors of a row
+// at a time (independent sums, so the taps' dependent adds overlap); taps are visited in
+// row-major order for every output, as in a scalar per-output loop. Not here: grouped convs
+// with several channels per group (the GEMM paths), average pooling (PoolStep, in Swift).
+
+#include "ckernels.h"
+#include "multiversion.h"
+
+#include <math.h>
+#include <string.h>
+
+/// The padded plane of a window: `rows` rows of `stride_w` phases of `phase` floats each;
+/// padded column X (input column X − pad_w) of padded row Y (input row Y − pad_h) is at
+/// Y·(stride_w·phase) + (X mod stride_w)·phase + X / stride_w. Each phase is long enough for
+/// the last output vector's reads (columns past the window read the padding value).
+typedef struct {
+    int32_t rows, phase, row;
+} padded_layout;
+
+static inline __attribute__((always_inline)) padded_layout layout_of(shears_window v) {
+    padded_layout l;
+    l.rows = (v.out_h - 1) * v.stride_h + (v.kernel_h - 1) * v.dilation_h + 1;
+    int32_t vectors = (v.out_w + 7) / 8;
+    l.phase = vectors * 8 + ((v.kernel_w - 1) * v.dilation_w) / v.stride_w + 1;
+    l.row = l.phase * v.stride_w;
+    return l;
+}
+
+int64_t shears_padded_plane_size(shears_window window) {
+    padded_layout l = layout_of(window);
+    return (int64_t)l.rows * l.row;
+}
+
+/// Offsets from an output row's first padded row to each tap's first read, in row-major tap order.
+static inline __attribute__((always_inline)) void tap_offsets(shears_window v, padded_layout l, int64_t *offsets) {
+    for (int32_t i = 0; i < v.kernel_h; i++)
+        for (int32_t j = 0; j < v.kernel_w; j++) {
+            int32_t column = j * v.dilation_w;
+            offsets[i * v.kernel_w + j] = (int64_t)i * v.dilation_h * l.row + (column % v.stride_w) * l.phase + column / v.stride_w;
+        }
+}
+
+/// Stores the first `count` (1 ... 8) lanes of `value` at `y`.
+static inline __attribute__((always_inline)) void store_lanes(float *y, const v8f *value, int32_t count) {
+    memcpy(y, value, sizeof(float) * (size_t)count);
+}
+
+// The bodies: padding one plane (stride 1: the row copied between the two pads; stride 2: the
+// row's even and odd columns separated eight pairs at a time; other strides column by column),
+// then max pooling and depthwise convolution over the padded planes.
+#define SHEARS_WINDOW_PLANES(SUFFIX, ATTRIBUTE)                                                                  \
+    ATTRIBUTE static void pad_plane_##SUFFIX(const float *x, shears_window v, padded_layout l, float fill,      \
+                                             float *p) {                                                       \
+        for (int32_t y = 0; y < l.rows; y++) {                                                                  \
+            float *row = p + (int64_t)y * l.row;                                                                \
+            for (int32_t k = 0; k < l.row; k++) row[k] = fill;                                                  \
+            int32_t iy = y - v.pad_h;                                                                           \
+            if (iy < 0 || iy >= v.in_h) continue;                                                               \
+            const float *line = x + (int64_t)iy * v.in_w;                                                       \
+            /* Input columns [first, last) land inside the padded row. */                                       \
+            int32_t first = v.pad_w < 0 ? -v.pad_w : 0;                                                        \
+            int32_t last = l.row - v.pad_w < v.in_w ? l.row - v.pad_w : v.in_w;                                 \
+            if (v.stride_w == 1) {                                                                              \
+                if (last > first) memcpy(row + first + v.pad_w, line + first, sizeof(float) * (size_t)(last - first)); \
+            } else if (v.stride_w == 2) {                                                                       \
+                /* Column ix goes to phase (ix + pad_w) & 1 at index (ix + pad_w) >> 1. */                      \
+                int32_t ix = first;                                                                             \
+                if (((ix + v.pad_w) & 1) && ix < last) { row[l.phase + ((ix + v.pad_w) >> 1)] = line[ix]; ix++; } \
+                float *even = row + ((ix + v.pad_w) >> 1), *odd = row + l.phase + ((ix + v.pad_w) >> 1);       \
+                int32_t q = 0;                                                                                  \
+                for (; ix + 2 * q + 16 <= last; q += 8) {                                                       \
+                    v8f a, b;                                                                                   \
+                    memcpy(&a, line + ix + 2 * q, sizeof a);                                                    \
+                    memcpy(&b, line + ix + 2 * q + 8, sizeof b);                                                \
+                    v8f e = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14);                           \
+                    v8f o = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);                           \
+                    memcpy(even + q, &e, sizeof e);                                                             \
+                    memcpy(odd + q, &o, sizeof o);                                                              \
+                }                                                                                               \
+                for (int32_t c = ix + 2 * q; c < last; c++) {                                                   \
+                    int32_t column = c + v.pad_w;                                                               \
+                    row[(column & 1) * l.phase + (column >> 1)] = line[c];                                      \
+                }                                                                                               \
+            } else {                                                                                            \
+                for (int32_t c = first; c < last; c++) {                                                        \
+                    int32_t column = c + v.pad_w;                                                               \
+                    row[(column % v.stride_w) * l.phase + column / v.stride_w] = line[c];                       \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+                                                                                                                \
+    ATTRIBUTE static void max_pool_##SUFFIX(const float *x, float *y, int32_t planes, shears_window v,          \
+                                            float *scratch) {                                                  \
+        padded_layout l = layout_of(v);                                                                         \
+        int32_t taps = v.kernel_h * v.kernel_w;                                                                 \
+        int64_t offsets[taps];                                                                                  \
+        tap_offsets(v, l, offsets);                                                                             \
+        for (int32_t p = 0; p < planes; p++) {                                                                  \
+            pad_plane_##SUFFIX(x + (int64_t)p * v.in_h * v.in_w, v, l, -INFINITY, scratch);                     \
+            for (int32_t oy = 0; oy < v.out_h; oy++) {                                                          \
+                const float *base = scratch + (int64_t)oy * v.stride_h * l.row;                                 \
+                float *row = y + ((int64_t)p * v.out_h + oy) * v.out_w;                                         \
+                for (int32_t ox = 0; ox < v.out_w; ox += 32) {                                                  \
+                    int32_t count = (v.out_w - ox + 7) / 8 < 4 ? (v.out_w - ox + 7) / 8 : 4;                    \
+                    v8f best[4];                                                                                \
+                    for (int32_t k = 0; k < 4; k++) best[k] = (v8f){0} - INFINITY;                              \
+                    for (int32_t t = 0; t < taps; t++) {                                                        \
+                        const float *source = base + offsets[t] + ox;                                           \
+                        for (int32_t k = 0; k < 4; k++) {                                                       \
+                            if (k >= count) break;                                                              \
+                            v8f value;                                                                          \
+                            memcpy(&value, source + 8 * k, sizeof value);                                       \
+                            v8i take = (v8i)(value > best[k]) | (v8i)(value != value);                          \
+                            best[k] = (v8f)((take & (v8i)value) | (~take & (v8i)best[k]));                      \
+                        }                                                                                       \
+                    }                                                                                           \
+                    for (int32_t k = 0; k < count; k++) {                                                       \
+                        int32_t left = v.out_w - ox - 8 * k;                                                    \
+                        store_lanes(row + ox + 8 * k, &best[k], left < 8 ? left : 8);                            \
+                    }                                                                                           \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }                                                                                                           \
+                                                                                                                \
+    ATTRIBUTE static void depthwise_##SUFFIX(const float *x, const float *w, const float *bias, float *y,       \
+                                             int32_t channels, shears_window v, int32_t relu, float *scratch) { \
+        padded_layout l = layout_of(v);                                                                         \
+        int32_t taps = v.kernel_h * v.kernel_w;                                                                 \
+        int64_t offsets[taps];                                                                                  \
+        tap_offsets(v, l, offsets);                                                                             \
+        for (int32_t c = 0; c < channels; c++) {                                                                \
+            pad_plane_##SUFFIX(x + (int64_t)c * v.in_h * v.in_w, v, l, 0, scratch);                             \
+            const float *kernel = w + (int64_t)c * taps;                                                        \
+            float b = bias[c];                                                                                  \
+            for (int32_t oy = 0; oy < v.out_h; oy++) {                                                          \
+                const float *base = scratch + (int64_t)oy * v.stride_h * l.row;                                 \
+                float *row = y + ((int64_t)c * v.out_h + oy) * v.out_w;                                         \
+                for (int32_t ox = 0; ox < v.out_w; ox += 32) {                                                  \
+                    int32_t count = (v.out_w - ox + 7) / 8 < 4 ? (v.out_w - ox + 7) / 8 : 4;                    \
+                    v8f sum[4] = {{0}, {0}, {0}, {0}};                                                          \
+                    for (int32_t t = 0; t < taps; t++) {                                                        \
+                        const float *source = base + offsets[t] + ox;                                           \
+                        float weight = kernel[t];                                                               \
+                        for (int32_t k = 0; k < 4; k++) {                                                       \
+                            if (k >= count) break;                                                              \
+                            v8f value;                                                                          \
+                            memcpy(&value, source + 8 * k, sizeof value);                                       \
+                            sum[k] += weight * value;                                                           \
+                        }                                                                                       \
+                    }                                                                                           \
+                    for (int32_t k = 0; k < count; k++) {                                                       \
+                        v8f out = sum[k] + b;                                                                   \
+                        if (relu) out = (v8f)((v8i)out & (v8i)(out > 0));                                       \
+                        int32_t left = v.out_w - ox - 8 * k;                                                    \
+                        store_lanes(row + ox + 8 * k, &out, left < 8 ? left : 8);                                \
+                    }                                                                                           \
+                }                                                                                               \
+            }                                                                                                   \
+        }                                                                                                       \
+    }
+
+SHEARS_WINDOW_PLANES(portable, )
+#if SHEARS_MULTIVERSION
+SHEARS_WINDOW_PLANES(avx2, SHEARS_AVX2)
+#endif
+
+void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window, float *scratch) {
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { max_pool_avx2(x, y, planes, window, scratch); return; }
+#endif
+    max_pool_portable(x, y, planes, window, scratch);
+}
+
+void shears_depthwise_conv(const float *x, const float *w, const float *bias, float *y, int32_t channels,
+                           shears_window window, int32_t relu, float *scratch) {
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { depthwise_avx2(x, w, bias, y, channels, window, relu, scratch); return; }
+#endif
+    depthwise_portable(x, w, bias, y, channels, window, relu, scratch);
+}
