@@ -74,24 +74,31 @@ def main():
 
 
 def crossover(folder):
-    """The `shears crossover` table: per layer kind, dense and sparse time at each density."""
+    """The `shears crossover` table: per layer, dense and sparse time at each density; per kind, the switch point."""
     path = os.path.join(folder, "crossover.jsonl")
     if not os.path.exists(path):
         return
     print("\n## Sparse kernel crossover (Shears)\n")
-    print("`shears crossover --batch 8`: one conv of each kind with random weights masked to each density, "
-          "timed on the dense kernels (OpenBLAS) and on the sparse one (CSR weights times the im2col "
-          "columns). The crossover is the highest density at which the sparse kernel was faster; the plan "
-          "switches a layer to the sparse kernel at or below the default 0.2, the lowest crossover measured "
-          "when it was set, so that a sparse model is never slower than the dense one.\n")
+    print("`shears crossover --batch 8`: one conv of each layer with random weights masked to each density, "
+          "timed on the dense kernel that layer runs (Winograd F(4x4, 3x3) for stride-1 3x3 convs, the direct "
+          "kernel otherwise) and on the direct sparse kernel (CSR weights over the padded input, no im2col). "
+          "A layer's crossover is the highest density up to which the sparse kernel was faster at every density "
+          "measured; a kind's is the lowest of its layers'. The plan runs a conv on the sparse kernel only at or "
+          "below its kind's switch point (`SparseCrossover`), so a sparse model is never slower than the dense one.\n")
     records = lines(path)
-    densities = [p["density"] for p in records[0]["points"]]
-    print("| layer kind | " + " | ".join(f"{d:.2f}" for d in densities) + " | crossover |")
-    print("|---|" + "---|" * (len(densities) + 1))
-    for r in records:
+    layers = [r for r in records if "layer" in r]
+    densities = [p["density"] for p in layers[0]["points"]]
+    print("| layer | kind | " + " | ".join(f"{d:.2f}" for d in densities) + " | crossover |")
+    print("|---|---|" + "---|" * (len(densities) + 1))
+    for r in layers:
         cells = [f"{p['dense_ms'] / p['sparse_ms']:.2f}x" for p in r["points"]]
-        print(f"| {r['layer']} | " + " | ".join(cells) + f" | {r['crossover_density']:.2f} |")
-    print("\nCells: sparse speed-up over dense at that weight density (fraction of nonzeros).")
+        print(f"| {r['layer']} | {r['kind']} | " + " | ".join(cells) + f" | {r['crossover_density']:.2f} |")
+    print("\nCells: sparse speed-up over dense at that weight density (fraction of nonzeros).\n")
+    print("| kind | measured crossover | Shears' switch point |")
+    print("|---|---|---|")
+    for r in records:
+        if "kind" in r and "layer" not in r:
+            print(f"| {r['kind']} | {r['crossover_density']:.2f} | {r['shears_switch']:.2f} |")
 
 
 if __name__ == "__main__":

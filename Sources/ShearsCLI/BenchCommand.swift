@@ -79,7 +79,7 @@ struct BenchCommand: ParsableCommand {
         for size in try parseIntegers(batch, name: "--batch") {
             let measured = try LatencyBenchmark.compare(variants.map(\.model), input: shape, batch: size, threads: threads,
                                                         warmup: warmup, iterations: iterations,
-                                                        sparseDensityLimits: variants.map { $0.sparseKernels ? Executor.sparseCrossoverDensity : 0 })
+                                                        sparseDensityLimits: variants.map { $0.sparseKernels ? nil : 0 })
             let dense = measured[0].medianMilliseconds
             for (variant, stats) in zip(variants, measured) {
                 let speedup = dense / stats.medianMilliseconds

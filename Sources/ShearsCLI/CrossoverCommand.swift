@@ -11,11 +11,12 @@ struct CrossoverCommand: ParsableCommand {
         commandName: "crossover",
         abstract: "Measure where sparse kernels beat dense ones, per layer kind.",
         discussion: """
-        The layer kinds are ResNet18's and the student's: 3x3 convs at 56x56 (64 channels) and \
-        14x14 (256), a 1x1 conv at 28x28 (128 to 256) and the 7x7 stride-2 stem. Each is timed \
-        dense and sparse at every density; the crossover is the highest density at which the \
-        sparse kernel was faster (it, and everything sparser, is where the plan may switch). \
-        Shears' default switch point is \(Executor.sparseCrossoverDensity).
+        The layers are ResNet18's and the student's: stride-1 3x3 convs at 56x56 (64 channels), \
+        14x14 (256) and 7x7 (512), dense on Winograd F(4x4, 3x3); a stride-2 3x3 conv and the \
+        7x7 stride-2 stem, dense on the direct kernel; a 1x1 conv at 28x28 (128 to 256). Each \
+        is timed dense and sparse at every density; a layer's crossover is the highest density \
+        at which the sparse kernel was faster, and a kind's is the lowest of its layers'. \
+        Shears' switch points: \(SparseCrossover.Kind.allCases.map { "\($0.rawValue) \(SparseCrossover.density($0))" }.joined(separator: ", ")).
 
         Example:
           shears crossover --batch 8 --json
@@ -41,44 +42,61 @@ struct CrossoverCommand: ParsableCommand {
         guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be at least 1") }
     }
 
-    /// A layer kind: a conv's channels, kernel, stride and input size.
-    struct Kind {
+    /// A layer: a conv's channels, kernel, stride and input size, and its kind.
+    struct Layer {
         let name: String
+        let kind: SparseCrossover.Kind
         let input: [Int]
         let outChannels: Int, kernel: Int, stride: Int
     }
 
-    static let kinds = [
-        Kind(name: "conv3x3 64@56", input: [64, 56, 56], outChannels: 64, kernel: 3, stride: 1),
-        Kind(name: "conv3x3 256@14", input: [256, 14, 14], outChannels: 256, kernel: 3, stride: 1),
-        Kind(name: "conv1x1 128->256@28", input: [128, 28, 28], outChannels: 256, kernel: 1, stride: 1),
-        Kind(name: "conv7x7/2 stem", input: [3, 224, 224], outChannels: 64, kernel: 7, stride: 2),
+    static let layers = [
+        Layer(name: "conv3x3 64@56", kind: .winograd, input: [64, 56, 56], outChannels: 64, kernel: 3, stride: 1),
+        Layer(name: "conv3x3 256@14", kind: .winograd, input: [256, 14, 14], outChannels: 256, kernel: 3, stride: 1),
+        Layer(name: "conv3x3 512@7", kind: .winograd, input: [512, 7, 7], outChannels: 512, kernel: 3, stride: 1),
+        Layer(name: "conv3x3/2 128->256@28", kind: .direct, input: [128, 28, 28], outChannels: 256, kernel: 3, stride: 2),
+        Layer(name: "conv7x7/2 stem", kind: .direct, input: [3, 224, 224], outChannels: 64, kernel: 7, stride: 2),
+        Layer(name: "conv1x1 128->256@28", kind: .pointwise, input: [128, 28, 28], outChannels: 256, kernel: 1, stride: 1),
     ]
 
     func run() throws {
         var generator = SplitMix64(seed: 1)
-        var rows = [["layer", "density", "dense ms", "sparse ms", "sparse speed-up"]]
-        for kind in Self.kinds {
+        var rows = [["layer", "kind", "density", "dense ms", "sparse ms", "sparse speed-up"]]
+        var kindCrossover: [SparseCrossover.Kind: Double] = [:]
+        for layer in Self.layers {
             var measured: [[String: Any]] = []
-            var crossover = 0.0
-            for density in try parseRatios(densities, name: "--densities") {
-                let model = Self.model(kind, density: density, generator: &generator)
-                let stats = try LatencyBenchmark.compare([model, model], input: kind.input, batch: batch, warmup: 2,
+            // The highest density up to which the sparse kernel won at every density measured.
+            var crossover = 0.0, winning = true
+            for density in try parseRatios(densities, name: "--densities").sorted() {
+                let model = Self.model(layer, density: density, generator: &generator)
+                let stats = try LatencyBenchmark.compare([model, model], input: layer.input, batch: batch, warmup: 2,
                                                          iterations: iterations, sparseDensityLimits: [0, 1])
                 let (dense, sparse) = (stats[0].medianMilliseconds, stats[1].medianMilliseconds)
-                if sparse < dense { crossover = max(crossover, density) }
+                winning = winning && sparse < dense
+                if winning { crossover = density }
                 measured.append(["density": density, "dense_ms": dense, "sparse_ms": sparse])
-                rows.append([kind.name, String(format: "%.2f", density), String(format: "%.3f", dense), String(format: "%.3f", sparse),
-                             String(format: "%.2fx", dense / sparse)])
+                rows.append([layer.name, layer.kind.rawValue, String(format: "%.2f", density), String(format: "%.3f", dense),
+                             String(format: "%.3f", sparse), String(format: "%.2fx", dense / sparse)])
             }
-            if json { try printJSON(["layer": kind.name, "batch": batch, "crossover_density": crossover, "points": measured]) }
-            rows.append([kind.name, "crossover", "", "", String(format: "%.2f", crossover)])
+            kindCrossover[layer.kind] = min(kindCrossover[layer.kind] ?? 1, crossover)
+            if json {
+                try printJSON(["layer": layer.name, "kind": layer.kind.rawValue, "batch": batch, "crossover_density": crossover,
+                               "points": measured])
+            }
+            rows.append([layer.name, layer.kind.rawValue, "crossover", "", "", String(format: "%.2f", crossover)])
         }
-        if !json { print(renderColumns(rows, rightAligned: [1, 2, 3, 4])) }
+        for kind in SparseCrossover.Kind.allCases {
+            guard let measured = kindCrossover[kind] else { continue }
+            if json {
+                try printJSON(["kind": kind.rawValue, "crossover_density": measured, "shears_switch": SparseCrossover.density(kind)])
+            }
+            rows.append(["kind \(kind.rawValue)", kind.rawValue, "crossover", "", "", String(format: "%.2f (Shears: %.2f)", measured, SparseCrossover.density(kind))])
+        }
+        if !json { print(renderColumns(rows, rightAligned: [2, 3, 4, 5])) }
     }
 
-    /// One conv of `kind` whose weights keep `density` of their entries (seeded random picks).
-    static func model(_ kind: Kind, density: Double, generator: inout SplitMix64) -> Model {
+    /// One conv shaped like `kind` whose weights keep `density` of their entries (seeded random picks).
+    static func model(_ kind: Layer, density: Double, generator: inout SplitMix64) -> Model {
         let shape = [kind.outChannels, kind.input[0], kind.kernel, kind.kernel]
         let weight = (0..<shape.reduce(1, *)).map { _ -> Float in
             generator.nextUnit() < density ? Float(generator.nextUnit()) * 2 - 1 : 0

@@ -13,13 +13,18 @@ struct ExecutionPlan {
     var bufferOfNode: [Int]
     /// Per-sample capacity of each buffer (floats).
     var bufferSampleSizes: [Int] = []
-    /// Floats of convolution scratch (im2col columns and GEMM output) of the largest conv.
+    /// Floats of scratch of the step that needs most (convolution sources, panels, Winograd
+    /// chunks; padded planes).
     var scratchSize = 0
 
     /// - Parameters:
-    ///   - sparseDensityLimit: convs with at most this density of nonzero weights use the sparse kernel.
-    ///   - winograd: let dense stride-1 3x3 convs on large maps run as Winograd F(2x2, 3x3).
-    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double, winograd: Bool) throws {
+    ///   - maxBatch: samples per lane.
+    ///   - sparseDensityLimit: convs with at most this density of nonzero weights use the sparse
+    ///     kernel; nil: each conv kind's measured crossover (`SparseCrossover`).
+    ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3).
+    ///   - outputSplits: threads that share a single image's output channels.
+    init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double?, winograd: Bool,
+         outputSplits: Int) throws {
         let graph = model.graph
         let consumers = graph.consumers
         bufferOfNode = Array(repeating: -1, count: graph.nodes.count)
@@ -37,12 +42,13 @@ struct ExecutionPlan {
             }
         }
         let foldedBN = Dictionary(uniqueKeysWithValues: foldedInto.map { ($1, $0) })  // conv → bn
-        // An activation fuses into the conv (or folded conv + BN) that only it reads.
-        var fusedActivation: [Int: Int] = [:]  // conv node → activation node
+        // An activation fuses into the conv (or folded conv + BN), or the add, that only it reads.
+        var fusedActivation: [Int: Int] = [:]  // conv or add node → activation node
         for (i, node) in graph.nodes.enumerated() where Activation(node.op) != nil {
             let input = node.inputs[0]
             guard consumers[input] == [i], input != graph.outputIndex else { continue }
             if case .conv2d = graph.nodes[input].op, foldedBN[input] == nil { fusedActivation[input] = i }
+            if case .add = graph.nodes[input].op { fusedActivation[input] = i }
             if let conv = foldedInto[input] { fusedActivation[conv] = i }
         }
         let fused = Set(fusedActivation.values)
@@ -97,8 +103,8 @@ struct ExecutionPlan {
                                         foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
                                         epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) }) {
                 if case .conv(var conv) = step {
-                    conv.selectKernel(densityLimit: sparseDensityLimit, winograd: winograd)
-                    scratchSize = max(scratchSize, conv.scratchSize(maxBatch: maxBatch))
+                    conv.selectKernel(densityLimit: sparseDensityLimit, winograd: winograd, capacity: maxBatch, outputSplits: outputSplits)
+                    scratchSize = max(scratchSize, conv.scratchSize)
                     steps.append(.conv(conv))
                 } else {
                     if case .pool(let pool) = step { scratchSize = max(scratchSize, pool.scratchSize) }
@@ -156,7 +162,7 @@ struct ExecutionPlan {
         case .adaptiveAvgPool:
             return .adaptiveAvgPool(input: input, output: shapes[i], source: inputBuffers[0], destination: output)
         case .add:
-            return .add(count: count, first: inputBuffers[0], second: inputBuffers[1], destination: output)
+            return .add(count: count, first: inputBuffers[0], second: inputBuffers[1], destination: output, epilogue: epilogue)
         case .linear:
             return .linear(LinearStep(weight: dict.tensor("\(node.name).weight")!, bias: dict.tensor("\(node.name).bias"),
                                       source: inputBuffers[0], destination: output))

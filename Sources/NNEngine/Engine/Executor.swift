@@ -18,14 +18,16 @@ public final class Executor {
     public let outputShape: [Int]
 
     let steps: [Step]
+    /// The buffer spans of the leading steps that run one sample at a time (`sampleMajorFloats`).
+    private let sampleMajor: [[(buffer: Int, floatsPerSample: Int)]]
     /// One lane per thread; a batch of n samples is split over `min(n, lanes.count)` of them.
     private let lanes: [ExecutorLane]
     private let outputBuffer: Int
 
-    /// Weight density at or below which a conv runs on the sparse kernel by default: where
-    /// `shears crossover` found the sparse kernel faster than the dense one for every layer
-    /// kind (docs/PERFORMANCE.md).
-    public static let sparseCrossoverDensity = 0.2
+    /// Leading steps that read or write a map of at least this many floats per sample (2 MB: a
+    /// 224x224 network's stem and first pool) run one sample at a time, so that map stays in
+    /// cache between them instead of a whole lane's batch of it going through memory.
+    static let sampleMajorFloats = 1 << 19
 
     /// Lanes an Executor uses unless told otherwise: one per active core.
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -39,21 +41,24 @@ public final class Executor {
     ///     a batch of one sample runs on one lane with OpenBLAS's own threads.
     ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
     ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
-    ///     every ungrouped conv sparse.
-    ///   - winograd: run dense stride-1 3x3 convs on large maps as Winograd F(2x2, 3x3).
+    ///     every ungrouped conv sparse; nil (the default) uses each conv kind's measured
+    ///     crossover (`SparseCrossover`).
+    ///   - winograd: run dense stride-1 3x3 convs as Winograd F(4x4, 3x3).
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
-                threads: Int = Executor.defaultThreads, sparseDensityLimit: Double = Executor.sparseCrossoverDensity,
+                threads: Int = Executor.defaultThreads, sparseDensityLimit: Double? = nil,
                 winograd: Bool = true) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
         let laneCount = max(1, min(threads, maxBatch))
         let capacity = (maxBatch + laneCount - 1) / laneCount
         let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
-                                     sparseDensityLimit: sparseDensityLimit, winograd: winograd)
+                                     sparseDensityLimit: sparseDensityLimit, winograd: winograd,
+                                     outputSplits: laneCount == 1 ? max(1, threads) : 1)
         inputShape = input
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
         steps = plan.steps
+        sampleMajor = Array(plan.steps.map(\.bufferSpans).prefix { $0.contains { $0.floatsPerSample >= Self.sampleMajorFloats } })
         lanes = (0..<laneCount).map { _ in
             ExecutorLane(capacity: capacity, bufferSampleSizes: plan.bufferSampleSizes, scratchSize: plan.scratchSize)
         }
@@ -75,7 +80,7 @@ public final class Executor {
             output.withUnsafeMutableBufferPointer { y in
                 let (x, y) = (x.baseAddress!, y.baseAddress!)
                 func runLane(_ k: Int) {
-                    lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
+                    lanes[k].run(steps, sampleMajor: sampleMajor, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
                                  outputBuffer: outputBuffer, outputSize: outputSize, output: y)
                 }
                 if used == 1 { return runLane(0) }

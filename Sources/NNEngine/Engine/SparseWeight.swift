@@ -1,12 +1,11 @@
 // SparseWeight: a conv's weight matrix `[out, in·kh·kw]` in CSR form, for unstructured-pruned
-// layers: `C[o, :] = Σ_{k : W[o,k] ≠ 0} W[o, k] · B[k, :]` (`shears_sparse_gemm`), which does
-// density × the dense multiply-adds. The plan uses it for a layer whose density is at most
-// `Executor.sparseCrossoverDensity`, measured by `shears crossover` (docs/PERFORMANCE.md):
-// below it the sparse kernel beats OpenBLAS's dense GEMM on these machines; above it the
-// dense kernel runs, so a sparse model is never slower than the dense one.
+// layers, which the direct sparse kernel (`shears_direct_sparse_conv`) multiplies in density ×
+// the dense multiply-adds. The plan uses it for a layer whose density is at most the crossover
+// of its kind (`SparseCrossover`, measured by `shears crossover`): below it the sparse kernel
+// beats the dense one on these machines; above it the dense kernel runs, so a sparse model is
+// never slower than the dense one.
 
 import NNCore
-import CKernels
 
 /// A row-major matrix's nonzeros, row by row.
 struct SparseWeight {
@@ -33,13 +32,14 @@ struct SparseWeight {
         density = dense.isEmpty ? 1 : Double(nonzeros.count) / Double(dense.count)
     }
 
-    /// `c[r, 0 ..< n] = Σ_k W[r, k] · b[k, 0 ..< n]`; rows of b are `ldb` apart, of c `ldc`.
-    func multiply(_ b: UnsafePointer<Float>, ldb: Int, n: Int, into c: UnsafeMutablePointer<Float>, ldc: Int) {
+    /// Calls `body` with the row starts (`rows + 1`), column indices and values.
+    func withCSR<R>(_ body: (UnsafePointer<Int32>, UnsafePointer<Int32>, UnsafePointer<Float>) -> R) -> R {
         rowStart.withUnsafeBufferPointer { starts in
             columns.withUnsafeBufferPointer { indices in
                 values.withUnsafeBufferPointer { nonzeros in
-                    shears_sparse_gemm(starts.baseAddress!, indices.baseAddress!, nonzeros.baseAddress!, Int32(rows),
-                                       b, Int64(ldb), Int32(n), c, Int64(ldc))
+                    // An all-zero matrix has empty index arrays; the kernel reads none of them.
+                    body(starts.baseAddress!, indices.baseAddress ?? UnsafePointer(starts.baseAddress!),
+                         nonzeros.baseAddress ?? UnsafePointer(OpaquePointer(starts.baseAddress!)))
                 }
             }
         }

@@ -54,7 +54,8 @@ enum Step {
     case activation(Activation, count: Int, source: Int, destination: Int)
     case pool(PoolStep)
     case adaptiveAvgPool(input: [Int], output: [Int], source: Int, destination: Int)
-    case add(count: Int, first: Int, second: Int, destination: Int)
+    /// `y = epilogue(a + b)` (a residual add, with the activation that only reads it fused).
+    case add(count: Int, first: Int, second: Int, destination: Int, epilogue: Activation?)
     /// `y = a · b`; `b` has `count` floats per sample, or one per channel when `perChannel`
     /// (each of `channels` values scales a run of `count / channels` floats).
     case mul(count: Int, channels: Int, perChannel: Bool, first: Int, second: Int, destination: Int)
@@ -93,9 +94,13 @@ enum Step {
             pool.run(batch: batch, buffers: buffers, scratch: scratch)
         case .adaptiveAvgPool(let input, let output, let source, let destination):
             AdaptiveAvgPool.run(batch: batch, input: input, output: output, x: buffers[source], y: buffers[destination])
-        case .add(let count, let first, let second, let destination):
+        case .add(let count, let first, let second, let destination, let epilogue):
             let a = buffers[first], b = buffers[second], y = buffers[destination]
-            for k in 0..<(count * batch) { y[k] = a[k] + b[k] }
+            switch epilogue {
+            case nil: for k in 0..<(count * batch) { y[k] = a[k] + b[k] }
+            case .relu?: for k in 0..<(count * batch) { y[k] = max(a[k] + b[k], 0) }
+            case let activation?: for k in 0..<(count * batch) { y[k] = activation.apply(a[k] + b[k]) }
+            }
         case .mul(let count, let channels, let perChannel, let first, let second, let destination):
             let a = buffers[first], b = buffers[second], y = buffers[destination]
             if perChannel {
@@ -153,5 +158,31 @@ struct ChannelAffine {
         let scale = gamma.indices.map { gamma[$0] / (variance[$0] + eps).squareRoot() }
         self.scale = scale
         self.shift = beta.indices.map { beta[$0] - mean[$0] * scale[$0] }
+    }
+}
+
+extension Step {
+    /// The buffers the step reads or writes, each with the floats one sample takes there: a
+    /// step run on one sample sees sample n of each when each is offset by n times that size.
+    var bufferSpans: [(buffer: Int, floatsPerSample: Int)] {
+        switch self {
+        case .conv(let conv): return [(conv.source, conv.inputSize), (conv.destination, conv.outputSize)]
+        case .affine(_, let channels, let spatial, let source, let destination):
+            return [(source, channels * spatial), (destination, channels * spatial)]
+        case .activation(_, let count, let source, let destination): return [(source, count), (destination, count)]
+        case .pool(let pool):
+            return [(pool.source, pool.input.reduce(1, *)), (pool.destination, pool.output.reduce(1, *))]
+        case .adaptiveAvgPool(let input, let output, let source, let destination):
+            return [(source, input.reduce(1, *)), (destination, output.reduce(1, *))]
+        case .add(let count, let first, let second, let destination, _): return [(first, count), (second, count), (destination, count)]
+        case .mul(let count, let channels, let perChannel, let first, let second, let destination):
+            return [(first, count), (second, perChannel ? channels : count), (destination, count)]
+        case .concat(let sizes, let sources, let destination):
+            return zip(sources, sizes).map { ($0, $1) } + [(destination, sizes.reduce(0, +))]
+        case .slice(let size, _, let count, let source, let destination): return [(source, size), (destination, count)]
+        case .shuffle(let channels, let spatial, _, let source, let destination):
+            return [(source, channels * spatial), (destination, channels * spatial)]
+        case .linear(let linear): return [(linear.source, linear.weight.shape[1]), (linear.destination, linear.weight.shape[0])]
+        }
     }
 }

@@ -32,10 +32,10 @@ public enum LatencyBenchmark {
     /// - Parameter sparseDensityLimits: per model, the Executor's `sparseDensityLimit` (its
     ///   default when nil).
     public static func compare(_ models: [Model], input: [Int], batch: Int, threads: Int = Executor.defaultThreads,
-                               warmup: Int = 3, iterations: Int = 20, sparseDensityLimits: [Double]? = nil) throws -> [LatencyStats] {
+                               warmup: Int = 3, iterations: Int = 20, sparseDensityLimits: [Double?]? = nil) throws -> [LatencyStats] {
         let executors = try models.indices.map {
             try Executor(model: models[$0], input: input, maxBatch: batch, threads: threads,
-                         sparseDensityLimit: sparseDensityLimits?[$0] ?? Executor.sparseCrossoverDensity)
+                         sparseDensityLimit: sparseDensityLimits?[$0] ?? nil)
         }
         var generator = SplitMix64(seed: 42)
         let count = batch * input.reduce(1, *)

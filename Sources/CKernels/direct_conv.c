@@ -1,0 +1,593 @@
+// direct_conv: see include/direct_conv.h. What it is: a GEMM over output positions done in
+// place of im2col + sgemm, y[o][n] = Σ_k W[o][k] · input[off_k + grid(n)], where k = (c·kh + i)·kw
+// + j is a tap, off_k its constant offset in the input grid and grid(n) = oy·wq + ox the grid
+// index of output position n = oy·out_w + ox. What it is not: a general GEMM, a grouped or
+// batched conv, or a Winograd/FFT one; it does every multiply-add of the dense conv (or of the
+// nonzeros), in tap order within a chunk of taps, so results match a naive loop up to rounding.
+//
+// Blocking (Goto/BLIS style, positions as the vector lanes so stores land in NCHW rows):
+//   for each block of positions (its panels fit in L2)
+//     for each chunk of taps (a panel of NR positions x chunk fits in L1)
+//       for each block of 128 output channels (their weights for the chunk stay in L2)
+//         for each panel of NR positions: pack it (first channel block only), then
+//           for each tile of output channels: the register tile, accumulated over the chunk,
+//           added to what y holds from earlier chunks; the last chunk adds the bias, applies
+//           the ReLU and stores.
+// Packing copies, per tap, the runs of the panel's positions that share an output row (each a
+// contiguous stretch of the grid) eight floats at a time, letting a copy run past its end: the
+// next run or row overwrites the excess, the scratch and the source have 8 floats of slack,
+// and when reading x directly a run that would pass the end of x is copied float by float.
+// Panel lanes past the last position hold zeros or copies of input floats, never stored.
+//
+// Dense tile: 4 output channels x 24 positions (12 accumulators, three 8-float vectors of
+// positions times four broadcast weights per tap). Sparse tile: one output channel x 32
+// positions, two sets of four accumulators taking alternate nonzeros (to cover FMA latency).
+
+#include "direct_conv.h"
+#include "multiversion.h"
+
+#include <string.h>
+
+#ifndef X_KC
+#define X_KC 320
+#endif
+#ifndef X_KC2
+#define X_KC2 384
+#endif
+#ifndef X_PF
+#define X_PF (1 << 16)
+#endif
+#ifndef X_DB
+#define X_DB 96
+#endif
+#ifndef X_DP
+#define X_DP (1 << 16)
+#endif
+#ifndef X_NOPACK
+#define X_NOPACK 0
+#endif
+#ifndef X_NOSTORE
+#define X_NOSTORE 0
+#endif
+#ifndef X_SO
+#define X_SO 32768
+#endif
+#ifndef X_PFN
+#define X_PFN 0
+#endif
+#ifndef X_SKC
+#define X_SKC 2048
+#endif
+#ifndef X_SRUN
+#define X_SRUN 24
+#endif
+#ifndef X_MC
+#define X_MC 128
+#endif
+enum {
+    MR = SHEARS_DIRECT_TILE_CHANNELS,  // output channels per dense tile
+    DENSE_NR = 16,                     // positions per dense panel (2 vectors)
+    SPARSE_NR = 32,                    // positions per sparse panel (4 vectors)
+    IN_PLACE_KC = X_KC,
+    PACKED_KC = X_KC2,
+    PANEL_FLOATS = X_PF,            // most floats of one chunk's dense panels (256 KiB, L2)
+    MC = X_MC / MR * MR,                // output channels per channel block of the dense kernel
+    SLACK = SPARSE_NR,                 // floats past the source a sparse tile may read
+    DIRECT_ROWS = X_DB,
+    DIRECT_PLANES = X_DP,
+    SPARSE_KC = X_SKC,
+};
+
+/// Where the taps read: a grid of `wq`-float rows, `phases_h` x `phases_w` phases of `hq`
+/// rows per channel, channels `channel_stride` floats apart, `size` floats readable; `direct`
+/// when it is x itself.
+typedef struct {
+    int32_t direct, hq, wq, phases_h, phases_w;
+    int64_t channel_stride, size;
+} direct_grid;
+
+/// How many of the phases below `phase` some tap reads (a tap t reads phase (t·dilation) %
+/// stride; those repeat within the first `stride` taps); `phase` = stride counts them all.
+static inline __attribute__((always_inline)) int32_t phase_rank(int32_t phase, int32_t stride, int32_t kernel, int32_t dilation) {
+    int32_t rank = 0;
+    for (int32_t p = 0; p < phase; p++) {
+        int32_t used = 0;
+        for (int32_t t = 0; t < kernel && t < stride; t++) used |= t * dilation % stride == p;
+        rank += used;
+    }
+    return rank;
+}
+
+static inline __attribute__((always_inline)) direct_grid make_grid(int32_t channels, shears_window v) {
+    direct_grid g;
+    g.direct = v.stride_h == 1 && v.stride_w == 1 && v.pad_h == 0 && v.pad_w == 0 &&
+               v.out_h - 1 + (v.kernel_h - 1) * v.dilation_h < v.in_h && v.out_w - 1 + (v.kernel_w - 1) * v.dilation_w < v.in_w &&
+               (int64_t)(v.out_h - 1) * v.in_w + v.out_w >= SPARSE_NR;
+    g.phases_h = phase_rank(v.stride_h, v.stride_h, v.kernel_h, v.dilation_h);
+    g.phases_w = phase_rank(v.stride_w, v.stride_w, v.kernel_w, v.dilation_w);
+    if (g.direct) {
+        g.hq = v.in_h;
+        g.wq = v.in_w;
+        g.channel_stride = (int64_t)v.in_h * v.in_w;
+        g.size = channels * g.channel_stride;
+    } else {
+        int32_t hp = (v.out_h - 1) * v.stride_h + (v.kernel_h - 1) * v.dilation_h + 1;
+        int32_t wp = (v.out_w - 1) * v.stride_w + (v.kernel_w - 1) * v.dilation_w + 1;
+        g.hq = (hp + v.stride_h - 1) / v.stride_h;
+        g.wq = (wp + v.stride_w - 1) / v.stride_w;
+        g.channel_stride = (int64_t)g.phases_h * g.phases_w * g.hq * g.wq;
+        g.size = channels * g.channel_stride + SLACK;
+    }
+    return g;
+}
+
+/// offsets[i·kw + j]: where tap (i, j) of channel 0 reads for output position 0 — phase
+/// ((i·dh) % sh, (j·dw) % sw), row (i·dh) / sh, column (j·dw) / sw (x itself at stride 1).
+static inline __attribute__((always_inline)) void tap_offsets(direct_grid g, shears_window v, int64_t *offsets) {
+    for (int32_t i = 0; i < v.kernel_h; i++) {
+        for (int32_t j = 0; j < v.kernel_w; j++) {
+            int32_t ry = i * v.dilation_h, rx = j * v.dilation_w;
+            int64_t phase = (int64_t)phase_rank(ry % v.stride_h, v.stride_h, v.kernel_h, v.dilation_h) * g.phases_w +
+                            phase_rank(rx % v.stride_w, v.stride_w, v.kernel_w, v.dilation_w);
+            offsets[i * v.kernel_w + j] = phase * g.hq * g.wq + (int64_t)(ry / v.stride_h) * g.wq + rx / v.stride_w;
+        }
+    }
+}
+
+/// The distinct grid rows the `per_channel` taps of one channel read.
+static inline __attribute__((always_inline)) int32_t channel_rows(direct_grid g, const int64_t *offsets, int32_t per_channel) {
+    int32_t rows = 0;
+    for (int32_t t = 0; t < per_channel; t++) {
+        int32_t seen = 0;
+        for (int32_t u = 0; u < t; u++) seen |= offsets[u] / g.wq == offsets[t] / g.wq;
+        rows += !seen;
+    }
+    return rows;
+}
+
+/// Whether the dense kernel reads full panels in place rather than packing them. A chunk of
+/// `chunk` taps reads `streams` grid rows (the distinct rows of a channel's taps, times the
+/// channels), each about two cache lines (reads are unaligned) and a page: in place when they
+/// are at most DIRECT_ROWS, and either several taps share a row (packing would copy each
+/// row that often) or the chunk's planes stay in L2 (DIRECT_PLANES floats; else the streams
+/// miss it one panel at a time, where packing sweeps each row once), and some panel can lie
+/// within one grid row.
+static inline __attribute__((always_inline)) int32_t reads_in_place(direct_grid g, shears_window v, const int64_t *offsets, int32_t per_channel,
+                                                                    int32_t chunk) {
+    if (v.out_w < DENSE_NR && g.wq != v.out_w) return 0;  // no panel lies within one grid row
+    int32_t rows = channel_rows(g, offsets, per_channel), channels = (chunk + per_channel - 1) / per_channel;
+    return rows * channels <= DIRECT_ROWS && (rows < per_channel || channels * g.channel_stride <= DIRECT_PLANES);
+}
+
+/// How one call walks its taps and positions: `chunks` chunks of at most `chunk` taps (K split
+/// evenly), and blocks of at most `block` positions (a multiple of the panel width).
+typedef struct {
+    int32_t taps, positions, chunk, chunks, block;
+} direct_blocking;
+
+static inline __attribute__((always_inline)) direct_blocking make_blocking(int32_t in_c, shears_window v, int32_t nr, int32_t kc, int32_t panel_floats) {
+    direct_blocking b;
+    b.taps = in_c * v.kernel_h * v.kernel_w;
+    b.positions = v.out_h * v.out_w;
+    b.chunks = (b.taps + kc - 1) / kc;
+    b.chunk = (b.taps + b.chunks - 1) / b.chunks;
+    int32_t most = panel_floats / b.chunk / nr * nr;
+    if (most < nr) most = nr;
+    int32_t blocks = (b.positions + most - 1) / most;
+    int32_t even = (b.positions + blocks - 1) / blocks;
+    b.block = (even + nr - 1) / nr * nr;
+    return b;
+}
+
+/// The input offsets of taps [first_tap, first_tap + taps): rows[t] = c·channel_stride +
+/// offsets[(i, j)] for tap first_tap + t = (c·kh + i)·kw + j; returns the largest.
+static inline __attribute__((always_inline)) int64_t chunk_rows(direct_grid g, shears_window v, const int64_t *offsets, int32_t first_tap,
+                                                                int32_t taps, int64_t *rows) {
+    int32_t per_channel = v.kernel_h * v.kernel_w, c = first_tap / per_channel, t = first_tap % per_channel;
+    int64_t most = 0;
+    for (int32_t k = 0; k < taps; k++) {
+        rows[k] = c * g.channel_stride + offsets[t];
+        if (rows[k] > most) most = rows[k];
+        if (++t == per_channel) { t = 0; c++; }
+    }
+    return most;
+}
+
+/// Whether the dense panel of `count` positions starting at output column `ox`, grid index
+/// `grid`, is read in place: full, on one grid row (or rows that follow each other on the
+/// grid, wq = out_w), and readable to its end by every tap (`most`: the largest tap offset).
+static inline __attribute__((always_inline)) int32_t panel_in_place(shears_window v, direct_grid g, int64_t most, int32_t ox, int64_t grid,
+                                                                    int32_t count) {
+    return count == DENSE_NR && (ox + DENSE_NR <= v.out_w || g.wq == v.out_w) && most + grid + DENSE_NR <= g.size;
+}
+
+/// Packs the panels of positions [first, first + count) for the `taps` input rows at `rows`:
+/// panel s (positions first + s·nr ...) at panels + s·nr·taps, `taps` rows of `nr` floats,
+/// panel[t·nr + lane] = input[rows[t] + grid(position)], lanes past `count` zero (up to a
+/// multiple of 8). Tap by tap, so each input row is read in one sweep.
+static inline __attribute__((always_inline)) void pack_panels(const float *input, direct_grid g, shears_window v, const int64_t *rows,
+                                                              int32_t taps, int32_t first, int32_t count, int32_t nr, float *panels) {
+    int32_t oy0 = first / v.out_w, ox0 = first % v.out_w;
+    for (int32_t k = 0; k < taps; k++) {
+        int32_t p = 0, oy = oy0, ox = ox0;
+        while (p < count) {
+            int32_t lane = p % nr;
+            int64_t grid = (int64_t)oy * g.wq + ox;
+            // A piece within one output row (the grid runs on when wq = out_w) and one panel row.
+            int32_t length = nr - lane < count - p ? nr - lane : count - p;
+            if (g.wq != v.out_w && v.out_w - ox < length) length = v.out_w - ox;
+            const float *from = input + rows[k] + grid;
+            float *to = panels + (int64_t)(p / nr) * nr * taps + (int64_t)k * nr + lane;
+            int32_t l = 0, whole = (length + 7) / 8 * 8;
+            // Eight at a time, running past the piece into lanes written later: the next piece
+            // of this panel row, the zeroing below, or the next tap's row of this panel (not
+            // after the last tap: that is the next panel). Reads stay inside the input.
+            if ((k + 1 < taps || lane + whole <= nr) && rows[k] + grid + whole <= g.size) {
+                for (; l < length; l += 8) {
+                    v8f value;
+                    memcpy(&value, from + l, sizeof value);
+                    memcpy(to + l, &value, sizeof value);
+                }
+            }
+            for (; l < length; l++) to[l] = from[l];
+            p += length;
+            ox += length;
+            for (; ox >= v.out_w; ox -= v.out_w) oy++;
+        }
+        if (count % 8) memset(panels + (int64_t)(count / nr) * nr * taps + (int64_t)k * nr + count % nr, 0, sizeof(float) * (size_t)(8 - count % 8));
+    }
+}
+
+/// A stretch of a panel's positions that lie one after the other on the grid: `length`
+/// positions from panel lane `lane` on, read from grid index `grid` on.
+typedef struct {
+    int32_t lane, length;
+    int64_t grid;
+} direct_run;
+
+/// The runs of positions [first, first + count) (one per output row, fewer when grid rows
+/// follow each other, wq = out_w); returns how many.
+static inline __attribute__((always_inline)) int32_t panel_runs(shears_window v, direct_grid g, int32_t first, int32_t count, direct_run *runs) {
+    int32_t oy = first / v.out_w, ox = first % v.out_w, lane = 0, n = 0;
+    while (lane < count) {
+        int32_t length = v.out_w - ox < count - lane ? v.out_w - ox : count - lane;
+        int64_t grid = (int64_t)oy * g.wq + ox;
+        if (n > 0 && runs[n - 1].grid + runs[n - 1].length == grid) {
+            runs[n - 1].length += length;
+        } else {
+            runs[n].lane = lane;
+            runs[n].length = length;
+            runs[n].grid = grid;
+            n++;
+        }
+        lane += length;
+        oy++;
+        ox = 0;
+    }
+    return n;
+}
+
+/// Packs one panel of `count` positions, given as `n` runs, as pack_panels does.
+static inline __attribute__((always_inline)) void pack_panel(const float *input, direct_grid g, const int64_t *rows, int32_t taps,
+                                                             const direct_run *runs, int32_t n, int32_t count, int32_t nr, float *panel) {
+    for (int32_t k = 0; k < taps; k++) {
+        float *row = panel + (int64_t)k * nr;
+        for (int32_t r = 0; r < n; r++) {
+            const float *from = input + rows[k] + runs[r].grid;
+            float *to = row + runs[r].lane;
+            int32_t length = runs[r].length, l = 0, whole = (length + 7) / 8 * 8;
+            // As in pack_panels: eight at a time, past the run into lanes written later.
+            if ((k + 1 < taps || runs[r].lane + whole <= nr) && rows[k] + runs[r].grid + whole <= g.size) {
+                for (; l < length; l += 8) {
+                    v8f value;
+                    memcpy(&value, from + l, sizeof value);
+                    memcpy(to + l, &value, sizeof value);
+                }
+            }
+            for (; l < length; l++) to[l] = from[l];
+        }
+        if (count % 8) memset(row + count, 0, sizeof(float) * (size_t)(8 - count % 8));
+    }
+}
+
+/// Stores one output row's tile `sum` (`vectors` vectors, `count` valid lanes) at `to`:
+/// adds what `to` holds unless `first`, and when `last` adds the bias and applies the ReLU.
+static inline __attribute__((always_inline)) void store_row(float *to, const v8f *sum, int32_t vectors, int32_t count, int32_t first,
+                                                            int32_t last, float bias, int32_t relu) {
+    for (int32_t u = 0; u < vectors; u++) {
+        int32_t lanes = count - 8 * u;
+        v8f value = sum[u], old;
+        if (lanes >= 8) {
+            if (!first) {
+                memcpy(&old, to + 8 * u, sizeof old);
+                value += old;
+            }
+        } else if (!first) {
+            float part[8] = {0};
+            memcpy(part, to + 8 * u, sizeof(float) * (size_t)lanes);
+            memcpy(&old, part, sizeof old);
+            value += old;
+        }
+        if (last) {
+            value += bias;
+            if (relu) value = (v8f)(~(v8i)(value < 0) & (v8i)value);
+        }
+        if (lanes >= 8) {
+            memcpy(to + 8 * u, &value, sizeof value);
+        } else {
+            float part[8];
+            memcpy(part, &value, sizeof value);
+            memcpy(to + 8 * u, part, sizeof(float) * (size_t)lanes);
+        }
+    }
+}
+
+/// The dense tile: `rows` (≤ MR) output rows of `count` positions (≤ 8·vectors) at y, rows
+/// `positions` floats apart, from weights [taps][MR] and `taps` rows of positions: a packed
+/// panel at base + t·DENSE_NR (`offsets` NULL), or the input itself at base + offsets[t]
+/// (two vectors only).
+static inline __attribute__((always_inline)) void dense_tile(const float *w, const float *base, const int64_t *offsets, int32_t taps,
+                                                             int32_t vectors, float *y, int64_t positions, int32_t rows, int32_t count,
+                                                             int32_t first, int32_t last, const float *bias, int32_t relu) {
+    v8f sum[MR][DENSE_NR / 8] = {{{0}}};
+    if (vectors == 1) {
+        // MR chains of FMAs alone would wait on the FMA latency: even taps go to sum[r][0],
+        // odd ones to sum[r][1], added at the end.
+        int32_t k = 0;
+        for (; k + 2 <= taps; k += 2) {
+            v8f even, odd;
+            memcpy(&even, base + (int64_t)k * DENSE_NR, sizeof even);
+            memcpy(&odd, base + (int64_t)(k + 1) * DENSE_NR, sizeof odd);
+            for (int32_t r = 0; r < MR; r++) {
+                sum[r][0] += w[(int64_t)k * MR + r] * even;
+                sum[r][1] += w[(int64_t)(k + 1) * MR + r] * odd;
+            }
+        }
+        if (k < taps) {
+            v8f even;
+            memcpy(&even, base + (int64_t)k * DENSE_NR, sizeof even);
+            for (int32_t r = 0; r < MR; r++) sum[r][0] += w[(int64_t)k * MR + r] * even;
+        }
+        for (int32_t r = 0; r < MR; r++) sum[r][0] += sum[r][1];
+    } else {
+        for (int32_t k = 0; k < taps; k++) {
+            v8f in[DENSE_NR / 8];
+            const float *row = offsets ? base + offsets[k] : base + (int64_t)k * DENSE_NR;
+            for (int32_t u = 0; u < vectors; u++) memcpy(&in[u], row + 8 * u, sizeof(v8f));
+            for (int32_t r = 0; r < MR; r++) {
+                float weight = w[(int64_t)k * MR + r];
+                for (int32_t u = 0; u < vectors; u++) sum[r][u] += weight * in[u];
+            }
+        }
+    }
+    for (int32_t r = 0; r < rows; r++) store_row(y + r * positions, sum[r], vectors, count, first, last, bias[r], relu);
+}
+
+/// The sparse tile: sum[u] = Σ over the nonzeros (tap, value) columns[e], values[e], e in
+/// [begin, end), of value · panel[(tap − first_tap)·SPARSE_NR + 8·u ...], u < vectors.
+static inline __attribute__((always_inline)) void sparse_tile(const float *panel, int32_t first_tap, const int32_t *columns,
+                                                              const float *values, int32_t begin, int32_t end, int32_t vectors,
+                                                              v8f *sum) {
+    // Even and odd nonzeros go to two sets of sums: one set alone would wait on the FMA latency.
+    v8f even[SPARSE_NR / 8] = {0}, odd[SPARSE_NR / 8] = {0};
+    int32_t e = begin;
+    for (; e + 2 <= end; e += 2) {
+        if (X_PFN && (e & 15) == 0) { __builtin_prefetch(columns + e + X_PFN, 0, 0); __builtin_prefetch(values + e + X_PFN, 0, 0); }
+        const float *a = panel + (int64_t)(columns[e] - first_tap) * SPARSE_NR;
+        const float *b = panel + (int64_t)(columns[e + 1] - first_tap) * SPARSE_NR;
+        float wa = values[e], wb = values[e + 1];
+        for (int32_t u = 0; u < vectors; u++) {
+            v8f xa, xb;
+            memcpy(&xa, a + 8 * u, sizeof xa);
+            memcpy(&xb, b + 8 * u, sizeof xb);
+            even[u] += wa * xa;
+            odd[u] += wb * xb;
+        }
+    }
+    if (e < end) {
+        const float *a = panel + (int64_t)(columns[e] - first_tap) * SPARSE_NR;
+        for (int32_t u = 0; u < vectors; u++) {
+            v8f xa;
+            memcpy(&xa, a + 8 * u, sizeof xa);
+            even[u] += values[e] * xa;
+        }
+    }
+    for (int32_t u = 0; u < vectors; u++) sum[u] = even[u] + odd[u];
+}
+
+#define SHEARS_DIRECT(SUFFIX, ATTRIBUTE)                                                                          \
+    ATTRIBUTE static void source_##SUFFIX(const float *x, int32_t channels, shears_window v, float *source) {   \
+        direct_grid g = make_grid(channels, v);                                                                  \
+        int32_t sh = v.stride_h, sw = v.stride_w;                                                                \
+        for (int32_t c = 0; c < channels; c++) {                                                                 \
+            const float *plane = x + (int64_t)c * v.in_h * v.in_w;                                               \
+            float *phase = source + c * g.channel_stride;                                                        \
+            for (int32_t a = 0; a < sh; a++) {                                                                   \
+                if (phase_rank(a + 1, sh, v.kernel_h, v.dilation_h) == phase_rank(a, sh, v.kernel_h, v.dilation_h)) continue; \
+                for (int32_t b = 0; b < sw; b++) {                                                               \
+                    if (phase_rank(b + 1, sw, v.kernel_w, v.dilation_w) == phase_rank(b, sw, v.kernel_w, v.dilation_w)) continue; \
+                    /* Columns q with 0 <= q·sw + b − pw < in_w. */                                              \
+                    int32_t lo = v.pad_w - b > 0 ? (v.pad_w - b + sw - 1) / sw : 0;                              \
+                    int32_t hi = v.in_w - 1 + v.pad_w - b < 0 ? 0 : (v.in_w - 1 + v.pad_w - b) / sw + 1;         \
+                    if (hi > g.wq) hi = g.wq;                                                                    \
+                    if (lo > hi) lo = hi;                                                                        \
+                    for (int32_t r = 0; r < g.hq; r++, phase += g.wq) {                                          \
+                        int32_t iy = r * sh + a - v.pad_h;                                                       \
+                        if (iy < 0 || iy >= v.in_h) {                                                            \
+                            for (int32_t q = 0; q < g.wq; q++) phase[q] = 0;                                     \
+                            continue;                                                                            \
+                        }                                                                                        \
+                        const float *line = plane + (int64_t)iy * v.in_w;                                        \
+                        int32_t shift = b - v.pad_w, q = 0;                                                      \
+                        for (; q < lo; q++) phase[q] = 0;                                                        \
+                        if (sw == 1) {                                                                           \
+                            memcpy(phase + lo, line + lo + shift, sizeof(float) * (size_t)(hi - lo));            \
+                            q = hi;                                                                              \
+                        } else if (sw == 2) {                                                                    \
+                            for (; q + 8 <= hi && 2 * q + shift + 16 <= v.in_w; q += 8) {                        \
+                                v8f even, odd;                                                                   \
+                                memcpy(&even, line + 2 * q + shift, sizeof even);                                \
+                                memcpy(&odd, line + 2 * q + shift + 8, sizeof odd);                              \
+                                v8f value = __builtin_shufflevector(even, odd, 0, 2, 4, 6, 8, 10, 12, 14);       \
+                                memcpy(phase + q, &value, sizeof value);                                         \
+                            }                                                                                    \
+                        }                                                                                        \
+                        for (; q < hi; q++) phase[q] = line[q * sw + shift];                                     \
+                        for (; q < g.wq; q++) phase[q] = 0;                                                      \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+        memset(source + channels * g.channel_stride, 0, sizeof(float) * SLACK);                                  \
+    }                                                                                                            \
+                                                                                                                 \
+    ATTRIBUTE static void dense_##SUFFIX(const float *input, const float *packed, const float *bias, int32_t in_c,    \
+                                         shears_window v, int32_t first_out, int32_t end_out, int32_t relu,      \
+                                         float *scratch, float *y) {                                             \
+        direct_grid g = make_grid(in_c, v);                                                                      \
+        direct_blocking b = make_blocking(in_c, v, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS);                         \
+        int64_t offsets[v.kernel_h * v.kernel_w];                                                                \
+        tap_offsets(g, v, offsets);                                                                              \
+        int32_t in_place = reads_in_place(g, v, offsets, v.kernel_h * v.kernel_w, b.chunk);                      \
+        if (!in_place) b = make_blocking(in_c, v, DENSE_NR, PACKED_KC, PANEL_FLOATS);                            \
+        int64_t rows[b.chunk];                                                                                   \
+        float *panels = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);                                   \
+        for (int32_t n0 = 0; n0 < b.positions; n0 += b.block) {                                                  \
+            int32_t block = b.positions - n0 < b.block ? b.positions - n0 : b.block;                             \
+            for (int32_t k0 = 0; k0 < b.taps; k0 += b.chunk) {                                                   \
+                int32_t taps = b.taps - k0 < b.chunk ? b.taps - k0 : b.chunk;                                    \
+                int32_t first = k0 == 0, last = k0 + taps == b.taps;                                             \
+                int64_t most = chunk_rows(g, v, offsets, k0, taps, rows);                                        \
+                if (!in_place) pack_panels(input, g, v, rows, taps, n0, block, DENSE_NR, panels);                \
+                for (int32_t m0 = first_out; m0 < end_out; m0 += MC) {                                           \
+                    int32_t m1 = end_out - m0 < MC ? end_out : m0 + MC;                                          \
+                    for (int32_t p0 = 0; p0 < block; p0 += DENSE_NR) {                                           \
+                        int32_t count = block - p0 < DENSE_NR ? block - p0 : DENSE_NR;                           \
+                        int32_t ox = (n0 + p0) % v.out_w;                                                        \
+                        int64_t grid = (int64_t)((n0 + p0) / v.out_w) * g.wq + ox;                               \
+                        float *panel = panels + (int64_t)p0 * taps;                                              \
+                        int32_t here = in_place && panel_in_place(v, g, most, ox, grid, count);                  \
+                        if (in_place && !here && m0 == first_out) {                                              \
+                            direct_run runs[DENSE_NR];                                                           \
+                            int32_t n = panel_runs(v, g, n0 + p0, count, runs);                                  \
+                            pack_panel(input, g, rows, taps, runs, n, count, DENSE_NR, panel);                   \
+                        }                                                                                        \
+                        float *out = y + n0 + p0;                                                                \
+                        for (int32_t o = m0; o < m1; o += MR) {                                                  \
+                            const float *w = packed + ((int64_t)o * b.taps + (int64_t)k0 * MR);                  \
+                            int32_t live = m1 - o < MR ? m1 - o : MR;                                            \
+                            float *to = out + (int64_t)o * b.positions;                                          \
+                            if (here)                                                                            \
+                                dense_tile(w, input + grid, rows, taps, 2, to, b.positions, live, count, first, last, bias + o, relu); \
+                            else if (count > 8)                                                                  \
+                                dense_tile(w, panel, 0, taps, 2, to, b.positions, live, count, first, last, bias + o, relu); \
+                            else                                                                                 \
+                                dense_tile(w, panel, 0, taps, 1, to, b.positions, live, count, first, last, bias + o, relu); \
+                        }                                                                                        \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }                                                                                                            \
+                                                                                                                 \
+    ATTRIBUTE static void sparse_##SUFFIX(const float *input, const int32_t *row_start, const int32_t *columns,  \
+                                          const float *values, const float *bias, int32_t in_c, shears_window v, \
+                                          int32_t first_out, int32_t end_out, int32_t relu, float *scratch,       \
+                                          float *y) {                                                            \
+        direct_grid g = make_grid(in_c, v);                                                                      \
+        direct_blocking b = make_blocking(in_c, v, SPARSE_NR, SPARSE_KC, SPARSE_NR);                             \
+        int64_t offsets[v.kernel_h * v.kernel_w], rows[b.chunk];                                                 \
+        tap_offsets(g, v, offsets);                                                                              \
+        float *panel = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);                                    \
+        int32_t outputs = end_out - first_out;                                                                   \
+        int32_t begin[outputs > 0 ? outputs : 1], end[outputs > 0 ? outputs : 1];                               \
+        for (int32_t o = 0; o < outputs; o++) end[o] = row_start[first_out + o];                                 \
+        for (int32_t k0 = 0; k0 < b.taps; k0 += b.chunk) {                                                       \
+            int32_t taps = b.taps - k0 < b.chunk ? b.taps - k0 : b.chunk;                                        \
+            int32_t first = k0 == 0, last = k0 + taps == b.taps;                                                 \
+            for (int32_t o = 0; o < outputs; o++) {                                                              \
+                int32_t e = end[o], stop = row_start[first_out + o + 1];                                         \
+                begin[o] = e;                                                                                    \
+                while (e < stop && columns[e] < k0 + taps) e++;                                                  \
+                end[o] = e;                                                                                      \
+            }                                                                                                    \
+            chunk_rows(g, v, offsets, k0, taps, rows);                                                           \
+            for (int32_t p0 = 0; p0 < b.positions; p0 += SPARSE_NR) {                                            \
+                int32_t count = b.positions - p0 < SPARSE_NR ? b.positions - p0 : SPARSE_NR, vectors = (count + 7) / 8; \
+                direct_run runs[SPARSE_NR];                                                                      \
+                int32_t n = panel_runs(v, g, p0, count, runs);                                                   \
+                pack_panel(input, g, rows, taps, runs, n, count, SPARSE_NR, panel);                              \
+                for (int32_t o = 0; o < outputs; o++) {                                                          \
+                    v8f sum[SPARSE_NR / 8];                                                                      \
+                    switch (vectors) {                                                                           \
+                    case 4: sparse_tile(panel, k0, columns, values, begin[o], end[o], 4, sum); break;            \
+                    case 3: sparse_tile(panel, k0, columns, values, begin[o], end[o], 3, sum); break;            \
+                    case 2: sparse_tile(panel, k0, columns, values, begin[o], end[o], 2, sum); break;            \
+                    default: sparse_tile(panel, k0, columns, values, begin[o], end[o], 1, sum); break;           \
+                    }                                                                                            \
+                    store_row(y + (int64_t)(first_out + o) * b.positions + p0, sum, vectors, count, first, last, \
+                              bias[first_out + o], relu);                                                        \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
+    }
+
+SHEARS_DIRECT(portable, )
+#if SHEARS_MULTIVERSION
+SHEARS_DIRECT(avx2, SHEARS_AVX2)
+#endif
+
+int64_t shears_direct_source_size(int32_t channels, shears_window window) {
+    direct_grid g = make_grid(channels, window);
+    return g.direct ? 0 : g.size;
+}
+
+void shears_direct_source(const float *x, int32_t channels, shears_window window, float *source) {
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { source_avx2(x, channels, window, source); return; }
+#endif
+    source_portable(x, channels, window, source);
+}
+
+int64_t shears_direct_packed_size(int32_t out_c, int32_t in_c, shears_window window) {
+    return (int64_t)(out_c + MR - 1) / MR * MR * in_c * window.kernel_h * window.kernel_w;
+}
+
+void shears_direct_pack(const float *w, int32_t out_c, int32_t in_c, shears_window window, float *packed) {
+    int64_t taps = (int64_t)in_c * window.kernel_h * window.kernel_w;
+    for (int32_t o0 = 0; o0 < out_c; o0 += MR) {
+        float *block = packed + (int64_t)o0 * taps;
+        for (int64_t k = 0; k < taps; k++)
+            for (int32_t r = 0; r < MR; r++) block[k * MR + r] = o0 + r < out_c ? w[(o0 + r) * taps + k] : 0;
+    }
+}
+
+int64_t shears_direct_scratch_size(int32_t in_c, shears_window window) {
+    direct_blocking in_place = make_blocking(in_c, window, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS);
+    direct_blocking packed = make_blocking(in_c, window, DENSE_NR, PACKED_KC, PANEL_FLOATS);
+    int64_t most = (int64_t)in_place.block * in_place.chunk;
+    if ((int64_t)packed.block * packed.chunk > most) most = (int64_t)packed.block * packed.chunk;
+    direct_blocking chunks = make_blocking(in_c, window, SPARSE_NR, SPARSE_KC, SPARSE_NR);
+    int64_t sparse = (int64_t)chunks.chunk * SPARSE_NR;
+    if (sparse > most) most = sparse;
+    return most + 16;  // 16: room to align the panels to 64 bytes
+}
+
+void shears_direct_conv(const float *input, const float *packed, const float *bias, int32_t out_c, int32_t in_c,
+                        shears_window window, int32_t first_out, int32_t end_out, int32_t relu, float *scratch, float *y) {
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { dense_avx2(input, packed, bias, in_c, window, first_out, end_out, relu, scratch, y); return; }
+#endif
+    (void)out_c;
+    dense_portable(input, packed, bias, in_c, window, first_out, end_out, relu, scratch, y);
+}
+
+void shears_direct_sparse_conv(const float *input, const int32_t *row_start, const int32_t *columns, const float *values,
+                               const float *bias, int32_t out_c, int32_t in_c, shears_window window,
+                               int32_t first_out, int32_t end_out, int32_t relu, float *scratch, float *y) {
+    (void)out_c;
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { sparse_avx2(input, row_start, columns, values, bias, in_c, window, first_out, end_out, relu, scratch, y); return; }
+#endif
+    sparse_portable(input, row_start, columns, values, bias, in_c, window, first_out, end_out, relu, scratch, y);
+}

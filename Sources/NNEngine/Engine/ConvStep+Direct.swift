@@ -1,0 +1,67 @@
+// ConvStep+Direct: an ungrouped conv on the register-blocked direct kernels (direct_conv.h),
+// dense or sparse, one sample at a time: the sample's padded, phase-split source is filled
+// once (unless the conv reads its input directly), then every output channel is computed from
+// it. When the whole batch runs on one lane (a single image), the output channels are split
+// over `outputSplits` threads that share the source.
+
+import CKernels
+import Dispatch
+
+extension ConvStep {
+    /// Dense packed weights or CSR weights.
+    enum DirectWeights {
+        case dense([Float])
+        case sparse(SparseWeight)
+    }
+
+    /// The dense weights packed for `shears_direct_conv`.
+    func packedWeights() -> [Float] {
+        var packed = [Float](repeating: 0, count: Int(shears_direct_packed_size(Int32(outC), Int32(inC), window)))
+        weight.withUnsafeBufferPointer { w in
+            packed.withUnsafeMutableBufferPointer { shears_direct_pack(w.baseAddress!, Int32(outC), Int32(inC), window, $0.baseAddress!) }
+        }
+        return packed
+    }
+
+    private var sourceSize: Int { Int(shears_direct_source_size(Int32(inC), window)) }
+    private var panelSize: Int { Int(shears_direct_scratch_size(Int32(inC), window)) }
+
+    /// Scratch: the source, then one panel scratch per thread.
+    var directScratchSize: Int { sourceSize + panelSize * outputSplits }
+
+    /// `y = conv(x)` for `batch` samples (bias and ReLU fused).
+    func runDirect(_ weights: DirectWeights, batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
+                   scratch: UnsafeMutablePointer<Float>) {
+        let relu: Int32 = epilogue == .relu ? 1 : 0
+        let source = scratch, panels = scratch + sourceSize
+        // Output channel ranges per thread, aligned to the dense kernel's channel tile.
+        let splits = batch == 1 ? outputSplits : 1
+        let tile = Int(SHEARS_DIRECT_TILE_CHANNELS)
+        let share = ((outC + splits - 1) / splits + tile - 1) / tile * tile
+        bias.withUnsafeBufferPointer { b in
+            for n in 0..<batch {
+                let xn = x + n * inputSize, yn = y + n * outputSize
+                if sourceSize > 0 { shears_direct_source(xn, Int32(inC), window, source) }
+                let input = sourceSize > 0 ? UnsafePointer(source) : UnsafePointer(xn)
+                func run(_ part: Int) {
+                    let first = Int32(min(outC, part * share)), end = Int32(min(outC, (part + 1) * share))
+                    guard first < end else { return }
+                    let panel = panels + part * panelSize
+                    switch weights {
+                    case .dense(let packed):
+                        packed.withUnsafeBufferPointer {
+                            shears_direct_conv(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
+                                               first, end, relu, panel, yn)
+                        }
+                    case .sparse(let sparse):
+                        sparse.withCSR { starts, columns, values in
+                            shears_direct_sparse_conv(input, starts, columns, values, b.baseAddress!, Int32(outC), Int32(inC),
+                                                      window, first, end, relu, panel, yn)
+                        }
+                    }
+                }
+                if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
+            }
+        }
+    }
+}

@@ -1,0 +1,81 @@
+// ConvStep+Winograd: a dense stride-1 3x3 conv as Winograd F(4x4, 3x3) (winograd43.h): 36
+// multiplies per 4x4 outputs and input-output channel pair instead of 144. The tiles of all
+// the lane's samples are numbered one after the other and split into equal chunks of at most
+// `winogradChunk`, so the transformed inputs V and products M of a chunk stay in cache and a
+// small map (7x7: four tiles a sample) still gives the GEMMs a useful width: per chunk of n
+// tiles, the input transform into V [36][in][n], 36 GEMMs M[ξ] (out x n) = U[ξ] (out x in) ·
+// V[ξ] (in x n), and the output transform (plus bias and ReLU) into y. Rows of V and M are
+// an odd number of floats apart (n | 1): a power-of-two stride makes the transforms' strided
+// accesses collide in cache (1.6x slower at n = 128).
+
+import CKernels
+import COpenBLAS
+
+extension ConvStep {
+    /// Most tiles per chunk (measured: 128 is 3-6% slower at 56x56 and 28x28, 64 about 10%).
+    static let winogradChunk = 256
+    /// Fewest tiles a lane's chunk must hold for Winograd to beat the direct kernel (a 7x7 map
+    /// has 4 tiles a sample: at one sample the 36 GEMMs are too narrow, at four 1.5x faster).
+    static let winogradMinimumTiles = 16
+
+    /// 4x4 output tiles of one sample.
+    var winogradTiles: Int { ((outH + 3) / 4) * ((outW + 3) / 4) }
+
+    /// Chunks for `total` tiles: as few as `winogradChunk` allows, of equal size.
+    private static func chunkCount(_ total: Int) -> Int { (total + winogradChunk - 1) / winogradChunk }
+
+    /// The most tiles a chunk can hold for lanes of `capacity` samples (a chunk is never
+    /// wider than `winogradChunk`, nor than all the tiles of a lane).
+    private var chunkTiles: Int { min(Self.winogradChunk, winogradTiles * capacity) }
+
+    /// Scratch: V and M of one chunk, rows `chunkTiles | 1` floats apart.
+    var winogradScratchSize: Int { 36 * (inC + outC) * (chunkTiles | 1) }
+
+    /// The transformed filters `U [36][out][in]`.
+    func winogradFilters() -> [Float] {
+        var u = [Float](repeating: 0, count: 36 * outC * inC)
+        weight.withUnsafeBufferPointer { w in
+            u.withUnsafeMutableBufferPointer { shears_winograd43_filter(w.baseAddress!, Int32(outC), Int32(inC), $0.baseAddress!) }
+        }
+        return u
+    }
+
+    /// The conv of `batch` samples, chunk by chunk.
+    func runWinograd(_ u: [Float], batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
+                     scratch: UnsafeMutablePointer<Float>) {
+        let tiles = winogradTiles, total = batch * tiles
+        let chunk = (total + Self.chunkCount(total) - 1) / Self.chunkCount(total)
+        let v = scratch, m = scratch + 36 * inC * (chunk | 1)
+        let relu: Int32 = epilogue == .relu ? 1 : 0
+        u.withUnsafeBufferPointer { u in
+            bias.withUnsafeBufferPointer { b in
+                var start = 0
+                while start < total {
+                    let n = min(chunk, total - start), ld = n | 1
+                    // The chunk's tiles as runs within one sample: (sample, first tile, count, column).
+                    var runs: [(Int, Int, Int, Int)] = []
+                    var t = start
+                    while t < start + n {
+                        let sample = t / tiles, first = t % tiles, count = min(tiles - first, start + n - t)
+                        runs.append((sample, first, count, t - start))
+                        t += count
+                    }
+                    for (sample, first, count, column) in runs {
+                        shears_winograd43_input(x + sample * inputSize, Int32(inC), window, Int64(first), Int32(count),
+                                                v, Int64(ld), Int64(column))
+                    }
+                    for xi in 0..<36 {
+                        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(n), Int32(inC),
+                                    1, u.baseAddress! + xi * outC * inC, Int32(inC), v + xi * inC * ld, Int32(ld),
+                                    0, m + xi * outC * ld, Int32(ld))
+                    }
+                    for (sample, first, count, column) in runs {
+                        shears_winograd43_output(m, Int32(outC), window, Int64(first), Int32(count), Int64(ld), Int64(column),
+                                                 b.baseAddress!, relu, y + sample * outputSize)
+                    }
+                    start += n
+                }
+            }
+        }
+    }
+}
