@@ -52,8 +52,8 @@
 #ifndef X_SO
 #define X_SO 32768
 #endif
-#ifndef X_PFN
-#define X_PFN 0
+#ifndef X_G
+#define X_G 100000
 #endif
 #ifndef X_SKC
 #define X_SKC 2048
@@ -372,7 +372,6 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
     v8f even[SPARSE_NR / 8] = {0}, odd[SPARSE_NR / 8] = {0};
     int32_t e = begin;
     for (; e + 2 <= end; e += 2) {
-        if (X_PFN && (e & 15) == 0) { __builtin_prefetch(columns + e + X_PFN, 0, 0); __builtin_prefetch(values + e + X_PFN, 0, 0); }
         const float *a = panel + (int64_t)(columns[e] - first_tap) * SPARSE_NR;
         const float *b = panel + (int64_t)(columns[e + 1] - first_tap) * SPARSE_NR;
         float wa = values[e], wb = values[e + 1];
@@ -512,12 +511,13 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                 end[o] = e;                                                                                      \
             }                                                                                                    \
             chunk_rows(g, v, offsets, k0, taps, rows);                                                           \
+            for (int32_t g0 = 0; g0 < outputs; g0 += X_G) { int32_t g1 = outputs - g0 < X_G ? outputs : g0 + X_G; \
             for (int32_t p0 = 0; p0 < b.positions; p0 += SPARSE_NR) {                                            \
                 int32_t count = b.positions - p0 < SPARSE_NR ? b.positions - p0 : SPARSE_NR, vectors = (count + 7) / 8; \
                 direct_run runs[SPARSE_NR];                                                                      \
                 int32_t n = panel_runs(v, g, p0, count, runs);                                                   \
                 pack_panel(input, g, rows, taps, runs, n, count, SPARSE_NR, panel);                              \
-                for (int32_t o = 0; o < outputs; o++) {                                                          \
+                for (int32_t o = g0; o < g1; o++) {                                                          \
                     v8f sum[SPARSE_NR / 8];                                                                      \
                     switch (vectors) {                                                                           \
                     case 4: sparse_tile(panel, k0, columns, values, begin[o], end[o], 4, sum); break;            \
@@ -528,7 +528,7 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                     store_row(y + (int64_t)(first_out + o) * b.positions + p0, sum, vectors, count, first, last, \
                               bias[first_out + o], relu);                                                        \
                 }                                                                                                \
-            }                                                                                                    \
+            }}                                                                                                    \
         }                                                                                                        \
     }
 

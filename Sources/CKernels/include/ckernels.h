@@ -36,28 +36,4 @@ void shears_depthwise_conv(const float *x, const float *w, const float *bias, fl
 void shears_im2col(const float *x, float *cols, int64_t row_stride, int32_t channels, int32_t first_row, int32_t rows,
                    shears_window window);
 
-/// Sparse × dense product: C[r, 0 ..< n] = Σ over the nonzeros (k, v) of row r of v · B[k, 0 ..< n],
-/// the nonzeros of row r being columns[row_start[r] ..< row_start[r + 1]] with `values` (CSR).
-/// Rows of B are `ldb` floats apart, rows of C `ldc`; C is overwritten.
-void shears_sparse_gemm(const int32_t *row_start, const int32_t *columns, const float *values, int32_t rows,
-                        const float *b, int64_t ldb, int32_t n, float *c, int64_t ldc);
-
-/// Winograd F(2x2, 3x3) for stride-1, undilated 3x3 convolutions (Lavin & Gray 2016):
-/// Y = Aᵀ [ (G g Gᵀ) ⊙ (Bᵀ d B) ] A over 4x4 input tiles d that step by 2, with
-/// Bᵀ = [1 0 −1 0; 0 1 1 0; 0 −1 1 0; 0 1 0 −1], G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1],
-/// Aᵀ = [1 1 1 0; 0 1 −1 −1]. The products of the 16 transformed positions are 16 GEMMs
-/// M[ξ] = U[ξ] · V[ξ] done by the caller.
-///
-/// Filter transform: u[ξ][o][c] = (G g[o, c] Gᵀ)[ξ] for weights [out_c, in_c, 3, 3].
-void shears_winograd_filter(const float *w, int32_t out_c, int32_t in_c, float *u);
-
-/// Input transform of `channels` planes: v[ξ][c][t] = (Bᵀ d Bᵀᵀ)[ξ] for tile t (row-major over
-/// ceil(out_h/2) x ceil(out_w/2) tiles), d the 4x4 input patch at (2·ty − ph, 2·tx − pw),
-/// zeros outside; rows of v[ξ] are `tiles` floats apart.
-void shears_winograd_input(const float *x, int32_t channels, shears_window window, float *v, int64_t tiles);
-
-/// Output transform: y[o, 2·ty + a, 2·tx + b] = (Aᵀ m[·][o][t] A)[a][b] + bias[o], the rows
-/// and columns past out_h, out_w dropped; m laid out as v, with `out_c` rows.
-void shears_winograd_output(const float *m, int32_t out_c, shears_window window, int64_t tiles, const float *bias, float *y);
-
 #endif
