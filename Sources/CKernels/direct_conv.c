@@ -1,108 +1,82 @@
-// direct_conv: see include/direct_conv.h. What it is: a GEMM over output positions done in
-// place of im2col + sgemm, y[o][n] = Σ_k W[o][k] · input[off_k + grid(n)], where k = (c·kh + i)·kw
-// + j is a tap, off_k its constant offset in the input grid and grid(n) = oy·wq + ox the grid
-// index of output position n = oy·out_w + ox. What it is not: a general GEMM, a grouped or
-// batched conv, or a Winograd/FFT one; it does every multiply-add of the dense conv (or of the
-// nonzeros), in tap order within a chunk of taps, so results match a naive loop up to rounding.
+// direct_conv: see include/direct_conv.h. What it is: convolution as a GEMM over output
+// positions without im2col, y[o][n] = Σ_k W[o][k] · input[row_k + grid(n)], where k = (c·kh + i)
+// ·kw + j is a tap, row_k = c·channel_stride + offset(i, j) its constant offset in the input grid
+// (x itself, or the padded phase-split source) and grid(n) = oy·wq + ox the grid index of the
+// output position n = oy·out_w + ox. Positions are the vector lanes, so stores land in NCHW rows
+// and the bias and ReLU are applied in registers. What it is not: a general GEMM, a grouped,
+// depthwise or batched conv, a Winograd or FFT one; every multiply-add of the dense conv (or of
+// the nonzeros) is done in float, so results match a naive loop up to rounding.
 //
-// Blocking (Goto/BLIS style, positions as the vector lanes so stores land in NCHW rows):
-//   for each block of positions (its panels fit in L2)
-//     for each chunk of taps (a panel of NR positions x chunk fits in L1)
+// Dense kernel (Goto/BLIS blocking):
+//   for each block of positions (the chunk's panels fit in L2)
+//     for each chunk of taps (a panel of 16 positions x the chunk fits in L1)
 //       for each block of 128 output channels (their weights for the chunk stay in L2)
-//         for each panel of NR positions: pack it (first channel block only), then
-//           for each tile of output channels: the register tile, accumulated over the chunk,
+//         for each panel of 16 positions
+//           for each tile of 4 output channels: 4 x 16 sums in 8 registers over the chunk,
 //           added to what y holds from earlier chunks; the last chunk adds the bias, applies
 //           the ReLU and stores.
-// Packing copies, per tap, the runs of the panel's positions that share an output row (each a
-// contiguous stretch of the grid) eight floats at a time, letting a copy run past its end: the
-// next run or row overwrites the excess, the scratch and the source have 8 floats of slack,
-// and when reading x directly a run that would pass the end of x is copied float by float.
-// Panel lanes past the last position hold zeros or copies of input floats, never stored.
+// A panel is read in place from the input when its 16 positions lie on one grid row and the
+// chunk's taps touch few enough rows (`reads_in_place`: the stem, 3x3 stride-1 maps of 16 and
+// wider, small pointwise convs); otherwise the chunk's panels are packed contiguous first, tap
+// by tap (`pack_panels`), so each input row is read in one sweep.
 //
-// Dense tile: 4 output channels x 24 positions (12 accumulators, three 8-float vectors of
-// positions times four broadcast weights per tap). Sparse tile: one output channel x 32
-// positions, two sets of four accumulators taking alternate nonzeros (to cover FMA latency).
+// Sparse kernel: for each chunk of up to 2048 taps, for each panel of 32 consecutive grid
+// positions (one contiguous copy per tap, `pack_panel`; lanes on grid columns past out_w are
+// computed and dropped), for each output channel, its nonzeros in the chunk times the panel
+// rows they name, in two sets of four sums (alternate nonzeros, to cover the FMA latency).
+// Reading 128 bytes of panel per nonzero, from L2 for big K, bounds it; see the header for the
+// crossover against the dense kernel.
+//
+// Copies move eight floats at a time and may run past a run's end into lanes written later (or
+// never read); reads stay inside the input (`direct_grid.size`, which covers the source's
+// slack), falling back to float by float at its end.
 
 #include "direct_conv.h"
 #include "multiversion.h"
 
 #include <string.h>
 
-#ifndef X_KC
-#define X_KC 320
-#endif
-#ifndef X_KC2
-#define X_KC2 384
-#endif
-#ifndef X_PF
-#define X_PF (1 << 16)
-#endif
-#ifndef X_DB
-#define X_DB 96
-#endif
-#ifndef X_DP
-#define X_DP (1 << 16)
-#endif
-#ifndef X_NOPACK
-#define X_NOPACK 0
-#endif
-#ifndef X_NOSTORE
-#define X_NOSTORE 0
-#endif
-#ifndef X_SO
-#define X_SO 32768
-#endif
-#ifndef X_G
-#define X_G 100000
-#endif
-#ifndef X_SKC
-#define X_SKC 2048
-#endif
-#ifndef X_SRUN
-#define X_SRUN 24
-#endif
-#ifndef X_MC
-#define X_MC 128
-#endif
 enum {
     MR = SHEARS_DIRECT_TILE_CHANNELS,  // output channels per dense tile
-    DENSE_NR = 16,                     // positions per dense panel (2 vectors)
-    SPARSE_NR = 32,                    // positions per sparse panel (4 vectors)
-    IN_PLACE_KC = X_KC,
-    PACKED_KC = X_KC2,
-    PANEL_FLOATS = X_PF,            // most floats of one chunk's dense panels (256 KiB, L2)
-    MC = X_MC / MR * MR,                // output channels per channel block of the dense kernel
-    SLACK = SPARSE_NR,                 // floats past the source a sparse tile may read
-    DIRECT_ROWS = X_DB,
-    DIRECT_PLANES = X_DP,
-    SPARSE_KC = X_SKC,
+    DENSE_NR = 16,                     // positions per dense panel (two vectors)
+    SPARSE_NR = 32,                    // positions per sparse panel (four vectors)
+    IN_PLACE_KC = 320,                 // most taps per dense chunk read in place
+    PACKED_KC = 384,                   // most taps per packed dense chunk (24 KiB panel)
+    PANEL_FLOATS = 1 << 16,            // most floats of one chunk's dense panels (256 KiB)
+    MC = 128 / MR * MR,                // output channels per channel block of the dense kernel
+    DIRECT_ROWS = 96,                  // most grid rows a dense chunk reads in place
+    DIRECT_PLANES = 1 << 16,           // most floats of planes a pointwise chunk reads in place
+    SPARSE_KC = 2048,                  // most taps per sparse chunk (256 KiB panel)
+    SLACK = 16,                        // zero floats after the source
 };
 
-/// Where the taps read: a grid of `wq`-float rows, `phases_h` x `phases_w` phases of `hq`
-/// rows per channel, channels `channel_stride` floats apart, `size` floats readable; `direct`
-/// when it is x itself.
+/// Where the taps read: rows of `wq` floats, `phases_h` x `phases_w` phases of `hq` rows per
+/// channel, channels `channel_stride` floats apart, `size` floats readable; `direct` when it is
+/// x itself.
 typedef struct {
     int32_t direct, hq, wq, phases_h, phases_w;
     int64_t channel_stride, size;
 } direct_grid;
 
-/// How many of the phases below `phase` some tap reads (a tap t reads phase (t·dilation) %
-/// stride; those repeat within the first `stride` taps); `phase` = stride counts them all.
+/// Whether some tap t < kernel reads phase `phase`: (t·dilation) % stride == phase (the phases
+/// repeat within the first `stride` taps).
+static inline __attribute__((always_inline)) int32_t phase_used(int32_t phase, int32_t stride, int32_t kernel, int32_t dilation) {
+    int32_t used = 0;
+    for (int32_t t = 0; t < kernel && t < stride; t++) used |= t * dilation % stride == phase;
+    return used;
+}
+
+/// How many phases below `phase` some tap reads (`phase` = stride: all of them).
 static inline __attribute__((always_inline)) int32_t phase_rank(int32_t phase, int32_t stride, int32_t kernel, int32_t dilation) {
     int32_t rank = 0;
-    for (int32_t p = 0; p < phase; p++) {
-        int32_t used = 0;
-        for (int32_t t = 0; t < kernel && t < stride; t++) used |= t * dilation % stride == p;
-        rank += used;
-    }
+    for (int32_t p = 0; p < phase; p++) rank += phase_used(p, stride, kernel, dilation);
     return rank;
 }
 
 static inline __attribute__((always_inline)) direct_grid make_grid(int32_t channels, shears_window v) {
     direct_grid g;
     g.direct = v.stride_h == 1 && v.stride_w == 1 && v.pad_h == 0 && v.pad_w == 0 &&
-               v.out_h - 1 + (v.kernel_h - 1) * v.dilation_h < v.in_h && v.out_w - 1 + (v.kernel_w - 1) * v.dilation_w < v.in_w &&
-               (int64_t)(v.out_h - 1) * v.in_w + v.out_w >= SPARSE_NR;
+               v.out_h - 1 + (v.kernel_h - 1) * v.dilation_h < v.in_h && v.out_w - 1 + (v.kernel_w - 1) * v.dilation_w < v.in_w;
     g.phases_h = phase_rank(v.stride_h, v.stride_h, v.kernel_h, v.dilation_h);
     g.phases_w = phase_rank(v.stride_w, v.stride_w, v.kernel_w, v.dilation_w);
     if (g.direct) {
@@ -121,8 +95,8 @@ static inline __attribute__((always_inline)) direct_grid make_grid(int32_t chann
     return g;
 }
 
-/// offsets[i·kw + j]: where tap (i, j) of channel 0 reads for output position 0 — phase
-/// ((i·dh) % sh, (j·dw) % sw), row (i·dh) / sh, column (j·dw) / sw (x itself at stride 1).
+/// offsets[i·kw + j]: where tap (i, j) of channel 0 reads for grid position 0 — phase
+/// ((i·dh) % sh, (j·dw) % sw), row (i·dh) / sh, column (j·dw) / sw (in x itself at stride 1).
 static inline __attribute__((always_inline)) void tap_offsets(direct_grid g, shears_window v, int64_t *offsets) {
     for (int32_t i = 0; i < v.kernel_h; i++) {
         for (int32_t j = 0; j < v.kernel_w; j++) {
@@ -134,38 +108,15 @@ static inline __attribute__((always_inline)) void tap_offsets(direct_grid g, she
     }
 }
 
-/// The distinct grid rows the `per_channel` taps of one channel read.
-static inline __attribute__((always_inline)) int32_t channel_rows(direct_grid g, const int64_t *offsets, int32_t per_channel) {
-    int32_t rows = 0;
-    for (int32_t t = 0; t < per_channel; t++) {
-        int32_t seen = 0;
-        for (int32_t u = 0; u < t; u++) seen |= offsets[u] / g.wq == offsets[t] / g.wq;
-        rows += !seen;
-    }
-    return rows;
-}
-
-/// Whether the dense kernel reads full panels in place rather than packing them. A chunk of
-/// `chunk` taps reads `streams` grid rows (the distinct rows of a channel's taps, times the
-/// channels), each about two cache lines (reads are unaligned) and a page: in place when they
-/// are at most DIRECT_ROWS, and either several taps share a row (packing would copy each
-/// row that often) or the chunk's planes stay in L2 (DIRECT_PLANES floats; else the streams
-/// miss it one panel at a time, where packing sweeps each row once), and some panel can lie
-/// within one grid row.
-static inline __attribute__((always_inline)) int32_t reads_in_place(direct_grid g, shears_window v, const int64_t *offsets, int32_t per_channel,
-                                                                    int32_t chunk) {
-    if (v.out_w < DENSE_NR && g.wq != v.out_w) return 0;  // no panel lies within one grid row
-    int32_t rows = channel_rows(g, offsets, per_channel), channels = (chunk + per_channel - 1) / per_channel;
-    return rows * channels <= DIRECT_ROWS && (rows < per_channel || channels * g.channel_stride <= DIRECT_PLANES);
-}
-
-/// How one call walks its taps and positions: `chunks` chunks of at most `chunk` taps (K split
-/// evenly), and blocks of at most `block` positions (a multiple of the panel width).
+/// How one call walks its taps and positions: `chunks` chunks of at most `chunk` taps (the
+/// `taps` split evenly), and blocks of at most `block` of the `positions` (a multiple of the
+/// panel width `nr`, the chunk's panels at most `panel_floats`, the positions split evenly).
 typedef struct {
     int32_t taps, positions, chunk, chunks, block;
 } direct_blocking;
 
-static inline __attribute__((always_inline)) direct_blocking make_blocking(int32_t in_c, shears_window v, int32_t nr, int32_t kc, int32_t panel_floats) {
+static inline __attribute__((always_inline)) direct_blocking make_blocking(int32_t in_c, shears_window v, int32_t nr, int32_t kc,
+                                                                           int32_t panel_floats) {
     direct_blocking b;
     b.taps = in_c * v.kernel_h * v.kernel_w;
     b.positions = v.out_h * v.out_w;
@@ -179,8 +130,25 @@ static inline __attribute__((always_inline)) direct_blocking make_blocking(int32
     return b;
 }
 
+/// Whether the dense kernel reads full panels in place rather than packing them. A chunk of
+/// `chunk` taps reads rows x channels grid rows (rows: the distinct ones among a channel's
+/// taps), each about two cache lines (reads are unaligned) and a page. In place when some
+/// panel can lie on one grid row, the chunk reads at most DIRECT_ROWS rows, and either taps
+/// share rows (packing would copy each row that often) or the chunk's planes stay in L2
+/// (otherwise the rows miss it one panel at a time, where packing sweeps each once).
+static inline __attribute__((always_inline)) int32_t reads_in_place(direct_grid g, shears_window v, const int64_t *offsets, int32_t chunk) {
+    int32_t per_channel = v.kernel_h * v.kernel_w, rows = 0, channels = (chunk + per_channel - 1) / per_channel;
+    if (v.out_w < DENSE_NR && g.wq != v.out_w) return 0;
+    for (int32_t t = 0; t < per_channel; t++) {
+        int32_t seen = 0;
+        for (int32_t u = 0; u < t; u++) seen |= offsets[u] / g.wq == offsets[t] / g.wq;
+        rows += !seen;
+    }
+    return rows * channels <= DIRECT_ROWS && (rows < per_channel || channels * g.channel_stride <= DIRECT_PLANES);
+}
+
 /// The input offsets of taps [first_tap, first_tap + taps): rows[t] = c·channel_stride +
-/// offsets[(i, j)] for tap first_tap + t = (c·kh + i)·kw + j; returns the largest.
+/// offsets[i·kw + j] for tap first_tap + t = (c·kh + i)·kw + j; returns the largest.
 static inline __attribute__((always_inline)) int64_t chunk_rows(direct_grid g, shears_window v, const int64_t *offsets, int32_t first_tap,
                                                                 int32_t taps, int64_t *rows) {
     int32_t per_channel = v.kernel_h * v.kernel_w, c = first_tap / per_channel, t = first_tap % per_channel;
@@ -193,43 +161,48 @@ static inline __attribute__((always_inline)) int64_t chunk_rows(direct_grid g, s
     return most;
 }
 
-/// Whether the dense panel of `count` positions starting at output column `ox`, grid index
-/// `grid`, is read in place: full, on one grid row (or rows that follow each other on the
-/// grid, wq = out_w), and readable to its end by every tap (`most`: the largest tap offset).
+/// Whether the dense panel of `count` positions from output column `ox`, grid index `grid`,
+/// is read in place: full, on one grid row (or on rows that follow each other, wq = out_w),
+/// and readable to its end by every tap (`most`: the chunk's largest tap offset).
 static inline __attribute__((always_inline)) int32_t panel_in_place(shears_window v, direct_grid g, int64_t most, int32_t ox, int64_t grid,
                                                                     int32_t count) {
     return count == DENSE_NR && (ox + DENSE_NR <= v.out_w || g.wq == v.out_w) && most + grid + DENSE_NR <= g.size;
 }
 
+/// to[0 ..< length] = from[0 ..< length], `from` being input float `at` of `size`: eight at a
+/// time, up to seven floats past the end, when `room` floats may be written at `to` and the
+/// input has them; else float by float.
+static inline __attribute__((always_inline)) void copy_lanes(float *to, const float *from, int32_t length, int64_t at, int64_t size,
+                                                             int32_t room) {
+    int32_t l = 0, whole = (length + 7) / 8 * 8;
+    if (whole <= room && at + whole <= size) {
+        for (; l < length; l += 8) {
+            v8f value;
+            memcpy(&value, from + l, sizeof value);
+            memcpy(to + l, &value, sizeof value);
+        }
+    }
+    for (; l < length; l++) to[l] = from[l];
+}
+
 /// Packs the panels of positions [first, first + count) for the `taps` input rows at `rows`:
-/// panel s (positions first + s·nr ...) at panels + s·nr·taps, `taps` rows of `nr` floats,
-/// panel[t·nr + lane] = input[rows[t] + grid(position)], lanes past `count` zero (up to a
-/// multiple of 8). Tap by tap, so each input row is read in one sweep.
+/// panel s (positions first + s·nr ...) at panels + s·nr·taps as `taps` rows of `nr` floats,
+/// row t lane l = input[rows[t] + grid(first + s·nr + l)], lanes past `count` zero up to a
+/// multiple of 8. Tap by tap, so each input row is read in one sweep; a piece may spill into
+/// the rest of its panel row (written by the next piece or the zeroing) or into the next tap's
+/// row (written next), not past the last tap's row (the next panel).
 static inline __attribute__((always_inline)) void pack_panels(const float *input, direct_grid g, shears_window v, const int64_t *rows,
                                                               int32_t taps, int32_t first, int32_t count, int32_t nr, float *panels) {
     int32_t oy0 = first / v.out_w, ox0 = first % v.out_w;
     for (int32_t k = 0; k < taps; k++) {
         int32_t p = 0, oy = oy0, ox = ox0;
         while (p < count) {
-            int32_t lane = p % nr;
-            int64_t grid = (int64_t)oy * g.wq + ox;
             // A piece within one output row (the grid runs on when wq = out_w) and one panel row.
-            int32_t length = nr - lane < count - p ? nr - lane : count - p;
+            int32_t lane = p % nr, length = nr - lane < count - p ? nr - lane : count - p;
             if (g.wq != v.out_w && v.out_w - ox < length) length = v.out_w - ox;
-            const float *from = input + rows[k] + grid;
+            int64_t at = rows[k] + (int64_t)oy * g.wq + ox;
             float *to = panels + (int64_t)(p / nr) * nr * taps + (int64_t)k * nr + lane;
-            int32_t l = 0, whole = (length + 7) / 8 * 8;
-            // Eight at a time, running past the piece into lanes written later: the next piece
-            // of this panel row, the zeroing below, or the next tap's row of this panel (not
-            // after the last tap: that is the next panel). Reads stay inside the input.
-            if ((k + 1 < taps || lane + whole <= nr) && rows[k] + grid + whole <= g.size) {
-                for (; l < length; l += 8) {
-                    v8f value;
-                    memcpy(&value, from + l, sizeof value);
-                    memcpy(to + l, &value, sizeof value);
-                }
-            }
-            for (; l < length; l++) to[l] = from[l];
+            copy_lanes(to, input + at, length, at, g.size, nr - lane + (k + 1 < taps ? 7 : 0));
             p += length;
             ox += length;
             for (; ox >= v.out_w; ox -= v.out_w) oy++;
@@ -238,15 +211,15 @@ static inline __attribute__((always_inline)) void pack_panels(const float *input
     }
 }
 
-/// A stretch of a panel's positions that lie one after the other on the grid: `length`
-/// positions from panel lane `lane` on, read from grid index `grid` on.
+/// A stretch of a panel's lanes: `length` lanes from `lane` on, that read the grid from `grid`
+/// on (or, for `output_runs`, store to y from output index `grid` on).
 typedef struct {
     int32_t lane, length;
     int64_t grid;
 } direct_run;
 
-/// The runs of positions [first, first + count) (one per output row, fewer when grid rows
-/// follow each other, wq = out_w); returns how many.
+/// The runs of output positions [first, first + count): one per output row, fewer when grid
+/// rows follow each other (wq = out_w); returns how many (at most count).
 static inline __attribute__((always_inline)) int32_t panel_runs(shears_window v, direct_grid g, int32_t first, int32_t count, direct_run *runs) {
     int32_t oy = first / v.out_w, ox = first % v.out_w, lane = 0, n = 0;
     while (lane < count) {
@@ -255,9 +228,7 @@ static inline __attribute__((always_inline)) int32_t panel_runs(shears_window v,
         if (n > 0 && runs[n - 1].grid + runs[n - 1].length == grid) {
             runs[n - 1].length += length;
         } else {
-            runs[n].lane = lane;
-            runs[n].length = length;
-            runs[n].grid = grid;
+            runs[n] = (direct_run){lane, length, grid};
             n++;
         }
         lane += length;
@@ -267,57 +238,81 @@ static inline __attribute__((always_inline)) int32_t panel_runs(shears_window v,
     return n;
 }
 
-/// Packs one panel of `count` positions, given as `n` runs, as pack_panels does.
+/// Packs one panel of `count` lanes given as `n` runs, laid out as `pack_panels` lays one out.
 static inline __attribute__((always_inline)) void pack_panel(const float *input, direct_grid g, const int64_t *rows, int32_t taps,
                                                              const direct_run *runs, int32_t n, int32_t count, int32_t nr, float *panel) {
     for (int32_t k = 0; k < taps; k++) {
         float *row = panel + (int64_t)k * nr;
         for (int32_t r = 0; r < n; r++) {
-            const float *from = input + rows[k] + runs[r].grid;
-            float *to = row + runs[r].lane;
-            int32_t length = runs[r].length, l = 0, whole = (length + 7) / 8 * 8;
-            // As in pack_panels: eight at a time, past the run into lanes written later.
-            if ((k + 1 < taps || runs[r].lane + whole <= nr) && rows[k] + runs[r].grid + whole <= g.size) {
-                for (; l < length; l += 8) {
-                    v8f value;
-                    memcpy(&value, from + l, sizeof value);
-                    memcpy(to + l, &value, sizeof value);
-                }
-            }
-            for (; l < length; l++) to[l] = from[l];
+            int64_t at = rows[k] + runs[r].grid;
+            copy_lanes(row + runs[r].lane, input + at, runs[r].length, at, g.size, nr - runs[r].lane + (k + 1 < taps ? 7 : 0));
         }
         if (count % 8) memset(row + count, 0, sizeof(float) * (size_t)(8 - count % 8));
     }
 }
 
-/// Stores one output row's tile `sum` (`vectors` vectors, `count` valid lanes) at `to`:
-/// adds what `to` holds unless `first`, and when `last` adds the bias and applies the ReLU.
+/// The lanes of grid positions [first, first + count) that are outputs (grid column below
+/// out_w), as runs of consecutive outputs (`grid`: the output index oy·out_w + ox); returns how
+/// many.
+static inline __attribute__((always_inline)) int32_t output_runs(shears_window v, direct_grid g, int64_t first, int32_t count, direct_run *runs) {
+    int32_t n = 0, oy = (int32_t)(first / g.wq), ox = (int32_t)(first % g.wq), lane = 0;
+    while (lane < count) {
+        int32_t length = g.wq - ox < count - lane ? g.wq - ox : count - lane;  // to the end of the grid row
+        int32_t outputs = v.out_w - ox < length ? v.out_w - ox : length;
+        int64_t index = (int64_t)oy * v.out_w + ox;
+        if (outputs > 0 && n > 0 && runs[n - 1].lane + runs[n - 1].length == lane && runs[n - 1].grid + runs[n - 1].length == index) {
+            runs[n - 1].length += outputs;
+        } else if (outputs > 0) {
+            runs[n] = (direct_run){lane, outputs, index};
+            n++;
+        }
+        lane += length;
+        oy++;
+        ox = 0;
+    }
+    return n;
+}
+
+/// to[0 ..< length] = from[0 ..< length], eight at a time where there are eight (the last
+/// eight overlapping).
+static inline __attribute__((always_inline)) void copy_run(float *to, const float *from, int32_t length) {
+    if (length >= 8) {
+        int32_t l = 0;
+        for (; l + 8 <= length; l += 8) memcpy(to + l, from + l, sizeof(v8f));
+        if (l < length) memcpy(to + length - 8, from + length - 8, sizeof(v8f));
+    } else {
+        for (int32_t l = 0; l < length; l++) to[l] = from[l];
+    }
+}
+
+/// *value += `old` unless `first`; when `last`, += the bias and through the ReLU (max(v, 0),
+/// NaN kept).
+static inline __attribute__((always_inline)) void finish(v8f *value, const v8f *old, int32_t first, int32_t last, float bias, int32_t relu) {
+    if (!first) *value += *old;
+    if (last) {
+        *value += bias;
+        if (relu) *value = (v8f)(~(v8i)(*value < 0) & (v8i)*value);
+    }
+}
+
+/// Stores one output row's sums (`vectors` vectors, `count` valid lanes) at `to` through
+/// `finish`, `old` being what `to` holds.
 static inline __attribute__((always_inline)) void store_row(float *to, const v8f *sum, int32_t vectors, int32_t count, int32_t first,
                                                             int32_t last, float bias, int32_t relu) {
     for (int32_t u = 0; u < vectors; u++) {
-        int32_t lanes = count - 8 * u;
-        v8f value = sum[u], old;
-        if (lanes >= 8) {
-            if (!first) {
-                memcpy(&old, to + 8 * u, sizeof old);
-                value += old;
-            }
-        } else if (!first) {
-            float part[8] = {0};
-            memcpy(part, to + 8 * u, sizeof(float) * (size_t)lanes);
-            memcpy(&old, part, sizeof old);
-            value += old;
-        }
-        if (last) {
-            value += bias;
-            if (relu) value = (v8f)(~(v8i)(value < 0) & (v8i)value);
-        }
-        if (lanes >= 8) {
+        v8f old = {0}, value = sum[u];
+        if (count - 8 * u >= 8) {
+            if (!first) memcpy(&old, to + 8 * u, sizeof old);
+            finish(&value, &old, first, last, bias, relu);
             memcpy(to + 8 * u, &value, sizeof value);
         } else {
-            float part[8];
+            float part[8] = {0};
+            size_t bytes = sizeof(float) * (size_t)(count - 8 * u);
+            if (!first) memcpy(part, to + 8 * u, bytes);
+            memcpy(&old, part, sizeof old);
+            finish(&value, &old, first, last, bias, relu);
             memcpy(part, &value, sizeof value);
-            memcpy(to + 8 * u, part, sizeof(float) * (size_t)lanes);
+            memcpy(to + 8 * u, part, bytes);
         }
     }
 }
@@ -325,7 +320,7 @@ static inline __attribute__((always_inline)) void store_row(float *to, const v8f
 /// The dense tile: `rows` (≤ MR) output rows of `count` positions (≤ 8·vectors) at y, rows
 /// `positions` floats apart, from weights [taps][MR] and `taps` rows of positions: a packed
 /// panel at base + t·DENSE_NR (`offsets` NULL), or the input itself at base + offsets[t]
-/// (two vectors only).
+/// (two vectors).
 static inline __attribute__((always_inline)) void dense_tile(const float *w, const float *base, const int64_t *offsets, int32_t taps,
                                                              int32_t vectors, float *y, int64_t positions, int32_t rows, int32_t count,
                                                              int32_t first, int32_t last, const float *bias, int32_t relu) {
@@ -350,6 +345,8 @@ static inline __attribute__((always_inline)) void dense_tile(const float *w, con
         }
         for (int32_t r = 0; r < MR; r++) sum[r][0] += sum[r][1];
     } else {
+        // Loads first, then one broadcast weight at a time: this order keeps clang from
+        // spilling the 8 sums.
         for (int32_t k = 0; k < taps; k++) {
             v8f in[DENSE_NR / 8];
             const float *row = offsets ? base + offsets[k] : base + (int64_t)k * DENSE_NR;
@@ -363,7 +360,7 @@ static inline __attribute__((always_inline)) void dense_tile(const float *w, con
     for (int32_t r = 0; r < rows; r++) store_row(y + r * positions, sum[r], vectors, count, first, last, bias[r], relu);
 }
 
-/// The sparse tile: sum[u] = Σ over the nonzeros (tap, value) columns[e], values[e], e in
+/// The sparse tile: sum[u] = Σ over the nonzeros (tap, value) = (columns[e], values[e]), e in
 /// [begin, end), of value · panel[(tap − first_tap)·SPARSE_NR + 8·u ...], u < vectors.
 static inline __attribute__((always_inline)) void sparse_tile(const float *panel, int32_t first_tap, const int32_t *columns,
                                                               const float *values, int32_t begin, int32_t end, int32_t vectors,
@@ -398,26 +395,25 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
     ATTRIBUTE static void source_##SUFFIX(const float *x, int32_t channels, shears_window v, float *source) {   \
         direct_grid g = make_grid(channels, v);                                                                  \
         int32_t sh = v.stride_h, sw = v.stride_w;                                                                \
+        float *phase = source;                                                                                   \
         for (int32_t c = 0; c < channels; c++) {                                                                 \
             const float *plane = x + (int64_t)c * v.in_h * v.in_w;                                               \
-            float *phase = source + c * g.channel_stride;                                                        \
             for (int32_t a = 0; a < sh; a++) {                                                                   \
-                if (phase_rank(a + 1, sh, v.kernel_h, v.dilation_h) == phase_rank(a, sh, v.kernel_h, v.dilation_h)) continue; \
+                if (!phase_used(a, sh, v.kernel_h, v.dilation_h)) continue;                                      \
                 for (int32_t b = 0; b < sw; b++) {                                                               \
-                    if (phase_rank(b + 1, sw, v.kernel_w, v.dilation_w) == phase_rank(b, sw, v.kernel_w, v.dilation_w)) continue; \
+                    if (!phase_used(b, sw, v.kernel_w, v.dilation_w)) continue;                                  \
                     /* Columns q with 0 <= q·sw + b − pw < in_w. */                                              \
-                    int32_t lo = v.pad_w - b > 0 ? (v.pad_w - b + sw - 1) / sw : 0;                              \
-                    int32_t hi = v.in_w - 1 + v.pad_w - b < 0 ? 0 : (v.in_w - 1 + v.pad_w - b) / sw + 1;         \
+                    int32_t shift = b - v.pad_w, lo = -shift > 0 ? (-shift + sw - 1) / sw : 0;                   \
+                    int32_t hi = v.in_w - 1 - shift < 0 ? 0 : (v.in_w - 1 - shift) / sw + 1;                     \
                     if (hi > g.wq) hi = g.wq;                                                                    \
                     if (lo > hi) lo = hi;                                                                        \
                     for (int32_t r = 0; r < g.hq; r++, phase += g.wq) {                                          \
-                        int32_t iy = r * sh + a - v.pad_h;                                                       \
+                        int32_t iy = r * sh + a - v.pad_h, q = 0;                                                \
                         if (iy < 0 || iy >= v.in_h) {                                                            \
-                            for (int32_t q = 0; q < g.wq; q++) phase[q] = 0;                                     \
+                            for (; q < g.wq; q++) phase[q] = 0;                                                  \
                             continue;                                                                            \
                         }                                                                                        \
                         const float *line = plane + (int64_t)iy * v.in_w;                                        \
-                        int32_t shift = b - v.pad_w, q = 0;                                                      \
                         for (; q < lo; q++) phase[q] = 0;                                                        \
                         if (sw == 1) {                                                                           \
                             memcpy(phase + lo, line + lo + shift, sizeof(float) * (size_t)(hi - lo));            \
@@ -437,17 +433,17 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                 }                                                                                                \
             }                                                                                                    \
         }                                                                                                        \
-        memset(source + channels * g.channel_stride, 0, sizeof(float) * SLACK);                                  \
+        memset(phase, 0, sizeof(float) * SLACK);                                                                 \
     }                                                                                                            \
                                                                                                                  \
-    ATTRIBUTE static void dense_##SUFFIX(const float *input, const float *packed, const float *bias, int32_t in_c,    \
+    ATTRIBUTE static void dense_##SUFFIX(const float *input, const float *packed, const float *bias, int32_t in_c, \
                                          shears_window v, int32_t first_out, int32_t end_out, int32_t relu,      \
                                          float *scratch, float *y) {                                             \
         direct_grid g = make_grid(in_c, v);                                                                      \
         direct_blocking b = make_blocking(in_c, v, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS);                         \
         int64_t offsets[v.kernel_h * v.kernel_w];                                                                \
         tap_offsets(g, v, offsets);                                                                              \
-        int32_t in_place = reads_in_place(g, v, offsets, v.kernel_h * v.kernel_w, b.chunk);                      \
+        int32_t in_place = reads_in_place(g, v, offsets, b.chunk);                                               \
         if (!in_place) b = make_blocking(in_c, v, DENSE_NR, PACKED_KC, PANEL_FLOATS);                            \
         int64_t rows[b.chunk];                                                                                   \
         float *panels = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);                                   \
@@ -471,11 +467,10 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                             int32_t n = panel_runs(v, g, n0 + p0, count, runs);                                  \
                             pack_panel(input, g, rows, taps, runs, n, count, DENSE_NR, panel);                   \
                         }                                                                                        \
-                        float *out = y + n0 + p0;                                                                \
                         for (int32_t o = m0; o < m1; o += MR) {                                                  \
-                            const float *w = packed + ((int64_t)o * b.taps + (int64_t)k0 * MR);                  \
+                            const float *w = packed + (int64_t)o * b.taps + (int64_t)k0 * MR;                    \
                             int32_t live = m1 - o < MR ? m1 - o : MR;                                            \
-                            float *to = out + (int64_t)o * b.positions;                                          \
+                            float *to = y + (int64_t)o * b.positions + n0 + p0;                                  \
                             if (here)                                                                            \
                                 dense_tile(w, input + grid, rows, taps, 2, to, b.positions, live, count, first, last, bias + o, relu); \
                             else if (count > 8)                                                                  \
@@ -501,23 +496,23 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
         int32_t outputs = end_out - first_out;                                                                   \
         int32_t begin[outputs > 0 ? outputs : 1], end[outputs > 0 ? outputs : 1];                               \
         for (int32_t o = 0; o < outputs; o++) end[o] = row_start[first_out + o];                                 \
+        int64_t span = (int64_t)(v.out_h - 1) * g.wq + v.out_w;  /* grid positions up to the last output */     \
         for (int32_t k0 = 0; k0 < b.taps; k0 += b.chunk) {                                                       \
             int32_t taps = b.taps - k0 < b.chunk ? b.taps - k0 : b.chunk;                                        \
             int32_t first = k0 == 0, last = k0 + taps == b.taps;                                                 \
-            for (int32_t o = 0; o < outputs; o++) {                                                              \
+            for (int32_t o = 0; o < outputs; o++) {  /* the chunk's nonzeros of each row */                      \
                 int32_t e = end[o], stop = row_start[first_out + o + 1];                                         \
                 begin[o] = e;                                                                                    \
                 while (e < stop && columns[e] < k0 + taps) e++;                                                  \
                 end[o] = e;                                                                                      \
             }                                                                                                    \
             chunk_rows(g, v, offsets, k0, taps, rows);                                                           \
-            for (int32_t g0 = 0; g0 < outputs; g0 += X_G) { int32_t g1 = outputs - g0 < X_G ? outputs : g0 + X_G; \
-            for (int32_t p0 = 0; p0 < b.positions; p0 += SPARSE_NR) {                                            \
-                int32_t count = b.positions - p0 < SPARSE_NR ? b.positions - p0 : SPARSE_NR, vectors = (count + 7) / 8; \
-                direct_run runs[SPARSE_NR];                                                                      \
-                int32_t n = panel_runs(v, g, p0, count, runs);                                                   \
-                pack_panel(input, g, rows, taps, runs, n, count, SPARSE_NR, panel);                              \
-                for (int32_t o = g0; o < g1; o++) {                                                          \
+            for (int64_t p0 = 0; p0 < span; p0 += SPARSE_NR) {                                                   \
+                int32_t count = span - p0 < SPARSE_NR ? (int32_t)(span - p0) : SPARSE_NR, vectors = (count + 7) / 8; \
+                direct_run run = {0, count, p0}, stores[SPARSE_NR];                                              \
+                pack_panel(input, g, rows, taps, &run, 1, count, SPARSE_NR, panel);                              \
+                int32_t n = output_runs(v, g, p0, count, stores);                                                \
+                for (int32_t o = 0; o < outputs; o++) {                                                          \
                     v8f sum[SPARSE_NR / 8];                                                                      \
                     switch (vectors) {                                                                           \
                     case 4: sparse_tile(panel, k0, columns, values, begin[o], end[o], 4, sum); break;            \
@@ -525,10 +520,20 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                     case 2: sparse_tile(panel, k0, columns, values, begin[o], end[o], 2, sum); break;            \
                     default: sparse_tile(panel, k0, columns, values, begin[o], end[o], 1, sum); break;           \
                     }                                                                                            \
-                    store_row(y + (int64_t)(first_out + o) * b.positions + p0, sum, vectors, count, first, last, \
-                              bias[first_out + o], relu);                                                        \
+                    float *plane = y + (int64_t)(first_out + o) * b.positions, lanes[SPARSE_NR];                 \
+                    v8f old[SPARSE_NR / 8] = {0};                                                                \
+                    if (!first) {  /* the sums of earlier chunks */                                              \
+                        float held[SPARSE_NR] = {0};                                                             \
+                        for (int32_t r = 0; r < n; r++) copy_run(held + stores[r].lane, plane + stores[r].grid, stores[r].length); \
+                        memcpy(old, held, sizeof held);                                                          \
+                    }                                                                                            \
+                    for (int32_t u = 0; u < vectors; u++) {                                                      \
+                        finish(&sum[u], &old[u], first, last, bias[first_out + o], relu);                        \
+                        memcpy(lanes + 8 * u, &sum[u], sizeof(v8f));                                             \
+                    }                                                                                            \
+                    for (int32_t r = 0; r < n; r++) copy_run(plane + stores[r].grid, lanes + stores[r].lane, stores[r].length); \
                 }                                                                                                \
-            }}                                                                                                    \
+            }                                                                                                    \
         }                                                                                                        \
     }
 
@@ -556,7 +561,7 @@ int64_t shears_direct_packed_size(int32_t out_c, int32_t in_c, shears_window win
 void shears_direct_pack(const float *w, int32_t out_c, int32_t in_c, shears_window window, float *packed) {
     int64_t taps = (int64_t)in_c * window.kernel_h * window.kernel_w;
     for (int32_t o0 = 0; o0 < out_c; o0 += MR) {
-        float *block = packed + (int64_t)o0 * taps;
+        float *block = packed + o0 * taps;
         for (int64_t k = 0; k < taps; k++)
             for (int32_t r = 0; r < MR; r++) block[k * MR + r] = o0 + r < out_c ? w[(o0 + r) * taps + k] : 0;
     }
@@ -565,20 +570,19 @@ void shears_direct_pack(const float *w, int32_t out_c, int32_t in_c, shears_wind
 int64_t shears_direct_scratch_size(int32_t in_c, shears_window window) {
     direct_blocking in_place = make_blocking(in_c, window, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS);
     direct_blocking packed = make_blocking(in_c, window, DENSE_NR, PACKED_KC, PANEL_FLOATS);
+    direct_blocking sparse = make_blocking(in_c, window, SPARSE_NR, SPARSE_KC, SPARSE_NR);
     int64_t most = (int64_t)in_place.block * in_place.chunk;
     if ((int64_t)packed.block * packed.chunk > most) most = (int64_t)packed.block * packed.chunk;
-    direct_blocking chunks = make_blocking(in_c, window, SPARSE_NR, SPARSE_KC, SPARSE_NR);
-    int64_t sparse = (int64_t)chunks.chunk * SPARSE_NR;
-    if (sparse > most) most = sparse;
-    return most + 16;  // 16: room to align the panels to 64 bytes
+    if ((int64_t)SPARSE_NR * sparse.chunk > most) most = (int64_t)SPARSE_NR * sparse.chunk;
+    return most + 16;  // room to align the panels to 64 bytes
 }
 
 void shears_direct_conv(const float *input, const float *packed, const float *bias, int32_t out_c, int32_t in_c,
                         shears_window window, int32_t first_out, int32_t end_out, int32_t relu, float *scratch, float *y) {
+    (void)out_c;
 #if SHEARS_MULTIVERSION
     if (shears_use_avx2()) { dense_avx2(input, packed, bias, in_c, window, first_out, end_out, relu, scratch, y); return; }
 #endif
-    (void)out_c;
     dense_portable(input, packed, bias, in_c, window, first_out, end_out, relu, scratch, y);
 }
 
