@@ -208,6 +208,45 @@ final class WindowKernelTests: XCTestCase {
         }
     }
 
+    /// A max pool fused into the conv before it (alone, after a ReLU or a ReLU6, the stem's
+    /// 7x7/2 conv and 3x3/2 pool, a ceil-mode and a stride-1 pool, a 3x3 conv on Winograd)
+    /// gives what the conv and the pool give as two models, on one and on several samples.
+    func testMaxPoolFusedIntoTheConv() throws {
+        let cases: [(cin: Int, cout: Int, k: Int, conv: Conv2dAttributes, activation: Op?, pool: Pool2dAttributes, size: (Int, Int))] = [
+            (3, 13, 7, Conv2dAttributes(stride: Size2(2), padding: Size2(3)), .relu,
+             Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)), (45, 50)),
+            (5, 6, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(1)), nil,
+             Pool2dAttributes(kernel: Size2(3), stride: Size2(2), ceilMode: true), (30, 29)),
+            (4, 9, 3, Conv2dAttributes(padding: Size2(1)), .relu6,
+             Pool2dAttributes(kernel: Size2(3), stride: Size2(1), padding: Size2(1)), (17, 19)),
+            (6, 5, 1, Conv2dAttributes(), .relu, Pool2dAttributes(kernel: Size2(2), stride: Size2(2)), (15, 16)),
+        ]
+        for (cin, cout, k, conv, activation, pool, size) in cases {
+            var dict = StateDict()
+            dict.setTensor("conv.weight", random([cout, cin, k, k]))
+            dict.setTensor("conv.bias", random([cout]))
+            var fused = GraphBuilder(), convOnly = GraphBuilder(), poolOnly = GraphBuilder()
+            var last = fused.add("conv", .conv2d(conv), fused.input), convLast = convOnly.add("conv", .conv2d(conv), convOnly.input)
+            if let activation {
+                last = fused.add("act", activation, last)
+                convLast = convOnly.add("act", activation, convLast)
+            }
+            fused.add("pool", .maxPool(pool), last)
+            poolOnly.add("pool", .maxPool(pool), poolOnly.input)
+            for batch in [1, 3] {
+                let x = random([batch, cin, size.0, size.1])
+                let y = try Executor(model: Model(architecture: "test", graph: fused.graph, stateDict: dict), input: [cin, size.0, size.1],
+                                     maxBatch: batch, threads: 2).run(x)
+                let convolved = try Executor(model: Model(architecture: "test", graph: convOnly.graph, stateDict: dict), input: [cin, size.0, size.1],
+                                             maxBatch: batch, threads: 2).run(x)
+                let expected = try Executor(model: Model(architecture: "test", graph: poolOnly.graph, stateDict: StateDict()),
+                                            input: Array(convolved.shape.dropFirst()), maxBatch: batch, threads: 2).run(convolved)
+                XCTAssertEqual(y.shape, expected.shape)
+                assertClose(y.scalars, expected.scalars, rtol: 1e-6, atol: 1e-6, "\(conv) \(pool) batch \(batch)")
+            }
+        }
+    }
+
     func testMaxPoolWithPaddingDilationAndCeilMode() throws {
         let cases = [
             (Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)), (9, 10)),

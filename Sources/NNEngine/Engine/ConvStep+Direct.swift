@@ -40,7 +40,7 @@ extension ConvStep {
         let share = ((outC + splits - 1) / splits + tile - 1) / tile * tile
         bias.withUnsafeBufferPointer { b in
             for n in 0..<batch {
-                let xn = x + n * inputSize, yn = y + n * outputSize
+                let xn = x + n * inputSize, yn = y + n * convSize
                 if sourceSize > 0 { shears_direct_source(xn, Int32(inC), window, source) }
                 let input = sourceSize > 0 ? UnsafePointer(source) : UnsafePointer(xn)
                 func run(_ part: Int) {

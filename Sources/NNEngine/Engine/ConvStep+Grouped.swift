@@ -20,7 +20,7 @@ extension ConvStep {
         let cinG = inC / groups, coutG = outC / groups, k = cinG * kh * kw
         weight.withUnsafeBufferPointer { w in
             for n in 0..<batch {
-                let xn = x + n * inputSize, yn = y + n * outputSize
+                let xn = x + n * inputSize, yn = y + n * convSize
                 for g in 0..<groups {
                     let xg = xn + g * cinG * inH * inW
                     if !isPointwise { shears_im2col(xg, scratch, Int64(positions), Int32(cinG), 0, Int32(outH), window) }

@@ -71,7 +71,7 @@ extension ConvStep {
                     }
                     for (sample, first, count, column) in runs {
                         shears_winograd43_output(m, Int32(outC), window, Int64(first), Int32(count), Int64(ld), Int64(column),
-                                                 b.baseAddress!, relu, y + sample * outputSize)
+                                                 b.baseAddress!, relu, y + sample * convSize)
                     }
                     start += n
                 }

@@ -7,7 +7,9 @@
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores; another fused activation in one pass after them.
+// ReLU runs in the kernels' stores; another fused activation in one pass after them. A max
+// pool that only reads the conv runs in the step too (ConvStep+Pool): band by band in the
+// direct kernel's store, else on each sample's conv output in scratch.
 
 import NNCore
 import CKernels
@@ -42,6 +44,8 @@ struct ConvStep {
     let window: shears_window
     /// An activation applied to every output with the bias (a fused ReLU after the conv).
     let epilogue: Activation?
+    /// A max pool applied after the epilogue; the step stores only its output.
+    let pool: FusedPool?
     private(set) var kernel = Kernel.grouped
     /// Samples per lane the step runs on at most (Winograd's chunks span them).
     private(set) var capacity = 1
@@ -49,8 +53,9 @@ struct ConvStep {
     private(set) var outputSplits = 1
 
     init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
-         source: Int, destination: Int, epilogue: Activation? = nil) {
+         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil) {
         self.epilogue = epilogue
+        self.pool = pool.map { FusedPool(attributes: $0.0, conv: output, output: $0.1) }
         self.name = name
         self.attributes = attributes
         self.weight = weight.scalars
@@ -75,7 +80,10 @@ struct ConvStep {
     var groups: Int { attributes.groups }
     private var isDepthwise: Bool { groups == inC && groups == outC && groups > 1 }
     var inputSize: Int { inC * inH * inW }
-    var outputSize: Int { outC * outH * outW }
+    /// Floats of the conv's own output per sample.
+    var convSize: Int { outC * outH * outW }
+    /// Floats the step stores per sample (the pooled map when a pool is fused).
+    var outputSize: Int { pool?.size ?? convSize }
 
     /// Whether Winograd F(4x4, 3x3) applies: ungrouped, 3x3, stride 1, undilated.
     private var winogradEligible: Bool {
@@ -115,6 +123,12 @@ struct ConvStep {
 
     /// Floats of scratch this conv needs for a lane of `capacity` samples.
     var scratchSize: Int {
+        if let pool { return pooledScratchSize(pool) }
+        return kernelScratchSize
+    }
+
+    /// Floats of scratch the conv kernel itself needs.
+    var kernelScratchSize: Int {
         switch kernel {
         case .depthwise: return Int(shears_padded_plane_size(window))
         case .grouped: return groupedScratchSize
@@ -124,13 +138,18 @@ struct ConvStep {
     }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
-        let x = buffers[source], y = buffers[destination]
+        if let pool { return runPooled(pool, batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch) }
+        runConv(batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch)
+    }
+
+    /// The conv of `batch` samples into y (`convSize` floats each), epilogue applied.
+    func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     for n in 0..<batch {
-                        shears_depthwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, y + n * outputSize, Int32(inC),
+                        shears_depthwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, y + n * convSize, Int32(inC),
                                               window, epilogue == .relu ? 1 : 0, scratch)
                     }
                 }
@@ -140,7 +159,7 @@ struct ConvStep {
         case .direct(let packed): runDirect(.dense(packed), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }
-        applyEpilogue(y, count: batch * outputSize)
+        applyEpilogue(y, count: batch * convSize)
     }
 
     /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU).

@@ -1,8 +1,8 @@
 // ExecutionPlan: turns a Model and its per-node shapes into kernel steps and a buffer
 // assignment. Buffers are reused once their last reader has run; flatten, identity, a
-// BatchNorm folded into its conv and an activation fused into its conv's epilogue alias
-// their input's buffer, and element-wise ops run in place when nothing else still reads
-// their input.
+// BatchNorm folded into its conv, an activation fused into its conv's (or add's) epilogue and
+// a max pool fused into the conv before it alias their input's buffer (which then holds the
+// pooled map), and element-wise ops run in place when nothing else still reads their input.
 
 /// The compiled form of a model: steps in order and which buffer holds each node's output.
 import NNCore
@@ -51,7 +51,15 @@ struct ExecutionPlan {
             if case .add = graph.nodes[input].op { fusedActivation[input] = i }
             if let conv = foldedInto[input] { fusedActivation[conv] = i }
         }
-        let fused = Set(fusedActivation.values)
+        // A max pool fuses into the conv step (conv, folded BN, fused activation) whose output only it reads.
+        var fusedPool: [Int: Int] = [:]  // conv node → max pool node
+        for (i, node) in graph.nodes.enumerated() {
+            guard case .maxPool = node.op, consumers[node.inputs[0]] == [i], node.inputs[0] != graph.outputIndex else { continue }
+            let input = node.inputs[0]
+            let owner = fusedActivation.first { $0.value == input }?.key ?? foldedInto[input] ?? input
+            if case .conv2d = graph.nodes[owner].op { fusedPool[owner] = i }
+        }
+        let fused = Set(fusedActivation.values).union(fusedPool.values)
 
         func uses(_ node: Int) -> Int { consumers[node].count + (node == graph.outputIndex ? 1 : 0) }
         func allocate(_ size: Int) -> Int {
@@ -78,8 +86,10 @@ struct ExecutionPlan {
             case .batchNorm, .add, .mul: inPlaceCapable = true
             default: inPlaceCapable = Activation(node.op) != nil
             }
+            // A conv's buffer holds the pooled map when a max pool is fused into it.
+            let size = fusedPool[i].map { sizes[$0] } ?? sizes[i]
             if case .input = node.op {
-                bufferOfNode[i] = allocate(sizes[i])
+                bufferOfNode[i] = allocate(size)
                 remainingUses[bufferOfNode[i]] = uses(i)
                 continue
             }
@@ -91,7 +101,7 @@ struct ExecutionPlan {
                 b = inputBuffers[0]
                 remainingUses[b] = uses(i)
             } else {
-                b = allocate(sizes[i])
+                b = allocate(size)
                 remainingUses[b] = uses(i)
                 for input in inputBuffers {
                     remainingUses[input] -= 1
@@ -101,7 +111,11 @@ struct ExecutionPlan {
             bufferOfNode[i] = b
             if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
                                         foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
-                                        epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) }) {
+                                        epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) },
+                                        pool: fusedPool[i].flatMap { pool in
+                                            guard case .maxPool(let a) = graph.nodes[pool].op else { return nil }
+                                            return (a, shapes[pool])
+                                        }) {
                 if case .conv(var conv) = step {
                     conv.selectKernel(densityLimit: sparseDensityLimit, winograd: winograd, capacity: maxBatch, outputSplits: outputSplits)
                     scratchSize = max(scratchSize, conv.scratchSize)
@@ -121,10 +135,11 @@ struct ExecutionPlan {
         }
     }
 
-    /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm or activation
-    /// `isFolded` into its conv, whose step applies `foldedBN` and `epilogue`).
+    /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm, activation or
+    /// max pool `isFolded` into its conv, whose step applies `foldedBN`, `epilogue` and `pool`).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
-                             foldedBN: String?, isFolded: Bool, epilogue: Activation?) throws -> Step? {
+                             foldedBN: String?, isFolded: Bool, epilogue: Activation?,
+                             pool: (Pool2dAttributes, [Int])?) throws -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
         let input = shapes[node.inputs.first ?? 0]
@@ -135,7 +150,7 @@ struct ExecutionPlan {
         case .conv2d(let a):
             var conv = ConvStep(name: node.name, attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
-                                source: inputBuffers[0], destination: output, epilogue: epilogue)
+                                source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool)
             if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn, node: model.graph.nodes.first { $0.name == bn }!, stateDict: dict)) }
             return .conv(conv)
         case .batchNorm:
@@ -156,6 +171,7 @@ struct ExecutionPlan {
         case .channelShuffle(let groups):
             return .shuffle(channels: input[0], spatial: input[1] * input[2], groups: groups, source: inputBuffers[0], destination: output)
         case .maxPool(let a):
+            if isFolded { return nil }
             return .pool(PoolStep(max: true, attributes: a, input: input, output: shapes[i], source: inputBuffers[0], destination: output))
         case .avgPool(let a):
             return .pool(PoolStep(max: false, attributes: a, input: input, output: shapes[i], source: inputBuffers[0], destination: output))

@@ -1,0 +1,39 @@
+// ConvStep+Pool: a max pool fused into the conv before it (the plan fuses one that is the
+// only reader of the conv's output, after any folded BatchNorm and fused activation). The
+// step stores only the pooled map: the conv output of one sample at a time goes to scratch,
+// which stays in cache for `shears_max_pool`, instead of a lane's batch of full-size maps
+// going through memory (a 224x224 stem's output is 3.2 MB a sample).
+
+import NNCore
+import CKernels
+
+/// A max pool over a conv's output planes.
+struct FusedPool {
+    /// The pool's window over one conv output plane.
+    let window: shears_window
+    /// Floats of the pooled map per sample.
+    let size: Int
+
+    init(attributes a: Pool2dAttributes, conv: [Int], output: [Int]) {
+        window = shears_window(stride: a.stride, padding: a.padding, dilation: a.dilation, kernel: a.kernel,
+                               input: Size2(conv[1], conv[2]), output: Size2(output[1], output[2]))
+        size = output.reduce(1, *)
+    }
+}
+
+extension ConvStep {
+    /// Scratch: the conv kernel's, one sample's conv output, and the pool's padded plane.
+    func pooledScratchSize(_ pool: FusedPool) -> Int {
+        kernelScratchSize + convSize + Int(shears_padded_plane_size(pool.window))
+    }
+
+    /// Conv, epilogue and max pool of `batch` samples, one sample at a time.
+    func runPooled(_ pool: FusedPool, batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
+                   scratch: UnsafeMutablePointer<Float>) {
+        let convOutput = scratch + kernelScratchSize, planes = convOutput + convSize
+        for n in 0..<batch {
+            runConv(batch: 1, x: x + n * inputSize, y: convOutput, scratch: scratch)
+            shears_max_pool(convOutput, y + n * pool.size, Int32(outC), pool.window, planes)
+        }
+    }
+}
