@@ -18,16 +18,9 @@ public final class Executor {
     public let outputShape: [Int]
 
     let steps: [Step]
-    /// The buffer spans of the leading steps that run one sample at a time (`sampleMajorFloats`).
-    private let sampleMajor: [[(buffer: Int, floatsPerSample: Int)]]
     /// One lane per thread; a batch of n samples is split over `min(n, lanes.count)` of them.
     private let lanes: [ExecutorLane]
     private let outputBuffer: Int
-
-    /// Leading steps that read or write a map of at least this many floats per sample (2 MB: a
-    /// 224x224 network's stem and first pool) run one sample at a time, so that map stays in
-    /// cache between them instead of a whole lane's batch of it going through memory.
-    static let sampleMajorFloats = 1 << 19
 
     /// Lanes an Executor uses unless told otherwise: one per active core.
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -58,7 +51,6 @@ public final class Executor {
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
         steps = plan.steps
-        sampleMajor = Array(plan.steps.map(\.bufferSpans).prefix { $0.contains { $0.floatsPerSample >= Self.sampleMajorFloats } })
         lanes = (0..<laneCount).map { _ in
             ExecutorLane(capacity: capacity, bufferSampleSizes: plan.bufferSampleSizes, scratchSize: plan.scratchSize)
         }
@@ -80,7 +72,7 @@ public final class Executor {
             output.withUnsafeMutableBufferPointer { y in
                 let (x, y) = (x.baseAddress!, y.baseAddress!)
                 func runLane(_ k: Int) {
-                    lanes[k].run(steps, sampleMajor: sampleMajor, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
+                    lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
                                  outputBuffer: outputBuffer, outputSize: outputSize, output: y)
                 }
                 if used == 1 { return runLane(0) }

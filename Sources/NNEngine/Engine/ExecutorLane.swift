@@ -29,20 +29,11 @@ final class ExecutorLane {
 
     /// Runs `steps` on `count` samples of `input` (NCHW floats, `inputSize` per sample) starting
     /// at sample `first`, and writes their outputs (`outputSize` floats each, from `outputBuffer`)
-    /// to `output` at the same sample positions. The first `sampleMajor.count` steps run one
-    /// sample at a time (each with its buffers offset to that sample by `sampleMajor`'s spans),
-    /// so their large maps pass from step to step in cache; the rest run on all samples at once.
-    func run(_ steps: [Step], sampleMajor: [[(buffer: Int, floatsPerSample: Int)]], input: UnsafePointer<Float>, inputSize: Int,
-             first: Int, count: Int, outputBuffer: Int, outputSize: Int, output: UnsafeMutablePointer<Float>) {
+    /// to `output` at the same sample positions.
+    func run(_ steps: [Step], input: UnsafePointer<Float>, inputSize: Int, first: Int, count: Int,
+             outputBuffer: Int, outputSize: Int, output: UnsafeMutablePointer<Float>) {
         buffers[0].update(from: input + first * inputSize, count: count * inputSize)
-        var shifted = buffers
-        for n in 0..<count {
-            for (step, spans) in zip(steps, sampleMajor) {
-                for (buffer, size) in spans { shifted[buffer] = buffers[buffer] + n * size }
-                step.run(batch: 1, buffers: shifted, scratch: scratch)
-            }
-        }
-        for step in steps.dropFirst(sampleMajor.count) { step.run(batch: count, buffers: buffers, scratch: scratch) }
+        for step in steps { step.run(batch: count, buffers: buffers, scratch: scratch) }
         (output + first * outputSize).update(from: buffers[outputBuffer], count: count * outputSize)
     }
 }

@@ -160,29 +160,3 @@ struct ChannelAffine {
         self.shift = beta.indices.map { beta[$0] - mean[$0] * scale[$0] }
     }
 }
-
-extension Step {
-    /// The buffers the step reads or writes, each with the floats one sample takes there: a
-    /// step run on one sample sees sample n of each when each is offset by n times that size.
-    var bufferSpans: [(buffer: Int, floatsPerSample: Int)] {
-        switch self {
-        case .conv(let conv): return [(conv.source, conv.inputSize), (conv.destination, conv.outputSize)]
-        case .affine(_, let channels, let spatial, let source, let destination):
-            return [(source, channels * spatial), (destination, channels * spatial)]
-        case .activation(_, let count, let source, let destination): return [(source, count), (destination, count)]
-        case .pool(let pool):
-            return [(pool.source, pool.input.reduce(1, *)), (pool.destination, pool.output.reduce(1, *))]
-        case .adaptiveAvgPool(let input, let output, let source, let destination):
-            return [(source, input.reduce(1, *)), (destination, output.reduce(1, *))]
-        case .add(let count, let first, let second, let destination, _): return [(first, count), (second, count), (destination, count)]
-        case .mul(let count, let channels, let perChannel, let first, let second, let destination):
-            return [(first, count), (second, perChannel ? channels : count), (destination, count)]
-        case .concat(let sizes, let sources, let destination):
-            return zip(sources, sizes).map { ($0, $1) } + [(destination, sizes.reduce(0, +))]
-        case .slice(let size, _, let count, let source, let destination): return [(source, size), (destination, count)]
-        case .shuffle(let channels, let spatial, _, let source, let destination):
-            return [(source, channels * spatial), (destination, channels * spatial)]
-        case .linear(let linear): return [(linear.source, linear.weight.shape[1]), (linear.destination, linear.weight.shape[0])]
-        }
-    }
-}
