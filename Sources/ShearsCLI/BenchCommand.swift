@@ -51,7 +51,7 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Timed runs per variant and batch size.", valueName: "n"))
     var iterations: Int = 20
 
-    @Option(name: .long, help: ArgumentHelp("Lanes a batch is split over, one per thread with single-threaded BLAS; 1 runs the whole batch on OpenBLAS's own threads. Default: the number of cores.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Threads: lanes a batch is split over (a single image's convs split their work over them instead); 1 runs everything on one thread. Default: the number of cores.", valueName: "n"))
     var threads: Int = Executor.defaultThreads
 
     @Option(name: .long, help: ArgumentHelp("Also append the results to DIR/results.jsonl (for shears report).", valueName: "dir"))

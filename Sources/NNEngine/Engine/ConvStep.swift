@@ -103,11 +103,11 @@ struct ConvStep {
         self.outputSplits = outputSplits
         if isDepthwise { kernel = .depthwise; return }
         guard groups == 1 else { kernel = .grouped; return }
-        let sparse = SparseWeight(dense: weight, rows: outC, columns: weight.count / outC)
+        let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)
         let useWinograd = winograd && winogradEligible && winogradTiles * capacity >= Self.winogradMinimumTiles
         let kind: SparseCrossover.Kind = useWinograd ? .winograd : kh == 1 && kw == 1 ? .pointwise : .direct
-        if sparse.density <= densityLimit ?? SparseCrossover.density(kind) {
-            kernel = .sparse(sparse)
+        if density <= densityLimit ?? SparseCrossover.density(kind) {
+            kernel = .sparse(SparseWeight(dense: weight, rows: outC, columns: weight.count / outC))
         } else if useWinograd {
             kernel = .winograd(winogradFilters())
         } else {

@@ -1,9 +1,11 @@
 // Executor: runs a Model on NCHW float32 batches. Compiles once (shapes checked, BatchNorm
 // folded into the preceding convolution, one buffer per node allocated for the largest
 // batch, flatten/identity aliased) and then runs any number of batches with no allocation
-// in the hot path. Convolution is im2col + OpenBLAS sgemm, depthwise convolution a direct
-// kernel, linear layers sgemm. A batch is split over lanes (ExecutorLane), one per core,
-// each with its own buffers. Not thread-safe: one Executor per calling thread.
+// in the hot path. Convolution runs on the kernels ConvStep picks (direct, Winograd with
+// OpenBLAS GEMMs, sparse, depthwise), linear layers sgemm. A batch is split over lanes
+// (ExecutorLane), one per core, each with its own buffers; a single image runs on one lane
+// whose convs split their work over the threads. Not thread-safe: one Executor per calling
+// thread.
 
 import NNCore
 import COpenBLAS
@@ -31,7 +33,7 @@ public final class Executor {
     ///   - foldBatchNorm: fold a BatchNorm into the conv before it when that conv feeds
     ///     only the BatchNorm: `w'[o] = w[o]·γ/√(σ²+ε)`, `b'[o] = (b[o] − μ)·γ/√(σ²+ε) + β`.
     ///   - threads: lanes that run parts of a batch at once (each with single-threaded BLAS);
-    ///     a batch of one sample runs on one lane with OpenBLAS's own threads.
+    ///     a batch of one sample runs on one lane whose convs share their work over `threads`.
     ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
     ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
     ///     every ungrouped conv sparse; nil (the default) uses each conv kind's measured
@@ -75,10 +77,11 @@ public final class Executor {
                     lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
                                  outputBuffer: outputBuffer, outputSize: outputSize, output: y)
                 }
-                if used == 1 { return runLane(0) }
+                // Every kernel's threads are Shears' own (lanes, or a single image's shares), so
+                // OpenBLAS runs single-threaded inside them.
                 let blasThreads = openblas_get_num_threads()
                 openblas_set_num_threads(1)
-                DispatchQueue.concurrentPerform(iterations: used, execute: runLane)
+                if used == 1 { runLane(0) } else { DispatchQueue.concurrentPerform(iterations: used, execute: runLane) }
                 openblas_set_num_threads(blasThreads)
             }
         }

@@ -14,9 +14,6 @@ struct SparseWeight {
     private let columns: [Int32]
     private let values: [Float]
 
-    /// Nonzeros over all entries.
-    let density: Double
-
     /// The CSR form of `dense` (`[rows, columns]`, row-major).
     init(dense: [Float], rows: Int, columns: Int) {
         var starts: [Int32] = [0], indices: [Int32] = [], nonzeros: [Float] = []
@@ -29,7 +26,6 @@ struct SparseWeight {
         }
         self.rows = rows
         (rowStart, self.columns, values) = (starts, indices, nonzeros)
-        density = dense.isEmpty ? 1 : Double(nonzeros.count) / Double(dense.count)
     }
 
     /// Calls `body` with the row starts (`rows + 1`), column indices and values.
