@@ -63,10 +63,10 @@ final class WindowKernelTests: XCTestCase {
         return y
     }
 
-    /// Cases on small maps (one batched GEMM over the samples) and on wide ones (≥ 1024 output
-    /// positions: per-sample row tiles, and the C kernels' eight- and 32-column interiors),
-    /// channel counts that are no multiple of 8, every stride the kernels special-case (1, 2)
-    /// and one they read strided (3).
+    /// Every conv kernel: tiny maps (under 32 positions: one batched GEMM over the samples),
+    /// the direct kernel on small and wide maps (16-position panels read in place or packed,
+    /// partial last panels), Winograd, grouped and depthwise convs; channel counts that are no
+    /// multiple of 4 or 8, strides 1, 2 and 3, dilation, asymmetric padding.
     func testConvolutionsWithStridePaddingDilationAndGroups() throws {
         let cases: [(cin: Int, cout: Int, k: (Int, Int), a: Conv2dAttributes, size: (Int, Int))] = [
             (3, 5, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1)), (9, 11)),
@@ -83,6 +83,9 @@ final class WindowKernelTests: XCTestCase {
             (13, 13, (3, 3), Conv2dAttributes(stride: Size2(1), padding: Size2(1), groups: 13), (20, 75)),
             (13, 13, (3, 3), Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 13), (20, 75)),
             (13, 13, (5, 5), Conv2dAttributes(stride: Size2(3), padding: Size2(2), groups: 13), (20, 75)),
+            (6, 9, (3, 3), Conv2dAttributes(stride: Size2(2), padding: Size2(1)), (7, 9)),
+            (8, 5, (3, 3), Conv2dAttributes(padding: Size2(1)), (2, 3)),
+            (7, 6, (1, 1), Conv2dAttributes(), (1, 1)),
         ]
         for (cin, cout, k, a, size) in cases {
             let x = random([3, cin, size.0, size.1])

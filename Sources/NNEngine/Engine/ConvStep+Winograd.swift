@@ -18,6 +18,9 @@ extension ConvStep {
     /// Fewest tiles a lane's chunk must hold for Winograd to beat the direct kernel (a 7x7 map
     /// has 4 tiles a sample: at one sample the 36 GEMMs are too narrow, at four 1.5x faster).
     static let winogradMinimumTiles = 16
+    /// Fewest input and output channels for Winograd: its transforms cost per channel what a
+    /// few dozen channels' GEMM work does.
+    static let winogradMinimumChannels = 32
 
     /// 4x4 output tiles of one sample.
     var winogradTiles: Int { ((outH + 3) / 4) * ((outW + 3) / 4) }

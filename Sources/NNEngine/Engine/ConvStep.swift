@@ -2,6 +2,8 @@
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
 // - depthwise (groups == in == out channels): `shears_depthwise_conv` over padded planes;
 // - other grouped convs: per sample and group, im2col and one GEMM (ConvStep+Grouped);
+// - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
+//   and one GEMM (ConvStep+Batched);
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
@@ -22,6 +24,8 @@ struct ConvStep {
         case depthwise
         /// Per group: im2col and `W_g [out/g, in/g·kh·kw] · cols`.
         case grouped
+        /// im2col of all samples and one GEMM (small maps).
+        case batched
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
         case winograd([Float])
         /// The direct kernel with weights packed by `shears_direct_pack`.
@@ -85,6 +89,9 @@ struct ConvStep {
     /// Floats the step stores per sample (the pooled map when a pool is fused).
     var outputSize: Int { pool?.size ?? convSize }
 
+    /// Multiply-adds a single image's conv must have to be split over threads.
+    static let splitWork = 1 << 20
+
     /// Whether Winograd F(4x4, 3x3) applies: ungrouped, 3x3, stride 1, undilated.
     private var winogradEligible: Bool {
         groups == 1 && kh == 3 && kw == 3 && attributes.stride == Size2(1) && attributes.dilation == Size2(1)
@@ -100,13 +107,21 @@ struct ConvStep {
     ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3).
     mutating func selectKernel(densityLimit: Double?, winograd: Bool, capacity: Int, outputSplits: Int) {
         self.capacity = capacity
-        self.outputSplits = outputSplits
+        // A single image's conv is shared by the threads only when it has work enough (a
+        // million multiply-adds) to pay for waking them.
+        self.outputSplits = outC * (inC / groups) * kh * kw * outH * outW >= Self.splitWork ? outputSplits : 1
         if isDepthwise { kernel = .depthwise; return }
         guard groups == 1 else { kernel = .grouped; return }
         let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)
+        // Winograd where a lane's chunk has tiles enough, its tiles are at least half outputs (a
+        // 5x5 map fills 25 of four tiles' 64 outputs) and the channels are enough to pay for the
+        // transforms (16-channel convs run faster direct).
         let useWinograd = winograd && winogradEligible && winogradTiles * capacity >= Self.winogradMinimumTiles
+            && 2 * outH * outW >= 16 * winogradTiles && min(inC, outC) >= Self.winogradMinimumChannels
         let kind: SparseCrossover.Kind = useWinograd ? .winograd : kh == 1 && kw == 1 ? .pointwise : .direct
-        if density <= densityLimit ?? SparseCrossover.density(kind) {
+        if outH * outW < Self.batchedPositions && !useWinograd {
+            kernel = .batched
+        } else if density <= densityLimit ?? SparseCrossover.density(kind) {
             kernel = .sparse(SparseWeight(dense: weight, rows: outC, columns: weight.count / outC))
         } else if useWinograd {
             kernel = .winograd(winogradFilters())
@@ -132,6 +147,7 @@ struct ConvStep {
         switch kernel {
         case .depthwise: return Int(shears_padded_plane_size(window))
         case .grouped: return groupedScratchSize
+        case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
         case .direct, .sparse: return directScratchSize
         }
@@ -155,6 +171,7 @@ struct ConvStep {
                 }
             }
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
+        case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .direct(let packed): runDirect(.dense(packed), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)

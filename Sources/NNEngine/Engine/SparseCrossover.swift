@@ -19,8 +19,8 @@ public enum SparseCrossover {
     /// The crossover density of `kind`.
     public static func density(_ kind: Kind) -> Double {
         switch kind {
-        case .winograd: return 0.15
-        case .direct: return 0.5
+        case .winograd: return 0.1
+        case .direct: return 0.3
         case .pointwise: return 0.4
         }
     }

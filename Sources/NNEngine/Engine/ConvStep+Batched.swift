@@ -1,0 +1,35 @@
+// ConvStep+Batched: an ungrouped conv on a small map (fewer than `batchedPositions` outputs a
+// plane: 4x4 and below), where the direct kernels' 16- and 32-position panels would be mostly
+// empty: im2col of all the lane's samples side by side, one GEMM
+// `P [out, n·oh·ow] = W [out, in·kh·kw] · cols [in·kh·kw, n·oh·ow]`, then bias and ReLU while
+// scattering P back into NCHW. Dense only: on such maps sparsity buys next to nothing.
+
+import CKernels
+import COpenBLAS
+
+extension ConvStep {
+    /// Output planes with fewer positions than this run batched.
+    static let batchedPositions = 32
+
+    /// Scratch: the columns and the product of a lane's samples.
+    var batchedScratchSize: Int { (inC * kh * kw + outC) * outH * outW * capacity }
+
+    func runBatched(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let positions = outH * outW, k = inC * kh * kw, width = batch * positions
+        let columns = scratch, product = scratch + k * width
+        for n in 0..<batch {
+            shears_im2col(x + n * inputSize, columns + n * positions, Int64(width), Int32(inC), 0, Int32(outH), window)
+        }
+        weight.withUnsafeBufferPointer { w in
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
+                        1, w.baseAddress!, Int32(k), columns, Int32(width), 0, product, Int32(width))
+        }
+        let relu = epilogue == .relu
+        for n in 0..<batch {
+            for o in 0..<outC {
+                let b = bias[o], from = product + o * width + n * positions, to = y + n * convSize + o * positions
+                if relu { for p in 0..<positions { to[p] = max(from[p] + b, 0) } } else { for p in 0..<positions { to[p] = from[p] + b } }
+            }
+        }
+    }
+}
