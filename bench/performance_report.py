@@ -37,9 +37,9 @@ def main():
     print("# Performance\n")
     import onnxruntime
     flags = " ".join(sorted({f for f in ["avx2", "avx512f"] if f in open("/proc/cpuinfo").read()}))
-    print("Written by `bench/run` (do not edit by hand). Shears (release build, OpenBLAS and the "
-          "CKernels C kernels; a batch split over one lane per core, a single image on OpenBLAS's "
-          f"threads), PyTorch {torch.__version__} ({torch.get_num_threads()} threads) and ONNX Runtime "
+    print("Written by `bench/run` (do not edit by hand). Shears (release build: the CKernels direct, "
+          "Winograd F(4x4, 3x3) and sparse kernels, OpenBLAS for Winograd's GEMMs; a batch split over "
+          "one lane per core, a single image's convs split over the cores), PyTorch {torch.__version__} ({torch.get_num_threads()} threads) and ONNX Runtime "
           f"{onnxruntime.__version__} (CPU provider, {os.cpu_count()} intra-op threads, the model exported "
           f"with torch.onnx.export) on the same machine in the same run: {os.cpu_count()} cores, {cpu} "
           f"({flags}). Median latency per batch after warm-up, fastest of "
@@ -60,7 +60,8 @@ def main():
     print("\n## Pruned variants (Shears)\n")
     print("Masks keep the dense shapes: on the dense kernels (masked-unstructured, masked-structured) a "
           "masked model costs what the dense one costs, up to noise. With unstructured masks, layers at or "
-          "below the crossover density run on the sparse kernel (masked-sparse, what eval and sweep use). "
+          "below their kind's crossover density run on the sparse kernel (masked-sparse, what eval and sweep "
+          "use; the crossovers are below). "
           "Channel removal makes the network smaller. The variants of one model take turns (one run each "
           "per round), so a burst of load on this shared 2-core VM slows them alike.\n")
     print("| model | variant | method | ratio | batch | median ms | p90 ms | images/s | speed-up |")

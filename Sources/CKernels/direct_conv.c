@@ -12,13 +12,30 @@
 //     for each chunk of taps (a panel of 16 positions x the chunk fits in L1)
 //       for each block of 128 output channels (their weights for the chunk stay in L2)
 //         for each panel of 16 positions
-//           for each tile of 4 output channels: 4 x 16 sums in 8 registers over the chunk,
+//           for each tile of 6 output channels (what is left as 4 + 4, 4 or 2): 6 x 16 sums in
+//           12 registers over the chunk (two input vectors and one broadcast weight per tap),
 //           added to what y holds from earlier chunks; the last chunk adds the bias, applies
 //           the ReLU and stores.
+// The tiles of one panel run in a function of their own (`tiles_*`, not inlined into the
+// loops above, whose registers would crowd the tap loop), each tile height with its own tap
+// loop and stores, so that the 12 sums stay in registers. Weights are packed in pairs of
+// channels, so a tile starts at any even channel (a range split over threads at any multiple
+// of 2) and reads three streams of pairs.
 // A panel is read in place from the input when its 16 positions lie on one grid row and the
 // chunk's taps touch few enough rows (`reads_in_place`: the stem, 3x3 stride-1 maps of 16 and
 // wider, small pointwise convs); otherwise the chunk's panels are packed contiguous first, tap
 // by tap (`pack_panels`), so each input row is read in one sweep.
+//
+// Fused conv + max pool (`conv_max_pool_*`): the conv output of the channels (or of groups of
+// them where one conv row of all does not fit) is computed a band of rows at a time into
+// scratch (`pool_plan`: the band and a ring of column-pooled rows within 256 KiB, in L2); each
+// conv row is reduced over the pool's column taps into the ring (`pool_columns`; at stride 2
+// with taps at 2·px − 1 ... 2·px + 1, the stem's 3x3/2 pad 1, in registers: `pool_pairs`), and
+// each pooled row, once its last conv row is in, over its row taps from the ring into y
+// (`pool_rows`). Columns first, then rows, keeps shears_max_pool's row-major tap order (the
+// first of equal maxima, the last NaN), so y is bitwise the unfused conv + pool's (as for the
+// stem), but where a block of positions ends in a panel of 8 or fewer in one of the two and
+// not in the other (its taps are summed in another order: within rounding).
 //
 // Sparse kernel: for each chunk of up to 2048 taps, for each panel of 32 consecutive grid
 // positions (one contiguous copy per tap, `pack_panel`; lanes on grid columns past out_w are
@@ -34,20 +51,24 @@
 #include "direct_conv.h"
 #include "multiversion.h"
 
+#include <math.h>
 #include <string.h>
 
 enum {
-    MR = SHEARS_DIRECT_TILE_CHANNELS,  // output channels per dense tile
+    MR = 6,                            // most output channels per dense tile
+    PAIR = SHEARS_DIRECT_TILE_CHANNELS,  // output channels per block of packed weights
     DENSE_NR = 16,                     // positions per dense panel (two vectors)
     SPARSE_NR = 32,                    // positions per sparse panel (four vectors)
     IN_PLACE_KC = 320,                 // most taps per dense chunk read in place
     PACKED_KC = 384,                   // most taps per packed dense chunk (24 KiB panel)
     PANEL_FLOATS = 1 << 16,            // most floats of one chunk's dense panels (256 KiB)
-    MC = 128 / MR * MR,                // output channels per channel block of the dense kernel
+    MC = 128,                          // output channels per channel block of the dense kernel
     DIRECT_ROWS = 96,                  // most grid rows a dense chunk reads in place
     DIRECT_PLANES = 1 << 16,           // most floats of planes a pointwise chunk reads in place
     SPARSE_KC = 2048,                  // most taps per sparse chunk (256 KiB panel)
     SLACK = 16,                        // zero floats after the source
+    BAND_ROWS = 8,                     // most conv rows per band of the fused conv + max pool
+    BAND_FLOATS = 1 << 16,             // most floats of its band and ring (256 KiB, in L2)
 };
 
 /// Where the taps read: rows of `wq` floats, `phases_h` x `phases_w` phases of `hq` rows per
@@ -110,24 +131,43 @@ static inline __attribute__((always_inline)) void tap_offsets(direct_grid g, she
 
 /// How one call walks its taps and positions: `chunks` chunks of at most `chunk` taps (the
 /// `taps` split evenly), and blocks of at most `block` of the `positions` (a multiple of the
-/// panel width `nr`, the chunk's panels at most `panel_floats`, the positions split evenly).
+/// panel width `nr`, at most `most`: the chunk's panels at most `panel_floats`; the positions
+/// split evenly).
 typedef struct {
-    int32_t taps, positions, chunk, chunks, block;
+    int32_t taps, positions, chunk, chunks, most, block;
 } direct_blocking;
 
-static inline __attribute__((always_inline)) direct_blocking make_blocking(int32_t in_c, shears_window v, int32_t nr, int32_t kc,
-                                                                           int32_t panel_floats) {
+static inline __attribute__((always_inline)) direct_blocking make_blocking(int32_t in_c, shears_window v, int32_t positions, int32_t nr,
+                                                                           int32_t kc, int32_t panel_floats) {
     direct_blocking b;
     b.taps = in_c * v.kernel_h * v.kernel_w;
-    b.positions = v.out_h * v.out_w;
+    b.positions = positions;
     b.chunks = (b.taps + kc - 1) / kc;
     b.chunk = (b.taps + b.chunks - 1) / b.chunks;
-    int32_t most = panel_floats / b.chunk / nr * nr;
-    if (most < nr) most = nr;
-    int32_t blocks = (b.positions + most - 1) / most;
-    int32_t even = (b.positions + blocks - 1) / blocks;
+    b.most = panel_floats / b.chunk / nr * nr;
+    if (b.most < nr) b.most = nr;
+    int32_t blocks = (b.positions + b.most - 1) / b.most;
+    int32_t even = blocks > 0 ? (b.positions + blocks - 1) / blocks : 0;
     b.block = (even + nr - 1) / nr * nr;
     return b;
+}
+
+/// Floats of the dense kernel's panels (and room to align them) for blocks of at most
+/// `positions`.
+static inline __attribute__((always_inline)) int64_t panel_floats(int32_t in_c, shears_window v, int32_t positions) {
+    int64_t most = 0;
+    int32_t whole = (positions + DENSE_NR - 1) / DENSE_NR * DENSE_NR;
+    for (int32_t packed = 0; packed < 2; packed++) {
+        direct_blocking b = make_blocking(in_c, v, positions, DENSE_NR, packed ? PACKED_KC : IN_PLACE_KC, PANEL_FLOATS);
+        int64_t floats = (int64_t)(b.most < whole ? b.most : whole) * b.chunk;
+        if (floats > most) most = floats;
+    }
+    return most + 16;
+}
+
+/// The same for the bands of the fused conv + max pool.
+static inline __attribute__((always_inline)) int64_t band_panel_floats(int32_t in_c, shears_window conv) {
+    return panel_floats(in_c, conv, BAND_ROWS * conv.out_w);
 }
 
 /// Whether the dense kernel reads full panels in place rather than packing them. A chunk of
@@ -145,6 +185,14 @@ static inline __attribute__((always_inline)) int32_t reads_in_place(direct_grid 
         rows += !seen;
     }
     return rows * channels <= DIRECT_ROWS && (rows < per_channel || channels * g.channel_stride <= DIRECT_PLANES);
+}
+
+/// Fills offsets (tap_offsets, kh·kw of them) and says whether the dense kernel reads the
+/// conv's panels in place (reads_in_place).
+static inline __attribute__((always_inline)) int32_t dense_offsets(int32_t in_c, shears_window v, int64_t *offsets) {
+    direct_grid g = make_grid(in_c, v);
+    tap_offsets(g, v, offsets);
+    return reads_in_place(g, v, offsets, make_blocking(in_c, v, 0, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS).chunk);
 }
 
 /// The input offsets of taps [first_tap, first_tap + taps): rows[t] = c·channel_stride +
@@ -285,8 +333,8 @@ static inline __attribute__((always_inline)) void copy_run(float *to, const floa
     }
 }
 
-/// *value += `old` unless `first`; when `last`, += the bias and through the ReLU (max(v, 0),
-/// NaN kept).
+/// The sparse kernel's store: *value += `old` unless `first`; when `last`, += the bias and
+/// through the ReLU (max(v, 0), NaN kept).
 static inline __attribute__((always_inline)) void finish(v8f *value, const v8f *old, int32_t first, int32_t last, float bias, int32_t relu) {
     if (!first) *value += *old;
     if (last) {
@@ -295,69 +343,90 @@ static inline __attribute__((always_inline)) void finish(v8f *value, const v8f *
     }
 }
 
-/// Stores one output row's sums (`vectors` vectors, `count` valid lanes) at `to` through
-/// `finish`, `old` being what `to` holds.
-static inline __attribute__((always_inline)) void store_row(float *to, const v8f *sum, int32_t vectors, int32_t count, int32_t first,
-                                                            int32_t last, float bias, int32_t relu) {
-    for (int32_t u = 0; u < vectors; u++) {
-        v8f old = {0}, value = sum[u];
-        if (count - 8 * u >= 8) {
-            if (!first) memcpy(&old, to + 8 * u, sizeof old);
-            finish(&value, &old, first, last, bias, relu);
-            memcpy(to + 8 * u, &value, sizeof value);
-        } else {
-            float part[8] = {0};
-            size_t bytes = sizeof(float) * (size_t)(count - 8 * u);
-            if (!first) memcpy(part, to + 8 * u, bytes);
-            memcpy(&old, part, sizeof old);
-            finish(&value, &old, first, last, bias, relu);
-            memcpy(part, &value, sizeof value);
-            memcpy(to + 8 * u, part, bytes);
-        }
-    }
-}
-
-/// The dense tile: `rows` (≤ MR) output rows of `count` positions (≤ 8·vectors) at y, rows
-/// `positions` floats apart, from weights [taps][MR] and `taps` rows of positions: a packed
-/// panel at base + t·DENSE_NR (`offsets` NULL), or the input itself at base + offsets[t]
-/// (two vectors).
-static inline __attribute__((always_inline)) void dense_tile(const float *w, const float *base, const int64_t *offsets, int32_t taps,
-                                                             int32_t vectors, float *y, int64_t positions, int32_t rows, int32_t count,
-                                                             int32_t first, int32_t last, const float *bias, int32_t relu) {
+/// The dense tile: `height` (6, 4 or 2) output channels x 8·vectors positions, of which
+/// `rows` channels and `count` positions are stored at y (rows `positions` floats apart), from
+/// the packed weights at w (channel r of tap t at w[(r / 2)·pair + 2·t + r % 2]) and `taps` rows
+/// of positions: a packed panel at base + t·DENSE_NR (`offsets` NULL), or the input itself at
+/// base + offsets[t] (two vectors).
+static inline __attribute__((always_inline)) void dense_tile(const float *w, int64_t pair, const float *base, const int64_t *offsets,
+                                                             int32_t taps, int32_t height, int32_t vectors, float *y, int64_t positions,
+                                                             int32_t rows, int32_t count, int32_t first, int32_t last, const float *bias,
+                                                             int32_t relu) {
     v8f sum[MR][DENSE_NR / 8] = {{{0}}};
     if (vectors == 1) {
-        // MR chains of FMAs alone would wait on the FMA latency: even taps go to sum[r][0],
-        // odd ones to sum[r][1], added at the end.
+        // `height` chains of FMAs alone would wait on the FMA latency: even taps go to
+        // sum[r][0], odd ones to sum[r][1], added at the end.
         int32_t k = 0;
         for (; k + 2 <= taps; k += 2) {
             v8f even, odd;
             memcpy(&even, base + (int64_t)k * DENSE_NR, sizeof even);
             memcpy(&odd, base + (int64_t)(k + 1) * DENSE_NR, sizeof odd);
-            for (int32_t r = 0; r < MR; r++) {
-                sum[r][0] += w[(int64_t)k * MR + r] * even;
-                sum[r][1] += w[(int64_t)(k + 1) * MR + r] * odd;
+            for (int32_t r = 0; r < height; r++) {
+                const float *weights = w + (r >> 1) * pair + 2 * k + (r & 1);
+                sum[r][0] += weights[0] * even;
+                sum[r][1] += weights[2] * odd;
             }
         }
         if (k < taps) {
             v8f even;
             memcpy(&even, base + (int64_t)k * DENSE_NR, sizeof even);
-            for (int32_t r = 0; r < MR; r++) sum[r][0] += w[(int64_t)k * MR + r] * even;
+            for (int32_t r = 0; r < height; r++) sum[r][0] += w[(r >> 1) * pair + 2 * k + (r & 1)] * even;
         }
-        for (int32_t r = 0; r < MR; r++) sum[r][0] += sum[r][1];
+        for (int32_t r = 0; r < height; r++) sum[r][0] += sum[r][1];
     } else {
         // Loads first, then one broadcast weight at a time: this order keeps clang from
-        // spilling the 8 sums.
+        // spilling the 12 sums.
         for (int32_t k = 0; k < taps; k++) {
             v8f in[DENSE_NR / 8];
             const float *row = offsets ? base + offsets[k] : base + (int64_t)k * DENSE_NR;
             for (int32_t u = 0; u < vectors; u++) memcpy(&in[u], row + 8 * u, sizeof(v8f));
-            for (int32_t r = 0; r < MR; r++) {
-                float weight = w[(int64_t)k * MR + r];
+            for (int32_t r = 0; r < height; r++) {
+                float weight = w[(r >> 1) * pair + 2 * k + (r & 1)];
                 for (int32_t u = 0; u < vectors; u++) sum[r][u] += weight * in[u];
             }
         }
     }
-    for (int32_t r = 0; r < rows; r++) store_row(y + r * positions, sum[r], vectors, count, first, last, bias[r], relu);
+    // + what y holds unless `first`; when `last`, + the bias, then max(floor, ·) with floor 0 for
+    // the ReLU (NaN kept: `v < floor` is false for it), −inf without. A full tile goes straight
+    // to y; a partial one through `part` (what y holds, then the results). The loops over the
+    // sums are unrolled (no dynamic index), so that the sums stay in registers.
+    v8f floor = (v8f){0} + (last && relu ? 0 : -INFINITY);
+    if (rows == height && count == 8 * vectors) {
+#pragma clang loop unroll(full)
+        for (int32_t r = 0; r < height; r++) {
+            float add = last ? bias[r] : 0;
+#pragma clang loop unroll(full)
+            for (int32_t u = 0; u < vectors; u++) {
+                v8f value = sum[r][u], old;
+                if (!first) {
+                    memcpy(&old, y + r * positions + 8 * u, sizeof old);
+                    value += old;
+                }
+                value += add;
+                v8i below = value < floor;
+                value = (v8f)((below & (v8i)floor) | (~below & (v8i)value));
+                memcpy(y + r * positions + 8 * u, &value, sizeof value);
+            }
+        }
+        return;
+    }
+    float part[MR][DENSE_NR] = {{0}};
+    if (!first)
+        for (int32_t r = 0; r < rows; r++) memcpy(part[r], y + r * positions, sizeof(float) * (size_t)count);
+#pragma clang loop unroll(full)
+    for (int32_t r = 0; r < height; r++) {
+        float add = last && r < rows ? bias[r] : 0;
+#pragma clang loop unroll(full)
+        for (int32_t u = 0; u < vectors; u++) {
+            v8f value, old;
+            memcpy(&old, part[r] + 8 * u, sizeof old);
+            value = sum[r][u] + old + add;
+            v8i below = value < floor;
+            value = (v8f)((below & (v8i)floor) | (~below & (v8i)value));
+            memcpy(part[r] + 8 * u, &value, sizeof value);
+        }
+    }
+    for (int32_t r = 0; r < rows; r++) memcpy(y + r * positions, part[r], sizeof(float) * (size_t)count);
 }
 
 /// The sparse tile: sum[u] = Σ over the nonzeros (tap, value) = (columns[e], values[e]), e in
@@ -391,7 +460,189 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
     for (int32_t u = 0; u < vectors; u++) sum[u] = even[u] + odd[u];
 }
 
+/// How the fused conv + max pool holds one sample's conv output: bands of at most `rows` conv
+/// rows of `channels` channels at a time ([channels][rows][conv width] floats), each row, once
+/// computed, reduced over the pool's columns into a ring of `ring` rows of `wide` floats per
+/// channel (the pooled columns rounded up to 8), from which every pooled row reduces its conv
+/// rows. `pool_pairs` does the columns where `pairs`; elsewhere a line of `phase` floats per
+/// stride phase holds the conv row padded with −inf and split into the pool's column phases
+/// (window_planes.c's padded row), so that every column tap reads eight contiguous floats.
+typedef struct {
+    int32_t channels, rows, ring, wide, phase, pairs;
+} pool_plan;
+
+/// The plan for `channels` output channels: as many conv rows as fit BAND_FLOATS (at most
+/// BAND_ROWS; the ring holds a band plus the rows a pooled row shares with the band before),
+/// fewer channels at a time where one conv row does not fit (a multiple of MR, else of PAIR).
+static inline __attribute__((always_inline)) pool_plan make_pool_plan(shears_window conv, shears_window pool, int32_t channels) {
+    pool_plan p;
+    int32_t span = (pool.kernel_h - 1) * pool.dilation_h + 1;
+    p.wide = (pool.out_w + 7) / 8 * 8;
+    p.phase = p.wide + (pool.kernel_w - 1) * pool.dilation_w / pool.stride_w + 1;
+    p.pairs = pool.stride_w == 2 && pool.pad_w <= 1 && (pool.kernel_w - 1) * pool.dilation_w - pool.pad_w <= 1 &&
+              2 * p.wide <= conv.out_w;
+    p.rows = BAND_ROWS;
+    p.channels = channels;
+    for (;;) {
+        p.ring = p.rows + span - 1;
+        int64_t per_channel = (int64_t)p.rows * conv.out_w + (int64_t)p.ring * p.wide;
+        if ((int64_t)channels * per_channel <= BAND_FLOATS) break;
+        if (p.rows == 1) {
+            int32_t fit = (int32_t)(BAND_FLOATS / per_channel);
+            p.channels = fit >= MR ? fit / MR * MR : fit >= PAIR ? fit / PAIR * PAIR : PAIR;
+            break;
+        }
+        p.rows--;
+    }
+    return p;
+}
+
+/// Floats of a plan's band, ring and line (each aligned to 64 bytes) for any channel count.
+static inline __attribute__((always_inline)) int64_t pool_plan_floats(shears_window conv, shears_window pool) {
+    pool_plan p = make_pool_plan(conv, pool, PAIR);
+    int64_t pair = (int64_t)PAIR * ((int64_t)p.rows * conv.out_w + (int64_t)p.ring * p.wide);
+    return (pair > BAND_FLOATS ? pair : BAND_FLOATS) + (int64_t)p.phase * pool.stride_w + 4 * 16;
+}
+
+/// *best, or *value where it is greater or NaN: shears_max_pool's rule over taps in row-major
+/// order (the first of equal maxima, the last NaN; from −inf, which takes the first tap as is,
+/// as the callers do). `v > best ? v : best` is one max instruction (whose NaN answer is
+/// best), then the NaNs of v are blended in.
+static inline __attribute__((always_inline)) void max_tap(v8f *best, const v8f *value) {
+    v8f v = *value;
+    v8i greater = v > *best, nan = v != v;
+    v8f larger = (v8f)((greater & (v8i)v) | (~greater & (v8i)*best));
+    *best = (v8f)((nan & (v8i)v) | (~nan & (v8i)larger));
+}
+
+/// pool_columns at stride 2 when every column tap reads column 2·px − 1, 2·px or 2·px + 1 of
+/// the row (first + j·step for tap j) and every vector's 16 columns lie inside it: the columns
+/// split into even and odd ones in registers, the odd ones shifted by a lane for 2·px − 1.
+static inline __attribute__((always_inline)) void pool_pairs(const float *row, int32_t wide, int32_t first, int32_t taps, int32_t step,
+                                                             float *out) {
+    v8f last = (v8f){0} - INFINITY;
+    for (int32_t q = 0; q < wide; q += 8) {
+        v8f a, b, best;
+        memcpy(&a, row + 2 * q, sizeof a);
+        memcpy(&b, row + 2 * q + 8, sizeof b);
+        v8f even = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14), odd = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+        v8f before = __builtin_shufflevector(last, odd, 7, 8, 9, 10, 11, 12, 13, 14);
+        last = odd;
+        for (int32_t j = 0; j < taps; j++) {
+            int32_t d = first + j * step;
+            const v8f *value = d < 0 ? &before : d ? &odd : &even;
+            if (j)
+                max_tap(&best, value);
+            else
+                best = *value;
+        }
+        memcpy(out + q, &best, sizeof best);
+    }
+}
+
+/// out[px] for px < plan.wide: the max over the pool's column taps j (in order) of row[px·sw −
+/// pw + j·dw], taps outside the `width` floats of row skipped (−inf when none); `columns[j]`
+/// is where tap j reads in the line: ((j·dw) % sw)·phase + (j·dw) / sw.
+static inline __attribute__((always_inline)) void pool_columns(const float *row, int32_t width, shears_window pool, pool_plan p,
+                                                               const int64_t *columns, float *line, float *out) {
+    int32_t sw = pool.stride_w, taps = pool.kernel_w;
+    v8f lowest = (v8f){0} - INFINITY;
+    if (p.pairs) {
+        // The common windows with constant taps: 3 wide padded by 1 (the stem's pool), 2 unpadded.
+        if (pool.pad_w == 1 && taps == 3 && pool.dilation_w == 1)
+            pool_pairs(row, p.wide, -1, 3, 1, out);
+        else if (pool.pad_w == 0 && taps == 2 && pool.dilation_w == 1)
+            pool_pairs(row, p.wide, 0, 2, 1, out);
+        else
+            pool_pairs(row, p.wide, -pool.pad_w, taps, pool.dilation_w, out);
+        return;
+    }
+    int32_t length = p.phase * sw;
+    for (int32_t q = 0; q < length; q += 8) memcpy(line + q, &lowest, sizeof lowest);  // the line has room to a multiple of 8
+    // Row column ix goes to padded column X = ix + pw: phase X % sw, index X / sw.
+    int32_t ix = pool.pad_w < 0 ? -pool.pad_w : 0, end = length - pool.pad_w < width ? length - pool.pad_w : width;
+    if (sw == 1) {
+        if (ix < end) memcpy(line + ix + pool.pad_w, row + ix, sizeof(float) * (size_t)(end - ix));
+    } else if (sw == 2) {
+        if ((ix + pool.pad_w) & 1 && ix < end) { line[p.phase + ((ix + pool.pad_w) >> 1)] = row[ix]; ix++; }
+        float *even = line + ((ix + pool.pad_w) >> 1), *odd = even + p.phase;
+        for (; ix + 16 <= end; ix += 16, even += 8, odd += 8) {
+            v8f a, b;
+            memcpy(&a, row + ix, sizeof a);
+            memcpy(&b, row + ix + 8, sizeof b);
+            v8f e = __builtin_shufflevector(a, b, 0, 2, 4, 6, 8, 10, 12, 14), o = __builtin_shufflevector(a, b, 1, 3, 5, 7, 9, 11, 13, 15);
+            memcpy(even, &e, sizeof e);
+            memcpy(odd, &o, sizeof o);
+        }
+        for (int32_t k = 0; ix < end; ix++, k++) (k & 1 ? odd : even)[k >> 1] = row[ix];
+    } else {
+        for (; ix < end; ix++) line[(ix + pool.pad_w) % sw * p.phase + (ix + pool.pad_w) / sw] = row[ix];
+    }
+    for (int32_t q = 0; q < p.wide; q += 8) {
+        v8f best, value;
+        memcpy(&best, line + columns[0] + q, sizeof best);
+        for (int32_t j = 1; j < taps; j++) {
+            memcpy(&value, line + columns[j] + q, sizeof value);
+            max_tap(&best, &value);
+        }
+        memcpy(out + q, &best, sizeof best);
+    }
+}
+
+/// y[px] for px < pool.out_w: the max over `count` column-reduced conv rows at `rows[i]`.
+static inline __attribute__((always_inline)) void pool_rows(const float *const *rows, int32_t count, int32_t width, float *y) {
+    for (int32_t q = 0; q < width; q += 8) {
+        v8f best = (v8f){0} - INFINITY, value;
+        if (count) memcpy(&best, rows[0] + q, sizeof best);
+        for (int32_t i = 1; i < count; i++) {
+            memcpy(&value, rows[i] + q, sizeof value);
+            max_tap(&best, &value);
+        }
+        if (width - q >= 8)
+            memcpy(y + q, &best, sizeof best);
+        else
+            for (int32_t l = 0; l < width - q; l++) y[q + l] = best[l];
+    }
+}
+
 #define SHEARS_DIRECT(SUFFIX, ATTRIBUTE)                                                                          \
+    /* The tiles of output channels [m0, m1) over one panel of `count` positions (dense_tile): 6                 \
+       channels at a time, what is left as 4 + 4, 4 or 2 (rows past m1 computed, not stored), read               \
+       in place from base + offsets[t] or from the packed panel at base (`offsets` NULL), stored at              \
+       y, channels `plane` floats apart. Not inlined, so that its registers are allocated apart from             \
+       the loops around it; each case has constant height, vectors and place, so that its sums stay              \
+       in registers. */                                                                                          \
+    ATTRIBUTE static __attribute__((noinline)) void tiles_##SUFFIX(const float *w, int64_t pair, const float *base, \
+                                                                   const int64_t *offsets, int32_t taps, int32_t m0, int32_t m1, \
+                                                                   float *y, int64_t plane, int32_t count, int32_t first, \
+                                                                   int32_t last, const float *bias, int32_t relu) { \
+        for (int32_t o = m0, height; o < m1; o += height) {                                                      \
+            int32_t left = m1 - o;                                                                               \
+            height = left >= 9 || left == 5 || left == 6 ? MR : left >= 3 ? 4 : 2;                               \
+            int32_t rows = left < height ? left : height;                                                        \
+            const float *wo = w + (int64_t)(o - m0) / PAIR * pair, *bo = bias + (o - m0);                        \
+            float *to = y + (int64_t)(o - m0) * plane;                                                           \
+            if (offsets && height == MR)                                                                         \
+                dense_tile(wo, pair, base, offsets, taps, MR, 2, to, plane, rows, count, first, last, bo, relu); \
+            else if (offsets && height == 4)                                                                     \
+                dense_tile(wo, pair, base, offsets, taps, 4, 2, to, plane, rows, count, first, last, bo, relu);  \
+            else if (offsets)                                                                                    \
+                dense_tile(wo, pair, base, offsets, taps, 2, 2, to, plane, rows, count, first, last, bo, relu);  \
+            else if (count > 8 && height == MR)                                                                  \
+                dense_tile(wo, pair, base, 0, taps, MR, 2, to, plane, rows, count, first, last, bo, relu);       \
+            else if (count > 8 && height == 4)                                                                   \
+                dense_tile(wo, pair, base, 0, taps, 4, 2, to, plane, rows, count, first, last, bo, relu);        \
+            else if (count > 8)                                                                                  \
+                dense_tile(wo, pair, base, 0, taps, 2, 2, to, plane, rows, count, first, last, bo, relu);        \
+            else if (height == MR)                                                                               \
+                dense_tile(wo, pair, base, 0, taps, MR, 1, to, plane, rows, count, first, last, bo, relu);       \
+            else if (height == 4)                                                                                \
+                dense_tile(wo, pair, base, 0, taps, 4, 1, to, plane, rows, count, first, last, bo, relu);        \
+            else                                                                                                 \
+                dense_tile(wo, pair, base, 0, taps, 2, 1, to, plane, rows, count, first, last, bo, relu);        \
+        }                                                                                                        \
+    }                                                                                                            \
+                                                                                                                 \
     ATTRIBUTE static void source_##SUFFIX(const float *x, int32_t channels, shears_window v, float *source) {   \
         direct_grid g = make_grid(channels, v);                                                                  \
         int32_t sh = v.stride_h, sw = v.stride_w;                                                                \
@@ -436,15 +687,17 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
         memset(phase, 0, sizeof(float) * SLACK);                                                                 \
     }                                                                                                            \
                                                                                                                  \
+    /* Output rows [first_row, end_row) of channels [first_out, end_out), the taps at `offsets` read             \
+       in place or not as `dense_offsets` says: y is where channel first_out's row first_row starts,             \
+       channels `plane` floats apart. */                                                                         \
     ATTRIBUTE static void dense_##SUFFIX(const float *input, const float *packed, const float *bias, int32_t in_c, \
-                                         shears_window v, int32_t first_out, int32_t end_out, int32_t relu,      \
-                                         float *scratch, float *y) {                                             \
+                                         shears_window v, const int64_t *offsets, int32_t in_place, int32_t first_out, \
+                                         int32_t end_out, int32_t first_row, int32_t end_row, int32_t relu, float *scratch, \
+                                         float *y, int64_t plane) {                                              \
         direct_grid g = make_grid(in_c, v);                                                                      \
-        direct_blocking b = make_blocking(in_c, v, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS);                         \
-        int64_t offsets[v.kernel_h * v.kernel_w];                                                                \
-        tap_offsets(g, v, offsets);                                                                              \
-        int32_t in_place = reads_in_place(g, v, offsets, b.chunk);                                               \
-        if (!in_place) b = make_blocking(in_c, v, DENSE_NR, PACKED_KC, PANEL_FLOATS);                            \
+        int32_t begin = first_row * v.out_w, positions = (end_row - first_row) * v.out_w;                        \
+        direct_blocking b = make_blocking(in_c, v, positions, DENSE_NR, in_place ? IN_PLACE_KC : PACKED_KC,      \
+                                          PANEL_FLOATS);                                                         \
         int64_t rows[b.chunk];                                                                                   \
         float *panels = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);                                   \
         for (int32_t n0 = 0; n0 < b.positions; n0 += b.block) {                                                  \
@@ -453,31 +706,23 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                 int32_t taps = b.taps - k0 < b.chunk ? b.taps - k0 : b.chunk;                                    \
                 int32_t first = k0 == 0, last = k0 + taps == b.taps;                                             \
                 int64_t most = chunk_rows(g, v, offsets, k0, taps, rows);                                        \
-                if (!in_place) pack_panels(input, g, v, rows, taps, n0, block, DENSE_NR, panels);                \
+                if (!in_place) pack_panels(input, g, v, rows, taps, begin + n0, block, DENSE_NR, panels);        \
                 for (int32_t m0 = first_out; m0 < end_out; m0 += MC) {                                           \
                     int32_t m1 = end_out - m0 < MC ? end_out : m0 + MC;                                          \
                     for (int32_t p0 = 0; p0 < block; p0 += DENSE_NR) {                                           \
-                        int32_t count = block - p0 < DENSE_NR ? block - p0 : DENSE_NR;                           \
-                        int32_t ox = (n0 + p0) % v.out_w;                                                        \
-                        int64_t grid = (int64_t)((n0 + p0) / v.out_w) * g.wq + ox;                               \
+                        int32_t count = block - p0 < DENSE_NR ? block - p0 : DENSE_NR, n = begin + n0 + p0;      \
+                        int32_t ox = n % v.out_w;                                                                \
+                        int64_t grid = (int64_t)(n / v.out_w) * g.wq + ox;                                       \
                         float *panel = panels + (int64_t)p0 * taps;                                              \
                         int32_t here = in_place && panel_in_place(v, g, most, ox, grid, count);                  \
                         if (in_place && !here && m0 == first_out) {                                              \
                             direct_run runs[DENSE_NR];                                                           \
-                            int32_t n = panel_runs(v, g, n0 + p0, count, runs);                                  \
-                            pack_panel(input, g, rows, taps, runs, n, count, DENSE_NR, panel);                   \
+                            int32_t pieces = panel_runs(v, g, n, count, runs);                                   \
+                            pack_panel(input, g, rows, taps, runs, pieces, count, DENSE_NR, panel);              \
                         }                                                                                        \
-                        for (int32_t o = m0; o < m1; o += MR) {                                                  \
-                            const float *w = packed + (int64_t)o * b.taps + (int64_t)k0 * MR;                    \
-                            int32_t live = m1 - o < MR ? m1 - o : MR;                                            \
-                            float *to = y + (int64_t)o * b.positions + n0 + p0;                                  \
-                            if (here)                                                                            \
-                                dense_tile(w, input + grid, rows, taps, 2, to, b.positions, live, count, first, last, bias + o, relu); \
-                            else if (count > 8)                                                                  \
-                                dense_tile(w, panel, 0, taps, 2, to, b.positions, live, count, first, last, bias + o, relu); \
-                            else                                                                                 \
-                                dense_tile(w, panel, 0, taps, 1, to, b.positions, live, count, first, last, bias + o, relu); \
-                        }                                                                                        \
+                        tiles_##SUFFIX(packed + (int64_t)m0 * b.taps + (int64_t)k0 * PAIR, PAIR * b.taps,        \
+                                       here ? input + grid : panel, here ? rows : 0, taps, m0, m1,               \
+                                       y + (m0 - first_out) * plane + n0 + p0, plane, count, first, last, bias + m0, relu); \
                     }                                                                                            \
                 }                                                                                                \
             }                                                                                                    \
@@ -489,7 +734,7 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                                           int32_t first_out, int32_t end_out, int32_t relu, float *scratch,       \
                                           float *y) {                                                            \
         direct_grid g = make_grid(in_c, v);                                                                      \
-        direct_blocking b = make_blocking(in_c, v, SPARSE_NR, SPARSE_KC, SPARSE_NR);                             \
+        direct_blocking b = make_blocking(in_c, v, v.out_h * v.out_w, SPARSE_NR, SPARSE_KC, SPARSE_NR);          \
         int64_t offsets[v.kernel_h * v.kernel_w], rows[b.chunk];                                                 \
         tap_offsets(g, v, offsets);                                                                              \
         float *panel = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);                                    \
@@ -535,6 +780,62 @@ static inline __attribute__((always_inline)) void sparse_tile(const float *panel
                 }                                                                                                \
             }                                                                                                    \
         }                                                                                                        \
+    }                                                                                                            \
+                                                                                                                 \
+    /* Conv rows band by band into scratch; each row, once computed, reduced over the pool's                     \
+       columns into the ring; each pooled row, once the last conv row it reads is computed,                      \
+       reduced over its rows from the ring into y. */                                                            \
+    ATTRIBUTE static void conv_max_pool_##SUFFIX(const float *input, const float *packed, const float *bias, int32_t in_c, \
+                                                 shears_window conv, shears_window pool, int32_t first_out, int32_t end_out, \
+                                                 int32_t relu, float *scratch, float *y) {                       \
+        pool_plan p = make_pool_plan(conv, pool, end_out - first_out);                                           \
+        int64_t offsets[conv.kernel_h * conv.kernel_w];                                                          \
+        int32_t in_place = dense_offsets(in_c, conv, offsets);                                                   \
+        int64_t columns[pool.kernel_w];                                                                          \
+        for (int32_t j = 0; j < pool.kernel_w; j++)                                                              \
+            columns[j] = (int64_t)(j * pool.dilation_w % pool.stride_w) * p.phase + j * pool.dilation_w / pool.stride_w; \
+        int32_t width = conv.out_w, height = conv.out_h, kh = pool.kernel_h, dh = pool.dilation_h;               \
+        int64_t plane = (int64_t)p.rows * width, ring_plane = (int64_t)p.ring * p.wide;                          \
+        int64_t pooled = (int64_t)pool.out_h * pool.out_w;                                                       \
+        float *band = (float *)(((uintptr_t)(scratch + band_panel_floats(in_c, conv)) + 63) & ~(uintptr_t)63);   \
+        float *ring = (float *)(((uintptr_t)(band + p.channels * plane) + 63) & ~(uintptr_t)63);                 \
+        float *line = (float *)(((uintptr_t)(ring + p.channels * ring_plane) + 63) & ~(uintptr_t)63);            \
+        /* The conv rows some pooled row reads: [0, needed). */                                                  \
+        int32_t needed = (pool.out_h - 1) * pool.stride_h - pool.pad_h + (kh - 1) * dh + 1;                      \
+        if (needed > height) needed = height;                                                                    \
+        for (int32_t c0 = first_out; c0 < end_out; c0 += p.channels) {                                           \
+            int32_t c1 = end_out - c0 < p.channels ? end_out : c0 + p.channels, py = 0;                          \
+            for (int32_t r0 = 0; py < pool.out_h; r0 += p.rows) {                                                \
+                /* This band's conv rows [r0, r1); then pooled rows [py, ready), whose last conv row is in       \
+                   by then (all of them after the last band), their lines of y fetched during the band. */       \
+                int32_t r1 = needed - r0 < p.rows ? needed : r0 + p.rows, ready = py;                            \
+                while (ready < pool.out_h && (r1 == needed || ready * pool.stride_h - pool.pad_h + (kh - 1) * dh < r1)) ready++; \
+                for (int32_t c = c0; c < c1; c++)                                                                \
+                    for (int64_t f = (int64_t)py * pool.out_w; f < (int64_t)ready * pool.out_w; f += 16)         \
+                        __builtin_prefetch(y + c * pooled + f, 1);                                               \
+                if (r0 < r1) {                                                                                   \
+                    dense_##SUFFIX(input, packed, bias, in_c, conv, offsets, in_place, c0, c1, r0, r1, relu, scratch, band, \
+                                   plane);                                                                       \
+                    for (int32_t c = 0; c < c1 - c0; c++)                                                        \
+                        for (int32_t r = r0; r < r1; r++)                                                        \
+                            pool_columns(band + c * plane + (int64_t)(r - r0) * width, width, pool, p, columns, line, \
+                                         ring + c * ring_plane + (int64_t)(r % p.ring) * p.wide);                \
+                }                                                                                                \
+                for (; py < ready; py++) {                                                                       \
+                    int32_t top = py * pool.stride_h - pool.pad_h, count = 0;                                    \
+                    const float *rows[kh];                                                                       \
+                    for (int32_t i = 0; i < kh; i++) {                                                           \
+                        int32_t r = top + i * dh;                                                                \
+                        if (r >= 0 && r < height) rows[count++] = ring + (int64_t)(r % p.ring) * p.wide;         \
+                    }                                                                                            \
+                    float *to = y + c0 * pooled + (int64_t)py * pool.out_w;                                      \
+                    for (int32_t c = c0; c < c1; c++, to += pooled) {                                            \
+                        pool_rows(rows, count, pool.out_w, to);                                                  \
+                        for (int32_t i = 0; i < count; i++) rows[i] += ring_plane;                               \
+                    }                                                                                            \
+                }                                                                                                \
+            }                                                                                                    \
+        }                                                                                                        \
     }
 
 SHEARS_DIRECT(portable, )
@@ -555,35 +856,43 @@ void shears_direct_source(const float *x, int32_t channels, shears_window window
 }
 
 int64_t shears_direct_packed_size(int32_t out_c, int32_t in_c, shears_window window) {
-    return (int64_t)(out_c + MR - 1) / MR * MR * in_c * window.kernel_h * window.kernel_w;
+    return (int64_t)(out_c + PAIR - 1) / PAIR * PAIR * in_c * window.kernel_h * window.kernel_w;
 }
 
 void shears_direct_pack(const float *w, int32_t out_c, int32_t in_c, shears_window window, float *packed) {
     int64_t taps = (int64_t)in_c * window.kernel_h * window.kernel_w;
-    for (int32_t o0 = 0; o0 < out_c; o0 += MR) {
+    for (int32_t o0 = 0; o0 < out_c; o0 += PAIR) {
         float *block = packed + o0 * taps;
         for (int64_t k = 0; k < taps; k++)
-            for (int32_t r = 0; r < MR; r++) block[k * MR + r] = o0 + r < out_c ? w[(o0 + r) * taps + k] : 0;
+            for (int32_t r = 0; r < PAIR; r++) block[k * PAIR + r] = o0 + r < out_c ? w[(o0 + r) * taps + k] : 0;
     }
 }
 
 int64_t shears_direct_scratch_size(int32_t in_c, shears_window window) {
-    direct_blocking in_place = make_blocking(in_c, window, DENSE_NR, IN_PLACE_KC, PANEL_FLOATS);
-    direct_blocking packed = make_blocking(in_c, window, DENSE_NR, PACKED_KC, PANEL_FLOATS);
-    direct_blocking sparse = make_blocking(in_c, window, SPARSE_NR, SPARSE_KC, SPARSE_NR);
-    int64_t most = (int64_t)in_place.block * in_place.chunk;
-    if ((int64_t)packed.block * packed.chunk > most) most = (int64_t)packed.block * packed.chunk;
-    if ((int64_t)SPARSE_NR * sparse.chunk > most) most = (int64_t)SPARSE_NR * sparse.chunk;
-    return most + 16;  // room to align the panels to 64 bytes
+    int64_t dense = panel_floats(in_c, window, window.out_h * window.out_w);
+    direct_blocking sparse = make_blocking(in_c, window, window.out_h * window.out_w, SPARSE_NR, SPARSE_KC, SPARSE_NR);
+    int64_t floats = (int64_t)SPARSE_NR * sparse.chunk + 16;  // 16: room to align the panels to 64 bytes
+    return dense > floats ? dense : floats;
+}
+
+int64_t shears_direct_conv_max_pool_scratch_size(int32_t in_c, shears_window conv, shears_window pool) {
+    return band_panel_floats(in_c, conv) + pool_plan_floats(conv, pool);
 }
 
 void shears_direct_conv(const float *input, const float *packed, const float *bias, int32_t out_c, int32_t in_c,
                         shears_window window, int32_t first_out, int32_t end_out, int32_t relu, float *scratch, float *y) {
     (void)out_c;
+    int64_t offsets[window.kernel_h * window.kernel_w], plane = (int64_t)window.out_h * window.out_w;
+    int32_t in_place = dense_offsets(in_c, window, offsets);
 #if SHEARS_MULTIVERSION
-    if (shears_use_avx2()) { dense_avx2(input, packed, bias, in_c, window, first_out, end_out, relu, scratch, y); return; }
+    if (shears_use_avx2()) {
+        dense_avx2(input, packed, bias, in_c, window, offsets, in_place, first_out, end_out, 0, window.out_h, relu, scratch,
+                   y + first_out * plane, plane);
+        return;
+    }
 #endif
-    dense_portable(input, packed, bias, in_c, window, first_out, end_out, relu, scratch, y);
+    dense_portable(input, packed, bias, in_c, window, offsets, in_place, first_out, end_out, 0, window.out_h, relu, scratch,
+                   y + first_out * plane, plane);
 }
 
 void shears_direct_sparse_conv(const float *input, const int32_t *row_start, const int32_t *columns, const float *values,
@@ -594,4 +903,14 @@ void shears_direct_sparse_conv(const float *input, const int32_t *row_start, con
     if (shears_use_avx2()) { sparse_avx2(input, row_start, columns, values, bias, in_c, window, first_out, end_out, relu, scratch, y); return; }
 #endif
     sparse_portable(input, row_start, columns, values, bias, in_c, window, first_out, end_out, relu, scratch, y);
+}
+
+void shears_direct_conv_max_pool(const float *input, const float *packed, const float *bias, int32_t out_c, int32_t in_c,
+                                 shears_window conv, shears_window pool, int32_t first_out, int32_t end_out, int32_t relu,
+                                 float *scratch, float *y) {
+    (void)out_c;
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { conv_max_pool_avx2(input, packed, bias, in_c, conv, pool, first_out, end_out, relu, scratch, y); return; }
+#endif
+    conv_max_pool_portable(input, packed, bias, in_c, conv, pool, first_out, end_out, relu, scratch, y);
 }

@@ -8,9 +8,9 @@ import CKernels
 import Dispatch
 
 extension ConvStep {
-    /// Dense packed weights or CSR weights.
+    /// Dense packed weights (with a max pool fused into the store), or CSR weights.
     enum DirectWeights {
-        case dense([Float])
+        case dense([Float], pool: FusedPool?)
         case sparse(SparseWeight)
     }
 
@@ -24,23 +24,31 @@ extension ConvStep {
     }
 
     private var sourceSize: Int { Int(shears_direct_source_size(Int32(inC), window)) }
-    private var panelSize: Int { Int(shears_direct_scratch_size(Int32(inC), window)) }
 
-    /// Scratch: the source, then one panel scratch per thread.
-    var directScratchSize: Int { sourceSize + panelSize * outputSplits }
+    /// Floats of one thread's kernel scratch (panels; with `pool`, the pooled bands too).
+    private func partSize(_ pool: FusedPool?) -> Int {
+        guard let pool else { return Int(shears_direct_scratch_size(Int32(inC), window)) }
+        return Int(shears_direct_conv_max_pool_scratch_size(Int32(inC), window, pool.window))
+    }
 
-    /// `y = conv(x)` for `batch` samples (bias and ReLU fused).
+    /// Scratch: the source, then one kernel scratch per thread.
+    func directScratchSize(pool: FusedPool?) -> Int { sourceSize + partSize(pool) * outputSplits }
+
+    /// `y = conv(x)` for `batch` samples (bias and ReLU fused; a max pool too where `weights`
+    /// carry one, y then holding the pooled maps).
     func runDirect(_ weights: DirectWeights, batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
                    scratch: UnsafeMutablePointer<Float>) {
         let relu: Int32 = epilogue == .relu ? 1 : 0
-        let source = scratch, panels = scratch + sourceSize
+        let pool: FusedPool?
+        if case .dense(_, let fused) = weights { pool = fused } else { pool = nil }
+        let source = scratch, panels = scratch + sourceSize, panelSize = partSize(pool)
         // Output channel ranges per thread, aligned to the dense kernel's channel tile.
         let splits = batch == 1 ? outputSplits : 1
         let tile = Int(SHEARS_DIRECT_TILE_CHANNELS)
         let share = ((outC + splits - 1) / splits + tile - 1) / tile * tile
         bias.withUnsafeBufferPointer { b in
             for n in 0..<batch {
-                let xn = x + n * inputSize, yn = y + n * convSize
+                let xn = x + n * inputSize, yn = y + n * (pool?.size ?? convSize)
                 if sourceSize > 0 { shears_direct_source(xn, Int32(inC), window, source) }
                 let input = sourceSize > 0 ? UnsafePointer(source) : UnsafePointer(xn)
                 func run(_ part: Int) {
@@ -48,10 +56,15 @@ extension ConvStep {
                     guard first < end else { return }
                     let panel = panels + part * panelSize
                     switch weights {
-                    case .dense(let packed):
+                    case .dense(let packed, let pool):
                         packed.withUnsafeBufferPointer {
-                            shears_direct_conv(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
-                                               first, end, relu, panel, yn)
+                            if let pool {
+                                shears_direct_conv_max_pool(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
+                                                            pool.window, first, end, relu, panel, yn)
+                            } else {
+                                shears_direct_conv(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
+                                                   first, end, relu, panel, yn)
+                            }
                         }
                     case .sparse(let sparse):
                         sparse.withCSR { starts, columns, values in

@@ -1,8 +1,9 @@
 // ConvStep+Pool: a max pool fused into the conv before it (the plan fuses one that is the
 // only reader of the conv's output, after any folded BatchNorm and fused activation). The
-// step stores only the pooled map: the conv output of one sample at a time goes to scratch,
-// which stays in cache for `shears_max_pool`, instead of a lane's batch of full-size maps
-// going through memory (a 224x224 stem's output is 3.2 MB a sample).
+// step stores only the pooled map: a dense direct conv pools bands of its rows while they are
+// in cache (`shears_direct_conv_max_pool`); any other conv's output goes one sample at a time
+// to scratch for `shears_max_pool`. Either way a lane's batch of full-size maps never goes
+// through memory (a 224x224 stem's output is 3.2 MB a sample).
 
 import NNCore
 import CKernels
@@ -22,14 +23,27 @@ struct FusedPool {
 }
 
 extension ConvStep {
-    /// Scratch: the conv kernel's, one sample's conv output, and the pool's padded plane.
-    func pooledScratchSize(_ pool: FusedPool) -> Int {
-        kernelScratchSize + convSize + Int(shears_padded_plane_size(pool.window))
+    /// Whether the pool runs in the direct kernel's store (`shears_direct_conv_max_pool`): a
+    /// dense direct conv with a ReLU or no activation.
+    private var poolsInKernel: Bool {
+        guard case .direct = kernel else { return false }
+        return epilogue == nil || epilogue == .relu
     }
 
-    /// Conv, epilogue and max pool of `batch` samples, one sample at a time.
+    /// Scratch: the fused kernel's; else the conv kernel's, one sample's conv output, and the
+    /// pool's padded plane.
+    func pooledScratchSize(_ pool: FusedPool) -> Int {
+        if poolsInKernel { return directScratchSize(pool: pool) }
+        return kernelScratchSize + convSize + Int(shears_padded_plane_size(pool.window))
+    }
+
+    /// Conv, epilogue and max pool of `batch` samples: in the direct kernel's store, or one
+    /// sample at a time through scratch.
     func runPooled(_ pool: FusedPool, batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
                    scratch: UnsafeMutablePointer<Float>) {
+        if poolsInKernel, case .direct(let packed) = kernel {
+            return runDirect(.dense(packed, pool: pool), batch: batch, x: x, y: y, scratch: scratch)
+        }
         let convOutput = scratch + kernelScratchSize, planes = convOutput + convSize
         for n in 0..<batch {
             runConv(batch: 1, x: x + n * inputSize, y: convOutput, scratch: scratch)

@@ -149,7 +149,7 @@ struct ConvStep {
         case .grouped: return groupedScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
-        case .direct, .sparse: return directScratchSize
+        case .direct, .sparse: return directScratchSize(pool: nil)
         }
     }
 
@@ -173,7 +173,7 @@ struct ConvStep {
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
-        case .direct(let packed): runDirect(.dense(packed), batch: batch, x: x, y: y, scratch: scratch)
+        case .direct(let packed): runDirect(.dense(packed, pool: nil), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }
         applyEpilogue(y, count: batch * convSize)
