@@ -39,7 +39,7 @@ def main():
     flags = " ".join(sorted({f for f in ["avx2", "avx512f"] if f in open("/proc/cpuinfo").read()}))
     print("Written by `bench/run` (do not edit by hand). Shears (release build: the CKernels direct, "
           "Winograd F(4x4, 3x3) and sparse kernels, OpenBLAS for Winograd's GEMMs; a batch split over "
-          "one lane per core, a single image's convs split over the cores), PyTorch {torch.__version__} ({torch.get_num_threads()} threads) and ONNX Runtime "
+          f"one lane per core, a single image's convs split over the cores), PyTorch {torch.__version__} ({torch.get_num_threads()} threads) and ONNX Runtime "
           f"{onnxruntime.__version__} (CPU provider, {os.cpu_count()} intra-op threads, the model exported "
           f"with torch.onnx.export) on the same machine in the same run: {os.cpu_count()} cores, {cpu} "
           f"({flags}). Median latency per batch after warm-up, fastest of "
