@@ -24,12 +24,6 @@ extension ConvStep {
             cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, Int32(outC), Int32(width), Int32(k),
                         1, w.baseAddress!, Int32(k), columns, Int32(width), 0, product, Int32(width))
         }
-        let relu = epilogue == .relu
-        for n in 0..<batch {
-            for o in 0..<outC {
-                let b = bias[o], from = product + o * width + n * positions, to = y + n * convSize + o * positions
-                if relu { for p in 0..<positions { to[p] = max(from[p] + b, 0) } } else { for p in 0..<positions { to[p] = from[p] + b } }
-            }
-        }
+        for n in 0..<batch { storeWithBias(product + n * positions, rowStride: width, into: y + n * convSize) }
     }
 }

@@ -38,7 +38,7 @@ extension ConvStep {
     /// carry one, y then holding the pooled maps).
     func runDirect(_ weights: DirectWeights, batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
                    scratch: UnsafeMutablePointer<Float>) {
-        let relu: Int32 = epilogue == .relu ? 1 : 0
+        let relu = reluFlag
         let pool: FusedPool?
         if case .dense(_, let fused) = weights { pool = fused } else { pool = nil }
         let source = scratch, panels = scratch + sourceSize, panelSize = partSize(pool)

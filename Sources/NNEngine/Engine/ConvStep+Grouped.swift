@@ -1,7 +1,7 @@
 // ConvStep+Grouped: a grouped conv that is not depthwise, per sample and group g:
 // `Y_g [out/g, oh·ow] = W_g [out/g, in/g·kh·kw] · cols_g` with cols_g the im2col of the
 // group's input planes (`shears_im2col`; a 1x1 stride-1 unpadded conv multiplies the planes
-// themselves), then the bias and ReLU in one pass.
+// themselves), then the bias and ReLU in one pass (`storeWithBias`).
 
 import NNCore
 import CKernels
@@ -28,11 +28,7 @@ extension ConvStep {
                                 1, w.baseAddress! + g * coutG * k, Int32(k), isPointwise ? xg : scratch, Int32(positions),
                                 0, yn + g * coutG * positions, Int32(positions))
                 }
-                let relu = epilogue == .relu
-                for o in 0..<outC {
-                    let b = bias[o], plane = yn + o * positions
-                    if relu { for p in 0..<positions { plane[p] = max(plane[p] + b, 0) } } else { for p in 0..<positions { plane[p] += b } }
-                }
+                storeWithBias(yn, rowStride: positions, into: yn)
             }
         }
     }

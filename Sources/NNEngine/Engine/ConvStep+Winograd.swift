@@ -52,7 +52,7 @@ extension ConvStep {
         let tiles = winogradTiles, total = batch * tiles
         let chunk = (total + Self.chunkCount(total) - 1) / Self.chunkCount(total)
         let v = scratch, m = scratch + 36 * inC * (chunk | 1)
-        let relu: Int32 = epilogue == .relu ? 1 : 0
+        let relu = reluFlag
         let parts = batch == 1 ? outputSplits : 1
         func parallel(_ body: (Int) -> Void) {
             if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
@@ -62,22 +62,21 @@ extension ConvStep {
                 var start = 0
                 while start < total {
                     let n = min(chunk, total - start), ld = n | 1
-                    /// Part p's tiles of the chunk as runs within one sample: (sample, first tile, count, column).
-                    func runs(_ p: Int) -> [(sample: Int, first: Int, count: Int, column: Int)] {
-                        var runs: [(Int, Int, Int, Int)] = []
+                    /// Calls `body(sample, first tile, count, column)` for part p's tiles of the chunk,
+                    /// as runs within one sample (no allocation: this is the hot path).
+                    func forEachRun(_ p: Int, _ body: (Int, Int, Int, Int) -> Void) {
                         var t = start + p * n / parts
                         let end = start + (p + 1) * n / parts
                         while t < end {
                             let sample = t / tiles, first = t % tiles, count = min(tiles - first, end - t)
-                            runs.append((sample, first, count, t - start))
+                            body(sample, first, count, t - start)
                             t += count
                         }
-                        return runs
                     }
                     parallel { p in
-                        for run in runs(p) {
-                            shears_winograd43_input(x + run.sample * inputSize, Int32(inC), window, Int64(run.first), Int32(run.count),
-                                                    v, Int64(ld), Int64(run.column))
+                        forEachRun(p) { sample, first, count, column in
+                            shears_winograd43_input(x + sample * inputSize, Int32(inC), window, Int64(first), Int32(count),
+                                                    v, Int64(ld), Int64(column))
                         }
                     }
                     parallel { p in
@@ -88,9 +87,9 @@ extension ConvStep {
                         }
                     }
                     parallel { p in
-                        for run in runs(p) {
-                            shears_winograd43_output(m, Int32(outC), window, Int64(run.first), Int32(run.count), Int64(ld),
-                                                     Int64(run.column), b.baseAddress!, relu, y + run.sample * convSize)
+                        forEachRun(p) { sample, first, count, column in
+                            shears_winograd43_output(m, Int32(outC), window, Int64(first), Int32(count), Int64(ld),
+                                                     Int64(column), b.baseAddress!, relu, y + sample * convSize)
                         }
                     }
                     start += n

@@ -166,7 +166,7 @@ struct ConvStep {
                 bias.withUnsafeBufferPointer { b in
                     for n in 0..<batch {
                         shears_depthwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, y + n * convSize, Int32(inC),
-                                              window, epilogue == .relu ? 1 : 0, scratch)
+                                              window, reluFlag, scratch)
                     }
                 }
             }
@@ -177,6 +177,20 @@ struct ConvStep {
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }
         applyEpilogue(y, count: batch * convSize)
+    }
+
+    /// The C kernels' `relu` argument: 1 when the fused activation is a ReLU.
+    var reluFlag: Int32 { epilogue == .relu ? 1 : 0 }
+
+    /// `y[o, p] = max(from[o·rowStride + p] + bias[o], 0)` (ReLU epilogue) or `… + bias[o]`
+    /// for every output channel o and each of the `oh·ow` positions p of one sample; `from`
+    /// may be `y` itself (rowStride `oh·ow`).
+    func storeWithBias(_ from: UnsafePointer<Float>, rowStride: Int, into y: UnsafeMutablePointer<Float>) {
+        let positions = outH * outW, relu = epilogue == .relu
+        for o in 0..<outC {
+            let b = bias[o], row = from + o * rowStride, plane = y + o * positions
+            if relu { for p in 0..<positions { plane[p] = max(row[p] + b, 0) } } else { for p in 0..<positions { plane[p] = row[p] + b } }
+        }
     }
 
     /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU).
