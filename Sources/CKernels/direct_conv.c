@@ -504,17 +504,6 @@ static inline __attribute__((always_inline)) int64_t pool_plan_floats(shears_win
     return (pair > BAND_FLOATS ? pair : BAND_FLOATS) + (int64_t)p.phase * pool.stride_w + 4 * 16;
 }
 
-/// *best, or *value where it is greater or NaN: shears_max_pool's rule over taps in row-major
-/// order (the first of equal maxima, the last NaN; from −inf, which takes the first tap as is,
-/// as the callers do). `v > best ? v : best` is one max instruction (whose NaN answer is
-/// best), then the NaNs of v are blended in.
-static inline __attribute__((always_inline)) void max_tap(v8f *best, const v8f *value) {
-    v8f v = *value;
-    v8i greater = v > *best, nan = v != v;
-    v8f larger = (v8f)((greater & (v8i)v) | (~greater & (v8i)*best));
-    *best = (v8f)((nan & (v8i)v) | (~nan & (v8i)larger));
-}
-
 /// pool_columns at stride 2 when every column tap reads column 2·px − 1, 2·px or 2·px + 1 of
 /// the row (first + j·step for tap j) and every vector's 16 columns lie inside it: the columns
 /// split into even and odd ones in registers, the odd ones shifted by a lane for 2·px − 1.

@@ -19,6 +19,17 @@
 typedef float v8f __attribute__((vector_size(32)));
 typedef int32_t v8i __attribute__((vector_size(32)));
 
+/// *best, or *value where it is greater or NaN: the max pools' rule over taps in row-major
+/// order (the first of equal maxima, the last NaN; from −inf, which takes the first tap as is,
+/// as the callers do). `v > best ? v : best` is one max instruction (whose NaN answer is
+/// best), then the NaNs of v are blended in.
+static inline __attribute__((always_inline)) void max_tap(v8f *best, const v8f *value) {
+    v8f v = *value;
+    v8i greater = v > *best, nan = v != v;
+    v8f larger = (v8f)((greater & (v8i)v) | (~greater & (v8i)*best));
+    *best = (v8f)((nan & (v8i)v) | (~nan & (v8i)larger));
+}
+
 /// Whether the AVX2 clones may run here (asked once).
 int shears_use_avx2(void);
 

@@ -51,13 +51,15 @@ static inline __attribute__((always_inline)) void store_lanes(float *y, const v8
 
 // The bodies: padding one plane (stride 1: the row copied between the two pads; stride 2: the
 // row's even and odd columns separated eight pairs at a time; other strides column by column),
-// then max pooling and depthwise convolution over the padded planes.
+// then max pooling and depthwise convolution over the padded planes. The padding is written
+// with the first plane only: every later plane of the call writes the same positions.
 #define SHEARS_WINDOW_PLANES(SUFFIX, ATTRIBUTE)                                                                  \
     ATTRIBUTE static void pad_plane_##SUFFIX(const float *x, shears_window v, padded_layout l, float fill,      \
-                                             float *p) {                                                       \
+                                             int32_t first_plane, float *p) {                                  \
+        if (first_plane)                                                                                        \
+            for (int64_t k = 0; k < (int64_t)l.rows * l.row; k++) p[k] = fill;                                  \
         for (int32_t y = 0; y < l.rows; y++) {                                                                  \
             float *row = p + (int64_t)y * l.row;                                                                \
-            for (int32_t k = 0; k < l.row; k++) row[k] = fill;                                                  \
             int32_t iy = y - v.pad_h;                                                                           \
             if (iy < 0 || iy >= v.in_h) continue;                                                               \
             const float *line = x + (int64_t)iy * v.in_w;                                                       \
@@ -101,7 +103,7 @@ static inline __attribute__((always_inline)) void store_lanes(float *y, const v8
         int64_t offsets[taps];                                                                                  \
         tap_offsets(v, l, offsets);                                                                             \
         for (int32_t p = 0; p < planes; p++) {                                                                  \
-            pad_plane_##SUFFIX(x + (int64_t)p * v.in_h * v.in_w, v, l, -INFINITY, scratch);                     \
+            pad_plane_##SUFFIX(x + (int64_t)p * v.in_h * v.in_w, v, l, -INFINITY, p == 0, scratch);             \
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                          \
                 const float *base = scratch + (int64_t)oy * v.stride_h * l.row;                                 \
                 float *row = y + ((int64_t)p * v.out_h + oy) * v.out_w;                                         \
@@ -135,7 +137,7 @@ static inline __attribute__((always_inline)) void store_lanes(float *y, const v8
         int64_t offsets[taps];                                                                                  \
         tap_offsets(v, l, offsets);                                                                             \
         for (int32_t c = 0; c < channels; c++) {                                                                \
-            pad_plane_##SUFFIX(x + (int64_t)c * v.in_h * v.in_w, v, l, 0, scratch);                             \
+            pad_plane_##SUFFIX(x + (int64_t)c * v.in_h * v.in_w, v, l, 0, c == 0, scratch);                     \
             const float *kernel = w + (int64_t)c * taps;                                                        \
             float b = bias[c];                                                                                  \
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                          \

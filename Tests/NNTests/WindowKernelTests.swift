@@ -26,11 +26,15 @@ final class WindowKernelTests: XCTestCase {
     }
 
     /// The absolute tolerance for a conv against `naiveConv`: 1e-5, or 2e-5 of the largest
-    /// output where it runs as Winograd F(4x4, 3x3) (ungrouped, 3x3, stride 1, undilated), whose
-    /// transforms scale the GEMM's rounding by up to 64 (worst measured: 6e-6 of the largest).
+    /// output where it runs as Winograd: F(4x4, 3x3) (ungrouped, 3x3, stride 1, undilated), whose
+    /// transforms scale the GEMM's rounding by up to 64 (worst measured: 6e-6 of the largest), or
+    /// F(3x3, 4x4) over the stride phases (ungrouped, 7x7 or 8x8, stride 2, undilated; worst
+    /// measured: 2e-6 of the largest).
     func convTolerance(_ a: Conv2dAttributes, kernel: (Int, Int), expected: [Float]) -> Float {
-        let winograd = a.groups == 1 && kernel == (3, 3) && a.stride == Size2(1) && a.dilation == Size2(1)
-        return winograd ? 2e-5 * max(1, expected.map(abs).max() ?? 0) : 1e-5
+        let undilated = a.groups == 1 && a.dilation == Size2(1)
+        let winograd = undilated && kernel == (3, 3) && a.stride == Size2(1)
+        let polyphase = undilated && (7...8).contains(kernel.0) && (7...8).contains(kernel.1) && a.stride == Size2(2)
+        return winograd || polyphase ? 2e-5 * max(1, expected.map(abs).max() ?? 0) : 1e-5
     }
 
     /// `y[n, o, oy, ox] = b[o] + Σ_{c in o's group, i, j} w[o, c, i, j] · x[n, c, oy·s − p + i·d, ox·s − p + j·d]`.
@@ -158,6 +162,48 @@ final class WindowKernelTests: XCTestCase {
         }
     }
 
+    /// Stride-2 7x7 and 8x8 convs (stems) on polyphase Winograd F(3x3, 4x4): output sizes that
+    /// are no multiple of the 3x3 tile, asymmetric padding, channel counts that are no multiple of
+    /// its 16-channel block, a single image split over two threads (40 channels: shares of 32
+    /// and 8) and batches on two lanes, with a ReLU and a max pool fused or not; against the
+    /// naive loop (and the naive loop's pool).
+    func testPolyphaseWinogradStems() throws {
+        let pool = Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1))
+        let cases: [(cin: Int, cout: Int, k: (Int, Int), a: Conv2dAttributes, size: (Int, Int), pool: Pool2dAttributes?)] = [
+            (3, 13, (7, 7), Conv2dAttributes(stride: Size2(2), padding: Size2(3)), (31, 44), nil),
+            (3, 40, (7, 7), Conv2dAttributes(stride: Size2(2), padding: Size2(3)), (38, 29), pool),
+            (5, 17, (8, 7), Conv2dAttributes(stride: Size2(2), padding: Size2(2, 3), paddingEnd: Size2(4, 1)), (23, 26), nil),
+            (2, 16, (7, 8), Conv2dAttributes(stride: Size2(2), padding: Size2(0)), (27, 30),
+             Pool2dAttributes(kernel: Size2(2), stride: Size2(2), ceilMode: true)),
+        ]
+        for (cin, cout, k, a, size, pool) in cases {
+            let w = random([cout, cin, k.0, k.1]), b = random([cout])
+            var dict = StateDict()
+            dict.setTensor("layer.weight", w)
+            dict.setTensor("layer.bias", b)
+            let outH = (size.0 + a.padding.h + a.paddingEnd.h - k.0) / 2 + 1, outW = (size.1 + a.padding.w + a.paddingEnd.w - k.1) / 2 + 1
+            for relu in [false, true] {
+                var g = GraphBuilder(), convOnly = GraphBuilder()
+                var last = g.add("layer", .conv2d(a), g.input)
+                if relu { last = g.add("relu", .relu, last) }
+                if let pool { g.add("pool", .maxPool(pool), last) }
+                convOnly.add("pool", .maxPool(pool ?? Pool2dAttributes(kernel: Size2(1), stride: Size2(1))), convOnly.input)
+                for (batch, threads) in [(1, 2), (3, 2)] {
+                    let x = random([batch, cin, size.0, size.1])
+                    let conv = naiveConv(x, w, b, a, out: (outH, outW)).map { relu ? max($0, 0) : $0 }
+                    let expected = try Executor(model: Model(architecture: "test", graph: convOnly.graph, stateDict: StateDict()),
+                                                input: [cout, outH, outW], maxBatch: batch, threads: 1)
+                        .run(Tensor(shape: [batch, cout, outH, outW], scalars: conv))
+                    let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+                    let y = try Executor(model: model, input: [cin, size.0, size.1], maxBatch: batch, threads: threads).run(x)
+                    XCTAssertEqual(y.shape, expected.shape)
+                    assertClose(y.scalars, expected.scalars, rtol: 1e-5, atol: convTolerance(a, kernel: k, expected: conv),
+                                "\(a) \(k) \(size) relu \(relu) pool \(pool != nil) batch \(batch)")
+                }
+            }
+        }
+    }
+
     /// A single image on two threads splits the direct kernels' output channels (dense: at a
     /// multiple of the four-channel tile; sparse: anywhere): channel counts that are no multiple
     /// of 4, the 7x7 stride-2 stem, a stride-2 3x3 and a 1x1 conv.
@@ -181,7 +227,9 @@ final class WindowKernelTests: XCTestCase {
                 g.add("layer", .conv2d(a), g.input)
                 let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
                 let y = try Executor(model: model, input: [cin, size.0, size.1], maxBatch: 1, threads: 2, sparseDensityLimit: limit).run(x)
-                assertClose(y.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-5, "\(a) \(size) sparse \(limit == 1)")
+                let expected = naiveConv(x, w, b, a, out: (outH, outW))
+                let tolerance = limit == 1 ? 1e-5 : convTolerance(a, kernel: (k, k), expected: expected)
+                assertClose(y.scalars, expected, rtol: 1e-5, atol: tolerance, "\(a) \(size) sparse \(limit == 1)")
             }
         }
     }

@@ -42,39 +42,51 @@ extension ConvStep {
         let pool: FusedPool?
         if case .dense(_, let fused) = weights { pool = fused } else { pool = nil }
         let source = scratch, panels = scratch + sourceSize, panelSize = partSize(pool)
-        // Output channel ranges per thread, aligned to the dense kernel's channel tile.
-        let splits = batch == 1 ? outputSplits : 1
-        let tile = Int(SHEARS_DIRECT_TILE_CHANNELS)
-        let share = ((outC + splits - 1) / splits + tile - 1) / tile * tile
+        var input = UnsafePointer(x)
         bias.withUnsafeBufferPointer { b in
-            for n in 0..<batch {
-                let xn = x + n * inputSize, yn = y + n * (pool?.size ?? convSize)
+            forEachSample(batch: batch, alignment: Int(SHEARS_DIRECT_TILE_CHANNELS), outputSize: pool?.size ?? convSize, prepare: { n in
+                let xn = x + n * inputSize
                 if sourceSize > 0 { shears_direct_source(xn, Int32(inC), window, source) }
-                let input = sourceSize > 0 ? UnsafePointer(source) : UnsafePointer(xn)
-                func run(_ part: Int) {
-                    let first = Int32(min(outC, part * share)), end = Int32(min(outC, (part + 1) * share))
-                    guard first < end else { return }
-                    let panel = panels + part * panelSize
-                    switch weights {
-                    case .dense(let packed, let pool):
-                        packed.withUnsafeBufferPointer {
-                            if let pool {
-                                shears_direct_conv_max_pool(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
-                                                            pool.window, first, end, relu, panel, yn)
-                            } else {
-                                shears_direct_conv(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
-                                                   first, end, relu, panel, yn)
-                            }
-                        }
-                    case .sparse(let sparse):
-                        sparse.withCSR { starts, columns, values in
-                            shears_direct_sparse_conv(input, starts, columns, values, b.baseAddress!, Int32(outC), Int32(inC),
-                                                      window, first, end, relu, panel, yn)
+                input = sourceSize > 0 ? UnsafePointer(source) : UnsafePointer(xn)
+            }, part: { yn, part, first, end in
+                let panel = panels + part * panelSize
+                switch weights {
+                case .dense(let packed, let pool):
+                    packed.withUnsafeBufferPointer {
+                        if let pool {
+                            shears_direct_conv_max_pool(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
+                                                        pool.window, first, end, relu, panel, yn)
+                        } else {
+                            shears_direct_conv(input, $0.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window,
+                                               first, end, relu, panel, yn)
                         }
                     }
+                case .sparse(let sparse):
+                    sparse.withCSR { starts, columns, values in
+                        shears_direct_sparse_conv(input, starts, columns, values, b.baseAddress!, Int32(outC), Int32(inC),
+                                                  window, first, end, relu, panel, yn)
+                    }
                 }
-                if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
+            }, y: y)
+        }
+    }
+
+    /// For each of `batch` samples: `prepare(n)` once, then `part(y_n, k, first, end)` for each
+    /// share k of the output channels [first, end), y_n the sample's output (`outputSize` floats
+    /// a sample). A single image's shares (`outputSplits` of them, each a multiple of
+    /// `alignment` channels) run concurrently, each on its own scratch; otherwise one share.
+    func forEachSample(batch: Int, alignment: Int, outputSize: Int, prepare: (Int) -> Void,
+                       part: (UnsafeMutablePointer<Float>, Int, Int32, Int32) -> Void, y: UnsafeMutablePointer<Float>) {
+        let splits = batch == 1 ? outputSplits : 1
+        let share = ((outC + splits - 1) / splits + alignment - 1) / alignment * alignment
+        for n in 0..<batch {
+            prepare(n)
+            let yn = y + n * outputSize
+            func run(_ k: Int) {
+                let first = min(outC, k * share), end = min(outC, (k + 1) * share)
+                if first < end { part(yn, k, Int32(first), Int32(end)) }
             }
+            if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
         }
     }
 }

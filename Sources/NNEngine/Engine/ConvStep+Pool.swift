@@ -1,8 +1,8 @@
 // ConvStep+Pool: a max pool fused into the conv before it (the plan fuses one that is the
 // only reader of the conv's output, after any folded BatchNorm and fused activation). The
 // step stores only the pooled map: a dense direct conv pools bands of its rows while they are
-// in cache (`shears_direct_conv_max_pool`); any other conv's output goes one sample at a time
-// to scratch for `shears_max_pool`. Either way a lane's batch of full-size maps never goes
+// in cache (`shears_direct_conv_max_pool`), a polyphase one its ring of rows; any other conv's
+// output goes one sample at a time to scratch for `shears_max_pool`. Either way a lane's batch of full-size maps never goes
 // through memory (a 224x224 stem's output is 3.2 MB a sample).
 
 import NNCore
@@ -23,16 +23,19 @@ struct FusedPool {
 }
 
 extension ConvStep {
-    /// Whether the pool runs in the direct kernel's store (`shears_direct_conv_max_pool`): a
-    /// dense direct conv with a ReLU or no activation.
+    /// Whether the pool runs in the kernel's store: a dense direct or polyphase conv with a
+    /// ReLU or no activation.
     private var poolsInKernel: Bool {
-        guard case .direct = kernel else { return false }
-        return epilogue == nil || epilogue == .relu
+        switch kernel {
+        case .direct, .polyphase: return epilogue == nil || epilogue == .relu
+        default: return false
+        }
     }
 
     /// Scratch: the fused kernel's; else the conv kernel's, one sample's conv output, and the
     /// pool's padded plane.
     func pooledScratchSize(_ pool: FusedPool) -> Int {
+        if poolsInKernel, case .polyphase = kernel { return polyphaseScratchSize(pool: pool) }
         if poolsInKernel { return directScratchSize(pool: pool) }
         return kernelScratchSize + convSize + Int(shears_padded_plane_size(pool.window))
     }
@@ -43,6 +46,9 @@ extension ConvStep {
                    scratch: UnsafeMutablePointer<Float>) {
         if poolsInKernel, case .direct(let packed) = kernel {
             return runDirect(.dense(packed, pool: pool), batch: batch, x: x, y: y, scratch: scratch)
+        }
+        if poolsInKernel, case .polyphase(let filters) = kernel {
+            return runPolyphase(filters, pool: pool, batch: batch, x: x, y: y, scratch: scratch)
         }
         let convOutput = scratch + kernelScratchSize, planes = convOutput + convSize
         for n in 0..<batch {

@@ -8,10 +8,12 @@
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
+// - a dense stride-2 7x7 conv (a stem): Winograd F(3x3, 4x4) over its four stride phases
+//   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
 // ReLU runs in the kernels' stores; another fused activation in one pass after them. A max
-// pool that only reads the conv runs in the step too (ConvStep+Pool): band by band in the
-// direct kernel's store, else on each sample's conv output in scratch.
+// pool that only reads the conv runs in the step too (ConvStep+Pool): in the direct and
+// polyphase kernels' stores, else on each sample's conv output in scratch.
 
 import NNCore
 import CKernels
@@ -28,6 +30,8 @@ struct ConvStep {
         case batched
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
         case winograd([Float])
+        /// Polyphase Winograd F(3x3, 4x4) with filters from `shears_polyphase_filter`.
+        case polyphase([Float])
         /// The direct kernel with weights packed by `shears_direct_pack`.
         case direct([Float])
         /// The direct sparse kernel with the weights in CSR form.
@@ -104,7 +108,8 @@ struct ConvStep {
     ///     several lanes run).
     ///   - densityLimit: an ungrouped conv with at most this fraction of nonzero weights runs
     ///     on the sparse kernel; nil: the measured crossover of its kind (`SparseCrossover`).
-    ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3).
+    ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3), and dense
+    ///     stride-2 7x7 ones as F(3x3, 4x4) over their stride phases.
     mutating func selectKernel(densityLimit: Double?, winograd: Bool, capacity: Int, outputSplits: Int) {
         self.capacity = capacity
         // A single image's conv is shared by the threads only when it has work enough (a
@@ -118,13 +123,16 @@ struct ConvStep {
         // transforms (16-channel convs run faster direct).
         let useWinograd = winograd && winogradEligible && winogradTiles * capacity >= Self.winogradMinimumTiles
             && 2 * outH * outW >= 16 * winogradTiles && min(inC, outC) >= Self.winogradMinimumChannels
-        let kind: SparseCrossover.Kind = useWinograd ? .winograd : kh == 1 && kw == 1 ? .pointwise : .direct
+        let usePolyphase = winograd && polyphaseEligible
+        let kind: SparseCrossover.Kind = useWinograd || usePolyphase ? .winograd : kh == 1 && kw == 1 ? .pointwise : .direct
         if outH * outW < Self.batchedPositions && !useWinograd {
             kernel = .batched
         } else if density <= densityLimit ?? SparseCrossover.density(kind) {
             kernel = .sparse(SparseWeight(dense: weight, rows: outC, columns: weight.count / outC))
         } else if useWinograd {
             kernel = .winograd(winogradFilters())
+        } else if usePolyphase {
+            kernel = .polyphase(polyphaseFilters())
         } else {
             kernel = .direct(packedWeights())
         }
@@ -149,6 +157,7 @@ struct ConvStep {
         case .grouped: return groupedScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
+        case .polyphase: return polyphaseScratchSize(pool: nil)
         case .direct, .sparse: return directScratchSize(pool: nil)
         }
     }
@@ -173,6 +182,7 @@ struct ConvStep {
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
+        case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
         case .direct(let packed): runDirect(.dense(packed, pool: nil), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }

@@ -1,0 +1,66 @@
+// polyphase_winograd: a stride-2 convolution with a 7x7 or 8x8 kernel (the 7x7/2 stem of
+// ResNets and the homework's student) as Winograd F(3x3, 4x4) over its four stride phases, for
+// one NCHW float32 sample, the bias, an optional ReLU and an optional max pool fused.
+//
+// Stride phases: with x̂ the zero-padded input and P_pq[i][j] = x̂[2i + p][2j + q] (p, q < 2),
+//   y[oy][ox] = Σ_c Σ_pq Σ_{a,b<4} g_cpq[a][b] · P_cpq[oy + a][ox + b],  g_cpq[a][b] = w[c][2a + p][2b + q]
+// (zero where 2a + p ≥ kh or 2b + q ≥ kw): a stride-1 4x4 correlation over K = 4·in_c planes.
+// Each 3x3 block of outputs is then Y = Aᵀ [ Σ_k (G g_k Gᵀ) ⊙ (Bᵀ d_k B) ] A over the 6x6 patches
+// d_k that start at the block (Lavin & Gray 2016, points 0, ±1, ±2, ∞), with
+//   Bᵀ = [4 0 −5 0 1 0; 0 −4 −4 1 1 0; 0 4 −4 −1 1 0; 0 −2 −1 2 1 0; 0 2 −1 −2 1 0; 0 4 0 −5 0 1]
+//   (winograd43's), G = [¼ 0 0 0; −⅙ −⅙ −⅙ −⅙; −⅙ ⅙ −⅙ ⅙; 1⁄24 1⁄12 ⅙ ⅓; 1⁄24 −1⁄12 ⅙ −⅓; 0 0 0 1],
+//   Aᵀ = [1 1 1 1 1 0; 0 1 −1 2 −2 0; 0 1 1 4 4 1].
+// Multiplies per output and (input, output) channel pair: 36·4/9 = 16, against 49 direct.
+//
+// Per sample: `shears_polyphase_source` fills the phase planes once; `shears_polyphase_conv`
+// then computes any range of output channels (so threads can share an image, each with its own
+// scratch). It walks rows of 3x3 tiles: the input transform of a tile row (all K planes,
+// vectorised over tiles), then per 16 output channels and 6 tiles the 36 products as register-
+// blocked K-deep sums (16 channels x 6 tiles in 12 accumulators), the output transform and the
+// bias + ReLU into a ring of conv rows [row][column][channel], from which each finished row (or
+// pooled row) is written to y. No heap allocation, no threads.
+//
+// Accuracy: like winograd43 (Aᵀ·A entries up to 16 here): errors about 1e-6 of max |y| on a
+// 3-channel stem, checked against the naive loop in the tests.
+#ifndef SHEARS_POLYPHASE_WINOGRAD_H
+#define SHEARS_POLYPHASE_WINOGRAD_H
+
+#include "ckernels.h"
+
+/// Output channels per block: a range passed to `shears_polyphase_conv` starts at a multiple.
+#define SHEARS_POLYPHASE_CHANNEL_BLOCK 16
+
+/// Whether the kernel applies: stride 2, kernel 7 or 8 each way, undilated.
+int shears_polyphase_applies(shears_window conv);
+
+/// Floats of the transformed filters: 36 · 4·in_c · ⌈out_c / 16⌉·16.
+int64_t shears_polyphase_filter_size(int32_t out_c, int32_t in_c);
+
+/// Filter transform of weights [out_c, in_c, kh, kw]: u[((o / 16)·36 + ξ)·4·in_c + k][o % 16] =
+/// (G g_k[o] Gᵀ)[ξ] for ξ < 36 and plane k = 4·c + 2·p + q (zeros for o ≥ out_c, up to a
+/// multiple of 16); computed in double, rounded once.
+void shears_polyphase_filter(const float *w, int32_t out_c, int32_t in_c, shears_window conv, float *u);
+
+/// Floats of one sample's phase planes.
+int64_t shears_polyphase_source_size(int32_t in_c, shears_window conv);
+
+/// The phase planes of one sample x [in_c, in_h, in_w]: plane k = 4·c + 2·p + q, row i, with
+/// its columns split by their remainder mod 3 (so a tile's six columns are two vector loads
+/// apart per remainder), zeros outside x.
+void shears_polyphase_source(const float *x, int32_t in_c, shears_window conv, float *source);
+
+/// Floats of one thread's scratch (the transformed tile row, the products of a tile block and
+/// the ring of conv rows); `pool` may be NULL.
+int64_t shears_polyphase_scratch_size(int32_t out_c, int32_t in_c, shears_window conv, const shears_window *pool);
+
+/// Output channels [first, end) of one sample (first a multiple of 16):
+/// y[o, oy, ox] = act(conv(x)[o, oy, ox] + bias[o]) over the conv's out_h x out_w, act a ReLU
+/// (a NaN stays NaN) when relu != 0; with `pool` (a max pool over the conv's output planes,
+/// undilated) y holds the pooled planes [out_c, pool.out_h, pool.out_w] instead: the max over the
+/// window's taps inside the plane. `source` from `shears_polyphase_source`, `u` from
+/// `shears_polyphase_filter`.
+void shears_polyphase_conv(const float *source, const float *u, const float *bias, int32_t out_c, int32_t in_c,
+                           shears_window conv, const shears_window *pool, int32_t first, int32_t end, int32_t relu,
+                           float *scratch, float *y);
+
+#endif

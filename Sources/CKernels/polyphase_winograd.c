@@ -1,0 +1,389 @@
+// polyphase_winograd: see include/polyphase_winograd.h. Tiles are 3x3 outputs; a tile row is
+// cut into blocks of six tiles (the last one running past the edge onto zeros), each block
+// transformed as one vector per ξ and plane (lanes 6 and 7 unused) into its own contiguous
+// V[ξ][k][8], the products of a block run 16 channels at a time against U[block][ξ][k][16],
+// and the output transform keeps only the real tiles. Source rows hold, per column remainder
+// ρ < 3, the columns 3t + ρ of a phase plane at index t, so tile t's six columns are (ρ, t)
+// and (ρ, t + 1): contiguous in t.
+
+#include "polyphase_winograd.h"
+#include "multiversion.h"
+
+#include <string.h>
+
+enum { points = 36, tile_block = 6, channel_block = SHEARS_POLYPHASE_CHANNEL_BLOCK };
+
+/// The sizes every function derives from the conv's window.
+typedef struct {
+    int32_t planes;          // K = 4·in_c
+    int32_t tiles_h, tiles_w;
+    int32_t blocks;          // blocks of six tiles per tile row
+    int32_t source_h;        // phase rows: 3·tiles_h + 3
+    int32_t source_w;        // floats per (row, remainder): 6·blocks + 8
+    int32_t channels;        // out_c rounded up to 16
+} grid;
+
+static inline __attribute__((always_inline)) int32_t round_up(int32_t n, int32_t m) { return (n + m - 1) / m * m; }
+
+static inline __attribute__((always_inline)) grid make_grid(int32_t in_c, int32_t out_c, shears_window v) {
+    grid g;
+    g.planes = 4 * in_c;
+    g.tiles_h = (v.out_h + 2) / 3;
+    g.tiles_w = (v.out_w + 2) / 3;
+    g.blocks = (g.tiles_w + tile_block - 1) / tile_block;
+    g.source_h = 3 * g.tiles_h + 3;
+    g.source_w = tile_block * g.blocks + 8;
+    g.channels = round_up(out_c, channel_block);
+    return g;
+}
+
+/// Rows of conv output the ring keeps: a pool window's extent and a tile row's 3, minus 1; 3
+/// without a pool.
+static inline __attribute__((always_inline)) int32_t ring_rows(const shears_window *pool) {
+    return pool ? pool->kernel_h + 2 : 3;
+}
+
+int shears_polyphase_applies(shears_window v) {
+    return v.stride_h == 2 && v.stride_w == 2 && v.dilation_h == 1 && v.dilation_w == 1 && v.kernel_h >= 7 &&
+           v.kernel_h <= 8 && v.kernel_w >= 7 && v.kernel_w <= 8;
+}
+
+int64_t shears_polyphase_filter_size(int32_t out_c, int32_t in_c) {
+    return (int64_t)points * 4 * in_c * round_up(out_c, channel_block);
+}
+
+void shears_polyphase_filter(const float *w, int32_t out_c, int32_t in_c, shears_window v, float *u) {
+    static const double gm[6][4] = {{1.0 / 4, 0, 0, 0},
+                                    {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
+                                    {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
+                                    {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
+                                    {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
+                                    {0, 0, 0, 1}};
+    grid g = make_grid(in_c, out_c, v);
+    memset(u, 0, sizeof(float) * (size_t)shears_polyphase_filter_size(out_c, in_c));
+    for (int32_t o = 0; o < out_c; o++) {
+        for (int32_t k = 0; k < g.planes; k++) {
+            int32_t c = k / 4, p = (k / 2) % 2, q = k % 2;
+            double taps[4][4], t[6][4];
+            for (int32_t a = 0; a < 4; a++)
+                for (int32_t b = 0; b < 4; b++) {
+                    int32_t ky = 2 * a + p, kx = 2 * b + q;
+                    taps[a][b] = ky < v.kernel_h && kx < v.kernel_w
+                                     ? w[(((int64_t)o * in_c + c) * v.kernel_h + ky) * v.kernel_w + kx] : 0;
+                }
+            for (int32_t i = 0; i < 6; i++)  // G g
+                for (int32_t b = 0; b < 4; b++)
+                    t[i][b] = gm[i][0] * taps[0][b] + gm[i][1] * taps[1][b] + gm[i][2] * taps[2][b] + gm[i][3] * taps[3][b];
+            for (int32_t i = 0; i < 6; i++)  // (G g) Gᵀ
+                for (int32_t j = 0; j < 6; j++)
+                    u[(((int64_t)(o / channel_block) * points + i * 6 + j) * g.planes + k) * channel_block + o % channel_block] =
+                        (float)(t[i][0] * gm[j][0] + t[i][1] * gm[j][1] + t[i][2] * gm[j][2] + t[i][3] * gm[j][3]);
+        }
+    }
+}
+
+int64_t shears_polyphase_source_size(int32_t in_c, shears_window v) {
+    grid g = make_grid(in_c, 1, v);
+    return (int64_t)g.planes * g.source_h * 3 * g.source_w;
+}
+
+void shears_polyphase_source(const float *x, int32_t in_c, shears_window v, float *source) {
+    grid g = make_grid(in_c, 1, v);
+    for (int32_t k = 0; k < g.planes; k++) {
+        int32_t c = k / 4, p = (k / 2) % 2, q = k % 2;
+        for (int32_t i = 0; i < g.source_h; i++) {
+            int32_t iy = 2 * i + p - v.pad_h;
+            const float *row = x + ((int64_t)c * v.in_h + iy) * v.in_w;
+            for (int32_t rho = 0; rho < 3; rho++) {
+                float *to = source + (((int64_t)k * g.source_h + i) * 3 + rho) * g.source_w;
+                if (iy < 0 || iy >= v.in_h) { memset(to, 0, sizeof(float) * (size_t)g.source_w); continue; }
+                // column 3t + ρ of the phase plane is input column 6t + 2ρ + q − pad_w: inside x for
+                // t in [lo, hi)
+                int32_t first = 2 * rho + q - v.pad_w;
+                int32_t lo = first >= 0 ? 0 : (5 - first) / 6, hi = first >= v.in_w ? 0 : (v.in_w - first + 5) / 6;
+                if (hi > g.source_w) hi = g.source_w;
+                if (lo > hi) lo = hi;
+                memset(to, 0, sizeof(float) * (size_t)lo);
+                for (int32_t t = lo; t < hi; t++) to[t] = row[first + 6 * t];
+                memset(to + hi, 0, sizeof(float) * (size_t)(g.source_w - hi));
+            }
+        }
+    }
+}
+
+int64_t shears_polyphase_scratch_size(int32_t out_c, int32_t in_c, shears_window v, const shears_window *pool) {
+    grid g = make_grid(in_c, out_c, v);
+    int64_t ring = (int64_t)ring_rows(pool) * 3 * g.tiles_w * g.channels, line = pool ? 3 * (int64_t)g.tiles_w * g.channels : 0;
+    return (int64_t)g.blocks * points * g.planes * 8 + points * tile_block * channel_block + ring + line;
+}
+
+/// Bᵀ d: the six transformed values of six inputs.
+static inline __attribute__((always_inline)) void input_rows(const v8f *d, v8f *out) {
+    out[0] = 4 * d[0] - 5 * d[2] + d[4];
+    out[1] = d[3] + d[4] - 4 * (d[1] + d[2]);
+    out[2] = d[4] - d[3] + 4 * (d[1] - d[2]);
+    out[3] = d[4] - d[2] + 2 * (d[3] - d[1]);
+    out[4] = d[4] - d[2] + 2 * (d[1] - d[3]);
+    out[5] = 4 * d[1] - 5 * d[3] + d[5];
+}
+
+/// Aᵀ m: the three outputs of six products.
+static inline __attribute__((always_inline)) void output_rows(const v8f *m, v8f *out) {
+    v8f s = m[1] + m[2], t = m[3] + m[4];
+    out[0] = m[0] + s + t;
+    out[1] = m[1] - m[2] + 2 * (m[3] - m[4]);
+    out[2] = s + 4 * t + m[5];
+}
+
+/// *r = p[0 ..< 8]; p[0 ..< 8] = *r (any alignment; vectors go by pointer, not by value).
+static inline __attribute__((always_inline)) void load8(v8f *r, const float *p) { memcpy(r, p, sizeof *r); }
+
+static inline __attribute__((always_inline)) void store8(float *p, const v8f *r) { memcpy(p, r, sizeof *r); }
+
+/// The input transform of tile row ty: v[((b·36 + ξ)·K + k)·8 + t] for every block b, plane k and
+/// tile t < 6 of the block (lanes 6 and 7 hold the next block's first two).
+static inline __attribute__((always_inline)) void transform_input(const float *source, grid g, int32_t ty, float *v) {
+    int64_t row_stride = 3 * (int64_t)g.source_w;
+    for (int32_t k = 0; k < g.planes; k++) {
+        const float *rows = source + ((int64_t)k * g.source_h + 3 * ty) * row_stride;
+        for (int32_t block = 0; block < g.blocks; block++) {
+            int32_t t = tile_block * block;
+            v8f columns[6][6];  // [column j][transformed row i]
+            for (int32_t j = 0; j < 6; j++) {
+                v8f d[6];
+                for (int32_t r = 0; r < 6; r++) load8(&d[r], rows + r * row_stride + (j % 3) * g.source_w + t + j / 3);
+                input_rows(d, columns[j]);
+            }
+            float *to = v + ((int64_t)block * points * g.planes + k) * 8;
+            for (int32_t i = 0; i < 6; i++) {
+                v8f d[6], out[6];
+                for (int32_t j = 0; j < 6; j++) d[j] = columns[j][i];
+                input_rows(d, out);
+                for (int32_t j = 0; j < 6; j++) store8(to + (int64_t)(i * 6 + j) * g.planes * 8, &out[j]);
+            }
+        }
+    }
+}
+
+/// m[t][0 ..< 16] = Σ_k v[k·8 + t] · u[k·16 + 0 ..< 16] for the block's first `tiles` tiles t (2,
+/// 4 or 6, a constant: a row's last block may hold fewer than six): up to 12 accumulators, two
+/// loads of u and a broadcast of v per tile and k.
+static inline __attribute__((always_inline)) void multiply_block(const float *u, const float *v, int32_t planes, int32_t tiles,
+                                                                 float *m) {
+    v8f a00 = {0}, a01 = {0}, a10 = {0}, a11 = {0}, a20 = {0}, a21 = {0};
+    v8f a30 = {0}, a31 = {0}, a40 = {0}, a41 = {0}, a50 = {0}, a51 = {0};
+    for (int32_t k = 0; k < planes; k++) {
+        v8f u0, u1;
+        load8(&u0, u + (int64_t)k * channel_block);
+        load8(&u1, u + (int64_t)k * channel_block + 8);
+        const float *vk = v + (int64_t)k * 8;
+#define SHEARS_POLYPHASE_TILE(T)                                        \
+        if (T < tiles) {                                                \
+            float s = vk[T];                                            \
+            v8f b = {s, s, s, s, s, s, s, s};                           \
+            a##T##0 += b * u0;                                          \
+            a##T##1 += b * u1;                                          \
+        }
+        SHEARS_POLYPHASE_TILE(0) SHEARS_POLYPHASE_TILE(1) SHEARS_POLYPHASE_TILE(2)
+        SHEARS_POLYPHASE_TILE(3) SHEARS_POLYPHASE_TILE(4) SHEARS_POLYPHASE_TILE(5)
+#undef SHEARS_POLYPHASE_TILE
+    }
+    v8f out[12] = {a00, a01, a10, a11, a20, a21, a30, a31, a40, a41, a50, a51};
+    memcpy(m, out, sizeof out);
+}
+
+/// multiply_block for the 36 points ξ (u, v and m of consecutive ξ one after the other).
+static inline __attribute__((always_inline)) void multiply_points(const float *u, const float *v, int32_t planes, int32_t tiles,
+                                                                  float *m) {
+    for (int32_t xi = 0; xi < points; xi++)
+        multiply_block(u + (int64_t)xi * planes * channel_block, v + (int64_t)xi * planes * 8, planes, tiles,
+                       m + xi * tile_block * channel_block);
+}
+
+/// multiply_points on the block's `real` tiles, rounded up to 2, 4 or 6, with the 3-channel
+/// stem's K = 12 a constant so that its loops unroll.
+static inline __attribute__((always_inline)) void multiply_block_points(const float *u, const float *v, int32_t planes, int32_t real,
+                                                                        float *m) {
+    int32_t tiles = real <= 2 ? 2 : real <= 4 ? 4 : 6;
+    if (planes == 12) {
+        switch (tiles) {
+        case 2: multiply_points(u, v, 12, 2, m); return;
+        case 4: multiply_points(u, v, 12, 4, m); return;
+        default: multiply_points(u, v, 12, 6, m); return;
+        }
+    }
+    switch (tiles) {
+    case 2: multiply_points(u, v, planes, 2, m); return;
+    case 4: multiply_points(u, v, planes, 4, m); return;
+    default: multiply_points(u, v, planes, 6, m); return;
+    }
+}
+
+/// Output transform of the block's tiles inside the row (tile tx0 + t), 16 channels from
+/// channel `local` of the ring: out_rows[a][(3·tx + b)·ring_channels + local + 0 ..< 16], out_rows
+/// the ring rows of the tile row's three output rows.
+static inline __attribute__((always_inline)) void transform_output(const float *m, grid g, int32_t tx0, const float *bias,
+                                                                   int32_t relu, float *const *out_rows,
+                                                                   int32_t ring_channels, int32_t local) {
+    for (int32_t t = 0; t < tile_block && tx0 + t < g.tiles_w; t++) {
+        for (int32_t half = 0; half < 2; half++) {
+            v8f cols[6][3];  // Aᵀ down each column j
+            for (int32_t j = 0; j < 6; j++) {
+                v8f col[6];
+                for (int32_t i = 0; i < 6; i++) load8(&col[i], m + (int64_t)(i * 6 + j) * tile_block * channel_block + t * channel_block + 8 * half);
+                output_rows(col, cols[j]);
+            }
+            v8f b;
+            load8(&b, bias + 8 * half);
+            for (int32_t a = 0; a < 3; a++) {
+                v8f row[6], out[3];
+                for (int32_t j = 0; j < 6; j++) row[j] = cols[j][a];
+                output_rows(row, out);
+                float *to = out_rows[a] + (int64_t)3 * (tx0 + t) * ring_channels + local + 8 * half;
+                for (int32_t c = 0; c < 3; c++) {
+                    v8f r = out[c] + b;
+                    if (relu) r = (v8f)((v8i)r & ~(r < 0));
+                    store8(to + (int64_t)c * ring_channels, &r);
+                }
+            }
+        }
+    }
+}
+
+/// y[o, oy, 0 ..< out_w] = ring row oy, channels [first, end).
+static inline __attribute__((always_inline)) void emit_row(const float *ring, grid g, shears_window v, int32_t rows,
+                                                           int32_t ring_channels, int32_t oy, int32_t first, int32_t end,
+                                                           float *y) {
+    const float *row = ring + (int64_t)(oy % rows) * 3 * g.tiles_w * ring_channels;
+    for (int32_t o = first; o < end; o++) {
+        float *to = y + ((int64_t)o * v.out_h + oy) * v.out_w;
+        for (int32_t ox = 0; ox < v.out_w; ox++) to[ox] = row[(int64_t)ox * ring_channels + o - first];
+    }
+}
+
+/// r[i][j] = r[j][i] for an 8x8 block of floats, one row a vector.
+static inline __attribute__((always_inline)) void transpose8(v8f *r) {
+    v8f t[8], s[8];
+    for (int32_t i = 0; i < 8; i += 2) {
+        t[i] = __builtin_shufflevector(r[i], r[i + 1], 0, 8, 1, 9, 4, 12, 5, 13);
+        t[i + 1] = __builtin_shufflevector(r[i], r[i + 1], 2, 10, 3, 11, 6, 14, 7, 15);
+    }
+    for (int32_t i = 0; i < 8; i += 4)
+        for (int32_t h = 0; h < 2; h++) {
+            s[i + 2 * h] = __builtin_shufflevector(t[i + h], t[i + 2 + h], 0, 1, 8, 9, 4, 5, 12, 13);
+            s[i + 2 * h + 1] = __builtin_shufflevector(t[i + h], t[i + 2 + h], 2, 3, 10, 11, 6, 7, 14, 15);
+        }
+    for (int32_t i = 0; i < 4; i++) {
+        r[i] = __builtin_shufflevector(s[i], s[i + 4], 0, 1, 2, 3, 8, 9, 10, 11);
+        r[i + 4] = __builtin_shufflevector(s[i], s[i + 4], 4, 5, 6, 7, 12, 13, 14, 15);
+    }
+}
+
+/// y[o, r, 0 ..< pool.out_w] = the max over pooled row r's window, channels [first, end): the
+/// max down the window's rows into `line` [column][channel], then across its columns, eight
+/// pooled columns of eight channels transposed into eight 32-byte rows of y.
+static inline __attribute__((always_inline)) void emit_pooled_row(const float *ring, grid g, shears_window v,
+                                                                  shears_window pool, int32_t rows, int32_t ring_channels,
+                                                                  int32_t r, int32_t first, int32_t end, float *line,
+                                                                  float *y) {
+    int32_t y0 = r * pool.stride_h - pool.pad_h, y1 = y0 + pool.kernel_h, channels = end - first;
+    if (y0 < 0) y0 = 0;
+    if (y1 > v.out_h) y1 = v.out_h;
+    int64_t row_floats = 3 * (int64_t)g.tiles_w * ring_channels;
+    // the first row as is (as from −inf), then the max with each next one: `from` is the first
+    // row, then `line`
+    const float *from = ring + (int64_t)(y0 % rows) * row_floats;
+    if (y1 == y0 + 1) memcpy(line, from, sizeof(float) * (size_t)v.out_w * (size_t)ring_channels);
+    for (int32_t iy = y0 + 1; iy < y1; iy++, from = line) {
+        const float *row = ring + (int64_t)(iy % rows) * row_floats;
+        for (int32_t x = 0; x < v.out_w; x++)
+            for (int32_t o = 0; o < channels; o += 8) {
+                v8f value, best;
+                load8(&best, from + (int64_t)x * ring_channels + o);
+                load8(&value, row + (int64_t)x * ring_channels + o);
+                max_tap(&best, &value);
+                store8(line + (int64_t)x * ring_channels + o, &best);
+            }
+    }
+    for (int32_t o = 0; o < channels; o += 8)
+        for (int32_t c0 = 0; c0 < pool.out_w; c0 += 8) {
+            v8f block[8] = {{0}};
+            int32_t n = pool.out_w - c0 < 8 ? pool.out_w - c0 : 8;
+            for (int32_t c = 0; c < n; c++) {
+                int32_t x0 = (c0 + c) * pool.stride_w - pool.pad_w, x1 = x0 + pool.kernel_w;
+                if (x0 < 0) x0 = 0;
+                if (x1 > v.out_w) x1 = v.out_w;
+                load8(&block[c], line + (int64_t)x0 * ring_channels + o);
+                for (int32_t x = x0 + 1; x < x1; x++) {
+                    v8f value;
+                    load8(&value, line + (int64_t)x * ring_channels + o);
+                    max_tap(&block[c], &value);
+                }
+            }
+            transpose8(block);
+            for (int32_t k = 0; k < 8 && o + k < channels; k++) {
+                float *to = y + ((int64_t)(first + o + k) * pool.out_h + r) * pool.out_w + c0;
+                if (n == 8) store8(to, &block[k]);
+                else memcpy(to, &block[k], sizeof(float) * (size_t)n);
+            }
+        }
+}
+
+static inline __attribute__((always_inline)) void conv_body(const float *source, const float *u, const float *bias,
+                                                            int32_t out_c, int32_t in_c, shears_window v,
+                                                            const shears_window *pool, int32_t first, int32_t end,
+                                                            int32_t relu, float *scratch, float *y) {
+    grid g = make_grid(in_c, out_c, v);
+    int32_t rows = ring_rows(pool), ring_channels = g.channels;
+    float *tv = scratch, *m = tv + (int64_t)g.blocks * points * g.planes * 8, *ring = m + points * tile_block * channel_block;
+    float *line = ring + (int64_t)rows * 3 * g.tiles_w * ring_channels;
+    int32_t next = 0;  // the next output row (pooled row with a pool) to write
+    for (int32_t ty = 0; ty < g.tiles_h; ty++) {
+        transform_input(source, g, ty, tv);
+        float *out_rows[3];
+        for (int32_t a = 0; a < 3; a++) out_rows[a] = ring + (int64_t)((3 * ty + a) % rows) * 3 * g.tiles_w * ring_channels;
+        for (int32_t o = first; o < end; o += channel_block) {
+            float b[channel_block] = {0};
+            for (int32_t k = 0; k < channel_block && o + k < out_c; k++) b[k] = bias[o + k];
+            const float *uo = u + (int64_t)(o / channel_block) * points * g.planes * channel_block;
+            for (int32_t block = 0; block < g.blocks; block++) {
+                const float *vb = tv + (int64_t)block * points * g.planes * 8;
+                int32_t real = g.tiles_w - tile_block * block;
+                multiply_block_points(uo, vb, g.planes, real < tile_block ? real : tile_block, m);
+                transform_output(m, g, tile_block * block, b, relu, out_rows, ring_channels, o - first);
+            }
+        }
+        int32_t done = 3 * ty + 3 < v.out_h ? 3 * ty + 3 : v.out_h;  // conv rows [0, done) are computed
+        if (!pool) {
+            for (; next < done; next++) emit_row(ring, g, v, rows, ring_channels, next, first, end, y);
+            continue;
+        }
+        for (; next < pool->out_h; next++) {
+            int32_t last = next * pool->stride_h - pool->pad_h + pool->kernel_h;
+            if (last > v.out_h) last = v.out_h;
+            if (last > done) break;
+            emit_pooled_row(ring, g, v, *pool, rows, ring_channels, next, first, end, line, y);
+        }
+    }
+}
+
+#define SHEARS_POLYPHASE(SUFFIX, ATTRIBUTE)                                                                        \
+    ATTRIBUTE static void conv_##SUFFIX(const float *source, const float *u, const float *bias, int32_t out_c,     \
+                                        int32_t in_c, shears_window v, const shears_window *pool, int32_t first,   \
+                                        int32_t end, int32_t relu, float *scratch, float *y) {                     \
+        conv_body(source, u, bias, out_c, in_c, v, pool, first, end, relu, scratch, y);                            \
+    }
+
+SHEARS_POLYPHASE(portable, )
+#if SHEARS_MULTIVERSION
+SHEARS_POLYPHASE(avx2, SHEARS_AVX2)
+#endif
+
+void shears_polyphase_conv(const float *source, const float *u, const float *bias, int32_t out_c, int32_t in_c,
+                           shears_window conv, const shears_window *pool, int32_t first, int32_t end, int32_t relu,
+                           float *scratch, float *y) {
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) { conv_avx2(source, u, bias, out_c, in_c, conv, pool, first, end, relu, scratch, y); return; }
+#endif
+    conv_portable(source, u, bias, out_c, in_c, conv, pool, first, end, relu, scratch, y);
+}

@@ -1,0 +1,58 @@
+// ConvStep+Polyphase: a dense stride-2 7x7 (or 8x8) conv, the stem of ResNets and of the
+// homework's student, as Winograd F(3x3, 4x4) over its four stride phases
+// (polyphase_winograd.h): 16 multiplies per output and channel pair instead of 49. One sample
+// at a time: the phase planes are filled once, then the output channels are computed (split in
+// 16-channel shares over `outputSplits` threads for a single image), with the bias, ReLU and a
+// fused max pool in the kernel's store.
+
+import CKernels
+
+extension ConvStep {
+    /// Whether the conv may run as polyphase Winograd: ungrouped, stride 2, undilated, 7 or 8
+    /// taps each way.
+    var polyphaseEligible: Bool { groups == 1 && shears_polyphase_applies(window) != 0 }
+
+    /// The filters transformed by `shears_polyphase_filter`.
+    func polyphaseFilters() -> [Float] {
+        var filters = [Float](repeating: 0, count: Int(shears_polyphase_filter_size(Int32(outC), Int32(inC))))
+        weight.withUnsafeBufferPointer { w in
+            filters.withUnsafeMutableBufferPointer { shears_polyphase_filter(w.baseAddress!, Int32(outC), Int32(inC), window, $0.baseAddress!) }
+        }
+        return filters
+    }
+
+    private var polyphaseSourceSize: Int { Int(shears_polyphase_source_size(Int32(inC), window)) }
+
+    /// Scratch: the phase planes, then one kernel scratch per thread.
+    func polyphaseScratchSize(pool: FusedPool?) -> Int {
+        let part = withPoolWindow(pool) { Int(shears_polyphase_scratch_size(Int32(outC), Int32(inC), window, $0)) }
+        return polyphaseSourceSize + part * outputSplits
+    }
+
+    /// `y = conv(x)` for `batch` samples, bias and ReLU fused, and `pool` when given (y then
+    /// holds the pooled maps).
+    func runPolyphase(_ filters: [Float], pool: FusedPool?, batch: Int, x: UnsafeMutablePointer<Float>,
+                      y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        let source = scratch, parts = scratch + polyphaseSourceSize
+        let partSize = withPoolWindow(pool) { Int(shears_polyphase_scratch_size(Int32(outC), Int32(inC), window, $0)) }
+        let relu = reluFlag
+        filters.withUnsafeBufferPointer { u in
+            bias.withUnsafeBufferPointer { b in
+                withPoolWindow(pool) { poolWindow in
+                    forEachSample(batch: batch, alignment: Int(SHEARS_POLYPHASE_CHANNEL_BLOCK), outputSize: pool?.size ?? convSize,
+                                  prepare: { n in shears_polyphase_source(x + n * inputSize, Int32(inC), window, source) },
+                                  part: { yn, part, first, end in
+                                      shears_polyphase_conv(source, u.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window, poolWindow,
+                                                            first, end, relu, parts + part * partSize, yn)
+                                  }, y: y)
+                }
+            }
+        }
+    }
+
+    /// `body` given a pointer to the pool's window, or nil without a pool.
+    private func withPoolWindow<R>(_ pool: FusedPool?, _ body: (UnsafePointer<shears_window>?) -> R) -> R {
+        guard var window = pool?.window else { return body(nil) }
+        return withUnsafePointer(to: &window) { body($0) }
+    }
+}
