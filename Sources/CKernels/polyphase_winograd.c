@@ -1,9 +1,9 @@
-// polyphase_winograd: see include/polyphase_winograd.h. Tiles are 3x3 outputs; a tile row is
+// polyphase_winograd: see include/polyphase_winograd.h. Tiles are 4x4 outputs; a tile row is
 // cut into blocks of six tiles (the last one running past the edge onto zeros), each block
 // transformed as one vector per ξ and plane (lanes 6 and 7 unused) into its own contiguous
 // V[ξ][k][8], the products of a block run 16 channels at a time against U[block][ξ][k][16],
 // and the output transform keeps only the real tiles. Source rows hold, per column remainder
-// ρ < 3, the columns 3t + ρ of a phase plane at index t, so tile t's six columns are (ρ, t)
+// ρ < 4, the columns 4t + ρ of a phase plane at index t, so tile t's seven columns are (ρ, t)
 // and (ρ, t + 1): contiguous in t.
 
 #include "polyphase_winograd.h"
@@ -11,14 +11,20 @@
 
 #include <string.h>
 
-enum { points = 36, tile_block = 6, channel_block = SHEARS_POLYPHASE_CHANNEL_BLOCK };
+enum {
+    tile = 4,                                      // outputs per tile side
+    patch = tile + 3,                              // inputs per tile side (a 4-tap kernel)
+    points = patch * patch,                        // transformed positions ξ per tile
+    tile_block = 6,                                // tiles per block of products
+    channel_block = SHEARS_POLYPHASE_CHANNEL_BLOCK,
+};
 
 /// The sizes every function derives from the conv's window.
 typedef struct {
     int32_t planes;          // K = 4·in_c
     int32_t tiles_h, tiles_w;
     int32_t blocks;          // blocks of six tiles per tile row
-    int32_t source_h;        // phase rows: 3·tiles_h + 3
+    int32_t source_h;        // phase rows: 4·tiles_h + 3
     int32_t source_w;        // floats per (row, remainder): 6·blocks + 8
     int32_t channels;        // out_c rounded up to 16
 } grid;
@@ -28,19 +34,19 @@ static inline __attribute__((always_inline)) int32_t round_up(int32_t n, int32_t
 static inline __attribute__((always_inline)) grid make_grid(int32_t in_c, int32_t out_c, shears_window v) {
     grid g;
     g.planes = 4 * in_c;
-    g.tiles_h = (v.out_h + 2) / 3;
-    g.tiles_w = (v.out_w + 2) / 3;
+    g.tiles_h = (v.out_h + tile - 1) / tile;
+    g.tiles_w = (v.out_w + tile - 1) / tile;
     g.blocks = (g.tiles_w + tile_block - 1) / tile_block;
-    g.source_h = 3 * g.tiles_h + 3;
+    g.source_h = tile * g.tiles_h + 3;
     g.source_w = tile_block * g.blocks + 8;
     g.channels = round_up(out_c, channel_block);
     return g;
 }
 
-/// Rows of conv output the ring keeps: a pool window's extent and a tile row's 3, minus 1; 3
+/// Rows of conv output the ring keeps: a pool window's extent and a tile row's 4, minus 1; 4
 /// without a pool.
 static inline __attribute__((always_inline)) int32_t ring_rows(const shears_window *pool) {
-    return pool ? pool->kernel_h + 2 : 3;
+    return pool ? pool->kernel_h + tile - 1 : tile;
 }
 
 int shears_polyphase_applies(shears_window v) {
@@ -53,30 +59,34 @@ int64_t shears_polyphase_filter_size(int32_t out_c, int32_t in_c) {
 }
 
 void shears_polyphase_filter(const float *w, int32_t out_c, int32_t in_c, shears_window v, float *u) {
-    static const double gm[6][4] = {{1.0 / 4, 0, 0, 0},
-                                    {-1.0 / 6, -1.0 / 6, -1.0 / 6, -1.0 / 6},
-                                    {-1.0 / 6, 1.0 / 6, -1.0 / 6, 1.0 / 6},
-                                    {1.0 / 24, 1.0 / 12, 1.0 / 6, 1.0 / 3},
-                                    {1.0 / 24, -1.0 / 12, 1.0 / 6, -1.0 / 3},
-                                    {0, 0, 0, 1}};
+    // G[j][k] = a_j^k / Π_{l≠j} (a_j − a_l) for the finite points a, and [0 0 0 1] for ∞
+    static const double at[patch - 1] = {0, 1, -1, 2, -2, 0.5};
+    double gm[patch][4] = {{0}};
+    for (int32_t j = 0; j < patch - 1; j++) {
+        double f = 1, power = 1;
+        for (int32_t l = 0; l < patch - 1; l++)
+            if (l != j) f *= at[j] - at[l];
+        for (int32_t k = 0; k < 4; k++, power *= at[j]) gm[j][k] = power / f;
+    }
+    gm[patch - 1][3] = 1;
     grid g = make_grid(in_c, out_c, v);
     memset(u, 0, sizeof(float) * (size_t)shears_polyphase_filter_size(out_c, in_c));
     for (int32_t o = 0; o < out_c; o++) {
         for (int32_t k = 0; k < g.planes; k++) {
             int32_t c = k / 4, p = (k / 2) % 2, q = k % 2;
-            double taps[4][4], t[6][4];
+            double taps[4][4], t[patch][4];
             for (int32_t a = 0; a < 4; a++)
                 for (int32_t b = 0; b < 4; b++) {
                     int32_t ky = 2 * a + p, kx = 2 * b + q;
                     taps[a][b] = ky < v.kernel_h && kx < v.kernel_w
                                      ? w[(((int64_t)o * in_c + c) * v.kernel_h + ky) * v.kernel_w + kx] : 0;
                 }
-            for (int32_t i = 0; i < 6; i++)  // G g
+            for (int32_t i = 0; i < patch; i++)  // G g
                 for (int32_t b = 0; b < 4; b++)
                     t[i][b] = gm[i][0] * taps[0][b] + gm[i][1] * taps[1][b] + gm[i][2] * taps[2][b] + gm[i][3] * taps[3][b];
-            for (int32_t i = 0; i < 6; i++)  // (G g) Gᵀ
-                for (int32_t j = 0; j < 6; j++)
-                    u[(((int64_t)(o / channel_block) * points + i * 6 + j) * g.planes + k) * channel_block + o % channel_block] =
+            for (int32_t i = 0; i < patch; i++)  // (G g) Gᵀ
+                for (int32_t j = 0; j < patch; j++)
+                    u[(((int64_t)(o / channel_block) * points + i * patch + j) * g.planes + k) * channel_block + o % channel_block] =
                         (float)(t[i][0] * gm[j][0] + t[i][1] * gm[j][1] + t[i][2] * gm[j][2] + t[i][3] * gm[j][3]);
         }
     }
@@ -84,7 +94,7 @@ void shears_polyphase_filter(const float *w, int32_t out_c, int32_t in_c, shears
 
 int64_t shears_polyphase_source_size(int32_t in_c, shears_window v) {
     grid g = make_grid(in_c, 1, v);
-    return (int64_t)g.planes * g.source_h * 3 * g.source_w;
+    return (int64_t)g.planes * g.source_h * tile * g.source_w;
 }
 
 void shears_polyphase_source(const float *x, int32_t in_c, shears_window v, float *source) {
@@ -94,17 +104,17 @@ void shears_polyphase_source(const float *x, int32_t in_c, shears_window v, floa
         for (int32_t i = 0; i < g.source_h; i++) {
             int32_t iy = 2 * i + p - v.pad_h;
             const float *row = x + ((int64_t)c * v.in_h + iy) * v.in_w;
-            for (int32_t rho = 0; rho < 3; rho++) {
-                float *to = source + (((int64_t)k * g.source_h + i) * 3 + rho) * g.source_w;
+            for (int32_t rho = 0; rho < tile; rho++) {
+                float *to = source + (((int64_t)k * g.source_h + i) * tile + rho) * g.source_w;
                 if (iy < 0 || iy >= v.in_h) { memset(to, 0, sizeof(float) * (size_t)g.source_w); continue; }
-                // column 3t + ρ of the phase plane is input column 6t + 2ρ + q − pad_w: inside x for
+                // column 4t + ρ of the phase plane is input column 8t + 2ρ + q − pad_w: inside x for
                 // t in [lo, hi)
                 int32_t first = 2 * rho + q - v.pad_w;
-                int32_t lo = first >= 0 ? 0 : (5 - first) / 6, hi = first >= v.in_w ? 0 : (v.in_w - first + 5) / 6;
+                int32_t lo = first >= 0 ? 0 : (7 - first) / 8, hi = first >= v.in_w ? 0 : (v.in_w - first + 7) / 8;
                 if (hi > g.source_w) hi = g.source_w;
                 if (lo > hi) lo = hi;
                 memset(to, 0, sizeof(float) * (size_t)lo);
-                for (int32_t t = lo; t < hi; t++) to[t] = row[first + 6 * t];
+                for (int32_t t = lo; t < hi; t++) to[t] = row[first + 8 * t];
                 memset(to + hi, 0, sizeof(float) * (size_t)(g.source_w - hi));
             }
         }
@@ -113,26 +123,28 @@ void shears_polyphase_source(const float *x, int32_t in_c, shears_window v, floa
 
 int64_t shears_polyphase_scratch_size(int32_t out_c, int32_t in_c, shears_window v, const shears_window *pool) {
     grid g = make_grid(in_c, out_c, v);
-    int64_t ring = (int64_t)ring_rows(pool) * 3 * g.tiles_w * g.channels, line = pool ? 3 * (int64_t)g.tiles_w * g.channels : 0;
+    int64_t ring = (int64_t)ring_rows(pool) * tile * g.tiles_w * g.channels, line = pool ? tile * (int64_t)g.tiles_w * g.channels : 0;
     return (int64_t)g.blocks * points * g.planes * 8 + points * tile_block * channel_block + ring + line;
 }
 
-/// Bᵀ d: the six transformed values of six inputs.
+/// Bᵀ d: the seven transformed values of seven inputs.
 static inline __attribute__((always_inline)) void input_rows(const v8f *d, v8f *out) {
-    out[0] = 4 * d[0] - 5 * d[2] + d[4];
-    out[1] = d[3] + d[4] - 4 * (d[1] + d[2]);
-    out[2] = d[4] - d[3] + 4 * (d[1] - d[2]);
-    out[3] = d[4] - d[2] + 2 * (d[3] - d[1]);
-    out[4] = d[4] - d[2] + 2 * (d[1] - d[3]);
+    out[0] = 4 * d[1] - 2 * d[0] + 2.5f * d[2] - 5 * d[3] - 0.5f * d[4] + d[5];
+    out[1] = 2 * (d[1] - d[2]) - 4.5f * d[3] + 0.5f * d[4] + d[5];
+    out[2] = 6 * d[2] - 2 * d[1] - 3.5f * d[3] - 1.5f * d[4] + d[5];
+    out[3] = d[1] - 1.5f * d[2] - 2 * d[3] + 1.5f * d[4] + d[5];
+    out[4] = 2.5f * (d[2] - d[4]) - d[1] + d[5];
     out[5] = 4 * d[1] - 5 * d[3] + d[5];
+    out[6] = 4 * d[2] - 2 * d[1] + 2.5f * d[3] - 5 * d[4] - 0.5f * d[5] + d[6];
 }
 
-/// Aᵀ m: the three outputs of six products.
+/// Aᵀ m: the four outputs of seven products.
 static inline __attribute__((always_inline)) void output_rows(const v8f *m, v8f *out) {
-    v8f s = m[1] + m[2], t = m[3] + m[4];
-    out[0] = m[0] + s + t;
-    out[1] = m[1] - m[2] + 2 * (m[3] - m[4]);
-    out[2] = s + 4 * t + m[5];
+    v8f s = m[1] + m[2], d = m[1] - m[2], s2 = m[3] + m[4], d2 = m[3] - m[4];
+    out[0] = m[0] + s + s2 + m[5];
+    out[1] = d + 2 * d2 + 0.5f * m[5];
+    out[2] = s + 4 * s2 + 0.25f * m[5];
+    out[3] = d + 8 * d2 + 0.125f * m[5] + m[6];
 }
 
 /// *r = p[0 ..< 8]; p[0 ..< 8] = *r (any alignment; vectors go by pointer, not by value).
@@ -143,23 +155,23 @@ static inline __attribute__((always_inline)) void store8(float *p, const v8f *r)
 /// The input transform of tile row ty: v[((b·36 + ξ)·K + k)·8 + t] for every block b, plane k and
 /// tile t < 6 of the block (lanes 6 and 7 hold the next block's first two).
 static inline __attribute__((always_inline)) void transform_input(const float *source, grid g, int32_t ty, float *v) {
-    int64_t row_stride = 3 * (int64_t)g.source_w;
+    int64_t row_stride = tile * (int64_t)g.source_w;
     for (int32_t k = 0; k < g.planes; k++) {
-        const float *rows = source + ((int64_t)k * g.source_h + 3 * ty) * row_stride;
+        const float *rows = source + ((int64_t)k * g.source_h + tile * ty) * row_stride;
         for (int32_t block = 0; block < g.blocks; block++) {
             int32_t t = tile_block * block;
-            v8f columns[6][6];  // [column j][transformed row i]
-            for (int32_t j = 0; j < 6; j++) {
-                v8f d[6];
-                for (int32_t r = 0; r < 6; r++) load8(&d[r], rows + r * row_stride + (j % 3) * g.source_w + t + j / 3);
+            v8f columns[patch][patch];  // [column j][transformed row i]
+            for (int32_t j = 0; j < patch; j++) {
+                v8f d[patch];
+                for (int32_t r = 0; r < patch; r++) load8(&d[r], rows + r * row_stride + (j % tile) * g.source_w + t + j / tile);
                 input_rows(d, columns[j]);
             }
             float *to = v + ((int64_t)block * points * g.planes + k) * 8;
-            for (int32_t i = 0; i < 6; i++) {
-                v8f d[6], out[6];
-                for (int32_t j = 0; j < 6; j++) d[j] = columns[j][i];
+            for (int32_t i = 0; i < patch; i++) {
+                v8f d[patch], out[patch];
+                for (int32_t j = 0; j < patch; j++) d[j] = columns[j][i];
                 input_rows(d, out);
-                for (int32_t j = 0; j < 6; j++) store8(to + (int64_t)(i * 6 + j) * g.planes * 8, &out[j]);
+                for (int32_t j = 0; j < patch; j++) store8(to + (int64_t)(i * patch + j) * g.planes * 8, &out[j]);
             }
         }
     }
@@ -220,27 +232,28 @@ static inline __attribute__((always_inline)) void multiply_block_points(const fl
 }
 
 /// Output transform of the block's tiles inside the row (tile tx0 + t), 16 channels from
-/// channel `local` of the ring: out_rows[a][(3·tx + b)·ring_channels + local + 0 ..< 16], out_rows
-/// the ring rows of the tile row's three output rows.
+/// channel `local` of the ring: out_rows[a][(4·tx + b)·ring_channels + local + 0 ..< 16], out_rows
+/// the ring rows of the tile row's four output rows.
 static inline __attribute__((always_inline)) void transform_output(const float *m, grid g, int32_t tx0, const float *bias,
                                                                    int32_t relu, float *const *out_rows,
                                                                    int32_t ring_channels, int32_t local) {
     for (int32_t t = 0; t < tile_block && tx0 + t < g.tiles_w; t++) {
         for (int32_t half = 0; half < 2; half++) {
-            v8f cols[6][3];  // Aᵀ down each column j
-            for (int32_t j = 0; j < 6; j++) {
-                v8f col[6];
-                for (int32_t i = 0; i < 6; i++) load8(&col[i], m + (int64_t)(i * 6 + j) * tile_block * channel_block + t * channel_block + 8 * half);
+            v8f cols[patch][tile];  // Aᵀ down each column j
+            for (int32_t j = 0; j < patch; j++) {
+                v8f col[patch];
+                for (int32_t i = 0; i < patch; i++)
+                    load8(&col[i], m + (int64_t)(i * patch + j) * tile_block * channel_block + t * channel_block + 8 * half);
                 output_rows(col, cols[j]);
             }
             v8f b;
             load8(&b, bias + 8 * half);
-            for (int32_t a = 0; a < 3; a++) {
-                v8f row[6], out[3];
-                for (int32_t j = 0; j < 6; j++) row[j] = cols[j][a];
+            for (int32_t a = 0; a < tile; a++) {
+                v8f row[patch], out[tile];
+                for (int32_t j = 0; j < patch; j++) row[j] = cols[j][a];
                 output_rows(row, out);
-                float *to = out_rows[a] + (int64_t)3 * (tx0 + t) * ring_channels + local + 8 * half;
-                for (int32_t c = 0; c < 3; c++) {
+                float *to = out_rows[a] + (int64_t)tile * (tx0 + t) * ring_channels + local + 8 * half;
+                for (int32_t c = 0; c < tile; c++) {
                     v8f r = out[c] + b;
                     if (relu) r = (v8f)((v8i)r & ~(r < 0));
                     store8(to + (int64_t)c * ring_channels, &r);
@@ -254,7 +267,7 @@ static inline __attribute__((always_inline)) void transform_output(const float *
 static inline __attribute__((always_inline)) void emit_row(const float *ring, grid g, shears_window v, int32_t rows,
                                                            int32_t ring_channels, int32_t oy, int32_t first, int32_t end,
                                                            float *y) {
-    const float *row = ring + (int64_t)(oy % rows) * 3 * g.tiles_w * ring_channels;
+    const float *row = ring + (int64_t)(oy % rows) * tile * g.tiles_w * ring_channels;
     for (int32_t o = first; o < end; o++) {
         float *to = y + ((int64_t)o * v.out_h + oy) * v.out_w;
         for (int32_t ox = 0; ox < v.out_w; ox++) to[ox] = row[(int64_t)ox * ring_channels + o - first];
@@ -289,7 +302,7 @@ static inline __attribute__((always_inline)) void emit_pooled_row(const float *r
     int32_t y0 = r * pool.stride_h - pool.pad_h, y1 = y0 + pool.kernel_h, channels = end - first;
     if (y0 < 0) y0 = 0;
     if (y1 > v.out_h) y1 = v.out_h;
-    int64_t row_floats = 3 * (int64_t)g.tiles_w * ring_channels;
+    int64_t row_floats = tile * (int64_t)g.tiles_w * ring_channels;
     // the first row as is (as from −inf), then the max with each next one: `from` is the first
     // row, then `line`
     const float *from = ring + (int64_t)(y0 % rows) * row_floats;
@@ -336,12 +349,12 @@ static inline __attribute__((always_inline)) void conv_body(const float *source,
     grid g = make_grid(in_c, out_c, v);
     int32_t rows = ring_rows(pool), ring_channels = g.channels;
     float *tv = scratch, *m = tv + (int64_t)g.blocks * points * g.planes * 8, *ring = m + points * tile_block * channel_block;
-    float *line = ring + (int64_t)rows * 3 * g.tiles_w * ring_channels;
+    float *line = ring + (int64_t)rows * tile * g.tiles_w * ring_channels;
     int32_t next = 0;  // the next output row (pooled row with a pool) to write
     for (int32_t ty = 0; ty < g.tiles_h; ty++) {
         transform_input(source, g, ty, tv);
-        float *out_rows[3];
-        for (int32_t a = 0; a < 3; a++) out_rows[a] = ring + (int64_t)((3 * ty + a) % rows) * 3 * g.tiles_w * ring_channels;
+        float *out_rows[tile];
+        for (int32_t a = 0; a < tile; a++) out_rows[a] = ring + (int64_t)((tile * ty + a) % rows) * tile * g.tiles_w * ring_channels;
         for (int32_t o = first; o < end; o += channel_block) {
             float b[channel_block] = {0};
             for (int32_t k = 0; k < channel_block && o + k < out_c; k++) b[k] = bias[o + k];
@@ -353,7 +366,7 @@ static inline __attribute__((always_inline)) void conv_body(const float *source,
                 transform_output(m, g, tile_block * block, b, relu, out_rows, ring_channels, o - first);
             }
         }
-        int32_t done = 3 * ty + 3 < v.out_h ? 3 * ty + 3 : v.out_h;  // conv rows [0, done) are computed
+        int32_t done = tile * (ty + 1) < v.out_h ? tile * (ty + 1) : v.out_h;  // conv rows [0, done) are computed
         if (!pool) {
             for (; next < done; next++) emit_row(ring, g, v, rows, ring_channels, next, first, end, y);
             continue;

@@ -46,7 +46,31 @@ static inline __attribute__((always_inline)) void tap_offsets(shears_window v, p
 
 /// Stores the first `count` (1 ... 8) lanes of `value` at `y`.
 static inline __attribute__((always_inline)) void store_lanes(float *y, const v8f *value, int32_t count) {
-    memcpy(y, value, sizeof(float) * (size_t)count);
+    if (count == 8) memcpy(y, value, sizeof *value);  // inline; a variable-size memcpy is a call
+    else memcpy(y, value, sizeof(float) * (size_t)count);
+}
+
+/// Depthwise outputs ox ..< ox + 8·COUNT of one output row (COUNT a constant, so the sums stay in
+/// registers): the taps' products from the padded rows at `base`, plus the bias, ReLU when asked.
+static inline __attribute__((always_inline)) void depthwise_vectors(const float *base, const int64_t *offsets, int32_t taps,
+                                                                    const float *kernel, float bias, int32_t relu, float *row,
+                                                                    int32_t ox, int32_t out_w, int32_t count) {
+    v8f sum[4] = {{0}, {0}, {0}, {0}};
+    for (int32_t t = 0; t < taps; t++) {
+        const float *source = base + offsets[t] + ox;
+        float weight = kernel[t];
+        for (int32_t k = 0; k < count; k++) {
+            v8f value;
+            memcpy(&value, source + 8 * k, sizeof value);
+            sum[k] += weight * value;
+        }
+    }
+    for (int32_t k = 0; k < count; k++) {
+        v8f out = sum[k] + bias;
+        if (relu) out = (v8f)((v8i)out & (v8i)(out > 0));
+        int32_t left = out_w - ox - 8 * k;
+        store_lanes(row + ox + 8 * k, &out, left < 8 ? left : 8);
+    }
 }
 
 // The bodies: padding one plane (stride 1: the row copied between the two pads; stride 2: the
@@ -144,23 +168,11 @@ static inline __attribute__((always_inline)) void store_lanes(float *y, const v8
                 const float *base = scratch + (int64_t)oy * v.stride_h * l.row;                                 \
                 float *row = y + ((int64_t)c * v.out_h + oy) * v.out_w;                                         \
                 for (int32_t ox = 0; ox < v.out_w; ox += 32) {                                                  \
-                    int32_t count = (v.out_w - ox + 7) / 8 < 4 ? (v.out_w - ox + 7) / 8 : 4;                    \
-                    v8f sum[4] = {{0}, {0}, {0}, {0}};                                                          \
-                    for (int32_t t = 0; t < taps; t++) {                                                        \
-                        const float *source = base + offsets[t] + ox;                                           \
-                        float weight = kernel[t];                                                               \
-                        for (int32_t k = 0; k < 4; k++) {                                                       \
-                            if (k >= count) break;                                                              \
-                            v8f value;                                                                          \
-                            memcpy(&value, source + 8 * k, sizeof value);                                       \
-                            sum[k] += weight * value;                                                           \
-                        }                                                                                       \
-                    }                                                                                           \
-                    for (int32_t k = 0; k < count; k++) {                                                       \
-                        v8f out = sum[k] + b;                                                                   \
-                        if (relu) out = (v8f)((v8i)out & (v8i)(out > 0));                                       \
-                        int32_t left = v.out_w - ox - 8 * k;                                                    \
-                        store_lanes(row + ox + 8 * k, &out, left < 8 ? left : 8);                                \
+                    switch ((v.out_w - ox + 7) / 8) {                                                           \
+                    case 1: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 1); break; \
+                    case 2: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 2); break; \
+                    case 3: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 3); break; \
+                    default: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 4); break; \
                     }                                                                                           \
                 }                                                                                               \
             }                                                                                                   \

@@ -28,7 +28,7 @@ final class WindowKernelTests: XCTestCase {
     /// The absolute tolerance for a conv against `naiveConv`: 1e-5, or 2e-5 of the largest
     /// output where it runs as Winograd: F(4x4, 3x3) (ungrouped, 3x3, stride 1, undilated), whose
     /// transforms scale the GEMM's rounding by up to 64 (worst measured: 6e-6 of the largest), or
-    /// F(3x3, 4x4) over the stride phases (ungrouped, 7x7 or 8x8, stride 2, undilated; worst
+    /// F(4x4, 4x4) over the stride phases (ungrouped, 7x7 or 8x8, stride 2, undilated; worst
     /// measured: 2e-6 of the largest).
     func convTolerance(_ a: Conv2dAttributes, kernel: (Int, Int), expected: [Float]) -> Float {
         let undilated = a.groups == 1 && a.dilation == Size2(1)
@@ -162,8 +162,8 @@ final class WindowKernelTests: XCTestCase {
         }
     }
 
-    /// Stride-2 7x7 and 8x8 convs (stems) on polyphase Winograd F(3x3, 4x4): output sizes that
-    /// are no multiple of the 3x3 tile, asymmetric padding, channel counts that are no multiple of
+    /// Stride-2 7x7 and 8x8 convs (stems) on polyphase Winograd F(4x4, 4x4): output sizes that
+    /// are no multiple of the 4x4 tile, asymmetric padding, channel counts that are no multiple of
     /// its 16-channel block, a single image split over two threads (40 channels: shares of 32
     /// and 8) and batches on two lanes, with a ReLU and a max pool fused or not; against the
     /// naive loop (and the naive loop's pool).

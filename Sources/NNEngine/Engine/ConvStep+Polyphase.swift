@@ -1,6 +1,6 @@
 // ConvStep+Polyphase: a dense stride-2 7x7 (or 8x8) conv, the stem of ResNets and of the
-// homework's student, as Winograd F(3x3, 4x4) over its four stride phases
-// (polyphase_winograd.h): 16 multiplies per output and channel pair instead of 49. One sample
+// homework's student, as Winograd F(4x4, 4x4) over its four stride phases
+// (polyphase_winograd.h): about 12 multiplies per output and channel pair instead of 49. One sample
 // at a time: the phase planes are filled once, then the output channels are computed (split in
 // 16-channel shares over `outputSplits` threads for a single image), with the bias, ReLU and a
 // fused max pool in the kernel's store.

@@ -8,7 +8,7 @@
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
-// - a dense stride-2 7x7 conv (a stem): Winograd F(3x3, 4x4) over its four stride phases
+// - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
 // ReLU runs in the kernels' stores; another fused activation in one pass after them. A max
@@ -30,7 +30,7 @@ struct ConvStep {
         case batched
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
         case winograd([Float])
-        /// Polyphase Winograd F(3x3, 4x4) with filters from `shears_polyphase_filter`.
+        /// Polyphase Winograd F(4x4, 4x4) with filters from `shears_polyphase_filter`.
         case polyphase([Float])
         /// The direct kernel with weights packed by `shears_direct_pack`.
         case direct([Float])
@@ -109,7 +109,7 @@ struct ConvStep {
     ///   - densityLimit: an ungrouped conv with at most this fraction of nonzero weights runs
     ///     on the sparse kernel; nil: the measured crossover of its kind (`SparseCrossover`).
     ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3), and dense
-    ///     stride-2 7x7 ones as F(3x3, 4x4) over their stride phases.
+    ///     stride-2 7x7 ones as F(4x4, 4x4) over their stride phases.
     mutating func selectKernel(densityLimit: Double?, winograd: Bool, capacity: Int, outputSplits: Int) {
         self.capacity = capacity
         // A single image's conv is shared by the threads only when it has work enough (a
