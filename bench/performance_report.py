@@ -38,7 +38,8 @@ def main():
     import onnxruntime
     flags = " ".join(sorted({f for f in ["avx2", "avx512f"] if f in open("/proc/cpuinfo").read()}))
     print("Written by `bench/run` (do not edit by hand). Shears (release build: the CKernels direct, "
-          "Winograd F(4x4, 3x3) and sparse kernels, OpenBLAS for Winograd's GEMMs; a batch split over "
+          "Winograd F(4x4, 3x3), polyphase Winograd F(4x4, 4x4) (stems) and sparse kernels, OpenBLAS for "
+          "F(4x4, 3x3)'s GEMMs; a batch split over "
           f"one lane per core, a single image's convs split over the cores), PyTorch {torch.__version__} ({torch.get_num_threads()} threads) and ONNX Runtime "
           f"{onnxruntime.__version__} (CPU provider, {os.cpu_count()} intra-op threads, the model exported "
           f"with torch.onnx.export) on the same machine in the same run: {os.cpu_count()} cores, {cpu} "
@@ -72,6 +73,7 @@ def main():
                 print(f"| {model.replace('224', ' 224²')} | {s['variant']} | {s['method']} | {s['ratio']:.2f} | {s['batch']} | {s['latency_ms']:.3f} | "
                       f"{s['latency_p90_ms']:.3f} | {s['images_per_second']:.1f} | {s['speedup']:.2f}x |")
     crossover(folder)
+    global_l1_bound(os.path.join(folder, "resnet18.pt"))
 
 
 def crossover(folder):
@@ -81,8 +83,8 @@ def crossover(folder):
         return
     print("\n## Sparse kernel crossover (Shears)\n")
     print("`shears crossover --batch 8`: one conv of each layer with random weights masked to each density, "
-          "timed on the dense kernel that layer runs (Winograd F(4x4, 3x3) for stride-1 3x3 convs, the direct "
-          "kernel otherwise) and on the direct sparse kernel (CSR weights over the padded input, no im2col). "
+          "timed on the dense kernel that layer runs (Winograd F(4x4, 3x3) for stride-1 3x3 convs, F(4x4, 4x4) "
+          "over the stride phases for the 7x7/2 stem, the direct kernel otherwise) and on the direct sparse kernel (CSR weights over the padded input, no im2col). "
           "A layer's crossover is the highest density up to which the sparse kernel was faster at every density "
           "measured; a kind's is the lowest of its layers'. The plan runs a conv on the sparse kernel only at or "
           "below its kind's switch point (`SparseCrossover`), so a sparse model is never slower than the dense one.\n")
@@ -100,6 +102,55 @@ def crossover(folder):
     for r in records:
         if "kind" in r and "layer" not in r:
             print(f"| {r['kind']} | {r['crossover_density']:.2f} | {r['shears_switch']:.2f} |")
+
+
+def global_l1_bound(path):
+    """Where 90% global-L1 (torch.nn.utils.prune) leaves ResNet18's nonzeros, and the speed-up
+    that bounds: multiplies per layer dense (a quarter of the direct count on the Winograd
+    kernels) against the nonzeros' multiplies, the smaller per layer, as if every kernel ran
+    at the same speed per multiply."""
+    if not os.path.exists(path):
+        return
+    import torchvision
+    from torch.nn.utils import prune
+    model = torchvision.models.resnet18(num_classes=11)
+    model.load_state_dict(torch.load(path, weights_only=True))
+    layers = [m for m in model.modules() if isinstance(m, (torch.nn.Conv2d, torch.nn.Linear))]
+    prune.global_unstructured([(m, "weight") for m in layers], pruning_method=prune.L1Unstructured, amount=0.9)
+    sizes = {}
+    hooks = [m.register_forward_hook(lambda m, i, o: sizes.__setitem__(m, o.shape[2] * o.shape[3] if o.dim() == 4 else 1))
+             for m in layers]
+    model(torch.zeros(1, 3, 224, 224))
+    for h in hooks:
+        h.remove()
+    stages = {}
+    for name, m in model.named_modules():
+        if m not in sizes:
+            continue
+        macs = m.weight.numel() * sizes[m]
+        winograd = isinstance(m, torch.nn.Conv2d) and m.groups == 1 and (
+            (m.kernel_size == (3, 3) and m.stride == (1, 1)) or (m.kernel_size == (7, 7) and m.stride == (2, 2)))
+        dense = macs / 4 if winograd else macs
+        nonzero = macs * float((m.weight != 0).float().mean())
+        stage = stages.setdefault(name.split(".")[0], [0, 0, 0, 0])
+        stage[0] += macs
+        stage[1] += nonzero
+        stage[2] += dense
+        stage[3] += min(dense, nonzero)
+    print("\n## 90% global-L1 on ResNet18: where the nonzeros stay\n")
+    print("torch.nn.utils.prune.global_unstructured (L1, amount 0.9) on the benchmark's ResNet18 (seeded "
+          "torchvision initialisation) keeps far more of the early, narrow layers than of layer4. Multiplies "
+          "per stage and image: dense on Shears' kernels (Winograd does a quarter of the direct count on "
+          "stride-1 3x3 convs and the stem) and the nonzeros' (what a sparse kernel must do at least). "
+          "The last column bounds the speed-up of any dense/sparse choice per layer, as if every kernel ran "
+          "at the same speed per multiply.\n")
+    print("| stage | direct MMAC | nonzero MMAC | density | dense on Shears' kernels MMAC | best of the two per layer MMAC |")
+    print("|---|---|---|---|---|---|")
+    for stage, (macs, nonzero, dense, best) in stages.items():
+        print(f"| {stage} | {macs / 1e6:.1f} | {nonzero / 1e6:.1f} | {nonzero / macs:.2f} | {dense / 1e6:.1f} | {best / 1e6:.1f} |")
+    dense, best = sum(v[2] for v in stages.values()), sum(v[3] for v in stages.values())
+    print(f"\nBound on the 90% global-L1 speed-up from multiply counts: {dense / best:.2f}x "
+          "(measured above: masked-sparse against dense).")
 
 
 if __name__ == "__main__":

@@ -12,8 +12,9 @@ struct CrossoverCommand: ParsableCommand {
         abstract: "Measure where sparse kernels beat dense ones, per layer kind.",
         discussion: """
         The layers are ResNet18's and the student's: stride-1 3x3 convs at 56x56 (64 channels), \
-        14x14 (256) and 7x7 (512), dense on Winograd F(4x4, 3x3); a stride-2 3x3 conv and the \
-        7x7 stride-2 stem, dense on the direct kernel; a 1x1 conv at 28x28 (128 to 256). Each \
+        14x14 (256) and 7x7 (512), dense on Winograd F(4x4, 3x3), and the 7x7 stride-2 stem, \
+        dense on Winograd F(4x4, 4x4) over its stride phases; a stride-2 3x3 conv, dense on the \
+        direct kernel; a 1x1 conv at 28x28 (128 to 256). Each \
         is timed dense and sparse at every density; a layer's crossover is the highest density \
         at which the sparse kernel was faster, and a kind's is the lowest of its layers'. \
         Shears' switch points: \(SparseCrossover.Kind.allCases.map { "\($0.rawValue) \(SparseCrossover.density($0))" }.joined(separator: ", ")).
@@ -55,7 +56,7 @@ struct CrossoverCommand: ParsableCommand {
         Layer(name: "conv3x3 256@14", kind: .winograd, input: [256, 14, 14], outChannels: 256, kernel: 3, stride: 1),
         Layer(name: "conv3x3 512@7", kind: .winograd, input: [512, 7, 7], outChannels: 512, kernel: 3, stride: 1),
         Layer(name: "conv3x3/2 128->256@28", kind: .direct, input: [128, 28, 28], outChannels: 256, kernel: 3, stride: 2),
-        Layer(name: "conv7x7/2 stem", kind: .direct, input: [3, 224, 224], outChannels: 64, kernel: 7, stride: 2),
+        Layer(name: "conv7x7/2 stem", kind: .winograd, input: [3, 224, 224], outChannels: 64, kernel: 7, stride: 2),
         Layer(name: "conv1x1 128->256@28", kind: .pointwise, input: [128, 28, 28], outChannels: 256, kernel: 1, stride: 1),
     ]
 

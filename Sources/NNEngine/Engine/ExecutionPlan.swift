@@ -21,7 +21,8 @@ struct ExecutionPlan {
     ///   - maxBatch: samples per lane.
     ///   - sparseDensityLimit: convs with at most this density of nonzero weights use the sparse
     ///     kernel; nil: each conv kind's measured crossover (`SparseCrossover`).
-    ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3).
+    ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3) and dense stride-2 7x7
+    ///     ones as F(4x4, 4x4) over their stride phases.
     ///   - outputSplits: threads that share a single image's output channels.
     init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double?, winograd: Bool,
          outputSplits: Int) throws {

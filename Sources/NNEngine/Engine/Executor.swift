@@ -38,7 +38,8 @@ public final class Executor {
     ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
     ///     every ungrouped conv sparse; nil (the default) uses each conv kind's measured
     ///     crossover (`SparseCrossover`).
-    ///   - winograd: run dense stride-1 3x3 convs as Winograd F(4x4, 3x3).
+    ///   - winograd: run dense stride-1 3x3 convs as Winograd F(4x4, 3x3) and dense stride-2 7x7 ones
+    ///     as F(4x4, 4x4) over their stride phases.
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
                 threads: Int = Executor.defaultThreads, sparseDensityLimit: Double? = nil,
                 winograd: Bool = true) throws {

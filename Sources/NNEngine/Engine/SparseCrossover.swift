@@ -8,7 +8,8 @@
 public enum SparseCrossover {
     /// What a conv runs when dense, which decides what the sparse kernel must beat.
     public enum Kind: String, CaseIterable, Sendable {
-        /// A stride-1 3x3 conv, dense on Winograd F(4x4, 3x3).
+        /// A conv dense on a Winograd kernel: stride-1 3x3 (F(4x4, 3x3)) or a stride-2 7x7 stem
+        /// (F(4x4, 4x4) over its stride phases).
         case winograd
         /// Any other ungrouped conv with a kernel above 1x1, dense on the direct kernel.
         case direct
