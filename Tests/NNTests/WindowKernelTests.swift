@@ -234,6 +234,22 @@ final class WindowKernelTests: XCTestCase {
         }
     }
 
+    /// A single image's depthwise conv (a million multiply-adds or more) splits its channels over
+    /// two threads, each on its own padded plane: stride 1 and 2, a channel count that is odd.
+    func testDepthwiseSplitsOneImageOverThreads() throws {
+        for (channels, stride, size) in [(64, 1, (45, 47)), (67, 2, (90, 77))] {
+            let a = Conv2dAttributes(stride: Size2(stride), padding: Size2(1), groups: channels)
+            let x = random([1, channels, size.0, size.1]), w = random([channels, 1, 3, 3]), b = random([channels])
+            var dict = StateDict()
+            dict.setTensor("layer.weight", w)
+            dict.setTensor("layer.bias", b)
+            let outH = (size.0 - 1) / stride + 1, outW = (size.1 - 1) / stride + 1
+            XCTAssertGreaterThanOrEqual(channels * 9 * outH * outW, ConvStep.splitWork)
+            let y = try run(.conv2d(a), input: x, stateDict: dict)
+            assertClose(y.scalars, naiveConv(x, w, b, a, out: (outH, outW)), rtol: 1e-5, atol: 1e-5, "\(a) \(size)")
+        }
+    }
+
     /// A ReLU (or ReLU6) after a conv, or after a BatchNorm folded into it, runs in the conv's
     /// epilogue; the result is the conv's, clamped.
     func testActivationsFusedIntoTheConvEpilogue() throws {

@@ -44,12 +44,12 @@ extension ConvStep {
         let source = scratch, panels = scratch + sourceSize, panelSize = partSize(pool)
         var input = UnsafePointer(x)
         bias.withUnsafeBufferPointer { b in
-            forEachSample(batch: batch, alignment: Int(SHEARS_DIRECT_TILE_CHANNELS), outputSize: pool?.size ?? convSize, prepare: { n in
+            forEachSample(batch: batch, alignment: Int(SHEARS_DIRECT_TILE_CHANNELS), prepare: { n in
                 let xn = x + n * inputSize
                 if sourceSize > 0 { shears_direct_source(xn, Int32(inC), window, source) }
                 input = sourceSize > 0 ? UnsafePointer(source) : UnsafePointer(xn)
-            }, part: { yn, part, first, end in
-                let panel = panels + part * panelSize
+            }, part: { n, part, first, end in
+                let yn = y + n * (pool?.size ?? convSize), panel = panels + part * panelSize
                 switch weights {
                 case .dense(let packed, let pool):
                     packed.withUnsafeBufferPointer {
@@ -67,24 +67,22 @@ extension ConvStep {
                                                   window, first, end, relu, panel, yn)
                     }
                 }
-            }, y: y)
+            })
         }
     }
 
-    /// For each of `batch` samples: `prepare(n)` once, then `part(y_n, k, first, end)` for each
-    /// share k of the output channels [first, end), y_n the sample's output (`outputSize` floats
-    /// a sample). A single image's shares (`outputSplits` of them, each a multiple of
-    /// `alignment` channels) run concurrently, each on its own scratch; otherwise one share.
-    func forEachSample(batch: Int, alignment: Int, outputSize: Int, prepare: (Int) -> Void,
-                       part: (UnsafeMutablePointer<Float>, Int, Int32, Int32) -> Void, y: UnsafeMutablePointer<Float>) {
+    /// For each sample n < `batch`: `prepare(n)` once, then `part(n, k, first, end)` for each
+    /// share k of the output channels [first, end). A single image's shares (`outputSplits` of
+    /// them, each a multiple of `alignment` channels) run concurrently, each on its own scratch;
+    /// otherwise one share.
+    func forEachSample(batch: Int, alignment: Int, prepare: (Int) -> Void, part: (Int, Int, Int32, Int32) -> Void) {
         let splits = batch == 1 ? outputSplits : 1
         let share = ((outC + splits - 1) / splits + alignment - 1) / alignment * alignment
         for n in 0..<batch {
             prepare(n)
-            let yn = y + n * outputSize
             func run(_ k: Int) {
                 let first = min(outC, k * share), end = min(outC, (k + 1) * share)
-                if first < end { part(yn, k, Int32(first), Int32(end)) }
+                if first < end { part(n, k, Int32(first), Int32(end)) }
             }
             if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
         }

@@ -39,12 +39,12 @@ extension ConvStep {
         filters.withUnsafeBufferPointer { u in
             bias.withUnsafeBufferPointer { b in
                 withPoolWindow(pool) { poolWindow in
-                    forEachSample(batch: batch, alignment: Int(SHEARS_POLYPHASE_CHANNEL_BLOCK), outputSize: pool?.size ?? convSize,
+                    forEachSample(batch: batch, alignment: Int(SHEARS_POLYPHASE_CHANNEL_BLOCK),
                                   prepare: { n in shears_polyphase_source(x + n * inputSize, Int32(inC), window, source) },
-                                  part: { yn, part, first, end in
+                                  part: { n, part, first, end in
                                       shears_polyphase_conv(source, u.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window, poolWindow,
-                                                            first, end, relu, parts + part * partSize, yn)
-                                  }, y: y)
+                                                            first, end, relu, parts + part * partSize, y + n * (pool?.size ?? convSize))
+                                  })
                 }
             }
         }

@@ -153,7 +153,7 @@ struct ConvStep {
     /// Floats of scratch the conv kernel itself needs.
     var kernelScratchSize: Int {
         switch kernel {
-        case .depthwise: return Int(shears_padded_plane_size(window))
+        case .depthwise: return Int(shears_padded_plane_size(window)) * outputSplits
         case .grouped: return groupedScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
@@ -171,12 +171,15 @@ struct ConvStep {
     func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
+            // A single image's channels split over the threads, each with its own padded plane.
+            let plane = inH * inW, outPlane = outH * outW, padded = Int(shears_padded_plane_size(window)), taps = kh * kw
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
-                    for n in 0..<batch {
-                        shears_depthwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, y + n * convSize, Int32(inC),
-                                              window, reluFlag, scratch)
-                    }
+                    forEachSample(batch: batch, alignment: 1, prepare: { _ in }, part: { n, part, first, end in
+                        let (c, count) = (Int(first), end - first)
+                        shears_depthwise_conv(x + n * inputSize + c * plane, w.baseAddress! + c * taps, b.baseAddress! + c,
+                                              y + n * convSize + c * outPlane, count, window, reluFlag, scratch + part * padded)
+                    })
                 }
             }
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
