@@ -12,11 +12,11 @@
 #include <string.h>
 
 enum {
+    channel_block = 16,                            // output channels per block of products
     tile = 4,                                      // outputs per tile side
     patch = tile + 3,                              // inputs per tile side (a 4-tap kernel)
     points = patch * patch,                        // transformed positions ξ per tile
     tile_block = 6,                                // tiles per block of products
-    channel_block = SHEARS_POLYPHASE_CHANNEL_BLOCK,
 };
 
 /// The sizes every function derives from the conv's window.
@@ -232,11 +232,11 @@ static inline __attribute__((always_inline)) void multiply_block_points(const fl
 }
 
 /// Output transform of the block's tiles inside the row (tile tx0 + t), 16 channels from
-/// channel `local` of the ring: out_rows[a][(4·tx + b)·ring_channels + local + 0 ..< 16], out_rows
+/// channel `channel` on: out_rows[a][(4·tx + b)·ring_channels + channel + 0 ..< 16], out_rows
 /// the ring rows of the tile row's four output rows.
 static inline __attribute__((always_inline)) void transform_output(const float *m, grid g, int32_t tx0, const float *bias,
                                                                    int32_t relu, float *const *out_rows,
-                                                                   int32_t ring_channels, int32_t local) {
+                                                                   int32_t ring_channels, int32_t channel) {
     for (int32_t t = 0; t < tile_block && tx0 + t < g.tiles_w; t++) {
         for (int32_t half = 0; half < 2; half++) {
             v8f cols[patch][tile];  // Aᵀ down each column j
@@ -252,7 +252,7 @@ static inline __attribute__((always_inline)) void transform_output(const float *
                 v8f row[patch], out[tile];
                 for (int32_t j = 0; j < patch; j++) row[j] = cols[j][a];
                 output_rows(row, out);
-                float *to = out_rows[a] + (int64_t)tile * (tx0 + t) * ring_channels + local + 8 * half;
+                float *to = out_rows[a] + (int64_t)tile * (tx0 + t) * ring_channels + channel + 8 * half;
                 for (int32_t c = 0; c < tile; c++) {
                     v8f r = out[c] + b;
                     if (relu) r = (v8f)((v8i)r & ~(r < 0));
@@ -263,14 +263,13 @@ static inline __attribute__((always_inline)) void transform_output(const float *
     }
 }
 
-/// y[o, oy, 0 ..< out_w] = ring row oy, channels [first, end).
+/// y[o, oy, 0 ..< out_w] = ring row oy for every channel o < out_c.
 static inline __attribute__((always_inline)) void emit_row(const float *ring, grid g, shears_window v, int32_t rows,
-                                                           int32_t ring_channels, int32_t oy, int32_t first, int32_t end,
-                                                           float *y) {
-    const float *row = ring + (int64_t)(oy % rows) * tile * g.tiles_w * ring_channels;
-    for (int32_t o = first; o < end; o++) {
+                                                           int32_t out_c, int32_t oy, float *y) {
+    const float *row = ring + (int64_t)(oy % rows) * tile * g.tiles_w * g.channels;
+    for (int32_t o = 0; o < out_c; o++) {
         float *to = y + ((int64_t)o * v.out_h + oy) * v.out_w;
-        for (int32_t ox = 0; ox < v.out_w; ox++) to[ox] = row[(int64_t)ox * ring_channels + o - first];
+        for (int32_t ox = 0; ox < v.out_w; ox++) to[ox] = row[(int64_t)ox * g.channels + o];
     }
 }
 
@@ -292,14 +291,13 @@ static inline __attribute__((always_inline)) void transpose8(v8f *r) {
     }
 }
 
-/// y[o, r, 0 ..< pool.out_w] = the max over pooled row r's window, channels [first, end): the
+/// y[o, r, 0 ..< pool.out_w] = the max over pooled row r's window, every channel o < out_c: the
 /// max down the window's rows into `line` [column][channel], then across its columns, eight
 /// pooled columns of eight channels transposed into eight 32-byte rows of y.
 static inline __attribute__((always_inline)) void emit_pooled_row(const float *ring, grid g, shears_window v,
-                                                                  shears_window pool, int32_t rows, int32_t ring_channels,
-                                                                  int32_t r, int32_t first, int32_t end, float *line,
-                                                                  float *y) {
-    int32_t y0 = r * pool.stride_h - pool.pad_h, y1 = y0 + pool.kernel_h, channels = end - first;
+                                                                  shears_window pool, int32_t rows, int32_t channels,
+                                                                  int32_t r, float *line, float *y) {
+    int32_t y0 = r * pool.stride_h - pool.pad_h, y1 = y0 + pool.kernel_h, ring_channels = g.channels;
     if (y0 < 0) y0 = 0;
     if (y1 > v.out_h) y1 = v.out_h;
     int64_t row_floats = tile * (int64_t)g.tiles_w * ring_channels;
@@ -335,7 +333,7 @@ static inline __attribute__((always_inline)) void emit_pooled_row(const float *r
             }
             transpose8(block);
             for (int32_t k = 0; k < 8 && o + k < channels; k++) {
-                float *to = y + ((int64_t)(first + o + k) * pool.out_h + r) * pool.out_w + c0;
+                float *to = y + ((int64_t)(o + k) * pool.out_h + r) * pool.out_w + c0;
                 if (n == 8) store8(to, &block[k]);
                 else memcpy(to, &block[k], sizeof(float) * (size_t)n);
             }
@@ -344,18 +342,26 @@ static inline __attribute__((always_inline)) void emit_pooled_row(const float *r
 
 static inline __attribute__((always_inline)) void conv_body(const float *source, const float *u, const float *bias,
                                                             int32_t out_c, int32_t in_c, shears_window v,
-                                                            const shears_window *pool, int32_t first, int32_t end,
+                                                            const shears_window *pool, int32_t first_row, int32_t end_row,
                                                             int32_t relu, float *scratch, float *y) {
     grid g = make_grid(in_c, out_c, v);
-    int32_t rows = ring_rows(pool), ring_channels = g.channels;
+    int32_t rows = ring_rows(pool);
     float *tv = scratch, *m = tv + (int64_t)g.blocks * points * g.planes * 8, *ring = m + points * tile_block * channel_block;
-    float *line = ring + (int64_t)rows * tile * g.tiles_w * ring_channels;
-    int32_t next = 0;  // the next output row (pooled row with a pool) to write
-    for (int32_t ty = 0; ty < g.tiles_h; ty++) {
+    float *line = ring + (int64_t)rows * tile * g.tiles_w * g.channels;
+    // The conv rows [from, to) that output rows [first_row, end_row) read, and their tile rows.
+    int32_t from = first_row, to = end_row;
+    if (pool) {
+        from = first_row * pool->stride_h - pool->pad_h;
+        to = (end_row - 1) * pool->stride_h - pool->pad_h + pool->kernel_h;
+        if (from < 0) from = 0;
+        if (to > v.out_h) to = v.out_h;
+    }
+    int32_t next = first_row;  // the next output row (pooled row with a pool) to write
+    for (int32_t ty = from / tile; ty < (to + tile - 1) / tile; ty++) {
         transform_input(source, g, ty, tv);
         float *out_rows[tile];
-        for (int32_t a = 0; a < tile; a++) out_rows[a] = ring + (int64_t)((tile * ty + a) % rows) * tile * g.tiles_w * ring_channels;
-        for (int32_t o = first; o < end; o += channel_block) {
+        for (int32_t a = 0; a < tile; a++) out_rows[a] = ring + (int64_t)((tile * ty + a) % rows) * tile * g.tiles_w * g.channels;
+        for (int32_t o = 0; o < out_c; o += channel_block) {
             float b[channel_block] = {0};
             for (int32_t k = 0; k < channel_block && o + k < out_c; k++) b[k] = bias[o + k];
             const float *uo = u + (int64_t)(o / channel_block) * points * g.planes * channel_block;
@@ -363,28 +369,28 @@ static inline __attribute__((always_inline)) void conv_body(const float *source,
                 const float *vb = tv + (int64_t)block * points * g.planes * 8;
                 int32_t real = g.tiles_w - tile_block * block;
                 multiply_block_points(uo, vb, g.planes, real < tile_block ? real : tile_block, m);
-                transform_output(m, g, tile_block * block, b, relu, out_rows, ring_channels, o - first);
+                transform_output(m, g, tile_block * block, b, relu, out_rows, g.channels, o);
             }
         }
-        int32_t done = tile * (ty + 1) < v.out_h ? tile * (ty + 1) : v.out_h;  // conv rows [0, done) are computed
+        int32_t done = tile * (ty + 1) < v.out_h ? tile * (ty + 1) : v.out_h;  // conv rows up to done are computed
         if (!pool) {
-            for (; next < done; next++) emit_row(ring, g, v, rows, ring_channels, next, first, end, y);
+            for (; next < done && next < end_row; next++) emit_row(ring, g, v, rows, out_c, next, y);
             continue;
         }
-        for (; next < pool->out_h; next++) {
+        for (; next < end_row; next++) {
             int32_t last = next * pool->stride_h - pool->pad_h + pool->kernel_h;
             if (last > v.out_h) last = v.out_h;
             if (last > done) break;
-            emit_pooled_row(ring, g, v, *pool, rows, ring_channels, next, first, end, line, y);
+            emit_pooled_row(ring, g, v, *pool, rows, out_c, next, line, y);
         }
     }
 }
 
 #define SHEARS_POLYPHASE(SUFFIX, ATTRIBUTE)                                                                        \
     ATTRIBUTE static void conv_##SUFFIX(const float *source, const float *u, const float *bias, int32_t out_c,     \
-                                        int32_t in_c, shears_window v, const shears_window *pool, int32_t first,   \
-                                        int32_t end, int32_t relu, float *scratch, float *y) {                     \
-        conv_body(source, u, bias, out_c, in_c, v, pool, first, end, relu, scratch, y);                            \
+                                        int32_t in_c, shears_window v, const shears_window *pool,                  \
+                                        int32_t first_row, int32_t end_row, int32_t relu, float *scratch, float *y) { \
+        conv_body(source, u, bias, out_c, in_c, v, pool, first_row, end_row, relu, scratch, y);                    \
     }
 
 SHEARS_POLYPHASE(portable, )
@@ -393,10 +399,10 @@ SHEARS_POLYPHASE(avx2, SHEARS_AVX2)
 #endif
 
 void shears_polyphase_conv(const float *source, const float *u, const float *bias, int32_t out_c, int32_t in_c,
-                           shears_window conv, const shears_window *pool, int32_t first, int32_t end, int32_t relu,
+                           shears_window conv, const shears_window *pool, int32_t first_row, int32_t end_row, int32_t relu,
                            float *scratch, float *y) {
 #if SHEARS_MULTIVERSION
-    if (shears_use_avx2()) { conv_avx2(source, u, bias, out_c, in_c, conv, pool, first, end, relu, scratch, y); return; }
+    if (shears_use_avx2()) { conv_avx2(source, u, bias, out_c, in_c, conv, pool, first_row, end_row, relu, scratch, y); return; }
 #endif
-    conv_portable(source, u, bias, out_c, in_c, conv, pool, first, end, relu, scratch, y);
+    conv_portable(source, u, bias, out_c, in_c, conv, pool, first_row, end_row, relu, scratch, y);
 }

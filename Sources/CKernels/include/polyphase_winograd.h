@@ -16,8 +16,8 @@
 // 49·4/16 ≈ 12, against 49 direct.
 //
 // Per sample: `shears_polyphase_source` fills the phase planes once; `shears_polyphase_conv`
-// then computes any range of output channels (so threads can share an image, each with its own
-// scratch). It walks rows of 4x4 tiles: the input transform of a tile row (all K planes, six
+// then computes any range of output rows (so threads can share an image, each with its own
+// scratch, recomputing at most one tile row where a pool window spans two ranges). It walks rows of 4x4 tiles: the input transform of a tile row (all K planes, six
 // tiles a vector), then per 16 output channels and 6 tiles the 49 products as register-blocked
 // K-deep sums (16 channels x 6 tiles in 12 accumulators), the output transform and the bias +
 // ReLU into a ring of conv rows [row][column][channel], from which each finished row (or pooled
@@ -35,9 +35,6 @@
 #define SHEARS_POLYPHASE_WINOGRAD_H
 
 #include "ckernels.h"
-
-/// Output channels per block: a range passed to `shears_polyphase_conv` starts at a multiple.
-#define SHEARS_POLYPHASE_CHANNEL_BLOCK 16
 
 /// Whether the kernel applies: stride 2, kernel 7 or 8 each way, undilated.
 int shears_polyphase_applies(shears_window conv);
@@ -62,14 +59,14 @@ void shears_polyphase_source(const float *x, int32_t in_c, shears_window conv, f
 /// the ring of conv rows); `pool` may be NULL.
 int64_t shears_polyphase_scratch_size(int32_t out_c, int32_t in_c, shears_window conv, const shears_window *pool);
 
-/// Output channels [first, end) of one sample (first a multiple of 16):
+/// Output rows [first_row, end_row) of one sample, all channels:
 /// y[o, oy, ox] = act(conv(x)[o, oy, ox] + bias[o]) over the conv's out_h x out_w, act a ReLU
 /// (a NaN stays NaN) when relu != 0; with `pool` (a max pool over the conv's output planes,
-/// undilated) y holds the pooled planes [out_c, pool.out_h, pool.out_w] instead: the max over the
-/// window's taps inside the plane. `source` from `shears_polyphase_source`, `u` from
-/// `shears_polyphase_filter`.
+/// undilated) y holds the pooled planes [out_c, pool.out_h, pool.out_w] instead (rows are then
+/// pooled rows): the max over the window's taps inside the plane. `source` from
+/// `shears_polyphase_source`, `u` from `shears_polyphase_filter`.
 void shears_polyphase_conv(const float *source, const float *u, const float *bias, int32_t out_c, int32_t in_c,
-                           shears_window conv, const shears_window *pool, int32_t first, int32_t end, int32_t relu,
+                           shears_window conv, const shears_window *pool, int32_t first_row, int32_t end_row, int32_t relu,
                            float *scratch, float *y);
 
 #endif

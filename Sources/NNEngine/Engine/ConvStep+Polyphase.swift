@@ -1,11 +1,12 @@
 // ConvStep+Polyphase: a dense stride-2 7x7 (or 8x8) conv, the stem of ResNets and of the
 // homework's student, as Winograd F(4x4, 4x4) over its four stride phases
 // (polyphase_winograd.h): about 12 multiplies per output and channel pair instead of 49. One sample
-// at a time: the phase planes are filled once, then the output channels are computed (split in
-// 16-channel shares over `outputSplits` threads for a single image), with the bias, ReLU and a
-// fused max pool in the kernel's store.
+// at a time: the phase planes are filled once, then the output rows are computed (a single
+// image's rows split over `outputSplits` threads), with the bias, ReLU and a fused max pool in
+// the kernel's store.
 
 import CKernels
+import Dispatch
 
 extension ConvStep {
     /// Whether the conv may run as polyphase Winograd: ungrouped, stride 2, undilated, 7 or 8
@@ -35,16 +36,21 @@ extension ConvStep {
                       y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         let source = scratch, parts = scratch + polyphaseSourceSize
         let partSize = withPoolWindow(pool) { Int(shears_polyphase_scratch_size(Int32(outC), Int32(inC), window, $0)) }
-        let relu = reluFlag
+        let relu = reluFlag, rows = Int(pool?.window.out_h ?? Int32(outH))
+        let splits = batch == 1 ? min(outputSplits, rows) : 1
         filters.withUnsafeBufferPointer { u in
             bias.withUnsafeBufferPointer { b in
                 withPoolWindow(pool) { poolWindow in
-                    forEachSample(batch: batch, alignment: Int(SHEARS_POLYPHASE_CHANNEL_BLOCK),
-                                  prepare: { n in shears_polyphase_source(x + n * inputSize, Int32(inC), window, source) },
-                                  part: { n, part, first, end in
-                                      shears_polyphase_conv(source, u.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window, poolWindow,
-                                                            first, end, relu, parts + part * partSize, y + n * (pool?.size ?? convSize))
-                                  })
+                    for n in 0..<batch {
+                        shears_polyphase_source(x + n * inputSize, Int32(inC), window, source)
+                        let yn = y + n * (pool?.size ?? convSize)
+                        func run(_ part: Int) {
+                            shears_polyphase_conv(source, u.baseAddress!, b.baseAddress!, Int32(outC), Int32(inC), window, poolWindow,
+                                                  Int32(part * rows / splits), Int32((part + 1) * rows / splits), relu,
+                                                  parts + part * partSize, yn)
+                        }
+                        if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
+                    }
                 }
             }
         }
