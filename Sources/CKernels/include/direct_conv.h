@@ -19,7 +19,8 @@
 // Speed on one Zen 3 core (AVX2), against im2col + one sgemm (OpenBLAS): the 3→64 7x7/2 stem
 // at 224x224 runs at ~92 GFLOP/s (1.3x), 3x3 stride-1 layers at 70-85 (1.0-1.1x), strided
 // and pointwise ones at par or better (0.95-1.25x). With its 3x3/2 max pool, on fresh memory
-// each sample: 2.85 ms fused, 3.05 as the conv then shears_max_pool (the conv alone 2.7). The
+// each sample: 2.85 ms fused, 3.05 as the conv then shears_max_pool (the conv alone 2.7; the
+// engine runs dense stems as polyphase Winograd instead, ~1.5 ms: polyphase_winograd.h). The
 // sparse kernel takes about 0.2 of the dense time at 5% density, 0.3 at 10%, 0.45-0.5 at
 // 17-20%, 0.7-0.9 at 30%, and passes it near 40%.
 #ifndef SHEARS_DIRECT_CONV_H
