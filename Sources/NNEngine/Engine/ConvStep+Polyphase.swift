@@ -24,18 +24,19 @@ extension ConvStep {
 
     private var polyphaseSourceSize: Int { Int(shears_polyphase_source_size(Int32(inC), window)) }
 
-    /// Scratch: the phase planes, then one kernel scratch per thread.
-    func polyphaseScratchSize(pool: FusedPool?) -> Int {
-        let part = withPoolWindow(pool) { Int(shears_polyphase_scratch_size(Int32(outC), Int32(inC), window, $0)) }
-        return polyphaseSourceSize + part * outputSplits
+    /// Floats of one thread's kernel scratch.
+    private func polyphasePartSize(_ pool: FusedPool?) -> Int {
+        withPoolWindow(pool) { Int(shears_polyphase_scratch_size(Int32(outC), Int32(inC), window, $0)) }
     }
+
+    /// Scratch: the phase planes, then one kernel scratch per thread.
+    func polyphaseScratchSize(pool: FusedPool?) -> Int { polyphaseSourceSize + polyphasePartSize(pool) * outputSplits }
 
     /// `y = conv(x)` for `batch` samples, bias and ReLU fused, and `pool` when given (y then
     /// holds the pooled maps).
     func runPolyphase(_ filters: [Float], pool: FusedPool?, batch: Int, x: UnsafeMutablePointer<Float>,
                       y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        let source = scratch, parts = scratch + polyphaseSourceSize
-        let partSize = withPoolWindow(pool) { Int(shears_polyphase_scratch_size(Int32(outC), Int32(inC), window, $0)) }
+        let source = scratch, parts = scratch + polyphaseSourceSize, partSize = polyphasePartSize(pool)
         let relu = reluFlag, rows = Int(pool?.window.out_h ?? Int32(outH))
         let splits = batch == 1 ? min(outputSplits, rows) : 1
         filters.withUnsafeBufferPointer { u in

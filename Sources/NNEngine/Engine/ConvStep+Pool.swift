@@ -2,8 +2,8 @@
 // only reader of the conv's output, after any folded BatchNorm and fused activation). The
 // step stores only the pooled map: a dense direct conv pools bands of its rows while they are
 // in cache (`shears_direct_conv_max_pool`), a polyphase one its ring of rows; any other conv's
-// output goes one sample at a time to scratch for `shears_max_pool`. Either way a lane's batch of full-size maps never goes
-// through memory (a 224x224 stem's output is 3.2 MB a sample).
+// output goes one sample at a time to scratch for `shears_max_pool`. Either way a lane's batch
+// of full-size maps never goes through memory (a 224x224 stem's output is 3.2 MB a sample).
 
 import NNCore
 import CKernels
@@ -35,20 +35,21 @@ extension ConvStep {
     /// Scratch: the fused kernel's; else the conv kernel's, one sample's conv output, and the
     /// pool's padded plane.
     func pooledScratchSize(_ pool: FusedPool) -> Int {
-        if poolsInKernel, case .polyphase = kernel { return polyphaseScratchSize(pool: pool) }
-        if poolsInKernel { return directScratchSize(pool: pool) }
-        return kernelScratchSize + convSize + Int(shears_padded_plane_size(pool.window))
+        guard poolsInKernel else { return kernelScratchSize + convSize + Int(shears_padded_plane_size(pool.window)) }
+        if case .polyphase = kernel { return polyphaseScratchSize(pool: pool) }
+        return directScratchSize(pool: pool)
     }
 
     /// Conv, epilogue and max pool of `batch` samples: in the direct kernel's store, or one
     /// sample at a time through scratch.
     func runPooled(_ pool: FusedPool, batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
                    scratch: UnsafeMutablePointer<Float>) {
-        if poolsInKernel, case .direct(let packed) = kernel {
-            return runDirect(.dense(packed, pool: pool), batch: batch, x: x, y: y, scratch: scratch)
-        }
-        if poolsInKernel, case .polyphase(let filters) = kernel {
-            return runPolyphase(filters, pool: pool, batch: batch, x: x, y: y, scratch: scratch)
+        if poolsInKernel {
+            switch kernel {
+            case .direct(let packed): return runDirect(.dense(packed, pool: pool), batch: batch, x: x, y: y, scratch: scratch)
+            case .polyphase(let filters): return runPolyphase(filters, pool: pool, batch: batch, x: x, y: y, scratch: scratch)
+            default: break
+            }
         }
         let convOutput = scratch + kernelScratchSize, planes = convOutput + convSize
         for n in 0..<batch {
