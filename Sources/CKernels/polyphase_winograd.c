@@ -152,7 +152,7 @@ static inline __attribute__((always_inline)) void load8(v8f *r, const float *p) 
 
 static inline __attribute__((always_inline)) void store8(float *p, const v8f *r) { memcpy(p, r, sizeof *r); }
 
-/// The input transform of tile row ty: v[((b·36 + ξ)·K + k)·8 + t] for every block b, plane k and
+/// The input transform of tile row ty: v[((b·49 + ξ)·K + k)·8 + t] for every block b, plane k and
 /// tile t < 6 of the block (lanes 6 and 7 hold the next block's first two).
 static inline __attribute__((always_inline)) void transform_input(const float *source, grid g, int32_t ty, float *v) {
     int64_t row_stride = tile * (int64_t)g.source_w;
@@ -204,7 +204,7 @@ static inline __attribute__((always_inline)) void multiply_block(const float *u,
     memcpy(m, out, sizeof out);
 }
 
-/// multiply_block for the 36 points ξ (u, v and m of consecutive ξ one after the other).
+/// multiply_block for the 49 points ξ (u, v and m of consecutive ξ one after the other).
 static inline __attribute__((always_inline)) void multiply_points(const float *u, const float *v, int32_t planes, int32_t tiles,
                                                                   float *m) {
     for (int32_t xi = 0; xi < points; xi++)

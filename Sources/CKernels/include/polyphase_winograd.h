@@ -17,12 +17,13 @@
 //
 // Per sample: `shears_polyphase_source` fills the phase planes once; `shears_polyphase_conv`
 // then computes any range of output rows (so threads can share an image, each with its own
-// scratch, recomputing at most one tile row where a pool window spans two ranges). It walks rows of 4x4 tiles: the input transform of a tile row (all K planes, six
-// tiles a vector), then per 16 output channels and 6 tiles the 49 products as register-blocked
-// K-deep sums (16 channels x 6 tiles in 12 accumulators), the output transform and the bias +
-// ReLU into a ring of conv rows [row][column][channel], from which each finished row (or pooled
-// row: the max down its window's rows, then across its columns) is written to y. No heap
-// allocation, no threads.
+// scratch, recomputing at most one tile row where a pool window spans two ranges). It walks
+// rows of 4x4 tiles: the input transform of a tile row (all K planes, six tiles a vector),
+// then per 16 output channels and 6 tiles the 49 products as register-blocked K-deep sums (16
+// channels x 6 tiles in 12 accumulators), the output transform and the bias + ReLU into a ring
+// of conv rows [row][column][channel], from which each finished row (or pooled row: the max
+// down its window's rows, then across its columns) is written to y. No heap allocation, no
+// threads.
 //
 // Accuracy: float rounding in the transforms and the K-deep sums: errors about 2e-6 of max |y|
 // on a 3-channel stem (worst seen 1e-5), checked against the naive loop in the tests. A max pool
