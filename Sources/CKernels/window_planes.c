@@ -50,26 +50,44 @@ static inline __attribute__((always_inline)) void store_lanes(float *y, const v8
     else memcpy(y, value, sizeof(float) * (size_t)count);
 }
 
-/// Depthwise outputs ox ..< ox + 8·COUNT of one output row (COUNT a constant, so the sums stay in
-/// registers): the taps' products from the padded rows at `base`, plus the bias, ReLU when asked.
-static inline __attribute__((always_inline)) void depthwise_vectors(const float *base, const int64_t *offsets, int32_t taps,
-                                                                    const float *kernel, float bias, int32_t relu, float *row,
-                                                                    int32_t ox, int32_t out_w, int32_t count) {
-    v8f sum[4] = {{0}, {0}, {0}, {0}};
+/// Outputs ox ..< ox + 8·count of one output row (count a constant, so the results stay in
+/// registers) from the padded rows at `base`, taps in row-major order: when `max` (a constant)
+/// the max pool's max (`max_tap`, from −inf), else the depthwise sum of the taps' products with
+/// `kernel`, plus `bias`, ReLU when asked.
+static inline __attribute__((always_inline)) void window_vectors(const float *base, const int64_t *offsets, int32_t taps,
+                                                                 int32_t max, const float *kernel, float bias, int32_t relu,
+                                                                 float *row, int32_t ox, int32_t out_w, int32_t count) {
+    v8f acc[4];
+    for (int32_t k = 0; k < count; k++) acc[k] = (v8f){0} + (max ? -INFINITY : 0);
     for (int32_t t = 0; t < taps; t++) {
         const float *source = base + offsets[t] + ox;
-        float weight = kernel[t];
         for (int32_t k = 0; k < count; k++) {
             v8f value;
             memcpy(&value, source + 8 * k, sizeof value);
-            sum[k] += weight * value;
+            if (max) max_tap(&acc[k], &value);
+            else acc[k] += kernel[t] * value;
         }
     }
     for (int32_t k = 0; k < count; k++) {
-        v8f out = sum[k] + bias;
-        if (relu) out = (v8f)((v8i)out & (v8i)(out > 0));
+        v8f out = acc[k];
+        if (!max) out += bias;
+        if (!max && relu) out = (v8f)((v8i)out & (v8i)(out > 0));
         int32_t left = out_w - ox - 8 * k;
         store_lanes(row + ox + 8 * k, &out, left < 8 ? left : 8);
+    }
+}
+
+/// One output row, up to four vectors at a time through `window_vectors`.
+static inline __attribute__((always_inline)) void window_row(const float *base, const int64_t *offsets, int32_t taps,
+                                                             int32_t max, const float *kernel, float bias, int32_t relu,
+                                                             float *row, int32_t out_w) {
+    for (int32_t ox = 0; ox < out_w; ox += 32) {
+        switch ((out_w - ox + 7) / 8) {
+        case 1: window_vectors(base, offsets, taps, max, kernel, bias, relu, row, ox, out_w, 1); break;
+        case 2: window_vectors(base, offsets, taps, max, kernel, bias, relu, row, ox, out_w, 2); break;
+        case 3: window_vectors(base, offsets, taps, max, kernel, bias, relu, row, ox, out_w, 3); break;
+        default: window_vectors(base, offsets, taps, max, kernel, bias, relu, row, ox, out_w, 4); break;
+        }
     }
 }
 
@@ -131,25 +149,7 @@ static inline __attribute__((always_inline)) void depthwise_vectors(const float 
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                          \
                 const float *base = scratch + (int64_t)oy * v.stride_h * l.row;                                 \
                 float *row = y + ((int64_t)p * v.out_h + oy) * v.out_w;                                         \
-                for (int32_t ox = 0; ox < v.out_w; ox += 32) {                                                  \
-                    int32_t count = (v.out_w - ox + 7) / 8 < 4 ? (v.out_w - ox + 7) / 8 : 4;                    \
-                    v8f best[4];                                                                                \
-                    for (int32_t k = 0; k < 4; k++) best[k] = (v8f){0} - INFINITY;                              \
-                    for (int32_t t = 0; t < taps; t++) {                                                        \
-                        const float *source = base + offsets[t] + ox;                                           \
-                        for (int32_t k = 0; k < 4; k++) {                                                       \
-                            if (k >= count) break;                                                              \
-                            v8f value;                                                                          \
-                            memcpy(&value, source + 8 * k, sizeof value);                                       \
-                            v8i take = (v8i)(value > best[k]) | (v8i)(value != value);                          \
-                            best[k] = (v8f)((take & (v8i)value) | (~take & (v8i)best[k]));                      \
-                        }                                                                                       \
-                    }                                                                                           \
-                    for (int32_t k = 0; k < count; k++) {                                                       \
-                        int32_t left = v.out_w - ox - 8 * k;                                                    \
-                        store_lanes(row + ox + 8 * k, &best[k], left < 8 ? left : 8);                            \
-                    }                                                                                           \
-                }                                                                                               \
+                window_row(base, offsets, taps, 1, 0, 0, 0, row, v.out_w);                                      \
             }                                                                                                   \
         }                                                                                                       \
     }                                                                                                           \
@@ -167,14 +167,7 @@ static inline __attribute__((always_inline)) void depthwise_vectors(const float 
             for (int32_t oy = 0; oy < v.out_h; oy++) {                                                          \
                 const float *base = scratch + (int64_t)oy * v.stride_h * l.row;                                 \
                 float *row = y + ((int64_t)c * v.out_h + oy) * v.out_w;                                         \
-                for (int32_t ox = 0; ox < v.out_w; ox += 32) {                                                  \
-                    switch ((v.out_w - ox + 7) / 8) {                                                           \
-                    case 1: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 1); break; \
-                    case 2: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 2); break; \
-                    case 3: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 3); break; \
-                    default: depthwise_vectors(base, offsets, taps, kernel, b, relu, row, ox, v.out_w, 4); break; \
-                    }                                                                                           \
-                }                                                                                               \
+                window_row(base, offsets, taps, 0, kernel, b, relu, row, v.out_w);                              \
             }                                                                                                   \
         }                                                                                                       \
     }
