@@ -27,6 +27,7 @@ typedef struct {
     int32_t source_h;        // phase rows: 4·tiles_h + 3
     int32_t source_w;        // floats per (row, remainder): 6·blocks + 8
     int32_t channels;        // out_c rounded up to 16
+    int64_t ring_row;        // floats per ring row: 4·tiles_w columns of `channels`
 } grid;
 
 static inline __attribute__((always_inline)) int32_t round_up(int32_t n, int32_t m) { return (n + m - 1) / m * m; }
@@ -40,6 +41,7 @@ static inline __attribute__((always_inline)) grid make_grid(int32_t in_c, int32_
     g.source_h = tile * g.tiles_h + 3;
     g.source_w = tile_block * g.blocks + 8;
     g.channels = round_up(out_c, channel_block);
+    g.ring_row = (int64_t)tile * g.tiles_w * g.channels;
     return g;
 }
 
@@ -47,6 +49,15 @@ static inline __attribute__((always_inline)) grid make_grid(int32_t in_c, int32_
 /// without a pool.
 static inline __attribute__((always_inline)) int32_t ring_rows(const shears_window *pool) {
     return pool ? pool->kernel_h + tile - 1 : tile;
+}
+
+/// The conv rows [first, end) inside the plane that pooled row r's window reads.
+static inline __attribute__((always_inline)) void pool_rows(shears_window pool, int32_t out_h, int32_t r, int32_t *first,
+                                                            int32_t *end) {
+    *first = r * pool.stride_h - pool.pad_h;
+    *end = *first + pool.kernel_h;
+    if (*first < 0) *first = 0;
+    if (*end > out_h) *end = out_h;
 }
 
 int shears_polyphase_applies(shears_window v) {
@@ -123,8 +134,8 @@ void shears_polyphase_source(const float *x, int32_t in_c, shears_window v, floa
 
 int64_t shears_polyphase_scratch_size(int32_t out_c, int32_t in_c, shears_window v, const shears_window *pool) {
     grid g = make_grid(in_c, out_c, v);
-    int64_t ring = (int64_t)ring_rows(pool) * tile * g.tiles_w * g.channels, line = pool ? tile * (int64_t)g.tiles_w * g.channels : 0;
-    return (int64_t)g.blocks * points * g.planes * 8 + points * tile_block * channel_block + ring + line;
+    return (int64_t)g.blocks * points * g.planes * 8 + points * tile_block * channel_block +
+           (ring_rows(pool) + (pool ? 1 : 0)) * g.ring_row;  // the ring, and the pool's line
 }
 
 /// Bᵀ d: the seven transformed values of seven inputs.
@@ -232,11 +243,10 @@ static inline __attribute__((always_inline)) void multiply_block_points(const fl
 }
 
 /// Output transform of the block's tiles inside the row (tile tx0 + t), 16 channels from
-/// channel `channel` on: out_rows[a][(4·tx + b)·ring_channels + channel + 0 ..< 16], out_rows
-/// the ring rows of the tile row's four output rows.
+/// channel `channel` on: out_rows[a][(4·tx + b)·channels + channel + 0 ..< 16], out_rows the
+/// ring rows of the tile row's four output rows.
 static inline __attribute__((always_inline)) void transform_output(const float *m, grid g, int32_t tx0, const float *bias,
-                                                                   int32_t relu, float *const *out_rows,
-                                                                   int32_t ring_channels, int32_t channel) {
+                                                                   int32_t relu, float *const *out_rows, int32_t channel) {
     for (int32_t t = 0; t < tile_block && tx0 + t < g.tiles_w; t++) {
         for (int32_t half = 0; half < 2; half++) {
             v8f cols[patch][tile];  // Aᵀ down each column j
@@ -252,11 +262,11 @@ static inline __attribute__((always_inline)) void transform_output(const float *
                 v8f row[patch], out[tile];
                 for (int32_t j = 0; j < patch; j++) row[j] = cols[j][a];
                 output_rows(row, out);
-                float *to = out_rows[a] + (int64_t)tile * (tx0 + t) * ring_channels + channel + 8 * half;
+                float *to = out_rows[a] + (int64_t)tile * (tx0 + t) * g.channels + channel + 8 * half;
                 for (int32_t c = 0; c < tile; c++) {
                     v8f r = out[c] + b;
                     if (relu) r = (v8f)((v8i)r & ~(r < 0));
-                    store8(to + (int64_t)c * ring_channels, &r);
+                    store8(to + (int64_t)c * g.channels, &r);
                 }
             }
         }
@@ -266,7 +276,7 @@ static inline __attribute__((always_inline)) void transform_output(const float *
 /// y[o, oy, 0 ..< out_w] = ring row oy for every channel o < out_c.
 static inline __attribute__((always_inline)) void emit_row(const float *ring, grid g, shears_window v, int32_t rows,
                                                            int32_t out_c, int32_t oy, float *y) {
-    const float *row = ring + (int64_t)(oy % rows) * tile * g.tiles_w * g.channels;
+    const float *row = ring + (oy % rows) * g.ring_row;
     for (int32_t o = 0; o < out_c; o++) {
         float *to = y + ((int64_t)o * v.out_h + oy) * v.out_w;
         for (int32_t ox = 0; ox < v.out_w; ox++) to[ox] = row[(int64_t)ox * g.channels + o];
@@ -297,16 +307,14 @@ static inline __attribute__((always_inline)) void transpose8(v8f *r) {
 static inline __attribute__((always_inline)) void emit_pooled_row(const float *ring, grid g, shears_window v,
                                                                   shears_window pool, int32_t rows, int32_t channels,
                                                                   int32_t r, float *line, float *y) {
-    int32_t y0 = r * pool.stride_h - pool.pad_h, y1 = y0 + pool.kernel_h, ring_channels = g.channels;
-    if (y0 < 0) y0 = 0;
-    if (y1 > v.out_h) y1 = v.out_h;
-    int64_t row_floats = tile * (int64_t)g.tiles_w * ring_channels;
+    int32_t y0, y1, ring_channels = g.channels;
+    pool_rows(pool, v.out_h, r, &y0, &y1);
     // the first row as is (as from −inf), then the max with each next one: `from` is the first
     // row, then `line`
-    const float *from = ring + (int64_t)(y0 % rows) * row_floats;
+    const float *from = ring + (y0 % rows) * g.ring_row;
     if (y1 == y0 + 1) memcpy(line, from, sizeof(float) * (size_t)v.out_w * (size_t)ring_channels);
     for (int32_t iy = y0 + 1; iy < y1; iy++, from = line) {
-        const float *row = ring + (int64_t)(iy % rows) * row_floats;
+        const float *row = ring + (iy % rows) * g.ring_row;
         for (int32_t x = 0; x < v.out_w; x++)
             for (int32_t o = 0; o < channels; o += 8) {
                 v8f value, best;
@@ -347,20 +355,18 @@ static inline __attribute__((always_inline)) void conv_body(const float *source,
     grid g = make_grid(in_c, out_c, v);
     int32_t rows = ring_rows(pool);
     float *tv = scratch, *m = tv + (int64_t)g.blocks * points * g.planes * 8, *ring = m + points * tile_block * channel_block;
-    float *line = ring + (int64_t)rows * tile * g.tiles_w * g.channels;
+    float *line = ring + rows * g.ring_row;
     // The conv rows [from, to) that output rows [first_row, end_row) read, and their tile rows.
-    int32_t from = first_row, to = end_row;
+    int32_t from = first_row, to = end_row, unused;
     if (pool) {
-        from = first_row * pool->stride_h - pool->pad_h;
-        to = (end_row - 1) * pool->stride_h - pool->pad_h + pool->kernel_h;
-        if (from < 0) from = 0;
-        if (to > v.out_h) to = v.out_h;
+        pool_rows(*pool, v.out_h, first_row, &from, &unused);
+        pool_rows(*pool, v.out_h, end_row - 1, &unused, &to);
     }
     int32_t next = first_row;  // the next output row (pooled row with a pool) to write
     for (int32_t ty = from / tile; ty < (to + tile - 1) / tile; ty++) {
         transform_input(source, g, ty, tv);
         float *out_rows[tile];
-        for (int32_t a = 0; a < tile; a++) out_rows[a] = ring + (int64_t)((tile * ty + a) % rows) * tile * g.tiles_w * g.channels;
+        for (int32_t a = 0; a < tile; a++) out_rows[a] = ring + ((tile * ty + a) % rows) * g.ring_row;
         for (int32_t o = 0; o < out_c; o += channel_block) {
             float b[channel_block] = {0};
             for (int32_t k = 0; k < channel_block && o + k < out_c; k++) b[k] = bias[o + k];
@@ -369,7 +375,7 @@ static inline __attribute__((always_inline)) void conv_body(const float *source,
                 const float *vb = tv + (int64_t)block * points * g.planes * 8;
                 int32_t real = g.tiles_w - tile_block * block;
                 multiply_block_points(uo, vb, g.planes, real < tile_block ? real : tile_block, m);
-                transform_output(m, g, tile_block * block, b, relu, out_rows, g.channels, o);
+                transform_output(m, g, tile_block * block, b, relu, out_rows, o);
             }
         }
         int32_t done = tile * (ty + 1) < v.out_h ? tile * (ty + 1) : v.out_h;  // conv rows up to done are computed
@@ -378,8 +384,8 @@ static inline __attribute__((always_inline)) void conv_body(const float *source,
             continue;
         }
         for (; next < end_row; next++) {
-            int32_t last = next * pool->stride_h - pool->pad_h + pool->kernel_h;
-            if (last > v.out_h) last = v.out_h;
+            int32_t first, last;
+            pool_rows(*pool, v.out_h, next, &first, &last);
             if (last > done) break;
             emit_pooled_row(ring, g, v, *pool, rows, out_c, next, line, y);
         }
