@@ -25,6 +25,8 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
     case stateDictMismatch(architecture: String, missing: [String], unexpected: [String], mismatched: [String])
     /// No catalog architecture matches the state dict, or an unknown `--arch` name.
     case unknownArchitecture(String)
+    /// Input that asks for more memory than `MemoryBudget.limit` (`bytes` nil: past `Int.max`).
+    case overBudget(path: String, what: String, bytes: Int?, limit: Int)
 
     public var description: String {
         switch self {
@@ -43,6 +45,9 @@ public enum NNError: Error, CustomStringConvertible, Equatable {
             if !mismatched.isEmpty { parts.append("shape mismatches: \(Self.first(mismatched, separator: "; "))") }
             return "state dict does not fit \(architecture): \(parts.joined(separator: "; "))"
         case .unknownArchitecture(let reason): return "unknown architecture: \(reason)"
+        case .overBudget(let path, let what, let bytes, let limit):
+            let size = bytes.map(MemoryBudget.describe) ?? "more than \(MemoryBudget.describe(Int.max))"
+            return "\(path): \(what) would need \(size), over the memory limit of \(MemoryBudget.describe(limit)) (raise it with --memory-limit)"
         }
     }
 

@@ -38,9 +38,18 @@ struct Shears: ParsableCommand {
             // ArgumentParser's last usage line reads "  See 'shears prune --help' for more information."
             let helpCommand = fullMessage(for: error).split(separator: "\n").last { $0.contains("--help") }?.split(separator: "'").dropFirst().first
             let hint = helpCommand.map { " (see '\($0)')" } ?? ""
-            FileHandle.standardError.write(Data("Error: \(message(for: error))\(hint)\n".utf8))
+            FileHandle.standardError.write(Data("Error: \(message(for: error).escapingControlCharacters)\(hint)\n".utf8))
             Foundation.exit(exitCode(for: error).rawValue)
         }
-        do { try command.run() } catch { exit(withError: error) }
+        do { try command.run() } catch { fail(error) }
+    }
+
+    /// Ends the process for an error from a command: one line on stderr, the message's control
+    /// characters escaped (it may quote a key or a file name from hostile input).
+    static func fail(_ error: Error) -> Never {
+        let text = message(for: error)
+        guard exitCode(for: error) != .success, !text.isEmpty else { exit(withError: error) }
+        FileHandle.standardError.write(Data("Error: \(text.escapingControlCharacters)\n".utf8))
+        Foundation.exit(exitCode(for: error).rawValue)
     }
 }
