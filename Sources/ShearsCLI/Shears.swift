@@ -27,7 +27,8 @@ struct Shears: ParsableCommand {
     )
 
     /// ArgumentParser's `main`, except that a usage error is one line on stderr (the problem,
-    /// then where the help is) instead of the whole usage block, like every other error.
+    /// then where the help is) instead of the whole usage block, like every other error, and
+    /// every error exits 1 (ArgumentParser's usage errors would exit 64).
     /// `--help` and `--version` print as usual.
     static func main() {
         var command: ParsableCommand
@@ -39,17 +40,17 @@ struct Shears: ParsableCommand {
             let helpCommand = fullMessage(for: error).split(separator: "\n").last { $0.contains("--help") }?.split(separator: "'").dropFirst().first
             let hint = helpCommand.map { " (see '\($0)')" } ?? ""
             FileHandle.standardError.write(Data("Error: \(message(for: error).escapingControlCharacters)\(hint)\n".utf8))
-            Foundation.exit(exitCode(for: error).rawValue)
+            Foundation.exit(EXIT_FAILURE)
         }
         do { try command.run() } catch { fail(error) }
     }
 
     /// Ends the process for an error from a command: one line on stderr, the message's control
-    /// characters escaped (it may quote a key or a file name from hostile input).
+    /// characters escaped (it may quote a key or a file name from hostile input), exit 1.
     static func fail(_ error: Error) -> Never {
         let text = message(for: error)
         guard exitCode(for: error) != .success, !text.isEmpty else { exit(withError: error) }
         FileHandle.standardError.write(Data("Error: \(text.escapingControlCharacters)\n".utf8))
-        Foundation.exit(exitCode(for: error).rawValue)
+        Foundation.exit(EXIT_FAILURE)
     }
 }

@@ -39,6 +39,12 @@ struct CaseFolder {
         ["eval", Self.student, "--data", folder, "--resize", "36", "--crop", "32"] + more
     }
 
+    /// The file a hostile payload creates if it ever runs (`touch <marker>`); never made by Shears.
+    var marker: String { url.appendingPathComponent("PWNED").path }
+
+    /// A shell command that creates the marker: what hostile inputs try to get run.
+    var payload: String { "touch \(marker)" }
+
     /// Every path under the folder, links not followed.
     func listing() -> Set<String> {
         let items = FileManager.default.enumerator(at: url, includingPropertiesForKeys: nil)?.compactMap { ($0 as? URL)?.path } ?? []

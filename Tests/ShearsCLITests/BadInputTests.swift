@@ -26,20 +26,32 @@ final class BadInputTests: XCTestCase {
         XCTAssertGreaterThanOrEqual(groups.joined().count, 40)
     }
 
-    private func assertRefused(_ cases: [BadInputCase]) throws {
+}
+
+extension XCTestCase {
+    /// Runs each case through the CLI under `RunLimits.badInput` (`ulimit -v`, a time limit)
+    /// and checks what every refusal must be: exit 1, no signal, no time-out, one stderr line
+    /// naming what the case `mentions`, no control character on stderr, nothing left behind
+    /// in the case's folder, and the folder's marker file (which hostile payloads `touch`)
+    /// never created.
+    func assertRefused(_ cases: [BadInputCase], file: StaticString = #filePath, line: UInt = #line) throws {
         for badInput in cases {
             let folder = CaseFolder(url: try Fixtures.temporaryDirectory(for: self))
             let arguments = try badInput.arguments(folder)
             let before = folder.listing()
-            let result = try CLI.run(arguments, in: folder.url)
-            let context = "\(badInput.name): shears \(arguments.joined(separator: " "))\n\(result.stderr)"
-            XCTAssertFalse(result.crashed, context)
-            XCTAssertNotEqual(result.status, 0, context)
-            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, context)
+            let result = try CLI.run(arguments, in: folder.url, limits: .badInput)
+            let context = "\(badInput.name): shears \(arguments.joined(separator: " ").prefix(300))\n\(result.stderr.prefix(2000))"
+            XCTAssertFalse(result.crashed, context, file: file, line: line)
+            XCTAssertFalse(result.timedOut, "timed out: \(context)", file: file, line: line)
+            XCTAssertEqual(result.status, 1, context, file: file, line: line)
+            XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, context, file: file, line: line)
+            XCTAssertFalse(result.stderr.dropLast().unicodeScalars.contains { $0.value < 0x20 || $0.value == 0x7F },
+                           "a control character on stderr: \(context)", file: file, line: line)
             for word in badInput.mentions {
-                XCTAssertTrue(result.stderr.localizedCaseInsensitiveContains(word), "no '\(word)' in the error of \(context)")
+                XCTAssertTrue(result.stderr.localizedCaseInsensitiveContains(word), "no '\(word)' in the error of \(context)", file: file, line: line)
             }
-            XCTAssertEqual(folder.listing().subtracting(before).sorted(), [], "left behind by \(context)")
+            XCTAssertFalse(FileManager.default.fileExists(atPath: folder.marker), "a command ran: \(context)", file: file, line: line)
+            XCTAssertEqual(folder.listing().subtracting(before).sorted(), [], "left behind by \(context)", file: file, line: line)
         }
     }
 }
