@@ -1,7 +1,6 @@
 // BlobCodec+Read: recognising and reading a blob file (bytes → PickleValue through NN's
 // restricted unpickler → QuantizedModel).
 
-import Foundation
 import NN
 
 extension BlobCodec {
@@ -11,11 +10,8 @@ extension BlobCodec {
         bytes.count >= 3 && bytes[0] == 0x80 && bytes[1] == 4 && bytes[2] == 0x7D
     }
 
-    /// Reads and validates the blob at `path`.
+    /// Reads (a regular file within the memory budget: `InputFile`) and validates the blob at `path`.
     public static func read(path: String) throws -> QuantizedModel {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NNError.io(path: path, reason: "cannot read file")
-        }
-        return try decode(try Unpickler.plainValue([UInt8](data), path: path), path: path)
+        try decode(try Unpickler.plainValue(try InputFile.read(path), path: path), path: path)
     }
 }

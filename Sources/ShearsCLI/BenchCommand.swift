@@ -42,16 +42,16 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Pruning ratios of the variants.", valueName: "list"))
     var ratios: String = "0.5"
 
-    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW.", valueName: "CxHxW"))
+    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)).", valueName: "CxHxW"))
     var input: String = "3x224x224"
 
-    @Option(name: .long, help: ArgumentHelp("Untimed runs before timing.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Untimed runs before timing (at most \(BenchCommand.maximumRuns)).", valueName: "n"))
     var warmup: Int = 3
 
-    @Option(name: .long, help: ArgumentHelp("Timed runs per variant and batch size.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Timed runs per variant and batch size (at most \(BenchCommand.maximumRuns)).", valueName: "n"))
     var iterations: Int = 20
 
-    @Option(name: .long, help: ArgumentHelp("Threads: lanes a batch is split over (a single image's convs split their work over them instead); 1 runs everything on one thread. Default: the number of cores.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Threads: lanes a batch is split over (a single image's convs split their work over them instead); 1 runs everything on one thread. Default: the number of cores; at most \(BenchCommand.maximumThreads).", valueName: "n"))
     var threads: Int = Executor.defaultThreads
 
     @Option(name: .long, help: ArgumentHelp("Also append the results to DIR/results.jsonl (for shears report).", valueName: "dir"))
@@ -60,23 +60,42 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object per line (one per variant and batch size).")
     var json = false
 
+    @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var pointOptions: PointOptions
+
+    /// The most warm-up or timed runs per variant and batch size.
+    static let maximumRuns = 100_000
+    /// The most threads (lanes, or shares of one image's convs).
+    static let maximumThreads = 256
+    /// The largest batch size.
+    static let maximumBatch = 1 << 20
+
     func validate() throws {
-        _ = try parseIntegers(batch, name: "--batch")
-        _ = try parseRatios(ratios, name: "--ratios")
-        _ = try parseInputShape(input)
-        _ = try PruneMethodName.parseList(methods)
-        guard iterations >= 1, warmup >= 0, threads >= 1 else {
-            throw ValidationError("--iterations and --threads must be >= 1 and --warmup >= 0")
+        let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
+        let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
+        let shape = try parseInputShape(input)
+        let methods = try PruneMethodName.parseList(methods)
+        guard (1...Self.maximumRuns).contains(iterations), (0...Self.maximumRuns).contains(warmup) else {
+            throw ValidationError("--iterations must be between 1 and \(Self.maximumRuns) and --warmup between 0 and \(Self.maximumRuns)")
+        }
+        guard (1...Self.maximumThreads).contains(threads) else {
+            throw ValidationError("--threads must be between 1 and \(Self.maximumThreads), got \(threads)")
+        }
+        try pointOptions.check(Self.variantCount(methods: methods, ratios: ratios.count) * Double(sizes.count),
+                               of: "--methods × --ratios × --batch")
+        for size in sizes {
+            try MemoryBudget.check(elements: ([size] + shape).checkedProduct ?? -1, of: 4,
+                                   for: "a batch of \(size) float32 images of \(input)", path: "--batch")
         }
     }
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
         let shape = try parseInputShape(input)
-        let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios"))
+        let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
         let writer = try out.map { try ResultsWriter(path: "\($0)/results.jsonl") }
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
-        for size in try parseIntegers(batch, name: "--batch") {
+        for size in try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions) {
             let measured = try LatencyBenchmark.compare(variants.map(\.model), input: shape, batch: size, threads: threads,
                                                         warmup: warmup, iterations: iterations,
                                                         sparseDensityLimits: variants.map { $0.sparseKernels ? nil : 0 })
@@ -113,7 +132,17 @@ struct BenchVariant {
 extension BenchCommand {
     /// Dense first, then each method at each ratio: masks (unstructured or structured) keep the
     /// dense shapes, channel removal shrinks them; unstructured masks once more on the sparse kernel.
+    /// How many variants `benchVariants` makes: dense, then per method and ratio one (two for
+    /// unstructured masks); in Double, so that no list can overflow it.
+    static func variantCount(methods: [PruneMethodName], ratios: Int) -> Double {
+        1 + Double(ratios) * methods.reduce(0) { $0 + ($1.method.isStructured ? 1 : 2) }
+    }
+
+    /// The variants' weights are checked against the memory budget before any is made.
     func benchVariants(_ model: Model, methods: [PruneMethodName], ratios: [Double]) throws -> [BenchVariant] {
+        let count = Int(Self.variantCount(methods: methods, ratios: ratios.count))
+        try MemoryBudget.check(elements: [count, ModelStatistics.parameterCount(of: model)].checkedProduct ?? -1, of: 4,
+                               for: "the weights of \(count) variants", path: checkpoint)
         var variants = [BenchVariant(name: "dense", method: "dense", ratio: 0, model: model)]
         for name in methods {
             let method = name.method

@@ -27,20 +27,27 @@ struct CrossoverCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Weight densities (fractions of nonzeros) to time.", valueName: "list"))
     var densities: String = "0.05,0.1,0.2,0.3,0.4,0.5,0.7"
 
-    @Option(name: .long, help: ArgumentHelp("Batch size.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Batch size (at most \(CrossoverCommand.maximumBatch)).", valueName: "n"))
     var batch: Int = 8
 
-    @Option(name: .long, help: ArgumentHelp("Timed runs per kernel and density.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Timed runs per kernel and density (at most \(BenchCommand.maximumRuns)).", valueName: "n"))
     var iterations: Int = 10
 
     @Flag(name: .long, help: "Print one JSON object per layer kind.")
     var json = false
 
+    @OptionGroup var pointOptions: PointOptions
+
+    /// The largest batch: 256 of the largest layer's 64x56x56 inputs are 200 MB.
+    static let maximumBatch = 256
+
     func validate() throws {
-        guard try parseRatios(densities, name: "--densities").allSatisfy({ $0 > 0 && $0 <= 1 }) else {
+        guard try parseRatios(densities, name: "--densities", limit: pointOptions).allSatisfy({ $0 > 0 && $0 <= 1 }) else {
             throw ValidationError("--densities are fractions in (0, 1]")
         }
-        guard batch >= 1, iterations >= 1 else { throw ValidationError("--batch and --iterations must be at least 1") }
+        guard (1...Self.maximumBatch).contains(batch), (1...BenchCommand.maximumRuns).contains(iterations) else {
+            throw ValidationError("--batch must be between 1 and \(Self.maximumBatch) and --iterations between 1 and \(BenchCommand.maximumRuns)")
+        }
     }
 
     /// A layer: a conv's channels, kernel, stride and input size, and its kind.
@@ -68,7 +75,7 @@ struct CrossoverCommand: ParsableCommand {
             var measured: [[String: Any]] = []
             // The highest density up to which the sparse kernel won at every density measured.
             var crossover = 0.0, winning = true
-            for density in try parseRatios(densities, name: "--densities").sorted() {
+            for density in try parseRatios(densities, name: "--densities", limit: pointOptions).sorted() {
                 let model = Self.model(layer, density: density, generator: &generator)
                 let stats = try LatencyBenchmark.compare([model, model], input: layer.input, batch: batch, warmup: 2,
                                                          iterations: iterations, sparseDensityLimits: [0, 1])

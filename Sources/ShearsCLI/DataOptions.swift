@@ -58,19 +58,25 @@ struct DataOptions: ParsableArguments {
 
     func validate() throws {
         guard preset == "food11" else { throw ValidationError("unknown --preset '\(preset)': the only preset is food11") }
-        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1") }
-        guard batch >= 1 else { throw ValidationError("--batch must be at least 1") }
-        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1") }
+        for (flag, side) in [("--resize", resize), ("--crop", crop)] {
+            if let side, !(1...Preprocessing.maximumSide).contains(side) {
+                throw ValidationError("\(flag) must be between 1 and \(Preprocessing.maximumSide), got \(side)")
+            }
+        }
+        if let limit, limit < 1 { throw ValidationError("--limit must be at least 1, got \(limit)") }
+        guard batch >= 1 else { throw ValidationError("--batch must be at least 1, got \(batch)") }
+        guard maxPixels >= 1 else { throw ValidationError("--max-pixels must be at least 1, got \(maxPixels)") }
         _ = try preprocessing()
     }
 
     /// The preprocessing these options describe: the preset with any overrides applied.
     func preprocessing() throws -> Preprocessing {
         let base = Preprocessing.food11
+        let mean = try self.mean.map { try Self.floats($0, name: "--mean") } ?? base.mean
+        let std = try self.std.map { try Self.floats($0, name: "--std") } ?? base.std
+        guard std.allSatisfy({ $0 > 0 }) else { throw ValidationError("--std values must be > 0, got '\(self.std ?? "")'") }
         do {
-            var settings = try Preprocessing(resize: resize ?? base.resize, crop: crop ?? base.crop,
-                                             mean: try mean.map { try Self.floats($0, name: "--mean") } ?? base.mean,
-                                             std: try std.map { try Self.floats($0, name: "--std") } ?? base.std)
+            var settings = try Preprocessing(resize: resize ?? base.resize, crop: crop ?? base.crop, mean: mean, std: std)
             settings.maximumPixels = maxPixels
             return settings
         } catch let error as NNError {
@@ -85,27 +91,35 @@ struct DataOptions: ParsableArguments {
     }
 
     /// Lists and decodes the dataset at `root` (default `--data`) once; the uint8 crops are
-    /// kept and reused for every model variant.
+    /// kept and reused for every model variant. The crops (checked by `DecodedImages`) and
+    /// one float batch are checked against the memory budget before anything is decoded.
     func decodeImages(root: String? = nil) throws -> DecodedImages {
         let dataset = try ImageDataset(root: try root ?? requireData(), split: split)
-        let progress = ProgressBar("decoding", total: limit.map { min($0, dataset.samples.count) } ?? dataset.samples.count)
-        let images = try DecodedImages(dataset: dataset, preprocessing: try preprocessing(), limit: limit,
-                                       skipBad: skipBad, progress: { _, _ in progress.advance() })
+        let count = limit.map { min($0, dataset.samples.count) } ?? dataset.samples.count
+        let settings = try preprocessing()
+        let images = min(batch, max(count, 1))
+        try MemoryBudget.check(elements: [images, 3, settings.crop, settings.crop].checkedProduct ?? -1, of: 4,
+                               for: "a batch of \(images) float32 images of 3x\(settings.crop)x\(settings.crop)", path: "--batch")
+        let progress = ProgressBar("decoding", total: count)
+        let decoded = try DecodedImages(dataset: dataset, preprocessing: settings, limit: limit,
+                                        skipBad: skipBad, progress: { _, _ in progress.advance() })
         progress.finish()
-        for skipped in images.skipped { printError("skipped: \(skipped)") }
-        return images
+        for skipped in decoded.skipped { printError("skipped: \(skipped)") }
+        return decoded
     }
 
-    /// Parses "a,b,c" as three floats, rounding each from Double as torch does.
+    /// Parses "a,b,c" as three finite numbers, rounding each from Double to float32 as torch does.
     static func floats(_ text: String, name: String) throws -> [Float] {
-        let parts = text.split(separator: ",").map { $0.trimmingCharacters(in: .whitespaces) }
-        let values = parts.compactMap { Double($0) }
-        guard values.count == 3, parts.count == 3 else { throw ValidationError("\(name) needs three comma-separated numbers, got '\(text)'") }
-        return values.map { Float($0) }
+        let values = text.split(separator: ",", omittingEmptySubsequences: false).map { parseDecimal($0).map(Float.init) }
+        guard values.count == 3, values.allSatisfy({ $0?.isFinite ?? false }) else {
+            throw ValidationError("\(name) needs three comma-separated finite numbers, got '\(text)'")
+        }
+        return values.compactMap { $0 }
     }
 }
 
-/// Writes one line to stderr.
+/// Writes `line` to stderr as one line: its control characters are escaped, since notes,
+/// progress and skipped-file lists quote names from input (keys, file and folder names).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    FileHandle.standardError.write(Data((line.escapingControlCharacters + "\n").utf8))
 }

@@ -29,6 +29,8 @@ struct EvalCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object (with per-class accuracy and the confusion matrix).")
     var json = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
@@ -52,7 +54,7 @@ struct EvalCommand: ParsableCommand {
                 "confusion": tally.confusion,
             ])
         } else {
-            print("\(checkpoint) (\(loaded.model.architecture)) on \(images.count) images")
+            print("\(checkpoint) (\(loaded.model.architecture)) on \(images.count) images".escapingControlCharacters)
             print(String(format: "accuracy  %.4f  (%d / %d)", tally.accuracy, tally.correct, tally.images))
             for (c, accuracy) in tally.perClassAccuracy.enumerated() {
                 if let accuracy { print(String(format: "  class %2d  %.4f", c, accuracy)) }

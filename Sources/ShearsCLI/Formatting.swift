@@ -1,7 +1,6 @@
 // Formatting: the small text helpers every command prints with: thousands separators,
-// aligned columns, JSON output, and input-shape parsing.
+// aligned columns (cells with control characters escaped), JSON output.
 
-import ArgumentParser
 import Foundation
 import ShearsKit
 
@@ -9,7 +8,10 @@ import ShearsKit
 func grouped(_ value: Int) -> String { groupedDigits(value) }
 
 /// Rows as space-padded columns with a rule under the header; `rightAligned` column indices.
+/// Cells may hold names from input (keys, layers, files): their control characters are escaped,
+/// so a row stays one line and cannot drive the terminal.
 func renderColumns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
+    let rows = rows.map { $0.map(\.escapingControlCharacters) }
     guard let header = rows.first else { return "" }
     let widths = header.indices.map { c in rows.map { $0[c].count }.max() ?? 0 }
     func line(_ row: [String]) -> String {
@@ -26,13 +28,4 @@ func renderColumns(_ rows: [[String]], rightAligned: Set<Int> = []) -> String {
 func printJSON(_ object: Any) throws {
     let data = try JSONSerialization.data(withJSONObject: object, options: [.sortedKeys, .withoutEscapingSlashes])
     print(String(decoding: data, as: UTF8.self))
-}
-
-/// "3x224x224" → [3, 224, 224].
-func parseInputShape(_ text: String) throws -> [Int] {
-    let parts = text.lowercased().split(separator: "x").compactMap { Int($0) }
-    guard parts.count == 3, parts.allSatisfy({ $0 > 0 }) else {
-        throw ValidationError("--input must look like 3x224x224, got '\(text)'")
-    }
-    return parts
 }

@@ -1,5 +1,6 @@
 // `shears predict`: predicted class of every image in a folder (labelled or not), written as
-// the homework's submission CSV, `Id,Category`, with Id the file name without extension.
+// the homework's submission CSV, `Id,Category`, with Id the file name without extension
+// (quoted as CSV requires, control characters escaped).
 
 import ArgumentParser
 import Foundation
@@ -27,6 +28,8 @@ struct PredictCommand: ParsableCommand {
     @Flag(name: .long, help: "Add each image's logits as columns logit_0, logit_1, … (for checking against PyTorch).")
     var logits = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
@@ -38,7 +41,7 @@ struct PredictCommand: ParsableCommand {
         for (i, (sample, prediction)) in zip(images.samples, result.predictions).enumerated() {
             let id = ((sample.path as NSString).lastPathComponent as NSString).deletingPathExtension
             let values = result.logits.map { t in t.scalars[(i * width)..<((i + 1) * width)].map { ",\($0)" }.joined() } ?? ""
-            csv += "\(id),\(prediction)\(values)\n"
+            csv += "\(Self.csvField(id)),\(prediction)\(values)\n"
         }
         if let output {
             try AtomicFile.write(csv, to: output)
@@ -46,5 +49,14 @@ struct PredictCommand: ParsableCommand {
         } else {
             print(csv, terminator: "")
         }
+    }
+
+    /// `text` as one RFC 4180 CSV field: control characters escaped (a file name's newline or
+    /// ANSI codes can neither break a row nor reach a terminal), then quoted, with `"` doubled,
+    /// when it holds a comma or a quote.
+    static func csvField(_ text: String) -> String {
+        let printable = text.escapingControlCharacters
+        guard printable.contains(",") || printable.contains("\"") else { return printable }
+        return "\"" + printable.replacingOccurrences(of: "\"", with: "\"\"") + "\""
     }
 }

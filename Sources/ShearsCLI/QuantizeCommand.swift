@@ -57,6 +57,8 @@ struct QuantizeCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws {
         guard (2...8).contains(bits) else { throw ValidationError("--bits must be between 2 and 8, got \(bits)") }
         guard (0...1).contains(amount) else { throw ValidationError("--amount must lie in [0, 1]") }
@@ -106,8 +108,8 @@ struct QuantizeCommand: ParsableCommand {
             for e in errors { rows.append([e.name, String(format: "%.3g", e.rmse), e.sqnrDB.isFinite ? String(format: "%.1f", e.sqnrDB) : "exact"]) }
             print(renderColumns(rows, rightAligned: [1, 2]))
             print("")
-            print("original  \(grouped(loaded.fileBytes)) bytes  \(checkpoint)")
-            print("blob      \(grouped(blob.count)) bytes  \(output)  (\(bits)-bit\(perChannel ? " per channel" : ""))")
+            print("original  \(grouped(loaded.fileBytes)) bytes  \(checkpoint)".escapingControlCharacters)
+            print("blob      \(grouped(blob.count)) bytes  \(output)  (\(bits)-bit\(perChannel ? " per channel" : ""))".escapingControlCharacters)
             print(String(format: "ratio     %.2fx smaller; overall SQNR %.1f dB", Double(loaded.fileBytes) / Double(max(blob.count, 1)), total.sqnrDB))
             if let accuracyBefore, let accuracyAfter {
                 print(String(format: "accuracy  %.4f before, %.4f after (%+.4f)", accuracyBefore, accuracyAfter, accuracyAfter - accuracyBefore))

@@ -31,6 +31,8 @@ struct ReportCommand: ParsableCommand {
     @Flag(name: .long, help: "Print the files written as JSON.")
     var json = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
     func validate() throws {
         guard !results.isEmpty else { throw ValidationError("give at least one results.jsonl") }
     }

@@ -37,21 +37,27 @@ struct SensitivityCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print every record as a JSON line on stdout.")
     var json = false
 
+    @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var pointOptions: PointOptions
+
     func validate() throws {
         _ = try dataOptions.requireData()
         guard [.l1, .random, .ln, .ln1, .ln2].contains(method) else { throw ValidationError("--method must be l1, random or ln") }
-        _ = try parseRatios(ratios, name: "--ratios")
+        _ = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
     }
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
         let method = self.method.method
-        let writer = try ResultsWriter(path: "\(out)/results.jsonl")
-        let point = SweepPoint(model: loaded.label, images: try dataOptions.decodeImages(), batch: dataOptions.batch,
-                               timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
+        let ratios = try parseRatios(self.ratios, name: "--ratios", limit: pointOptions)
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
+        try pointOptions.check(Double(layers.count) * Double(ratios.count), of: "\(layers.count) layers × --ratios")
+        let images = try dataOptions.decodeImages()
+        let writer = try ResultsWriter(path: "\(out)/results.jsonl")
+        let point = SweepPoint(model: loaded.label, images: images, batch: dataOptions.batch,
+                               timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
         for layer in layers {
-            for ratio in try parseRatios(ratios, name: "--ratios") {
+            for ratio in ratios {
                 let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method.rawValue, ratio: ratio, layer: layer)
                 if writer.existingKeys.contains(base.key) { continue }
                 let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),

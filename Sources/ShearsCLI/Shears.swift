@@ -31,6 +31,8 @@ struct Shears: ParsableCommand {
     /// every error exits 1 (ArgumentParser's usage errors would exit 64).
     /// `--help` and `--version` print as usual.
     static func main() {
+        // A write past `ulimit -f` then fails with EFBIG (a one-line error) instead of SIGXFSZ killing the process.
+        signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

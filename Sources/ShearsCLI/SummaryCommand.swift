@@ -34,9 +34,16 @@ struct SummaryCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
 
+    @OptionGroup var limitOptions: LimitOptions
+
+    /// The most classes a catalog architecture is built with (ImageNet-21k has 21,841).
+    static let maximumClasses = 100_000
+
     func validate() throws {
         if checkpoint == nil && modelOptions.arch == nil { throw ValidationError("give a checkpoint or --arch NAME") }
-        guard classes >= 1 else { throw ValidationError("--classes must be at least 1") }
+        guard (1...Self.maximumClasses).contains(classes) else {
+            throw ValidationError("--classes must be between 1 and \(Self.maximumClasses), got \(classes)")
+        }
         _ = try parseInputShape(input)
     }
 
@@ -77,7 +84,7 @@ struct SummaryCommand: ParsableCommand {
                          grouped(layer.parameters)])
         }
         var text = renderColumns(rows, rightAligned: [2])
-        text += "\n\nArchitecture: \(model.architecture)"
+        text += "\n\nArchitecture: \(model.architecture.escapingControlCharacters)"
         text += "\nInput: \(input.map(String.init).joined(separator: "x"))"
         text += "\nTotal params: \(grouped(statistics.parameters))"
         text += "\nTrainable params: \(grouped(statistics.parameters))"

@@ -42,7 +42,7 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Iterative step rates: each step prunes this fraction of what remains.", valueName: "list"))
     var iterative: String?
 
-    @Option(name: .long, help: ArgumentHelp("Iterative: number of steps.", valueName: "k"))
+    @Option(name: .long, help: ArgumentHelp("Iterative: number of steps (each rate's steps + 1 points count against --max-points).", valueName: "k"))
     var steps: Int = 12
 
     @Option(name: .long, help: ArgumentHelp("Iterative: the method of each step.", valueName: "name"))
@@ -57,9 +57,11 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Model label in the records (default: the file name).", valueName: "name"))
     var label: String?
 
-    @Option(name: .long, help: ArgumentHelp("Timed runs per point for latency (batch 1); 0 skips timing.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Timed runs per point for latency (batch 1); 0 skips timing; at most \(BenchCommand.maximumRuns).", valueName: "n"))
     var timingIterations: Int = 10
 
+    @OptionGroup var limitOptions: LimitOptions
+    @OptionGroup var pointOptions: PointOptions
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var pruneOptions: PruneOptions
@@ -79,11 +81,11 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print every record as a JSON line on stdout.")
     var json = false
 
-    /// `--shard i/n` as (i − 1, n); (0, 1) without it.
+    /// `--shard i/n` as (i − 1, n); (0, 1) without it. Both are decimal integers, 1 ≤ i ≤ n.
     static func parseShard(_ text: String?) throws -> (index: Int, count: Int) {
         guard let text else { return (0, 1) }
-        let parts = text.split(separator: "/")
-        guard parts.count == 2, let i = Int(parts[0]), let n = Int(parts[1]), n >= 1, (1...n).contains(i) else {
+        let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(parseCount)
+        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (1...n).contains(i) else {
             throw ValidationError("--shard must be i/n with 1 ≤ i ≤ n, got '\(text)'")
         }
         return (i - 1, n)
@@ -91,17 +93,20 @@ struct SweepCommand: ParsableCommand {
 
     func validate() throws {
         _ = try dataOptions.requireData()
-        _ = try PruneMethodName.parseList(methods)
-        _ = try parseRatios(ratios, name: "--ratios")
-        if let iterative { _ = try parseRatios(iterative, name: "--iterative") }
-        if let quantBits {
-            guard try parseIntegers(quantBits, name: "--quant-bits").allSatisfy({ (2...8).contains($0) }) else {
-                throw ValidationError("--quant-bits must lie between 2 and 8")
-            }
+        let methods = try PruneMethodName.parseList(methods)
+        let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
+        let rates = try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? []
+        let bits = try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? []
+        guard steps >= 1 else { throw ValidationError("--steps must be at least 1, got \(steps)") }
+        guard (0...BenchCommand.maximumRuns).contains(timingIterations) else {
+            throw ValidationError("--timing-iterations must be between 0 and \(BenchCommand.maximumRuns), got \(timingIterations)")
         }
-        guard steps >= 1, timingIterations >= 0 else { throw ValidationError("--steps must be >= 1 and --timing-iterations >= 0") }
         _ = try Self.parseShard(shard)
         if let recalibrateBN, recalibrateBN < 2 { throw ValidationError("--recalibrate-bn needs at least 2 images") }
+        // Every point the sweep would measure, in Double so that no flag can overflow the count.
+        let oneShot = methods.reduce(0.0) { $0 + (recalibrateBN != nil && $1 == .channel ? 2 : 1) } * Double(ratios.count)
+        let points = oneShot + Double(rates.count) * (Double(steps) + 1) + Double(bits.count)
+        try pointOptions.check(points, of: "this sweep")
     }
 
     func run() throws {
@@ -125,7 +130,7 @@ struct SweepCommand: ParsableCommand {
         }
         for name in try PruneMethodName.parseList(methods) {
             let method = name.method
-            for ratio in try parseRatios(ratios, name: "--ratios") {
+            for ratio in try parseRatios(ratios, name: "--ratios", limit: pointOptions) {
                 let plain = ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio)
                 let recalibrated = ResultRecord(kind: "prune", model: point.model, method: name.rawValue + "+bn-recal", ratio: ratio)
                 let series = [plain] + (recalibration != nil && method == .channel ? [recalibrated] : [])
@@ -141,7 +146,7 @@ struct SweepCommand: ParsableCommand {
         }
         if let iterative {
             let method = iterativeMethod.method
-            for step in try parseRatios(iterative, name: "--iterative") {
+            for step in try parseRatios(iterative, name: "--iterative", limit: pointOptions) {
                 func measure(_ k: Int, _ model: Model) throws {
                     let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod.rawValue,
                                             ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
@@ -154,7 +159,7 @@ struct SweepCommand: ParsableCommand {
             }
         }
         if let quantBits {
-            for bits in try parseIntegers(quantBits, name: "--quant-bits") {
+            for bits in try parseIntegers(quantBits, name: "--quant-bits", in: 2...8, limit: pointOptions) {
                 let base = ResultRecord(kind: "quant", model: point.model, method: "min-max", ratio: 0, bits: bits, perChannel: false)
                 if !mine() || writer.existingKeys.contains(base.key) { continue }
                 let quantized = try Quantizer.quantize(dense.stateDict, config: QuantizationConfig(bits: bits),

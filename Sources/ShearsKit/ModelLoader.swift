@@ -33,6 +33,8 @@ public enum ModelLoader {
             return model
         }
         let model: Model
+        // A FIFO, device or folder is refused here, before anything opens it to read.
+        let size = try InputFile.requireRegular(path)
         do {
             if path.lowercased().hasSuffix(".onnx") {
                 model = try ONNXImporter.load(path: path)
@@ -65,7 +67,6 @@ public enum ModelLoader {
             guard case .stateDictMismatch = mismatch else { throw mismatch }
             throw NNError.unsupported(path: path, reason: mismatch.description)
         }
-        let size = (try? FileManager.default.attributesOfItem(atPath: path)[.size] as? Int) ?? 0
         return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)
     }
 }

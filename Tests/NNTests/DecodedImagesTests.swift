@@ -50,6 +50,32 @@ final class DecodedImagesTests: XCTestCase {
         XCTAssertThrowsError(try parallel.batches(size: 0))
     }
 
+    /// The crops of every image (count · crop² · 3 bytes) are checked before any file is read.
+    func testCropsOverTheBudgetAreRefusedBeforeDecoding() throws {
+        let dataset = try ImageDataset(root: Fixtures.path("images/datasets/folder"))
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 8 * 8 * 8 * 3 - 1
+        XCTAssertThrowsError(try DecodedImages(dataset: dataset, preprocessing: small)) { error in
+            XCTAssertEqual(error as? NNError, .overBudget(path: dataset.directory, what: "the 8x8 RGB crops of 8 images",
+                                                          bytes: 8 * 8 * 8 * 3, limit: 8 * 8 * 8 * 3 - 1))
+        }
+    }
+
+    /// A FIFO named like an image stops the load naming it, or is skipped with --skip-bad; never waited on.
+    func testFIFONamedLikeAnImageIsRefusedOrSkipped() throws {
+        let root = try Fixtures.temporaryDirectory(for: self).path
+        try FileManager.default.copyItem(atPath: ImageManifest.path("rgb422_61x47.jpg"), toPath: root + "/0_0.jpg")
+        XCTAssertEqual(mkfifo(root + "/0_1.jpg", 0o600), 0)
+        let dataset = try ImageDataset(root: root)
+        XCTAssertEqual(dataset.samples.map(\.path), [root + "/0_0.jpg", root + "/0_1.jpg"])
+        let refusal = NNError.io(path: root + "/0_1.jpg", reason: "cannot read: a FIFO (named pipe), not a regular file")
+        XCTAssertThrowsError(try DecodedImages(dataset: dataset, preprocessing: small)) { XCTAssertEqual($0 as? NNError, refusal) }
+        let decoded = try DecodedImages(dataset: dataset, preprocessing: small, skipBad: true)
+        XCTAssertEqual(decoded.samples.map(\.path), [root + "/0_0.jpg"])
+        XCTAssertEqual(decoded.skipped, [refusal])
+    }
+
     func testLimitTakesTheFirstSamples() throws {
         let dataset = try ImageDataset(root: Fixtures.path("images/datasets/food11"), split: "training")
         let decoded = try DecodedImages(dataset: dataset, preprocessing: small, limit: 2)

@@ -67,7 +67,16 @@ final class JPEGDecoderTests: XCTestCase {
             XCTAssertEqual($0 as? NNError, .io(path: missing, reason: "cannot read: No such file or directory"))
         }
         XCTAssertThrowsError(try JPEGDecoder.decode(file: directory)) {
-            XCTAssertEqual($0 as? NNError, .io(path: directory, reason: "cannot read: Is a directory"))
+            XCTAssertEqual($0 as? NNError, .io(path: directory, reason: "cannot read: a folder, not a regular file"))
+        }
+    }
+
+    /// A FIFO named like an image is refused at once (reading it would wait for a writer forever).
+    func testFIFOIsRefusedWithoutWaiting() throws {
+        let fifo = try Fixtures.temporaryDirectory(for: self).path + "/0_1.jpg"
+        XCTAssertEqual(mkfifo(fifo, 0o600), 0)
+        XCTAssertThrowsError(try JPEGDecoder.decode(file: fifo)) {
+            XCTAssertEqual($0 as? NNError, .io(path: fifo, reason: "cannot read: a FIFO (named pipe), not a regular file"))
         }
     }
 

@@ -46,12 +46,44 @@ final class PreprocessingTests: XCTestCase {
                        preprocessing.croppedImage(try JPEGDecoder.decode(file: path)))
     }
 
+    /// The resize's buffers: Pillow's coefficients per resized axis, the horizontal pass, the crop.
+    func testResizeBytes() throws {
+        let preprocessing = try Preprocessing(resize: 256, crop: 224, mean: [0, 0, 0], std: [1, 1, 1])
+        // 512x384 -> 341x256: coefficients 341·(16 + 4·5) + 256·(16 + 4·5), pass 384·224·3, crop 224²·3 + 224·12.
+        XCTAssertEqual(preprocessing.resizeBytes(width: 512, height: 384), 341 * 36 + 256 * 36 + 384 * 224 * 3 + 224 * 224 * 3 + 224 * 12)
+        // An unchanged size needs no coefficients.
+        XCTAssertEqual(preprocessing.resizeBytes(width: 256, height: 256), 256 * 224 * 3 + 224 * 224 * 3 + 224 * 12)
+        // A 65535x2 strip resized to a shorter side of 65,535: 2.1e9 columns of coefficients.
+        let huge = try Preprocessing(resize: 65_535, crop: 16, mean: [0, 0, 0], std: [1, 1, 1])
+        XCTAssertGreaterThan(try XCTUnwrap(huge.resizeBytes(width: 65_535, height: 2)), 1 << 35)
+    }
+
+    /// `croppedImage(file:)` refuses an image whose resize would not fit the memory budget,
+    /// naming the file, before resizing.
+    func testResizeOverTheBudgetIsRefused() throws {
+        let path = ImageManifest.path("rgb422_61x47.jpg")
+        let preprocessing = try Preprocessing(resize: 60_000, crop: 16, mean: [0, 0, 0], std: [1, 1, 1])
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 1 << 20
+        XCTAssertThrowsError(try preprocessing.croppedImage(file: path)) { error in
+            guard case .overBudget(let file, let what, _, _)? = error as? NNError else { return XCTFail("\(error)") }
+            XCTAssertEqual(file, path)
+            XCTAssertEqual(what, "resizing its 61x47 pixels to a shorter side of 60000")
+        }
+    }
+
     func testRejectsUnusableSettings() {
         let mean: [Float] = [0.5, 0.5, 0.5]
         XCTAssertThrowsError(try Preprocessing(resize: 0, crop: 1, mean: mean, std: mean)) {
-            XCTAssertEqual("\($0)", "invalid resize: must be >= 1, got 0")
+            XCTAssertEqual("\($0)", "invalid resize: must be between 1 and 65535, got 0")
         }
         XCTAssertThrowsError(try Preprocessing(resize: 1, crop: 0, mean: mean, std: mean))
+        XCTAssertThrowsError(try Preprocessing(resize: 256, crop: 100_000, mean: mean, std: mean)) {
+            XCTAssertEqual("\($0)", "invalid crop: must be between 1 and 65535, got 100000")
+        }
+        XCTAssertThrowsError(try Preprocessing(resize: Int.max, crop: 1, mean: mean, std: mean))
+        XCTAssertNoThrow(try Preprocessing(resize: 65_535, crop: 65_535, mean: mean, std: mean))
         XCTAssertThrowsError(try Preprocessing(resize: 1, crop: 1, mean: [0.5], std: mean))
         XCTAssertThrowsError(try Preprocessing(resize: 1, crop: 1, mean: mean, std: [1, 0, 1]))
     }

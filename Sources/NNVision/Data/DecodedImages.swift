@@ -26,20 +26,27 @@ public struct DecodedImages: Sendable {
     public init(dataset: ImageDataset, preprocessing: Preprocessing, limit: Int? = nil, skipBad: Bool = false,
                 parallel: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
         let samples = limit.map { Array(dataset.samples.prefix(max($0, 0))) } ?? dataset.samples
-        try self.init(samples: samples, preprocessing: preprocessing, skipBad: skipBad, parallel: parallel, progress: progress)
+        try self.init(samples: samples, preprocessing: preprocessing, skipBad: skipBad, parallel: parallel,
+                      folder: dataset.directory, progress: progress)
     }
 
-    /// Decodes and crops every sample.
+    /// Decodes and crops every sample. Their crops, `samples.count · crop² · 3` bytes, are
+    /// checked against the memory budget before the first file is read.
     ///
     /// - Parameters:
     ///   - skipBad: false: the first bad file (in listing order) is thrown; true: bad files are
     ///     left out and listed in `skipped`.
+    ///   - folder: where the samples are, for the budget's message (default: the first one's folder).
     ///   - parallel: spread the files over all cores (`DispatchQueue.concurrentPerform`);
     ///     the result is the same either way.
     ///   - progress: called with (files done, total) after each file, one call at a time, from
     ///     worker threads.
     public init(samples: [ImageDataset.Sample], preprocessing: Preprocessing, skipBad: Bool = false,
-                parallel: Bool = true, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+                parallel: Bool = true, folder: String? = nil, progress: ((_ done: Int, _ total: Int) -> Void)? = nil) throws {
+        let crop = preprocessing.crop
+        try MemoryBudget.check(elements: [samples.count, crop, crop].checkedProduct ?? -1, of: 3,
+                               for: "the \(crop)x\(crop) RGB crops of \(samples.count) images",
+                               path: folder ?? samples.first.map { ($0.path as NSString).deletingLastPathComponent } ?? "")
         var results = [Result<RGBImage, NNError>?](repeating: nil, count: samples.count)
         let lock = NSLock()
         var done = 0

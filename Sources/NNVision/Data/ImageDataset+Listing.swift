@@ -37,11 +37,12 @@ extension ImageDataset {
     static func walk(_ top: String) throws -> [String] {
         var folders: [(path: String, files: [String])] = []
         var pending = [top]
-        var visited = Set<String>()
+        var visited = Set<[UInt64]>()
         while let folder = pending.popLast() {
-            // A link back to an ancestor would loop forever (os.walk would too); visit each real folder once.
-            let real = (folder as NSString).resolvingSymlinksInPath
-            guard visited.insert(real).inserted else { continue }
+            // A link back to an ancestor (or to the folder itself) would loop forever, as os.walk
+            // would: visit each real folder, known by its device and inode, once.
+            var status = stat()
+            guard stat(folder, &status) == 0, visited.insert([UInt64(status.st_dev), UInt64(status.st_ino)]).inserted else { continue }
             let entries = try entries(of: folder)
             folders.append((folder, entries.files))
             pending += entries.directories.map { (folder as NSString).appendingPathComponent($0) }

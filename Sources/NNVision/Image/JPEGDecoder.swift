@@ -14,8 +14,9 @@ public enum JPEGDecoder {
     /// threshold, `2 * Image.MAX_IMAGE_PIXELS` (PIL warns above half of it and still decodes).
     public static let defaultMaximumPixels = 2 * (1024 * 1024 * 1024 / 4 / 3)
 
-    /// Reads and decodes the JPEG file at `path`. An image whose header declares more than
-    /// `maximumPixels` (width x height) is refused before any pixel memory is allocated.
+    /// Reads and decodes the JPEG file at `path` (a regular file: a FIFO, device or folder is
+    /// refused, never waited on). An image whose header declares more than `maximumPixels`
+    /// (width x height) is refused before any pixel memory is allocated.
     public static func decode(file path: String, maximumPixels: Int = defaultMaximumPixels) throws -> RGBImage {
         try decodeWithWarnings(file: path, maximumPixels: maximumPixels).image
     }
@@ -28,8 +29,8 @@ public enum JPEGDecoder {
     /// `decode(file:)`, also returning how many warnings (e.g. "Corrupt JPEG data") libjpeg
     /// raised and that PIL ignores as well.
     static func decodeWithWarnings(file path: String, maximumPixels: Int = defaultMaximumPixels) throws -> (image: RGBImage, warnings: Int) {
-        guard let data = FileManager.default.contents(atPath: path) else { throw NNError.unreadable(path) }
-        return try data.withUnsafeBytes { try decodeWithWarnings(UnsafeRawBufferPointer($0), path: path, maximumPixels: maximumPixels) }
+        let bytes = try InputFile.read(path)
+        return try bytes.withUnsafeBytes { try decodeWithWarnings($0, path: path, maximumPixels: maximumPixels) }
     }
 
     /// Checks the magic bytes, runs libjpeg and converts its output to RGB.

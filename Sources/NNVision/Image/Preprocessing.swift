@@ -18,13 +18,19 @@ public struct Preprocessing: Equatable, Sendable {
     /// larger files are refused before their pixels are allocated. PIL's limit by default.
     public var maximumPixels = JPEGDecoder.defaultMaximumPixels
 
-    /// Checks the settings: positive sizes, 3 means, 3 non-zero finite standard deviations.
+    /// The largest `resize` and `crop`: JPEG's largest side, 65,535. Bounding them keeps every
+    /// size computed from them (resized sides, crop bytes) far from overflow.
+    public static let maximumSide = 65_535
+
+    /// Checks the settings: sizes in 1...`maximumSide`, 3 finite means, 3 non-zero finite
+    /// standard deviations.
     ///
     /// torch converts Python floats (Float64) to float32; pass `Float(double)` values, since a
     /// Float literal rounds the decimal directly and may differ in the last bit.
     public init(resize: Int, crop: Int, mean: [Float], std: [Float]) throws {
-        guard resize >= 1 else { throw NNError.invalidArgument(name: "resize", reason: "must be >= 1, got \(resize)") }
-        guard crop >= 1 else { throw NNError.invalidArgument(name: "crop", reason: "must be >= 1, got \(crop)") }
+        for (name, side) in [("resize", resize), ("crop", crop)] where !(1...Self.maximumSide).contains(side) {
+            throw NNError.invalidArgument(name: name, reason: "must be between 1 and \(Self.maximumSide), got \(side)")
+        }
         guard mean.count == 3, mean.allSatisfy(\.isFinite) else {
             throw NNError.invalidArgument(name: "mean", reason: "needs 3 finite values (R, G, B), got \(mean)")
         }
@@ -64,8 +70,31 @@ public struct Preprocessing: Equatable, Sendable {
     }
 
     /// Decodes the JPEG at `path` and crops it (`croppedImage(_:)`).  -> [crop, crop, 3]
+    ///
+    /// The resize's buffers (`resizeBytes`) are checked against the memory budget first: a
+    /// 65535x2 image resized to a shorter side of 65,535 would need terabytes.
     public func croppedImage(file path: String) throws -> RGBImage {
-        croppedImage(try JPEGDecoder.decode(file: path, maximumPixels: maximumPixels))
+        let image = try JPEGDecoder.decode(file: path, maximumPixels: maximumPixels)
+        try MemoryBudget.check(resizeBytes(width: image.width, height: image.height),
+                               for: "resizing its \(image.width)x\(image.height) pixels to a shorter side of \(resize)", path: path)
+        return croppedImage(image)
+    }
+
+    /// Bytes `croppedImage(_:)` allocates for a `width` x `height` image (nil past 2^62): per
+    /// resized axis of n inputs and m outputs, m · (16 + 4 · taps) for Pillow's coefficients
+    /// (taps = 2 · ⌈max(n / m, 1)⌉ + 1), the horizontal pass's height · crop · 3 and the crop's
+    /// crop² · 3 (+ crop · 12 for the vertical accumulator).
+    public func resizeBytes(width: Int, height: Int) -> Int? {
+        let size = ResizeShorterSide.outputSize(width: width, height: height, shorter: resize)
+        func coefficients(_ inputs: Int, _ outputs: Int) -> Double {
+            guard inputs != outputs else { return 0 }
+            let taps = 2 * (Double(inputs) / Double(outputs)).rounded(.up) + 1
+            return Double(outputs) * (16 + 4 * Swift.max(taps, 3))
+        }
+        let side = Double(crop)
+        let bytes = coefficients(width, size.width) + coefficients(height, size.height)
+            + Double(height) * side * 3 + side * side * 3 + side * 12
+        return bytes < 0x1p62 ? Int(bytes) : nil
     }
 
     /// The ToTensor + Normalize step for these settings.
