@@ -35,11 +35,11 @@ func parseRatios(_ text: String, name: String, limit: PointOptions) throws -> [D
     return fractions
 }
 
-/// Integers in `range` from "1,32"; at most `limit.maxPoints` of them.
+/// Integers in `range` from "1,32" (spaces around an entry allowed); at most `limit.maxPoints` of them.
 func parseIntegers(_ text: String, name: String, in range: ClosedRange<Int>, limit: PointOptions) throws -> [Int] {
     let parts = text.split(separator: ",", omittingEmptySubsequences: false)
     try limit.check(Double(parts.count), of: "\(name) '\(text)'")
-    let values = parts.map(parseCount)
+    let values = parts.map { parseCount($0.trimmingCharacters(in: .whitespaces)) }
     guard values.allSatisfy({ $0.map(range.contains) ?? false }) else {
         throw ValidationError("\(name) must be integers from \(range.lowerBound) to \(range.upperBound) like \(range.lowerBound),\(range.upperBound), got '\(text)'")
     }

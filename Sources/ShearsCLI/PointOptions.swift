@@ -11,7 +11,7 @@ struct PointOptions: ParsableArguments {
 
     @Option(name: .long, help: ArgumentHelp(
         "Refuse a run of more than N points (the ratios of a range, entries of a list, or measurements of a whole sweep).",
-        discussion: "The default is \(PointOptions.defaultMaximum).", valueName: "n"))
+        valueName: "n"))
     var maxPoints: Int = PointOptions.defaultMaximum
 
     func validate() throws {

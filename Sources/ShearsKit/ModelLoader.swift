@@ -35,6 +35,7 @@ public enum ModelLoader {
         let model: Model
         // A FIFO, device or folder is refused here, before anything opens it to read.
         let size = try InputFile.requireRegular(path)
+        if let moduleTreeText { try InputFile.requireRegular(moduleTreeText) }
         do {
             if path.lowercased().hasSuffix(".onnx") {
                 model = try ONNXImporter.load(path: path)

@@ -156,6 +156,11 @@ extension BadInputCase {
             try makeFIFO(model)
             return ["quantize", model, "-o", "out.pkl"]
         },
+        BadInputCase("a FIFO as the --arch-from text", mentions: ["model.txt", "FIFO"]) { folder in
+            let text = folder.url.appendingPathComponent("model.txt").path
+            try makeFIFO(text)
+            return ["summary", student, "--arch-from", text, "--input", "3x32x32"]
+        },
         BadInputCase("/dev/zero as the checkpoint", mentions: ["/dev/zero", "character device"]) { _ in ["summary", "/dev/zero", "--input", "3x32x32"] },
         BadInputCase("a folder as the checkpoint", mentions: ["model.pt", "folder"]) { folder in
             try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("model.pt"), withIntermediateDirectories: true)
