@@ -22,22 +22,22 @@ struct DataOptions: ParsableArguments {
                                             valueName: "name"))
     var preset: String = "food11"
 
-    @Option(name: .long, help: ArgumentHelp("Resize the shorter side to N pixels (overrides the preset).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Resize the shorter side to N pixels, at most \(Preprocessing.maximumSide) (overrides the preset).", valueName: "n"))
     var resize: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Centre-crop to N x N pixels (overrides the preset).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Centre-crop to N x N pixels, at most \(Preprocessing.maximumSide) (overrides the preset).", valueName: "n"))
     var crop: Int?
 
     @Option(name: .long, help: ArgumentHelp("Per-channel mean, R,G,B (overrides the preset).", valueName: "a,b,c"))
     var mean: String?
 
-    @Option(name: .long, help: ArgumentHelp("Per-channel standard deviation, R,G,B (overrides the preset).", valueName: "a,b,c"))
+    @Option(name: .long, help: ArgumentHelp("Per-channel standard deviation, R,G,B, each > 0 (overrides the preset).", valueName: "a,b,c"))
     var std: String?
 
     @Option(name: .long, help: ArgumentHelp("Use only the first N images (in sorted order).", valueName: "n"))
     var limit: Int?
 
-    @Option(name: .long, help: ArgumentHelp("Images per inference batch.", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Images per inference batch (one float batch must fit --memory-limit).", valueName: "n"))
     var batch: Int = 64
 
     @Flag(name: .long, help: "Skip unreadable images (listed on stderr) instead of stopping at the first one.")

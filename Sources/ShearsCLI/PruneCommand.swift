@@ -45,7 +45,7 @@ struct PruneCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Iterative: fraction of what remains pruned per step.", valueName: "s"))
     var step: Double?
 
-    @Option(name: .long, help: ArgumentHelp("Iterative: number of steps.", valueName: "k"))
+    @Option(name: .long, help: ArgumentHelp("Iterative: number of steps, at most \(PruneCommand.maximumSteps).", valueName: "k"))
     var steps: Int = 1
 
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the pruned model: .pt, .safetensors or .onnx.", valueName: "file"))

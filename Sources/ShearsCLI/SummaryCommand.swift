@@ -25,10 +25,10 @@ struct SummaryCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
 
-    @Option(name: .long, help: ArgumentHelp("Classes of a catalog architecture (without a checkpoint).", valueName: "n"))
+    @Option(name: .long, help: ArgumentHelp("Classes of a catalog architecture (without a checkpoint), at most \(SummaryCommand.maximumClasses).", valueName: "n"))
     var classes: Int = 1000
 
-    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW.", valueName: "CxHxW"))
+    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)).", valueName: "CxHxW"))
     var input: String = "3x224x224"
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")

@@ -49,6 +49,13 @@ extension BadInputCase {
         BadInputCase("sensitivity --ratios of 10001 points", mentions: ["10001 points", "--max-points"]) { _ in
             ["sensitivity", student, "--data", "d", "--ratios", "0:1:0.0001", "--out", "out"]
         },
+        BadInputCase("sensitivity: 10 layers × 91 ratios over --max-points 100", mentions: ["910 points", "--max-points"]) { folder in
+            ["sensitivity", student, "--data", try folder.imageFolder(), "--resize", "36", "--crop", "32",
+             "--ratios", "0:0.9:0.01", "--max-points", "100", "--out", "out"]
+        },
+        BadInputCase("bench: variants × batch sizes over the cap", mentions: ["--batch", "--max-points"]) { _ in
+            ["bench", student, "--ratios", "0:0.9:0.01", "--batch", "1,2,4,8,16,32,64"]
+        },
         BadInputCase("bench --ratios 0:1:1e-5", mentions: ["--ratios", "--max-points"]) { _ in ["bench", student, "--ratios", "0:1:1e-5"] },
         BadInputCase("crossover --densities 1e-320:1:1e-320", mentions: ["--densities", "--max-points"]) { _ in
             ["crossover", "--densities", "1e-320:1:1e-320"]
