@@ -77,6 +77,8 @@ static int cjpeg_run(cjpeg_state *state, const uint8_t *data, size_t size, uint6
     }
     uint64_t pixel_count = (uint64_t)cinfo->image_width * (uint64_t)cinfo->image_height;
     if (pixel_count > max_pixels) {
+        out->width = cinfo->image_width;
+        out->height = cinfo->image_height;
         snprintf(out->message, JMSG_LENGTH_MAX, "image of %ux%u pixels exceeds the limit of %llu pixels",
                  cinfo->image_width, cinfo->image_height, (unsigned long long)max_pixels);
         return CJPEG_TOO_LARGE;

@@ -91,6 +91,21 @@ final class JPEGDecoderTests: XCTestCase {
         }
     }
 
+    /// An image whose decoded pixels would not fit the memory budget is refused before libjpeg
+    /// allocates, naming the file, its size and the limit.
+    func testRefusesAnImageOverTheMemoryBudget() throws {
+        let bytes = try Fixtures.bytes("images/rgb420_40x52.jpg")
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 40 * 52 * 7 - 1
+        XCTAssertThrowsError(try JPEGDecoder.decode(bytes, path: "big.jpg")) { error in
+            guard case NNError.overBudget("big.jpg", let what, 40 * 52 * 7, _) = error else { return XCTFail("\(error)") }
+            XCTAssertTrue(what.contains("40x52"), what)
+        }
+        MemoryBudget.limit = 40 * 52 * 7
+        XCTAssertEqual(try JPEGDecoder.decode(bytes, path: "big.jpg").width, 40)
+    }
+
     /// libjpeg's warnings and errors never reach stderr.
     func testPrintsNothingToStandardError() throws {
         let capture = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("stderr.txt").path

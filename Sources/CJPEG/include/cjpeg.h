@@ -24,6 +24,7 @@ typedef enum {
 
 /// A decoded image: rows top to bottom, `components` interleaved bytes per pixel.
 typedef struct {
+    /// Also set when the header is refused as CJPEG_TOO_LARGE, so the caller can say how large.
     int width;
     int height;
     /// 1 (grayscale, JCS_GRAYSCALE), 3 (JCS_RGB) or 4 (JCS_CMYK as libjpeg writes it, not inverted).

@@ -33,14 +33,24 @@ public enum JPEGDecoder {
         return try bytes.withUnsafeBytes { try decodeWithWarnings($0, path: path, maximumPixels: maximumPixels) }
     }
 
-    /// Checks the magic bytes, runs libjpeg and converts its output to RGB.
+    /// Bytes a decoded pixel takes at most: libjpeg's output (4 for CMYK) and the RGB copy.
+    static let bytesPerDecodedPixel = 7
+
+    /// Checks the magic bytes, runs libjpeg and converts its output to RGB. An image that
+    /// would take more than `MemoryBudget.limit` to decode is refused before libjpeg allocates.
     static func decodeWithWarnings(_ bytes: UnsafeRawBufferPointer, path: String, maximumPixels: Int) throws -> (image: RGBImage, warnings: Int) {
         if let problem = notJPEGReason(bytes) { throw NNError.badImage(path: path, reason: problem) }
         var decoded = cjpeg_image()
+        let budgetPixels = MemoryBudget.limit / bytesPerDecodedPixel
         let status = cjpeg_decode(bytes.bindMemory(to: UInt8.self).baseAddress, bytes.count,
-                                  UInt64(max(maximumPixels, 0)), &decoded)
+                                  UInt64(max(min(maximumPixels, budgetPixels), 0)), &decoded)
         guard status == Int32(CJPEG_OK.rawValue), let raw = decoded.pixels else {
             let message = withUnsafeBytes(of: decoded.message) { String(cString: $0.bindMemory(to: CChar.self).baseAddress!) }
+            if status == Int32(CJPEG_TOO_LARGE.rawValue), budgetPixels < maximumPixels {
+                let width = Int(decoded.width), height = Int(decoded.height)
+                try MemoryBudget.check(elements: width * height, of: bytesPerDecodedPixel,
+                                       for: "decoding its \(width)x\(height) pixels", path: path)
+            }
             throw NNError.badImage(path: path, reason: message)
         }
         defer { cjpeg_free(raw) }
