@@ -107,5 +107,5 @@ struct DataOptions: ParsableArguments {
 
 /// Writes one line to stderr.
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line + "\n").utf8))
 }
