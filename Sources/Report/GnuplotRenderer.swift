@@ -1,6 +1,6 @@
 // GnuplotRenderer: writes a chart's .dat and .gp and, when gnuplot is installed, runs the
 // script in the chart's folder to render PNG and SVG (into temporary names, renamed into
-// place, so a failed render leaves no half-written image).
+// place, so a failed or interrupted render leaves no half-written image and no temporary).
 
 import Foundation
 import NNCore
@@ -34,30 +34,40 @@ public enum GnuplotRenderer {
         return (files, nil)
     }
 
-    /// Runs the chart's script on a temporary copy that outputs temporary names, then renames.
+    /// Runs the chart's script on a temporary copy that outputs temporary names
+    /// (`.<chart>.<pid>.gp`, `.png`, `.svg`, registered with `TemporaryFiles`, and gnuplot
+    /// itself, so a signal kills it and removes them), then renames the images into place.
+    /// Stale temporaries of dead processes for the chart are removed first.
     private static func render(_ chart: Chart, in directory: String, gnuplot: String) throws -> [String] {
+        let folder = URL(fileURLWithPath: directory).path
+        TemporaryFiles.removeStale(in: folder, stems: [chart.name], extensions: ["gp", "png", "svg"])
         let stem = ".\(chart.name).\(getpid())"
         let script = chart.script.replacingOccurrences(of: "set output '\(chart.name).", with: "set output '\(stem).")
-        let scriptPath = "\(directory)/\(stem).gp"
-        try AtomicFile.write(script, to: scriptPath)
-        defer { try? FileManager.default.removeItem(atPath: scriptPath) }
+        let temporaries = ["gp", "png", "svg"].map { TemporaryFiles.register("\(folder)/\(stem).\($0)") }
+        defer { temporaries.forEach { $0.remove() } }
+        try AtomicFile.write(script, to: temporaries[0].path)
         let process = Process()
         process.executableURL = URL(fileURLWithPath: gnuplot)
         process.arguments = ["\(stem).gp"]
-        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        process.currentDirectoryURL = URL(fileURLWithPath: folder)
         let errors = Pipe()
         process.standardError = errors
-        try process.run()
+        let child = try TemporaryFiles.startChild {
+            try process.run()
+            return process.processIdentifier
+        }
         let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
         process.waitUntilExit()
+        child.release()
         var files: [String] = []
-        for ext in ["png", "svg"] {
-            let temporary = "\(directory)/\(stem).\(ext)", final = "\(directory)/\(chart.name).\(ext)"
-            guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: temporary) else {
-                try? FileManager.default.removeItem(atPath: temporary)
+        for temporary in temporaries.dropFirst() {
+            let final = "\(directory)/\(chart.name).\((temporary.path as NSString).pathExtension)"
+            guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: temporary.path) else {
                 throw ReportError.unwritable(path: final, reason: "gnuplot failed: \(message.split(separator: "\n").last ?? "")")
             }
-            guard rename(temporary, final) == 0 else { throw ReportError.unwritable(path: final, reason: "cannot rename into place") }
+            guard rename(temporary.path, final) == 0 else {
+                throw ReportError.unwritable(path: final, reason: "cannot rename into place: \(String(cString: strerror(errno)))")
+            }
             files.append(final)
         }
         return files

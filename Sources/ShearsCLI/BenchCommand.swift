@@ -93,9 +93,18 @@ struct BenchCommand: ParsableCommand {
         let loaded = try loadModel(checkpoint, modelOptions)
         let shape = try parseInputShape(input)
         let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
-        let writer = try out.map { try ResultsWriter(path: "\($0)/results.jsonl") }
+        let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
+        if let out {
+            try withResults(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
+        } else {
+            try measure(loaded, variants, shape: shape, sizes: sizes, writer: nil)
+        }
+    }
+
+    /// Times `variants` at each batch size, appending the records to `writer` when given.
+    private func measure(_ loaded: LoadedModel, _ variants: [BenchVariant], shape: [Int], sizes: [Int], writer: ResultsWriter?) throws {
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
-        for size in try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions) {
+        for size in sizes {
             let measured = try LatencyBenchmark.compare(variants.map(\.model), input: shape, batch: size, threads: threads,
                                                         warmup: warmup, iterations: iterations,
                                                         sparseDensityLimits: variants.map { $0.sparseKernels ? nil : 0 })

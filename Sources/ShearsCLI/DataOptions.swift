@@ -121,5 +121,5 @@ struct DataOptions: ParsableArguments {
 /// Writes `line` to stderr as one line: its control characters are escaped, since notes,
 /// progress and skipped-file lists quote names from input (keys, file and folder names).
 func printError(_ line: String) {
-    FileHandle.standardError.write(Data((line.escapingControlCharacters + "\n").utf8))
+    try? FileHandle.standardError.write(contentsOf: Data((line.escapingControlCharacters + "\n").utf8))
 }

@@ -33,6 +33,7 @@ struct PredictCommand: ParsableCommand {
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
+        if let output { try AtomicFile.requireWritable(output) }
         let loaded = try loadModel(checkpoint, modelOptions)
         let images = try dataOptions.decodeImages()
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: .countAsWrong, keepLogits: logits)

@@ -36,7 +36,7 @@ final class ProgressBar {
         guard enabled else { return }
         done = total
         draw()
-        FileHandle.standardError.write(Data("\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("\n".utf8))
     }
 
     private func draw() {
@@ -45,6 +45,6 @@ final class ProgressBar {
         let bar = String(repeating: "#", count: filled) + String(repeating: ".", count: width - filled)
         let elapsed = Date().timeIntervalSince(start)
         let line = String(format: "\r%@ [%@] %d/%d %.1fs", label, bar, done, total, elapsed)
-        FileHandle.standardError.write(Data(line.utf8))
+        try? FileHandle.standardError.write(contentsOf: Data(line.utf8))
     }
 }

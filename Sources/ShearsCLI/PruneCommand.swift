@@ -73,6 +73,7 @@ struct PruneCommand: ParsableCommand {
     }
 
     func run() throws {
+        if let output { try AtomicFile.requireWritable(output) }
         let loaded = try loadModel(checkpoint, modelOptions)
         let method = self.method.method
         var model = loaded.model

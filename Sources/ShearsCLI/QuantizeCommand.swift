@@ -65,7 +65,9 @@ struct QuantizeCommand: ParsableCommand {
     }
 
     func run() throws {
+        for path in [output] + (alsoFloat.map { [$0] } ?? []) { try AtomicFile.requireWritable(path) }
         var loaded = try loadModel(checkpoint, modelOptions)
+        let images = try (eval ?? dataOptions.data).map { try dataOptions.decodeImages(root: $0) }
         if let prune {
             loaded.model = try pruneOptions.prune(loaded.model, method: prune.method, amount: amount).0
         }
@@ -74,20 +76,20 @@ struct QuantizeCommand: ParsableCommand {
                                                architecture: loaded.model.architecture,
                                                source: (checkpoint as NSString).lastPathComponent)
         let blob = BlobCodec.encode(quantized)
-        try AtomicFile.write(blob, to: output)
         var dequantized = loaded.model
         dequantized.stateDict = quantized.dequantized()
-        if let alsoFloat { try ModelFileWriter.write(dequantized, to: alsoFloat) }
         let errors = try quantized.errors(against: loaded.model.stateDict)
         let total = TensorError.total(errors)
 
         var accuracyBefore: Double?
         var accuracyAfter: Double?
-        if let root = eval ?? dataOptions.data {
-            let images = try dataOptions.decodeImages(root: root)
+        if let images {
             accuracyBefore = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels).classification.accuracy
             accuracyAfter = try Evaluator.evaluate(dequantized, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels).classification.accuracy
         }
+        // Written last, once every input is read and every number computed.
+        try AtomicFile.write(blob, to: output)
+        if let alsoFloat { try ModelFileWriter.write(dequantized, to: alsoFloat) }
 
         if json {
             var object: [String: Any] = [

@@ -39,6 +39,11 @@ struct ReportCommand: ParsableCommand {
 
     func run() throws {
         let records = try ResultsFile.read(paths: results)
+        guard !records.isEmpty else {
+            throw ValidationError("\(results.joined(separator: ", ")): no result records to report (run shears sweep, bench --out or sensitivity first)")
+        }
+        try AtomicFile.requireWritable("\(output)/report.md")
+        TemporaryFiles.removeStale(in: output, extensions: ["tmp"])
         let summary = try ReportBuilder.build(records: records, outputDirectory: output, title: title)
         if let hint = summary.hint { printError(hint) }
         if json {

@@ -53,16 +53,17 @@ struct SensitivityCommand: ParsableCommand {
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
         try pointOptions.check(Double(layers.count) * Double(ratios.count), of: "\(layers.count) layers × --ratios")
         let images = try dataOptions.decodeImages()
-        let writer = try ResultsWriter(path: "\(out)/results.jsonl")
-        let point = SweepPoint(model: loaded.label, images: images, batch: dataOptions.batch,
-                               timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
-        for layer in layers {
-            for ratio in ratios {
-                let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method.rawValue, ratio: ratio, layer: layer)
-                if writer.existingKeys.contains(base.key) { continue }
-                let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
-                                              selection: LayerSelection(include: [layer]), seed: pruneOptions.seed).0
-                try point.measureAndReport(base, pruned, fileSize: false, json: json)
+        try withResults(in: out) { writer in
+            let point = SweepPoint(model: loaded.label, images: images, batch: dataOptions.batch,
+                                   timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
+            for layer in layers {
+                for ratio in ratios {
+                    let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method.rawValue, ratio: ratio, layer: layer)
+                    if writer.existingKeys.contains(base.key) { continue }
+                    let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
+                                                  selection: LayerSelection(include: [layer]), seed: pruneOptions.seed).0
+                    try point.measureAndReport(base, pruned, fileSize: false, json: json)
+                }
             }
         }
     }

@@ -31,7 +31,8 @@ struct Shears: ParsableCommand {
     /// every error exits 1 (ArgumentParser's usage errors would exit 64).
     /// `--help` and `--version` print as usual.
     static func main() {
-        // A write past `ulimit -f` then fails with EFBIG (a one-line error) instead of SIGXFSZ killing the process.
+        // Past `ulimit -f` a write fails with EFBIG (a one-line error, the temporary removed)
+        // instead of SIGXFSZ killing the process.
         signal(SIGXFSZ, SIG_IGN)
         var command: ParsableCommand
         do {
@@ -41,7 +42,7 @@ struct Shears: ParsableCommand {
             // ArgumentParser's last usage line reads "  See 'shears prune --help' for more information."
             let helpCommand = fullMessage(for: error).split(separator: "\n").last { $0.contains("--help") }?.split(separator: "'").dropFirst().first
             let hint = helpCommand.map { " (see '\($0)')" } ?? ""
-            FileHandle.standardError.write(Data("Error: \(message(for: error).escapingControlCharacters)\(hint)\n".utf8))
+            try? FileHandle.standardError.write(contentsOf: Data("Error: \(message(for: error).escapingControlCharacters)\(hint)\n".utf8))
             Foundation.exit(EXIT_FAILURE)
         }
         do { try command.run() } catch { fail(error) }
@@ -52,7 +53,7 @@ struct Shears: ParsableCommand {
     static func fail(_ error: Error) -> Never {
         let text = message(for: error)
         guard exitCode(for: error) != .success, !text.isEmpty else { exit(withError: error) }
-        FileHandle.standardError.write(Data("Error: \(text.escapingControlCharacters)\n".utf8))
+        try? FileHandle.standardError.write(contentsOf: Data("Error: \(text.escapingControlCharacters)\n".utf8))
         Foundation.exit(EXIT_FAILURE)
     }
 }

@@ -111,8 +111,16 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions)
-        let writer = try ResultsWriter(path: "\(out)/results.jsonl")
         let images = try dataOptions.decodeImages()
+        let recalibration = try recalibrateBN.map { count in
+            try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
+                              preprocessing: try dataOptions.preprocessing(), limit: count)
+        }
+        try withResults(in: out) { writer in try sweep(loaded, images: images, recalibration: recalibration, writer: writer) }
+    }
+
+    /// Measures every point this shard owns that `writer`'s file does not hold yet.
+    private func sweep(_ loaded: LoadedModel, images: DecodedImages, recalibration: DecodedImages?, writer: ResultsWriter) throws {
         let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
                                timingIterations: timingIterations, writer: writer, unknownLabels: dataOptions.unknownLabels)
         let dense = loaded.model
@@ -124,10 +132,6 @@ struct SweepCommand: ParsableCommand {
             return pointIndex % shardCount == shardIndex
         }
 
-        let recalibration = try recalibrateBN.map { count in
-            try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
-                              preprocessing: try dataOptions.preprocessing(), limit: count)
-        }
         for name in try PruneMethodName.parseList(methods) {
             let method = name.method
             for ratio in try parseRatios(ratios, name: "--ratios", limit: pointOptions) {
