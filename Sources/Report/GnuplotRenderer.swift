@@ -13,19 +13,19 @@ public enum GnuplotRenderer {
         return path.split(separator: ":").map { "\($0)/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Writes `<dir>/<name>.dat` and `.gp` for each chart; renders them when gnuplot exists.
+    /// Writes `<dir>/<fileStem>.dat` and `.gp` for each chart; renders them when gnuplot exists.
     ///
     /// - Returns: the files written, and a hint when gnuplot is missing (nil when rendered).
     public static func write(_ charts: [Chart], to directory: String) throws -> (files: [String], hint: String?) {
         var files: [String] = []
         for chart in charts {
-            let dat = "\(directory)/\(chart.name).dat", gp = "\(directory)/\(chart.name).gp"
+            let dat = "\(directory)/\(chart.fileStem).dat", gp = "\(directory)/\(chart.fileStem).gp"
             try AtomicFile.write(chart.data, to: dat)
             try AtomicFile.write(chart.script, to: gp)
             files += [dat, gp]
         }
         guard let gnuplot = gnuplotPath else {
-            let scripts = charts.map { "\($0.name).gp" }.joined(separator: " ")
+            let scripts = charts.map { "\($0.fileStem).gp" }.joined(separator: " ")
             return (files, "gnuplot not found: install gnuplot-nox (apt-get install gnuplot-nox), then run `gnuplot \(scripts)` in \(directory)")
         }
         for chart in charts {
@@ -36,8 +36,8 @@ public enum GnuplotRenderer {
 
     /// Runs the chart's script on a temporary copy that outputs temporary names, then renames.
     private static func render(_ chart: Chart, in directory: String, gnuplot: String) throws -> [String] {
-        let stem = ".\(chart.name).\(getpid())"
-        let script = chart.script.replacingOccurrences(of: "set output '\(chart.name).", with: "set output '\(stem).")
+        let stem = ".\(chart.fileStem).\(getpid())"
+        let script = chart.script(outputStem: stem)
         let scriptPath = "\(directory)/\(stem).gp"
         try AtomicFile.write(script, to: scriptPath)
         defer { try? FileManager.default.removeItem(atPath: scriptPath) }
@@ -52,7 +52,7 @@ public enum GnuplotRenderer {
         process.waitUntilExit()
         var files: [String] = []
         for ext in ["png", "svg"] {
-            let temporary = "\(directory)/\(stem).\(ext)", final = "\(directory)/\(chart.name).\(ext)"
+            let temporary = "\(directory)/\(stem).\(ext)", final = "\(directory)/\(chart.fileStem).\(ext)"
             guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: temporary) else {
                 try? FileManager.default.removeItem(atPath: temporary)
                 throw ReportError.unwritable(path: final, reason: "gnuplot failed: \(message.split(separator: "\n").last ?? "")")
