@@ -133,4 +133,43 @@ final class ResultsFileTests: XCTestCase {
             }
         }
     }
+
+    /// Four writers opened at the same instant on a fresh path, 200 times: exactly one owns
+    /// the file each time (the others are refused as locked), and it is the file at the path.
+    /// (Creating by writing a temporary and renaming it over the path let two own one path.)
+    func testWritersRacingOnAFreshPathNeverBothOwnIt() throws {
+        let dir = try Fixtures.temporaryDirectory(for: self)
+        for round in 0..<200 {
+            let path = dir.appendingPathComponent("\(round)/results.jsonl").path
+            let outcomes = Outcomes()
+            let group = DispatchGroup()
+            let start = DispatchSemaphore(value: 0)
+            for _ in 0..<4 {
+                group.enter()
+                Thread.detachNewThread {
+                    start.wait()
+                    do {
+                        let writer = try ResultsWriter(path: path)
+                        outcomes.add(writer)
+                    } catch {
+                        outcomes.add(error)
+                    }
+                    group.leave()
+                }
+            }
+            for _ in 0..<4 { start.signal() }
+            group.wait()
+            XCTAssertEqual(outcomes.writers.count, 1, "round \(round): \(outcomes.errors)")
+            XCTAssertEqual(outcomes.errors.map { $0 as? ReportError }, Array(repeating: .locked(path: path), count: 4 - outcomes.writers.count))
+        }
+    }
+
+    /// What the racing writers got, kept open until the round ends.
+    private final class Outcomes: @unchecked Sendable {
+        private let lock = NSLock()
+        private(set) var writers: [ResultsWriter] = []
+        private(set) var errors: [Error] = []
+        func add(_ writer: ResultsWriter) { lock.withLock { writers.append(writer) } }
+        func add(_ error: Error) { lock.withLock { errors.append(error) } }
+    }
 }
