@@ -21,20 +21,21 @@ public func fuzzGnuplot(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
 
 /// Checks the chart's script, the renderer's variant of it, and its data.
 private func check(_ chart: Chart) {
-    GnuplotChecker.check(script: chart.script, data: chart.data, of: chart)
-    GnuplotChecker.check(script: chart.script(outputStem: ".\(chart.fileStem).4242"), data: chart.data, of: chart)
+    GnuplotChecker.checkScript(chart.script, chart)
+    GnuplotChecker.checkScript(chart.script(outputStem: ".\(chart.fileStem).4242"), chart)
+    GnuplotChecker.checkData(chart.data, chart)
 }
 
 /// One chart from `bytes`: flags, then fields split at NUL: name, title, x label, y label,
-/// y2 label (empty: none), then one series per further field (none: no chart, as the
-/// builders make none), its points the field's length and its bytes read as little-endian
-/// doubles (x, y pairs).
+/// y2 label (empty: none), then one series per further field, up to 16 (none: no chart, as
+/// the builders make none), its points the field's length and its bytes read as
+/// little-endian doubles (x, y pairs).
 private func chart(fields bytes: [UInt8]) -> Chart? {
     guard let flags = bytes.first else { return nil }
     let raw = bytes.dropFirst().split(separator: 0, omittingEmptySubsequences: false)
     let fields = raw.map { String(decoding: $0, as: UTF8.self) }
     guard fields.count > 5 else { return nil }
-    let series = raw.dropFirst(5).enumerated().map { i, field in
+    let series = raw.dropFirst(5).prefix(16).enumerated().map { i, field in
         var points: [(x: Double, y: Double)] = [(Double(i), Double(field.count))]
         let doubles = stride(from: field.startIndex, to: field.endIndex - 7, by: 8).map { offset in
             Double(bitPattern: field[offset..<offset + 8].reversed().reduce(0) { $0 << 8 | UInt64($1) })

@@ -15,11 +15,6 @@ import NN
 import Report
 
 enum GnuplotChecker {
-    static func check(script: String, data: String, of chart: Chart) {
-        checkScript(script, chart)
-        checkData(data, chart)
-    }
-
     /// A piece of a script line outside strings: a word (ASCII letters, digits, `_`, `.`), a
     /// single-quoted string's bytes as gnuplot reads them (`''` as `'`), or another byte.
     enum Token: Equatable {
@@ -90,9 +85,11 @@ enum GnuplotChecker {
             } else if isWordByte(b) {
                 var j = i
                 while j < line.endIndex && isWordByte(line[j]) { j += 1 }
-                let word = String(decoding: line[i..<j], as: UTF8.self)
-                if word.lowercased().contains("system") { fail("the word system outside strings", line, script) }
-                tokens.append(.word(word))
+                let word = line[i..<j]
+                if word.indices.contains(where: { k in k + 6 <= j && zip(word[k..<k + 6], systemBytes).allSatisfy { $0 | 0x20 == $1 } }) {
+                    fail("the word system outside strings", line, script)
+                }
+                tokens.append(.word(String(decoding: word, as: UTF8.self)))
                 i = j
             } else {
                 if "\"`@;#".utf8.contains(b) || b >= 0x80 { fail("'\(UnicodeScalar(b))' outside single quotes", line, script) }
@@ -140,7 +137,8 @@ enum GnuplotChecker {
             var out: [UInt8] = []
             for b in bytes {
                 out.append(b)
-                if out.count >= 3 && out.suffix(3) == [0xE2, 0x80, 0x8B] { out.removeLast(3) }
+                let n = out.count
+                if n >= 3 && out[n - 3] == 0xE2 && out[n - 2] == 0x80 && out[n - 1] == 0x8B { out.removeLast(3) }
             }
             return out
         }
@@ -149,22 +147,24 @@ enum GnuplotChecker {
 
     /// A file the script reads or writes: ASCII letters, digits, `-`, `_`, `.`, not starting with `-`.
     static func checkFileName(_ file: [UInt8], _ line: ArraySlice<UInt8>, _ script: String) {
-        let allowed = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.".utf8)
-        guard let first = file.first, first != UInt8(ascii: "-"), file.allSatisfy(allowed.contains) else {
+        guard let first = file.first, first != UInt8(ascii: "-"), file.allSatisfy(fileNameBytes.contains) else {
             fail("file name '\(String(decoding: file, as: UTF8.self))' that is not a plain name in the chart's folder", line, script)
         }
     }
+
+    static let fileNameBytes = Set("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-_.".utf8)
+    static let numberBytes = Set("0123456789.-+eNa".utf8)
+    static let systemBytes = Array("system".utf8)
 
     static func checkData(_ data: String, _ chart: Chart) {
         let lines = lines(data)
         for line in lines where hasControl(line) { fail("control character in data", line, data) }
         let header = lines.prefix { $0.first == UInt8(ascii: "#") }
         if header.count < 2 { fail("data without its header", [], data) }
-        let numeric = Set("0123456789.-+eNa".utf8)
         var rows = 0
         for line in lines.dropFirst(header.count) where !line.isEmpty && line.first != UInt8(ascii: "#") {
             let fields = line.split(separator: UInt8(ascii: " "), omittingEmptySubsequences: false)
-            guard fields.count == 2, fields.allSatisfy({ $0.allSatisfy(numeric.contains) && Double(String(decoding: $0, as: UTF8.self)) != nil }) else {
+            guard fields.count == 2, fields.allSatisfy({ $0.allSatisfy(numberBytes.contains) && Double(String(decoding: $0, as: UTF8.self)) != nil }) else {
                 fail("data row that is not two numbers", line, data)
             }
             rows += 1
