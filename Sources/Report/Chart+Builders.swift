@@ -18,7 +18,7 @@ extension Chart {
     /// Accuracy against remaining (nonzero) parameters for iterative schedules, one line per model and step rate.
     public static func accuracyVersusParameters(_ records: [ResultRecord]) -> Chart? {
         let points = records.filter { $0.kind == "prune" && $0.step != nil && $0.accuracy != nil && $0.nonzero != nil }
-        let series = grouped(points, by: { "\($0.model), \($0.method), \(Int(($0.step! * 100).rounded()))% per step" }).map { title, rs in
+        let series = grouped(points, by: { "\($0.model), \($0.method), \(number(($0.step! * 100).rounded()))% per step" }).map { title, rs in
             Series(title: title, points: rs.sorted { $0.nonzero! > $1.nonzero! }.map { (Double($0.nonzero!), $0.accuracy!) })
         }
         return series.isEmpty ? nil : Chart(name: "accuracy-vs-parameters", title: "Iterative pruning: accuracy against remaining parameters",

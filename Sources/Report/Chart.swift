@@ -1,9 +1,19 @@
 // Chart: a line chart as data — title, axis labels with units, named series of points —
-// and its gnuplot form: `<name>.dat` (one block per series, two blank lines apart) and
-// `<name>.gp`, a script a user can edit and re-run from the chart's folder
-// (`gnuplot <name>.gp` writes `<name>.png` at 800x600 and `<name>.svg`).
+// and its gnuplot form: `<stem>.dat` (one block per series, two blank lines apart) and
+// `<stem>.gp`, a script a user can edit and re-run from the chart's folder
+// (`gnuplot <stem>.gp` writes `<stem>.png` at 800x600 and `<stem>.svg`).
+//
+// Titles, labels and series names come from results files and checkpoint file names, so
+// the script treats them as untrusted: each is written as a single-quoted gnuplot string
+// (`'` doubled, see `quoted`; gnuplot does no backquote, macro or backslash processing
+// inside single quotes) with control characters escaped, so none can end a line, and both
+// terminals are `noenhanced` so `^ _ @ & { } ~ \` print as themselves. File names come from
+// `fileStem`, which never starts with `<` or `|` (gnuplot's pipes) and never leaves the
+// chart's folder; the script's one comment line holds nothing else (a comment ending in `\`
+// would swallow the next command).
 
 import Foundation
+import NNCore
 
 /// A line chart.
 public struct Chart: Equatable, Sendable {
@@ -23,7 +33,7 @@ public struct Chart: Equatable, Sendable {
         }
     }
 
-    /// File stem of the .gp/.dat/.png/.svg.
+    /// The chart's identity, e.g. "accuracy-vs-ratio"; its files are named after `fileStem`.
     public var name: String
     public var title: String
     public var xLabel: String
@@ -40,30 +50,54 @@ public struct Chart: Equatable, Sendable {
         self.series = series; self.logX = logX; self.yRange = yRange
     }
 
+    /// File stem of the .gp/.dat/.png/.svg: `name` with every character other than an ASCII
+    /// letter, digit, `-`, `_` or `.` replaced by `_`, and a leading `.` or `-` too ("chart" if
+    /// empty), so the files stay in their folder, are not hidden, and are never read by
+    /// gnuplot as a pipe (`<cmd`, `|cmd`).
+    public var fileStem: String {
+        var stem = String(name.unicodeScalars.map { scalar -> Character in
+            switch scalar {
+            case "a"..."z", "A"..."Z", "0"..."9", "-", "_", ".": return Character(scalar)
+            default: return "_"
+            }
+        })
+        if stem.first == "." || stem.first == "-" { stem = "_" + stem.dropFirst() }
+        return stem.isEmpty ? "chart" : stem
+    }
+
     /// The `.dat` text: a comment header, then one block per series (index i in the script).
+    /// Strings in comment lines have their control characters escaped, so none can start a
+    /// data row; a non-finite coordinate is written `NaN` (gnuplot skips the point).
     public var data: String {
-        var text = "# \(title)\n# x: \(xLabel); y: \(yLabel)\(y2Label.map { "; y2: \($0)" } ?? "")\n"
+        var text = "# \(title.escapingControlCharacters)\n"
+        text += "# x: \(xLabel.escapingControlCharacters); y: \(yLabel.escapingControlCharacters)"
+        text += (y2Label.map { "; y2: \($0.escapingControlCharacters)" } ?? "") + "\n"
         for (i, s) in series.enumerated() {
             if i > 0 { text += "\n\n" }
-            text += "# [\(i)] \(s.title)\n"
+            text += "# [\(i)] \(s.title.escapingControlCharacters)\n"
             for p in s.points { text += "\(Self.number(p.x)) \(Self.number(p.y))\n" }
         }
         return text
     }
 
-    /// The `.gp` script: PNG (pngcairo, 800x600) then SVG, same plot.
-    public var script: String {
+    /// The `.gp` script: PNG (pngcairo, 800x600) then SVG, same plot, written to `fileStem`.
+    public var script: String { script(outputStem: fileStem) }
+
+    /// The script with its PNG and SVG written to `<outputStem>.png` and `.svg` (the renderer
+    /// gives a temporary stem); `outputStem` is quoted like every other string.
+    func script(outputStem: String) -> String {
+        let quoted = Self.quoted
         var lines = [
-            "# \(title): edit and run `gnuplot \(name).gp` in this folder.",
-            "set title \"\(Self.escape(title))\"",
-            "set xlabel \"\(Self.escape(xLabel))\"",
-            "set ylabel \"\(Self.escape(yLabel))\"",
+            "# Edit and run gnuplot \(quoted(fileStem + ".gp")) in this folder to write the PNG (800x600) and the SVG.",
+            "set title \(quoted(title))",
+            "set xlabel \(quoted(xLabel))",
+            "set ylabel \(quoted(yLabel))",
             "set grid lc rgb '#d0d0d0'",
             "set key above box horizontal maxcols 2",
             "set border lw 1.5",
             "set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03",
         ]
-        if let y2Label { lines += ["set y2label \"\(Self.escape(y2Label))\"", "set y2tics", "set ytics nomirror"] }
+        if let y2Label { lines += ["set y2label \(quoted(y2Label))", "set y2tics", "set ytics nomirror"] }
         if logX { lines.append("set logscale x") }
         if let yRange { lines.append("set yrange [\(Self.number(yRange.lowerBound)):\(Self.number(yRange.upperBound))]") }
         // Distinct colour, dash pattern and point type per series, readable in black and white.
@@ -71,20 +105,40 @@ public struct Chart: Equatable, Sendable {
         for i in series.indices {
             lines.append("set style line \(i + 1) lc rgb '\(colours[i % colours.count])' lw 2 dt \(i % 5 + 1) pt \(i % 13 + 1) ps 1.2")
         }
+        let dat = quoted(fileStem + ".dat")
         let plot = "plot " + series.enumerated().map { i, s in
-            "'\(name).dat' index \(i) using 1:2 with linespoints ls \(i + 1)\(s.secondAxis ? " axes x1y2" : "") title \"\(Self.escape(s.title))\""
+            "\(dat) index \(i) using 1:2 with linespoints ls \(i + 1)\(s.secondAxis ? " axes x1y2" : "") title \(quoted(s.title))"
         }.joined(separator: ", \\\n     ")
-        lines += ["set terminal pngcairo size 800,600 font 'Sans,12' enhanced", "set output '\(name).png'", plot,
-                  "set terminal svg size 800,600 font 'Sans,12' enhanced", "set output '\(name).svg'", "replot", "unset output"]
+        lines += ["set terminal pngcairo size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".png"))", plot,
+                  "set terminal svg size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".svg"))", "replot", "unset output"]
         return lines.joined(separator: "\n") + "\n"
     }
 
+    /// `v` as gnuplot reads it: an integer when it is one (below 1e15), else 6 significant
+    /// digits; `NaN` when not finite.
     static func number(_ v: Double) -> String {
-        v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.6g", v)
+        guard v.isFinite else { return "NaN" }
+        return v == v.rounded() && abs(v) < 1e15 ? String(Int(v)) : String(format: "%.6g", v)
     }
 
-    static func escape(_ s: String) -> String {
-        s.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: "\"", with: "\\\"")
-            .replacingOccurrences(of: "_", with: "\\\\_")
+    /// `s` as a gnuplot single-quoted string: control characters escaped (no line break can
+    /// get in), `'` doubled. Inside single quotes gnuplot substitutes no backquoted command
+    /// and no `@` macro and reads backslashes as themselves. Its scanner takes `''` as a quote
+    /// only after another character of the string (a leading `''` is the empty string), so a
+    /// zero-width space goes before a `'` that starts the string or follows another `'`.
+    /// Works on Unicode scalars: a `'` followed by a combining mark is still a quote byte.
+    static func quoted(_ s: String) -> String {
+        var body = String.UnicodeScalarView()
+        var previous: Unicode.Scalar?
+        for scalar in s.escapingControlCharacters.unicodeScalars {
+            if scalar == "'" {
+                if previous == nil || previous == "'" { body.append("\u{200B}") }
+                body.append(contentsOf: "''".unicodeScalars)
+            } else {
+                body.append(scalar)
+            }
+            previous = scalar
+        }
+        return "'" + String(body) + "'"
     }
 }

@@ -13,19 +13,19 @@ public enum GnuplotRenderer {
         return path.split(separator: ":").map { "\($0)/gnuplot" }.first { FileManager.default.isExecutableFile(atPath: $0) }
     }
 
-    /// Writes `<dir>/<name>.dat` and `.gp` for each chart; renders them when gnuplot exists.
+    /// Writes `<dir>/<fileStem>.dat` and `.gp` for each chart; renders them when gnuplot exists.
     ///
     /// - Returns: the files written, and a hint when gnuplot is missing (nil when rendered).
     public static func write(_ charts: [Chart], to directory: String) throws -> (files: [String], hint: String?) {
         var files: [String] = []
         for chart in charts {
-            let dat = "\(directory)/\(chart.name).dat", gp = "\(directory)/\(chart.name).gp"
+            let dat = "\(directory)/\(chart.fileStem).dat", gp = "\(directory)/\(chart.fileStem).gp"
             try AtomicFile.write(chart.data, to: dat)
             try AtomicFile.write(chart.script, to: gp)
             files += [dat, gp]
         }
         guard let gnuplot = gnuplotPath else {
-            let scripts = charts.map { "\($0.name).gp" }.joined(separator: " ")
+            let scripts = charts.map { "\($0.fileStem).gp" }.joined(separator: " ")
             return (files, "gnuplot not found: install gnuplot-nox (apt-get install gnuplot-nox), then run `gnuplot \(scripts)` in \(directory)")
         }
         for chart in charts {
@@ -40,9 +40,9 @@ public enum GnuplotRenderer {
     /// Stale temporaries of dead processes for the chart are removed first.
     private static func render(_ chart: Chart, in directory: String, gnuplot: String) throws -> [String] {
         let folder = URL(fileURLWithPath: directory).path
-        TemporaryFiles.removeStale(in: folder, stems: [chart.name], extensions: ["gp", "png", "svg"])
-        let stem = ".\(chart.name).\(getpid())"
-        let script = chart.script.replacingOccurrences(of: "set output '\(chart.name).", with: "set output '\(stem).")
+        TemporaryFiles.removeStale(in: folder, stems: [chart.fileStem], extensions: ["gp", "png", "svg"])
+        let stem = ".\(chart.fileStem).\(getpid())"
+        let script = chart.script(outputStem: stem)
         let temporaries = ["gp", "png", "svg"].map { TemporaryFiles.register("\(folder)/\(stem).\($0)") }
         defer { temporaries.forEach { $0.remove() } }
         try AtomicFile.write(script, to: temporaries[0].path)
@@ -61,7 +61,7 @@ public enum GnuplotRenderer {
         child.release()
         var files: [String] = []
         for temporary in temporaries.dropFirst() {
-            let final = "\(directory)/\(chart.name).\((temporary.path as NSString).pathExtension)"
+            let final = "\(directory)/\(chart.fileStem).\((temporary.path as NSString).pathExtension)"
             guard process.terminationStatus == 0, FileManager.default.fileExists(atPath: temporary.path) else {
                 throw ReportError.unwritable(path: final, reason: "gnuplot failed: \(message.split(separator: "\n").last ?? "")")
             }

@@ -28,8 +28,8 @@ public enum ReportBuilder {
             try AtomicFile.write(t.table.csv, to: path)
             files.append(path)
         }
-        let models = Array(Set(records.map(\.model))).sorted().joined(separator: ", ")
-        var md = "# \(title)\n\n"
+        let models = Array(Set(records.map(\.model))).sorted().map(\.escapingControlCharacters).joined(separator: ", ")
+        var md = "# \(title.escapingControlCharacters)\n\n"
         md += "Models: \(models). Accuracy is top-1 on the validation images; parameters count conv, linear and "
         md += "BatchNorm weights and biases; MACs are per image (conv, linear, BatchNorm), effective MACs skip zero weights; "
         md += "latency is the median per batch after warm-up. Each chart has its `.gp` script and `.dat` data beside it: "
@@ -42,7 +42,7 @@ public enum ReportBuilder {
         for t in tables {
             md += "## \(t.heading)\n\n"
             for chart in charts where chartOf[t.name]?.contains(chart.name) == true {
-                md += "![\(chart.title)](\(chart.name).png)\n\n"
+                md += "![\(chart.title)](\(chart.fileStem).png)\n\n"
             }
             md += t.table.markdown + "\n(CSV: `\(t.name).csv`)\n\n"
         }

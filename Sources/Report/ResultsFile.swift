@@ -1,8 +1,12 @@
-// ResultsFile: reads one or more results.jsonl files into records, merged. A malformed
-// line is an error naming the file and line, except a last line without its newline: that
-// is what a killed writer leaves behind, and it is ignored (the point is measured again).
+// ResultsFile: reads one or more results.jsonl files into records, merged. Each file is read
+// through `InputFile` (a regular file, within the memory budget). A malformed line (not
+// JSON, invalid UTF-8, nested past the decoder's depth limit, a number its field cannot
+// hold: all "invalid JSON" to the decoder) is an error naming the file and line, except a
+// last line without its newline: that is what a killed writer leaves behind, and it is
+// ignored (the point is measured again).
 
 import Foundation
+import NNCore
 
 /// Reading and merging JSON-lines result files.
 public enum ResultsFile {
@@ -21,20 +25,26 @@ public enum ResultsFile {
 
     /// The records of one file.
     public static func read(path: String) throws -> [ResultRecord] {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw ReportError.unreadable(path: path)
-        }
-        let text = String(decoding: data, as: UTF8.self)
-        let complete = text.hasSuffix("\n")
-        let lines = text.split(separator: "\n", omittingEmptySubsequences: false)
+        try records(in: InputFile.read(path)[...], path: path)
+    }
+
+    /// The records in `bytes`, the contents of `path`: one JSON object per line, blank lines
+    /// skipped; a last line without a newline is a record if it decodes, else ignored.
+    static func records(in bytes: ArraySlice<UInt8>, path: String) throws -> [ResultRecord] {
         var records: [ResultRecord] = []
         let decoder = JSONDecoder()
-        for (i, line) in lines.enumerated() where !line.trimmingCharacters(in: .whitespaces).isEmpty {
+        var start = bytes.startIndex, number = 0
+        while start < bytes.endIndex {
+            number += 1
+            let end = bytes[start...].firstIndex(of: UInt8(ascii: "\n"))
+            let line = bytes[start..<(end ?? bytes.endIndex)]
+            start = end.map { $0 + 1 } ?? bytes.endIndex
+            if line.allSatisfy({ $0 == UInt8(ascii: " ") || $0 == UInt8(ascii: "\t") || $0 == UInt8(ascii: "\r") }) { continue }
             do {
-                records.append(try decoder.decode(ResultRecord.self, from: Data(line.utf8)))
+                records.append(try decoder.decode(ResultRecord.self, from: Data(line)))
             } catch {
-                if i == lines.count - 1 && !complete { break }
-                throw ReportError.malformedRecord(path: path, line: i + 1, reason: "not a result record (\(Self.reason(error)))")
+                if end == nil { break }
+                throw ReportError.malformedRecord(path: path, line: number, reason: "not a result record (\(Self.reason(error)))")
             }
         }
         return records

@@ -1,6 +1,8 @@
 // Table: rows of text cells with a header, rendered as Markdown or CSV, and the tables a
 // report shows (pruning sweep, bench, quantization, sensitivity) built from records.
 
+import NNCore
+
 /// A header and rows of already formatted cells.
 public struct Table: Equatable, Sendable {
     public var header: [String]
@@ -9,16 +11,22 @@ public struct Table: Equatable, Sendable {
     /// Cells for CSV (plain numbers), same shape as `rows`.
     public var csvRows: [[String]]
 
-    /// Markdown pipe table.
+    /// Markdown pipe table; a cell's control characters are escaped and its `|` written `\|`,
+    /// so a model name from a results file stays in its cell and row.
     public var markdown: String {
-        var lines = ["| " + header.joined(separator: " | ") + " |", "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
-        lines += rows.map { "| " + $0.joined(separator: " | ") + " |" }
+        func row(_ cells: [String]) -> String {
+            "| " + cells.map { $0.escapingControlCharacters.replacingOccurrences(of: "|", with: "\\|") }.joined(separator: " | ") + " |"
+        }
+        var lines = [row(header), "|" + header.map { _ in "---" }.joined(separator: "|") + "|"]
+        lines += rows.map(row)
         return lines.joined(separator: "\n") + "\n"
     }
 
-    /// RFC 4180 CSV (cells with commas or quotes are quoted).
+    /// RFC 4180 CSV (cells with commas, quotes or line breaks are quoted).
     public var csv: String {
-        func cell(_ s: String) -> String { s.contains(",") || s.contains("\"") ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s }
+        func cell(_ s: String) -> String {
+            s.unicodeScalars.contains(where: { ",\"\n\r".unicodeScalars.contains($0) }) ? "\"" + s.replacingOccurrences(of: "\"", with: "\"\"") + "\"" : s
+        }
         return ([header] + csvRows).map { $0.map(cell).joined(separator: ",") }.joined(separator: "\n") + "\n"
     }
 }

@@ -78,7 +78,7 @@ public enum InputFile {
     }
 
     /// What a non-regular file is, in words.
-    static func describe(_ kind: mode_t) -> String {
+    package static func describe(_ kind: mode_t) -> String {
         switch kind {
         case S_IFDIR: return "a folder"
         case S_IFIFO: return "a FIFO (named pipe)"
