@@ -71,6 +71,7 @@ struct BenchCommand: ParsableCommand {
     static let maximumBatch = 1 << 20
 
     func validate() throws {
+        if let out { try requireFolderName(out, flag: "--out") }
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
         let shape = try parseInputShape(input)

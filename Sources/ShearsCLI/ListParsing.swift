@@ -80,3 +80,11 @@ func parseDecimal<S: StringProtocol>(_ text: S) -> Double? {
           let value = Double(trimmed), value.isFinite else { return nil }
     return value
 }
+
+/// Throws unless `path`, an output folder given with `flag`, names something: an empty
+/// `--out ""` would otherwise write into the root folder.
+func requireFolderName(_ path: String, flag: String) throws {
+    guard !path.trimmingCharacters(in: .whitespaces).isEmpty else {
+        throw ValidationError("\(flag) must name a folder, got '\(path)'")
+    }
+}

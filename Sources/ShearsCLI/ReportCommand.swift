@@ -34,6 +34,7 @@ struct ReportCommand: ParsableCommand {
     @OptionGroup var limitOptions: LimitOptions
 
     func validate() throws {
+        try requireFolderName(output, flag: "--output")
         guard !results.isEmpty else { throw ValidationError("give at least one results.jsonl") }
     }
 

@@ -41,6 +41,7 @@ struct SensitivityCommand: ParsableCommand {
     @OptionGroup var pointOptions: PointOptions
 
     func validate() throws {
+        try requireFolderName(out, flag: "--out")
         _ = try dataOptions.requireData()
         guard [.l1, .random, .ln, .ln1, .ln2].contains(method) else { throw ValidationError("--method must be l1, random or ln") }
         _ = try parseRatios(ratios, name: "--ratios", limit: pointOptions)

@@ -92,6 +92,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func validate() throws {
+        try requireFolderName(out, flag: "--out")
         _ = try dataOptions.requireData()
         let methods = try PruneMethodName.parseList(methods)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)

@@ -72,6 +72,12 @@ extension BadInputCase {
         BadInputCase("a pruned model whose name leaves no room for the temporary's", mentions: ["file name too long"]) { _ in
             ["prune", student, "--amount", "0.5", "-o", "new/" + String(repeating: "n", count: 252)]
         },
+        BadInputCase("a sweep into --out ''", mentions: ["--out", "must name a folder"]) { folder in
+            ["sweep", student, "--data", try folder.imageFolder(), "--out", ""] + preprocessing
+        },
+        BadInputCase("a report into -o ' '", mentions: ["--output", "must name a folder"]) { folder in
+            ["report", try reportResults(folder), "-o", " "]
+        },
     ]
 
     /// An image folder holding a good image and a truncated JPEG `1_0.jpg`.
