@@ -81,7 +81,7 @@ extension BadInputCase {
         BadInputCase("a checkpoint path that does not exist", mentions: ["missing.pt", "no such file"]) { _ in
             ["quantize", "missing.pt", "-o", "out.pkl"]
         },
-        BadInputCase("a folder given as the checkpoint", mentions: ["models", "directory"]) { folder in
+        BadInputCase("a folder given as the checkpoint", mentions: ["models", "folder"]) { folder in
             try FileManager.default.createDirectory(at: folder.url.appendingPathComponent("models"), withIntermediateDirectories: true)
             return ["quantize", "models", "-o", "out.pkl"]
         },
