@@ -9,10 +9,18 @@ public enum HostilePickles {
     /// Opcodes leaving on the stack a list holding the level below `width` times, `depth`
     /// levels above None, each level one memoized object: `width^depth` values expanded.
     public static func sharedLists(depth: Int, width: Int = 2) -> [UInt8] {
+        shared(depth: depth) { below in [emptyList, mark] + (0..<width).flatMap { _ in below } + [appends] }
+    }
+
+    /// The same with dicts `{"k0": below, "k1": below, …}`.
+    public static func sharedDicts(depth: Int, width: Int = 2) -> [UInt8] {
+        shared(depth: depth) { below in [emptyDict, mark] + (0..<width).flatMap { text("k\($0)") + below } + [setItems] }
+    }
+
+    /// None, then `depth` levels each made by `level(get of the level below)` and memoized.
+    private static func shared(depth: Int, level: ([UInt8]) -> [UInt8]) -> [UInt8] {
         var ops = [none] + put(0)
-        for level in 1...depth {
-            ops += [pop, emptyList, mark] + (0..<width).flatMap { _ in get(level - 1) } + [appends] + put(level)
-        }
+        for index in 1...depth { ops += [pop] + level(get(index - 1)) + put(index) }
         return ops
     }
 
