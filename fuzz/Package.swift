@@ -18,6 +18,7 @@ let targets: [(name: String, libraries: [String])] = [
     ("FuzzJPEG", ["NN"]),
     ("FuzzBlob", ["NN", "Quantize"]),
     ("FuzzONNX", ["NN"]),
+    ("FuzzModuleTree", ["NN"]),
 ]
 
 let package = Package(

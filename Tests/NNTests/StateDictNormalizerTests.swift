@@ -68,6 +68,16 @@ final class StateDictNormalizerTests: XCTestCase {
         XCTAssertThrowsError(try StateDictNormalizer.stateDict(from: try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(deep)), path: "m.pt"))) {
             XCTAssertTrue("\($0)".hasSuffix("is nested more than 200 deep"), String("\($0)".suffix(100)))
         }
+        // One memoized 1 MB name at every level: the paths' bytes are charged as they are made.
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 64 << 20
+        let longName = P.longText(String(repeating: "n", count: 1 << 20)) + P.put(999) + [P.pop]
+        let named = try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(longName + P.sharedModules(depth: 40) { _ in P.get(999) })), path: "m.pt")
+        for read in [{ _ = try StateDictNormalizer.stateDict(from: named) }, { _ = try ModuleTreeReader.tree(of: named) }] {
+            XCTAssertThrowsError(try read()) { XCTAssertTrue("\($0)".hasPrefix("m.pt: the paths of its modules (up to a child 'nnnn"), String("\($0)".prefix(300))) }
+        }
+        MemoryBudget.limit = saved
         // Sharing below the bound is what torch does: the shared module's keys under each name.
         let checkpoint = try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(P.sharedModules(depth: 3))), path: "m.pt")
         let tree = try XCTUnwrap(try ModuleTreeReader.tree(of: checkpoint))

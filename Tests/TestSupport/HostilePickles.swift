@@ -25,23 +25,25 @@ public enum HostilePickles {
     }
 
     /// Opcodes leaving on the stack a whole nn.Module whose `_modules` hold the module below
-    /// under `width` names, `depth` levels: `width^depth` modules walked as `state_dict()` walks them.
-    public static func sharedModules(depth: Int, width: Int = 2) -> [UInt8] {
+    /// under `width` names (`key(i)` pushes the i-th), `depth` levels: `width^depth` modules
+    /// walked as `state_dict()` walks them.
+    public static func sharedModules(depth: Int, width: Int = 2, key: (Int) -> [UInt8] = { text("m\($0)") }) -> [UInt8] {
         var ops = module(children: []) + put(0)
         for level in 1...depth {
-            ops += [pop] + module(children: (0..<width).map { ("m\($0)", get(level - 1)) }) + put(level)
+            ops += [pop] + global("__main__", "Net") + [emptyTuple, newObj]
+                + state(children: (0..<width).map { (key($0), get(level - 1)) }) + [build] + put(level)
         }
         return ops
     }
 
     /// Opcodes leaving on the stack a module whose `_modules` holds itself as `self`.
     public static func selfContainingModule() -> [UInt8] {
-        global("__main__", "Net") + [emptyTuple, newObj] + put(0) + state(children: [("self", get(0))]) + [build]
+        global("__main__", "Net") + [emptyTuple, newObj] + put(0) + state(children: [(text("self"), get(0))]) + [build]
     }
 
     /// `__main__.Net()` given the state `{"_parameters": {}, "_modules": {children}}` (NEWOBJ + BUILD).
     public static func module(children: [(name: String, ops: [UInt8])]) -> [UInt8] {
-        global("__main__", "Net") + [emptyTuple, newObj] + state(children: children) + [build]
+        global("__main__", "Net") + [emptyTuple, newObj] + state(children: children.map { (text($0.name), $0.ops) }) + [build]
     }
 
     /// Opcodes leaving on the stack a state dict `{"w0": t, "w1": t, …}` of `count` float
@@ -63,6 +65,8 @@ public enum HostilePickles {
             + pickle([emptyList] + text("0") + [0x61]) + le64(numel) + [UInt8](repeating: 0, count: 4 * numel)
     }
 
+    /// BINUNICODE (any length).
+    public static func longText(_ value: String) -> [UInt8] { [0x58] + le32(value.utf8.count) + Array(value.utf8) }
     /// SHORT_BINUNICODE.
     public static func text(_ value: String) -> [UInt8] { [0x8C, UInt8(value.utf8.count)] + Array(value.utf8) }
     /// GLOBAL `module.name`.
@@ -78,9 +82,10 @@ public enum HostilePickles {
     /// INT in decimal text.
     public static func int(_ value: Int) -> [UInt8] { Array("I\(value)\n".utf8) }
 
-    private static func state(children: [(name: String, ops: [UInt8])]) -> [UInt8] {
+    /// `{"_parameters": {}, "_modules": {key: child, …}}`, each child's key and value pushed by ops.
+    private static func state(children: [(key: [UInt8], ops: [UInt8])]) -> [UInt8] {
         [emptyDict, mark] + text("_parameters") + [emptyDict] + text("_modules") + [emptyDict, mark]
-            + children.flatMap { text($0.name) + $0.ops } + [setItems, setItems]
+            + children.flatMap { $0.key + $0.ops } + [setItems, setItems]
     }
 
     private static func le32(_ value: Int) -> [UInt8] { (0..<4).map { UInt8(truncatingIfNeeded: value >> (8 * $0)) } }

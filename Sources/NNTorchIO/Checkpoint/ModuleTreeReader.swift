@@ -13,15 +13,25 @@ enum ModuleTreeReader {
     static func tree(of checkpoint: UnpickledCheckpoint) throws -> ModuleTree? {
         guard let root = StateDictNormalizer.moduleRoot(of: checkpoint) else { return nil }
         let graph = checkpoint.graph
-        var walk = PickledModuleWalk(checkpoint)
-        return try walk.fold(root) { module, children in
-            var tree = ModuleTree(className: module.instance.type.name, children: children.map { .init(name: $0.name, module: $0.result) })
+        // Modules come parent first: `open` holds the path to the latest, each with its children so far.
+        var open: [(name: String, tree: ModuleTree)] = []
+        /// Moves the open modules deeper than `depth` into their parents; the root stays open.
+        func close(to depth: Int) {
+            while open.count > max(depth, 1), let (name, child) = open.popLast() {
+                open[open.count - 1].tree.children.append(.init(name: name, module: child))
+            }
+        }
+        for module in try PickledModuleWalk.modules(under: root, in: checkpoint) {
+            close(to: module.depth)
+            var tree = ModuleTree(className: module.instance.type.name)
             for (key, value) in module.state.entries {
                 guard let name = graph.string(key), !name.hasPrefix("_"), name != "training", let attribute = attribute(value, graph, depth: 0) else { continue }
                 tree.attributes[name] = attribute
             }
-            return tree
+            open.append((module.name, tree))
         }
+        close(to: 1)
+        return open.first?.tree
     }
 
     /// A plain value (None, bool, int, float, str, or a short tuple/list of them); nil otherwise.

@@ -84,23 +84,26 @@ enum StateDictNormalizer {
         return dict
     }
 
-    /// `Module.state_dict()`: parameters, then persistent buffers, then each child's under its name.
+    /// `Module.state_dict()`: parameters, then persistent buffers, then each child's under its
+    /// name; the keys' bytes are checked against the budget as they are made.
     private static func moduleTensors(_ root: ObjectID, in checkpoint: UnpickledCheckpoint) throws -> [(key: String, tensor: TensorReference)] {
         let graph = checkpoint.graph
-        var walk = PickledModuleWalk(checkpoint)
-        return try walk.fold(root) { module, children in
+        var found: [(key: String, tensor: TensorReference)] = []
+        var keyBytes = 0
+        for module in try PickledModuleWalk.modules(under: root, in: checkpoint) {
             var nonPersistent: Set<String> = []
             if let setID = module.state.value(forString: "_non_persistent_buffers_set"), case .set(let names) = graph[setID] {
                 nonPersistent = Set(names.compactMap { graph.string($0) })
             }
             let prefix = module.path.isEmpty ? "" : module.path + "."
-            var found: [(key: String, tensor: TensorReference)] = []
             for (key, value) in PickledModuleWalk.dict("_parameters", of: module.state, graph) + PickledModuleWalk.dict("_buffers", of: module.state, graph) {
                 guard let name = graph.string(key), !nonPersistent.contains(name), case .tensor(let tensor) = graph[value] else { continue }
+                keyBytes += prefix.utf8.count + name.utf8.count
+                try MemoryBudget.check(keyBytes, for: "its state-dict keys (up to '\(prefix.prefix(100))\(name.prefix(100))')", path: checkpoint.path)
                 found.append((prefix + name, tensor))
             }
-            return children.reduce(into: found) { $0 += $1.result }
         }
+        return found
     }
 
     static func isNone(_ id: ObjectID, in graph: PickleGraph) -> Bool {
