@@ -21,6 +21,19 @@ final class ModuleTreeImporterTests: XCTestCase {
         }
     }
 
+    func testLongNamesAtEveryLevelAreChargedToTheBudget() {
+        // 200 levels named by one 50 KB string: each path repeats it up to 200 times.
+        let name = String(repeating: "n", count: 50_000)
+        var tree = Self.relu
+        for _ in 0..<199 { tree = ModuleTree(className: "Sequential", children: [.init(name: name, module: tree)]) }
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 64 << 20
+        XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: StateDict(), source: "t.txt")) {
+            XCTAssertTrue("\($0)".hasPrefix("t.txt: the paths of its modules (up to 'nnn"), String("\($0)".prefix(200)))
+        }
+    }
+
     func testRepeatedNamesAreMadeUniqueInLinearTime() throws {
         let count = 20_000
         let tree = ModuleTree(className: "Sequential", children: (0..<count).map { _ in .init(name: "r", module: Self.relu) })

@@ -11,8 +11,9 @@
 //   - anything else is refused, suggesting ONNX.
 // Leaf layers map to ops in ModuleTreeImporter+Layers.swift. Every parameter the tree implies
 // is checked against the state dict as load_state_dict(strict=True) would. A tree nested
-// deeper than `ModuleTree.maximumDepth`, or with more than `ModuleTree.maximumNodes` modules
-// (shared subtrees counted at each place), is refused.
+// deeper than `ModuleTree.maximumDepth`, with more than `ModuleTree.maximumNodes` modules
+// (shared subtrees counted at each place), or whose paths add up past the `MemoryBudget`, is
+// refused.
 
 /// Builds Models from module trees.
 import NNCore
@@ -59,8 +60,9 @@ struct TreeTranslation {
     private var usedNames: Set<String> = ["input"]
     /// The last suffix given to each name, so that the next search starts there.
     private var lastSuffix: [String: Int] = [:]
-    /// Modules being translated (the current path's length), and translated so far.
-    private var depth = 0, modules = 0
+    /// Modules being translated (the current path's length), translated so far, and the
+    /// bytes of their paths (long names repeated at every level add up).
+    private var depth = 0, modules = 0, pathBytes = 0
 
     init(source: String, stateDict: StateDict) {
         self.source = source; self.stateDict = stateDict
@@ -93,6 +95,8 @@ struct TreeTranslation {
         defer { depth -= 1 }
         guard depth <= ModuleTree.maximumDepth else { throw refusal(path, module, "nested more than \(ModuleTree.maximumDepth) modules deep") }
         guard modules <= ModuleTree.maximumNodes else { throw refusal(path, module, "the tree has more than \(ModuleTree.maximumNodes) modules") }
+        pathBytes += path.utf8.count
+        try MemoryBudget.check(pathBytes, for: "the paths of its modules (up to '\(path.prefix(100))')", path: source)
         if ModuleTreeImporter.sequentialClasses.contains(module.className) { return try children(module, path: path, input: x) }
         if let block = try knownBlock(module, path: path, input: x) { return block }
         if module.children.isEmpty { return try leaf(module, path: path, input: x) }
