@@ -28,7 +28,10 @@ private func impliedStateDict(_ tree: ModuleTree) -> StateDict? {
     guard (try? translation.module(tree, path: "", input: translation.builder.input)) != nil else { return nil }
     var stateDict = StateDict(), elements = 0
     for (key, shape) in translation.expected {
-        guard shape.allSatisfy({ $0 >= 0 }), let count = shape.checkedProduct, count <= (1 << 20) - elements else { return nil }
+        let limit = (1 << 20) - elements
+        guard shape.allSatisfy({ (0...limit).contains($0) }) else { return nil }
+        let count = shape.reduce(1) { min($0 * $1, limit + 1) }
+        guard count <= limit else { return nil }
         elements += count
         stateDict.setTensor(key, Tensor(shape: shape))
     }
