@@ -19,6 +19,7 @@ let targets: [(name: String, libraries: [String])] = [
     ("FuzzBlob", ["NN", "Quantize"]),
     ("FuzzONNX", ["NN"]),
     ("FuzzGnuplot", ["NN", "Report"]),
+    ("FuzzModuleTree", ["NN"]),
 ]
 
 let package = Package(

@@ -85,9 +85,9 @@ final class CheckpointTests: XCTestCase {
         let empty = directory.appendingPathComponent("empty.pt").path
         try Data().write(to: URL(fileURLWithPath: empty))
         XCTAssertThrowsError(try Checkpoint.load(path: empty)) { XCTAssertEqual("\($0)", "\(empty): malformed: empty file (0 bytes), not a checkpoint") }
-        XCTAssertThrowsError(try Checkpoint.load(path: directory.path)) { XCTAssertTrue("\($0)".hasSuffix("is a directory, not a checkpoint file")) }
+        XCTAssertThrowsError(try Checkpoint.load(path: directory.path)) { XCTAssertEqual("\($0)", "\(directory.path): cannot read: a folder, not a regular file") }
         let missing = directory.appendingPathComponent("missing.pt").path
-        XCTAssertThrowsError(try Checkpoint.load(path: missing)) { XCTAssertEqual("\($0)", "\(missing): no such file") }
+        XCTAssertThrowsError(try Checkpoint.load(path: missing)) { XCTAssertEqual("\($0)", "\(missing): cannot read: No such file or directory") }
     }
 
     func testOtherFormatsAreRecognisedAndRefused() {

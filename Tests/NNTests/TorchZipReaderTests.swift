@@ -5,6 +5,7 @@ import XCTest
 @testable import NNONNX
 @testable import NNTorchIO
 @testable import NNVision
+import TestSupport
 
 final class TorchZipReaderTests: XCTestCase {
     func testBigEndianByteorderRecord() throws {
@@ -49,5 +50,46 @@ final class TorchZipReaderTests: XCTestCase {
 
     private func swapped(_ bytes: [UInt8], size: Int) -> [UInt8] {
         stride(from: 0, to: bytes.count, by: size).flatMap { bytes[$0..<($0 + size)].reversed() }
+    }
+
+    func testPicklesInTwoFoldersAreRefused() {
+        var writer = ZipWriter()
+        for name in ["a/data.pkl", "a/version", "b/data.pkl", "b/version"] { writer.add(name, HostilePickles.pickle([HostilePickles.emptyDict])) }
+        XCTAssertThrowsError(try Checkpoint.read(writer.finish(), path: "two.pt")) {
+            XCTAssertEqual("\($0)", "two.pt: malformed: zip archive has 2 data.pkl records ('a/data.pkl', 'b/data.pkl'); a torch.save checkpoint has one")
+        }
+    }
+
+    func testDecodedSizesAreCheckedAgainstTheBudgetBeforeGathering() throws {
+        // 48 stride-0 views of one 4-byte storage, 2^24 floats each: 3 GB decoded from a 3 KB file.
+        let views = HostilePickles.pickle(HostilePickles.views(count: 48, numel: 1, size: [1 << 24], stride: [0]))
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 1 << 30
+        XCTAssertThrowsError(try Checkpoint.read(Self.zipCheckpoint(views), path: "views.pt")) {
+            XCTAssertEqual("\($0)", "views.pt: its tensors up to 'w15' (16 of 48) would need 1.0 GB, over the memory limit of 1.0 GB (raise it with --memory-limit)")
+        }
+        MemoryBudget.limit = 1 << 25
+        XCTAssertThrowsError(try Checkpoint.read(Self.zipCheckpoint(views), path: "views.pt")) {
+            XCTAssertEqual("\($0)", "views.pt: tensor 'w0' of size [16777216] would need 64.0 MB, over the memory limit of 32.0 MB (raise it with --memory-limit)")
+        }
+        let legacy = HostilePickles.legacyFile(HostilePickles.views(count: 48, numel: 1, size: [1 << 24], stride: [0], legacy: true), numel: 1)
+        XCTAssertThrowsError(try Checkpoint.read(legacy, path: "legacy.pt")) { XCTAssertTrue("\($0)".hasPrefix("legacy.pt: tensor 'w0' of size [16777216] would need 64.0 MB"), "\($0)") }
+        // Within the budget the views load, each its own dense tensor.
+        MemoryBudget.limit = 1 << 30
+        let small = HostilePickles.pickle(HostilePickles.views(count: 3, numel: 1, size: [2, 3], stride: [0, 0]))
+        let loaded = try Checkpoint.read(Self.zipCheckpoint(small), path: "small.pt")
+        XCTAssertEqual(loaded.keys, ["w0", "w1", "w2"])
+        XCTAssertEqual(loaded.tensor("w2"), Tensor(shape: [2, 3]))
+    }
+
+    /// A zip checkpoint: `archive/data.pkl` holding `pickle`, `archive/version`, and storage
+    /// `archive/data/0` of `storageBytes` zero bytes.
+    static func zipCheckpoint(_ pickle: [UInt8], storageBytes: Int = 4) -> [UInt8] {
+        var zip = ZipWriter()
+        zip.add("archive/data.pkl", pickle)
+        zip.add("archive/version", Array("3\n".utf8))
+        zip.add("archive/data/0", [UInt8](repeating: 0, count: storageBytes))
+        return zip.finish()
     }
 }

@@ -174,4 +174,30 @@ final class UnpicklerTests: XCTestCase {
         func short(_ s: String) -> [UInt8] { [0x8C, UInt8(s.utf8.count)] + Array(s.utf8) }
         return [0x80, 0x04] + short(module) + short(name) + [0x93, 0x29, 0x52, 0x2E]
     }
+
+    func testSharedContainersAreConvertedOnceAndBounded() throws {
+        let P = HostilePickles.self
+        let start = Date()
+        XCTAssertThrowsError(try Self.plain(P.pickle(P.sharedLists(depth: 40)))) {
+            XCTAssertEqual("\($0)", "p.pkl: unsupported: pickle: shared containers expand to more than 16777216 values")
+        }
+        XCTAssertLessThan(Date().timeIntervalSince(start), 2)
+        let leaf: PickleValue = .list([.none, .none])
+        XCTAssertEqual(try Self.plain(P.pickle(P.sharedLists(depth: 3))), .list([.list([leaf, leaf]), .list([leaf, leaf])]))
+    }
+
+    func testObjectsBuiltAreCheckedAgainstTheBudget() {
+        // A 1000-entry dict copied by each of 10,000 `OrderedDict(d)` REDUCEs: 640 MB from 160 KB.
+        let P = HostilePickles.self
+        let dict = [P.emptyDict, P.mark] + (0..<1000).flatMap { [0x4D, UInt8($0 & 0xFF), UInt8($0 >> 8), P.none] } + [P.setItems]
+            + P.put(0) + P.global("collections", "OrderedDict") + P.put(1)
+        let copy = [P.pop] + P.get(1) + P.get(0) + [0x85, 0x52]
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 16 << 20
+        XCTAssertThrowsError(try Self.plain(P.pickle(dict + Array(repeating: copy, count: 10_000).joined()))) {
+            XCTAssertTrue("\($0)".hasPrefix("p.pkl: the objects pickle builds (at offset "), "\($0)")
+            XCTAssertTrue("\($0)".hasSuffix("over the memory limit of 16.0 MB (raise it with --memory-limit)"), "\($0)")
+        }
+    }
 }

@@ -93,4 +93,22 @@ final class ZipArchiveTests: XCTestCase {
     private func firstOffset(of signature: UInt32, in bytes: [UInt8]) -> Int? {
         (0..<(bytes.count - 3)).first { i in (0..<4).allSatisfy { bytes[i + $0] == UInt8(truncatingIfNeeded: signature >> (8 * UInt32($0))) } }
     }
+
+    func testDuplicateNamesAndNULBytesAreRefusedOtherOddNamesAreOnlyNames() throws {
+        var duplicate = ZipWriter()
+        duplicate.add("a/data.pkl", [1])
+        duplicate.add("a/version", [2])
+        duplicate.add("a/data.pkl", [3])
+        XCTAssertThrowsError(try ZipArchive(bytes: duplicate.finish(), path: "d.pt")) {
+            XCTAssertEqual("\($0)", "d.pt: malformed: zip holds two entries named 'a/data.pkl'; a zip checkpoint names each record once (torch refuses it too)")
+        }
+        var nul = ZipWriter()
+        nul.add("a/data.pkl\u{0}.txt", [1])
+        XCTAssertThrowsError(try ZipArchive(bytes: nul.finish(), path: "n.pt")) { XCTAssertTrue("\($0)".contains("holds a NUL byte"), "\($0)") }
+        // Never used as paths: read as the names they are.
+        var odd = ZipWriter()
+        for name in ["../../etc/passwd", "/abs/data.pkl", "a\\b", ""] { odd.add(name, Array(name.utf8)) }
+        let archive = try ZipArchive(bytes: odd.finish(), path: "o.zip")
+        for entry in archive.entries { XCTAssertEqual(Array(try archive.data(of: entry)), Array(entry.name.utf8)) }
+    }
 }

@@ -22,15 +22,10 @@ public enum Checkpoint {
     /// The state dict in `bytes`, the contents of the file `path` (named in errors).
     public static func read(_ bytes: [UInt8], path: String) throws -> StateDict { try contents(bytes, path: path).stateDict }
 
-    /// The state dict and module tree stored in the file at `path`.
+    /// The state dict and module tree stored in the file at `path` (a regular file, its size
+    /// within the memory budget: a FIFO or a folder is refused, not waited on).
     public static func contents(path: String) throws -> CheckpointContents {
-        var isDirectory: ObjCBool = false
-        guard FileManager.default.fileExists(atPath: path, isDirectory: &isDirectory) else {
-            throw NNError.io(path: path, reason: "no such file")
-        }
-        guard !isDirectory.boolValue else { throw NNError.io(path: path, reason: "is a directory, not a checkpoint file") }
-        guard let data = FileManager.default.contents(atPath: path) else { throw NNError.io(path: path, reason: "cannot read file") }
-        return try contents([UInt8](data), path: path)
+        try contents(try InputFile.read(path), path: path)
     }
 
     /// The state dict and module tree in `bytes`, the contents of the file `path`.

@@ -2,7 +2,8 @@
 // module's class is the GLOBAL its instance was built from; its attributes are the plain
 // entries of its `__dict__` (names not starting with `_`: in_channels, kernel_size,
 // stride, eps, negative_slope, ceil_mode, output_size, use_res_connect, …); its children
-// are `_modules` in order. Nothing is called: the instances stay data.
+// are `_modules` in order, walked by `PickledModuleWalk` (bounded depth and size, cycles
+// refused). Nothing is called: the instances stay data.
 
 /// Module trees from unpickled checkpoints.
 import NNCore
@@ -11,30 +12,26 @@ enum ModuleTreeReader {
     /// The tree of the module in `checkpoint`, or nil when it holds no whole module.
     static func tree(of checkpoint: UnpickledCheckpoint) throws -> ModuleTree? {
         guard let root = StateDictNormalizer.moduleRoot(of: checkpoint) else { return nil }
-        return try module(root, path: "", depth: 0, in: checkpoint)
-    }
-
-    private static func module(_ id: ObjectID, path: String, depth: Int, in checkpoint: UnpickledCheckpoint) throws -> ModuleTree {
         let graph = checkpoint.graph
-        guard depth < StateDictNormalizer.maximumDepth else {
-            throw NNError.unsupported(path: checkpoint.path, reason: "module '\(path)' is nested more than \(StateDictNormalizer.maximumDepth) deep")
-        }
-        guard case .instance(let instance) = graph[id], let state = StateDictNormalizer.moduleState(id, in: graph) else {
-            throw NNError.unsupported(path: checkpoint.path, reason: "submodule '\(path)' is a \(graph[id].kindName), not an nn.Module")
-        }
-        var tree = ModuleTree(className: instance.type.name)
-        for (key, value) in state.entries {
-            guard let name = graph.string(key), !name.hasPrefix("_"), name != "training", let attribute = attribute(value, graph, depth: 0) else { continue }
-            tree.attributes[name] = attribute
-        }
-        if let modulesID = state.value(forString: "_modules"), case .dict(let modules) = graph[modulesID] {
-            for (key, child) in modules.entries {
-                guard let name = graph.string(key), !StateDictNormalizer.isNone(child, in: graph) else { continue }
-                let childPath = path.isEmpty ? name : "\(path).\(name)"
-                tree.children.append(.init(name: name, module: try module(child, path: childPath, depth: depth + 1, in: checkpoint)))
+        // Modules come parent first: `open` holds the path to the latest, each with its children so far.
+        var open: [(name: String, tree: ModuleTree)] = []
+        /// Moves the open modules deeper than `depth` into their parents; the root stays open.
+        func close(to depth: Int) {
+            while open.count > max(depth, 1), let (name, child) = open.popLast() {
+                open[open.count - 1].tree.children.append(.init(name: name, module: child))
             }
         }
-        return tree
+        for module in try PickledModuleWalk.modules(under: root, in: checkpoint) {
+            close(to: module.depth)
+            var tree = ModuleTree(className: module.instance.type.name)
+            for (key, value) in module.state.entries {
+                guard let name = graph.string(key), !name.hasPrefix("_"), name != "training", let attribute = attribute(value, graph, depth: 0) else { continue }
+                tree.attributes[name] = attribute
+            }
+            open.append((module.name, tree))
+        }
+        close(to: 1)
+        return open.first?.tree
     }
 
     /// A plain value (None, bool, int, float, str, or a short tuple/list of them); nil otherwise.

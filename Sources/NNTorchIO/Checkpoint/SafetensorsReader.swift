@@ -1,7 +1,9 @@
 // SafetensorsReader: reads a `.safetensors` file into a StateDict.
 // Layout (docs/FORMATS.md §3): u64 LE header length N, N bytes of JSON
 // {"name": {"dtype", "shape", "data_offsets": [begin, end]}, "__metadata__": {...}},
-// then the byte buffer; offsets are relative to the buffer, packed with no gaps.
+// then the byte buffer; offsets are relative to the buffer, packed with no gaps. The tensors'
+// decoded sizes (wider than stored for 1- and 2-byte types) are checked against the
+// `MemoryBudget` before any is decoded.
 
 import NNCore
 import Foundation
@@ -56,20 +58,19 @@ public enum SafetensorsReader {
             throw fail("tensor data ends at byte \(bufferStart + expectedBegin) but the file has \(bytes.count) bytes")
         }
         // Entries in file order keep the writer's order; sort by name for a stable result.
+        let sorted = entries.sorted(by: { $0.name < $1.name })
+        try DecodedTensorBudget.check(sorted.map { ($0.name, $0.shape, $0.dtype) }, path: path)
         var stateDict = StateDict()
-        for entry in entries.sorted(by: { $0.name < $1.name }) {
+        for entry in sorted {
             let raw = bytes[(bufferStart + entry.begin)..<(bufferStart + entry.end)]
             stateDict[entry.name] = RawTensorDecoder.decode(raw, dtype: entry.dtype, shape: entry.shape, bigEndian: false)
         }
         return stateDict
     }
 
-    /// Reads the file at `path`.
+    /// Reads the file at `path` (a regular file, its size within the memory budget).
     public static func read(path: String) throws -> StateDict {
-        guard let data = FileManager.default.contents(atPath: path) else {
-            throw NNError.io(path: path, reason: "cannot read file")
-        }
-        return try read([UInt8](data), path: path)
+        try read(try InputFile.read(path), path: path)
     }
 
     static let dtypeNames: [String: DType] = [

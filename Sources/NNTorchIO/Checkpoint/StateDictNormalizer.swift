@@ -3,22 +3,21 @@
 // `model`, `model_state_dict`, `net`, `ema` or `state_dict_ema` beside optimizer state, args
 // and counters; or a whole nn.Module (`torch.save(model)`), walked through `_parameters`,
 // `_buffers` (persistent ones) and `_modules`. A `module.` prefix that every key carries
-// (DataParallel) is removed. Only the chosen tensors are gathered.
+// (DataParallel) is removed. Only the chosen tensors are gathered, once their decoded sizes,
+// each and summed over the checkpoint, fit the `MemoryBudget` (DecodedTensorBudget).
 
 import NNCore
 
 enum StateDictNormalizer {
     /// Training-dict keys that may hold the model's state dict, in order of preference.
     static let wrapperKeys = ["state_dict", "model", "model_state_dict", "net", "ema", "state_dict_ema"]
-    /// Deepest module nesting followed in a whole-module pickle.
-    static let maximumDepth = 200
 
     /// The state dict inside `checkpoint`.
     static func stateDict(from checkpoint: UnpickledCheckpoint) throws -> StateDict {
         let graph = checkpoint.graph
         var found: [(key: String, tensor: TensorReference)] = []
         if let module = moduleRoot(of: checkpoint) {
-            try walkModule(module, prefix: "", depth: 0, in: checkpoint, into: &found)
+            found = try moduleTensors(module, in: checkpoint)
         } else if case .dict(let top) = graph[checkpoint.root] {
             if let wrapped = wrapped(in: top, graph) {
                 found = tensorEntries(wrapped, in: graph)
@@ -32,11 +31,10 @@ enum StateDictNormalizer {
             throw NNError.unsupported(path: checkpoint.path, reason: "the checkpoint holds a \(graph[checkpoint.root].kindName), not a state dict or an nn.Module")
         }
         let strip = !found.isEmpty && found.allSatisfy { $0.key.hasPrefix("module.") }
+        let named = found.map { (key: strip ? String($0.key.dropFirst("module.".count)) : $0.key, tensor: $0.tensor) }
+        try DecodedTensorBudget.check(named.map { ($0.key, $0.tensor.shape, $0.tensor.element.dtype) }, path: checkpoint.path)
         var result = StateDict()
-        for (key, tensor) in found {
-            let name = strip ? String(key.dropFirst("module.".count)) : key
-            result[name] = try checkpoint.tensor(tensor, key: name)
-        }
+        for (key, tensor) in named { result[key] = try checkpoint.tensor(tensor, key: key) }
         return result
     }
 
@@ -86,32 +84,26 @@ enum StateDictNormalizer {
         return dict
     }
 
-    /// `Module.state_dict()`: parameters, then persistent buffers, then each child with its name.
-    private static func walkModule(_ id: ObjectID, prefix: String, depth: Int, in checkpoint: UnpickledCheckpoint,
-                                   into found: inout [(key: String, tensor: TensorReference)]) throws {
+    /// `Module.state_dict()`: parameters, then persistent buffers, then each child's under its
+    /// name; the keys' bytes are checked against the budget as they are made.
+    private static func moduleTensors(_ root: ObjectID, in checkpoint: UnpickledCheckpoint) throws -> [(key: String, tensor: TensorReference)] {
         let graph = checkpoint.graph
-        guard depth < maximumDepth else {
-            throw NNError.unsupported(path: checkpoint.path, reason: "module '\(prefix)' is nested more than \(maximumDepth) deep")
+        var found: [(key: String, tensor: TensorReference)] = []
+        var keyBytes = 0
+        for module in try PickledModuleWalk.modules(under: root, in: checkpoint) {
+            var nonPersistent: Set<String> = []
+            if let setID = module.state.value(forString: "_non_persistent_buffers_set"), case .set(let names) = graph[setID] {
+                nonPersistent = Set(names.compactMap { graph.string($0) })
+            }
+            let prefix = module.path.isEmpty ? "" : module.path + "."
+            for (key, value) in PickledModuleWalk.dict("_parameters", of: module.state, graph) + PickledModuleWalk.dict("_buffers", of: module.state, graph) {
+                guard let name = graph.string(key), !nonPersistent.contains(name), case .tensor(let tensor) = graph[value] else { continue }
+                keyBytes += prefix.utf8.count + name.utf8.count
+                try MemoryBudget.check(keyBytes, for: "its state-dict keys (up to '\(prefix.prefix(100))\(name.prefix(100))')", path: checkpoint.path)
+                found.append((prefix + name, tensor))
+            }
         }
-        guard let state = moduleState(id, in: graph) else {
-            throw NNError.unsupported(path: checkpoint.path, reason: "submodule '\(prefix)' is a \(graph[id].kindName), not an nn.Module")
-        }
-        func entries(_ name: String) -> [(key: ObjectID, value: ObjectID)] {
-            guard let dictID = state.value(forString: name), case .dict(let dict) = graph[dictID] else { return [] }
-            return dict.entries
-        }
-        var nonPersistent: Set<String> = []
-        if let setID = state.value(forString: "_non_persistent_buffers_set"), case .set(let names) = graph[setID] {
-            nonPersistent = Set(names.compactMap { graph.string($0) })
-        }
-        for (key, value) in entries("_parameters") + entries("_buffers") {
-            guard let name = graph.string(key), !nonPersistent.contains(name), case .tensor(let tensor) = graph[value] else { continue }
-            found.append((prefix + name, tensor))
-        }
-        for (key, child) in entries("_modules") {
-            guard let name = graph.string(key), !isNone(child, in: graph) else { continue }
-            try walkModule(child, prefix: prefix + name + ".", depth: depth + 1, in: checkpoint, into: &found)
-        }
+        return found
     }
 
     static func isNone(_ id: ObjectID, in graph: PickleGraph) -> Bool {

@@ -1,5 +1,6 @@
 // TorchZipReader: the zip checkpoint format of torch.save since 1.6 (docs/FORMATS.md §1.2-1.3).
-// Finds `<prefix>/data.pkl`, requires the `version` record torch.load requires, reads the
+// Finds the one `<prefix>/data.pkl` (two are refused: which one torch reads depends on the
+// entry order), requires the `version` record torch.load requires, reads the
 // optional `byteorder`, and resolves each storage persistent id to the record
 // `<prefix>/data/<key>`, checking its size against the declared element count.
 
@@ -9,8 +10,12 @@ enum TorchZipReader {
     /// Unpickles the zip checkpoint `bytes` read from `path`.
     static func read(_ bytes: [UInt8], path: String) throws -> UnpickledCheckpoint {
         let archive = try ZipArchive(bytes: bytes, path: path)
-        guard let pickleEntry = archive.entries.first(where: { $0.name == "data.pkl" || $0.name.hasSuffix("/data.pkl") }) else {
+        let pickles = archive.entries.filter { $0.name == "data.pkl" || $0.name.hasSuffix("/data.pkl") }
+        guard let pickleEntry = pickles.first else {
             throw NNError.malformed(path: path, reason: "zip archive has no data.pkl record: not a torch.save checkpoint")
+        }
+        guard pickles.count == 1 else {
+            throw NNError.malformed(path: path, reason: "zip archive has \(pickles.count) data.pkl records ('\(pickles[0].name)', '\(pickles[1].name)'); a torch.save checkpoint has one")
         }
         let prefix = String(pickleEntry.name.dropLast("data.pkl".count))
         guard archive.entry(named: prefix + "version") != nil || archive.entry(named: prefix + ".data/version") != nil else {

@@ -3,7 +3,11 @@
 // offset taken from each LOCAL header (torch pads there, not in the central directory).
 // Only stored (uncompressed) entries can be read; there is no inflate. Every offset and size
 // is checked against the file before use. It is not a general zip tool (no multi-disk, no
-// encryption, no CRC check: torch does not check CRCs either).
+// encryption, no CRC check: torch does not check CRCs either). Two entries with one name are
+// refused (which one a reader takes is arbitrary; torch refuses them too), and so is a name
+// holding a NUL byte (a C reader such as torch's miniz ends the name there, so it could be
+// another entry's). Names are only ever compared, never used as paths, so `..` and absolute
+// names are harmless.
 
 /// An in-memory zip archive's entries.
 import NNCore
@@ -36,8 +40,14 @@ struct ZipArchive {
         for _ in 0..<directory.count {
             entries.append(try Self.readEntry(&reader))
         }
+        var index: [String: Int] = [:]
+        for (position, entry) in entries.enumerated() {
+            guard index.updateValue(position, forKey: entry.name) == nil else {
+                throw NNError.malformed(path: path, reason: "zip holds two entries named '\(entry.name)'; a zip checkpoint names each record once (torch refuses it too)")
+            }
+        }
         self.entries = entries
-        self.index = Dictionary(entries.enumerated().map { ($1.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.index = index
     }
 
     func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
@@ -118,6 +128,9 @@ struct ZipArchive {
         var localOffset = try reader.unsigned(4)
         guard let name = String(validating: try reader.take(nameLength), as: UTF8.self) else {
             throw NNError.malformed(path: path, reason: "zip entry name is not UTF-8")
+        }
+        guard !name.utf8.contains(0) else {
+            throw NNError.malformed(path: path, reason: "zip entry name '\(name)' holds a NUL byte")
         }
         var extra = ByteReader(reader.bytes, range: reader.position..<(reader.position + min(extraLength, reader.remaining)), path: path, context: "zip extra field of '\(name)'")
         try reader.require(extraLength + commentLength)

@@ -34,6 +34,18 @@ public struct ModuleTree: Equatable, Sendable {
         self.className = className; self.attributes = attributes; self.children = children
     }
 
+    /// Deepest nesting Shears follows in a module tree, and in a printed attribute value's
+    /// parentheses: far above real models (torchvision's deepest tree is 5 modules deep) and
+    /// far below what recursion over a tree could overflow the stack with.
+    public static let maximumDepth = 200
+
+    /// Most nodes a module tree may cost to read or import: modules, counted at each place
+    /// they appear (a module shared by two parents counts twice, as torch's `state_dict()`
+    /// visits it twice), plus the entries of their parameter, buffer and child dicts. A
+    /// million is thousands of times a ResNet-152 (about 500 modules, 1,000 tensors); a
+    /// 1 KB pickle whose modules share children 40 levels deep would be 2^40.
+    public static let maximumNodes = 1_000_000
+
     /// The child called `name`, if any.
     public func child(_ name: String) -> ModuleTree? { children.first { $0.name == name }?.module }
 

@@ -89,8 +89,12 @@ extension TreeTranslation {
         return inChannels == outChannels && convs.allSatisfy { ($0.size2("stride") ?? Size2(1)) == Size2(1) }
     }
 
-    /// Every Conv2d below `module`, depth first.
+    /// Every Conv2d below `module`, depth first (a loop: the tree may be deep).
     private static func convolutions(in module: ModuleTree) -> [ModuleTree] {
-        module.className == "Conv2d" ? [module] : module.children.flatMap { convolutions(in: $0.module) }
+        var found: [ModuleTree] = [], pending = [module]
+        while let next = pending.popLast() {
+            if next.className == "Conv2d" { found.append(next) } else { pending += next.children.reversed().map(\.module) }
+        }
+        return found
     }
 }

@@ -10,15 +10,29 @@
 //   ReLU, ReLU6, Hardtanh(min_val, max_val), LeakyReLU(negative_slope=0.01), Sigmoid,
 //          Hardsigmoid, Hardswish, Flatten(1, -1), ChannelShuffle(groups), Dropout, Identity.
 // `padding='same'` pads `d·(k−1)` in total per axis, the extra one at the bottom/right, as torch.
+// Window attributes are checked here, naming the module: kernel sizes, strides, dilations,
+// groups and output sizes from 1, paddings from 0, all at most `maximumWindow`.
 
 import NNCore
 
 extension TreeTranslation {
+    /// Largest kernel size, stride, dilation, padding, group count or output size accepted:
+    /// far above any real layer, and small enough that no size computed from them overflows.
+    static let maximumWindow = 1 << 16
+
     /// The output of leaf `module` (at `path`) applied to node `x`.
     mutating func leaf(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
-        func size(_ key: String, _ fallback: Size2) throws -> Size2 {
+        /// The attribute `key` (one int or a pair) each in `minimum...maximumWindow`, or `fallback` when absent.
+        func size(_ key: String, _ fallback: Size2, minimum: Int = 1) throws -> Size2 {
             guard module.attributes[key] != nil else { return fallback }
-            guard let value = module.size2(key) else { throw refusal(path, module, "cannot read \(key)") }
+            guard let value = module.size2(key), [value.h, value.w].allSatisfy({ (minimum...Self.maximumWindow).contains($0) }) else {
+                throw refusal(path, module, "\(key) must be one int or a pair of ints from \(minimum) to \(Self.maximumWindow)")
+            }
+            return value
+        }
+        func count(_ key: String) throws -> Int? {
+            guard let value = module.int(key) else { return nil }
+            guard (1...Self.maximumWindow).contains(value) else { throw refusal(path, module, "\(key) must be from 1 to \(Self.maximumWindow), got \(value)") }
             return value
         }
         switch module.className {
@@ -33,9 +47,9 @@ extension TreeTranslation {
                 paddingEnd = Size2(total.h - padding.h, total.w - padding.w)
             case "valid"?: break
             case let other?: throw refusal(path, module, "padding '\(other)' is not supported")
-            case nil: padding = try size("padding", Size2(0)); paddingEnd = padding
+            case nil: padding = try size("padding", Size2(0), minimum: 0); paddingEnd = padding
             }
-            let groups = module.int("groups") ?? 1
+            let groups = try count("groups") ?? 1
             let weight = stateDict[path + ".weight"]?.shape
             let outChannels = module.int("out_channels") ?? weight?.first ?? 0
             let inChannels = module.int("in_channels") ?? weight.map { $0.count > 1 ? $0[1] * groups : 0 } ?? 0
@@ -61,17 +75,17 @@ extension TreeTranslation {
             let kernel = try size("kernel_size", Size2(1))
             if case .int? = module.attributes["divisor_override"] { throw refusal(path, module, "divisor_override is not supported") }
             let attributes = Pool2dAttributes(kernel: kernel, stride: module.attributes["stride"] == .null ? kernel : try size("stride", kernel),
-                                              padding: try size("padding", Size2(0)), dilation: try size("dilation", Size2(1)),
+                                              padding: try size("padding", Size2(0), minimum: 0), dilation: try size("dilation", Size2(1)),
                                               ceilMode: module.bool("ceil_mode") ?? false, countIncludePad: module.bool("count_include_pad") ?? true)
             return add(path, module.className == "MaxPool2d" ? .maxPool(attributes) : .avgPool(attributes), x)
         case "AdaptiveAvgPool2d":
-            guard let output = module.size2("output_size") else { throw refusal(path, module, "output_size must be ints (None keeps an input size, which is not supported)") }
-            return add(path, .adaptiveAvgPool(output), x)
+            guard module.size2("output_size") != nil else { throw refusal(path, module, "output_size must be ints (None keeps an input size, which is not supported)") }
+            return add(path, .adaptiveAvgPool(try size("output_size", Size2(1))), x)
         case "Flatten":
             guard (module.int("start_dim") ?? 1) == 1, (module.int("end_dim") ?? -1) == -1 else { throw refusal(path, module, "only Flatten(1, -1) is supported") }
             return add(path, .flatten, x)
         case "ChannelShuffle":
-            guard let groups = module.int("groups") else { throw refusal(path, module, "no groups") }
+            guard let groups = try count("groups") else { throw refusal(path, module, "no groups") }
             return add(path, .channelShuffle(groups: groups), x)
         case "Dropout", "Dropout2d", "Identity":
             return x

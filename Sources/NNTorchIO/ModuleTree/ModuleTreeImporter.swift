@@ -10,7 +10,10 @@
 //     an inference (forward() is code, not data), so it is reported in `notes`;
 //   - anything else is refused, suggesting ONNX.
 // Leaf layers map to ops in ModuleTreeImporter+Layers.swift. Every parameter the tree implies
-// is checked against the state dict as load_state_dict(strict=True) would.
+// is checked against the state dict as load_state_dict(strict=True) would. A tree nested
+// deeper than `ModuleTree.maximumDepth`, with more than `ModuleTree.maximumNodes` modules
+// (shared subtrees counted at each place), or whose paths add up past the `MemoryBudget`, is
+// refused.
 
 /// Builds Models from module trees.
 import NNCore
@@ -55,6 +58,11 @@ struct TreeTranslation {
     var expected: [(key: String, shape: [Int])] = []
     var notes: [String] = []
     private var usedNames: Set<String> = ["input"]
+    /// The last suffix given to each name, so that the next search starts there.
+    private var lastSuffix: [String: Int] = [:]
+    /// Modules being translated (the current path's length), translated so far, and the
+    /// bytes of their paths (long names repeated at every level add up).
+    private var depth = 0, modules = 0, pathBytes = 0
 
     init(source: String, stateDict: StateDict) {
         self.source = source; self.stateDict = stateDict
@@ -71,9 +79,10 @@ struct TreeTranslation {
     /// Appends a node under `name` (made unique with a `_1`, `_2` suffix); its output is flat
     /// (`[N, F]`) after a flatten or a Linear, or when its one input is.
     mutating func add(_ name: String, _ op: Op, _ inputs: Int...) -> Int {
-        var unique = name, k = 0
+        var unique = name, k = lastSuffix[name] ?? 0
         while usedNames.contains(unique) { k += 1; unique = "\(name)_\(k)" }
         usedNames.insert(unique)
+        lastSuffix[name] = k
         let index = builder.add(unique, op, inputs: inputs)
         if op == .flatten || op == .linear || (inputs.count == 1 && flat.contains(inputs[0])) { flat.insert(index) }
         return index
@@ -81,6 +90,13 @@ struct TreeTranslation {
 
     /// The output of `module` (at `path`) applied to node `x`.
     mutating func module(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
+        depth += 1
+        modules += 1
+        defer { depth -= 1 }
+        guard depth <= ModuleTree.maximumDepth else { throw refusal(path, module, "nested more than \(ModuleTree.maximumDepth) modules deep") }
+        guard modules <= ModuleTree.maximumNodes else { throw refusal(path, module, "the tree has more than \(ModuleTree.maximumNodes) modules") }
+        pathBytes += path.utf8.count
+        try MemoryBudget.check(pathBytes, for: "the paths of its modules (up to '\(path.prefix(100))')", path: source)
         if ModuleTreeImporter.sequentialClasses.contains(module.className) { return try children(module, path: path, input: x) }
         if let block = try knownBlock(module, path: path, input: x) { return block }
         if module.children.isEmpty { return try leaf(module, path: path, input: x) }

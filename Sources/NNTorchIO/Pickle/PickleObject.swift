@@ -134,23 +134,46 @@ struct ElementType: Equatable {
 /// Arena of unpickled objects.
 struct PickleGraph {
     private(set) var objects: [PickleObject] = []
+    /// About the bytes the objects take (`cost`): what the unpickler checks against the
+    /// `MemoryBudget`, since opcodes that copy (`OrderedDict(d)`, `_codecs.encode(s)`) or
+    /// nest memoized objects can make a small file ask for much more than its size.
+    private(set) var byteCount = 0
 
     /// Stores `object` and returns its index.
     mutating func add(_ object: PickleObject) -> ObjectID {
+        byteCount += Self.cost(object)
         objects.append(object)
         return objects.count - 1
     }
 
     subscript(id: ObjectID) -> PickleObject {
         get { objects[id] }
-        set { objects[id] = newValue }
+        set {
+            byteCount += Self.cost(newValue) - Self.cost(objects[id])
+            objects[id] = newValue
+        }
     }
 
     /// Moves the object at `id` out (leaving None) so its payload can grow without a copy;
     /// put it back with the subscript.
     mutating func take(_ id: ObjectID) -> PickleObject {
-        defer { objects[id] = .none }
+        defer { self[id] = .none }
         return objects[id]
+    }
+
+    /// Bytes `object` takes: its slot, plus 8 per reference it holds (64 per dict entry,
+    /// with its hash index) and the bytes of its text or data.
+    private static func cost(_ object: PickleObject) -> Int {
+        let payload: Int
+        switch object {
+        case .string(let text): payload = text.utf8.count
+        case .bytes(let bytes), .bigInt(let bytes): payload = bytes.count
+        case .tuple(let items), .list(let items), .set(let items): payload = 8 * items.count
+        case .dict(let dictionary): payload = 64 * dictionary.entries.count
+        case .tensor(let tensor): payload = 16 * tensor.shape.count
+        default: payload = 0
+        }
+        return MemoryLayout<PickleObject>.stride + payload
     }
 
     /// The dict key form of the object at `id`, when it is hashable by value.

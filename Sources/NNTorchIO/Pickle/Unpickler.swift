@@ -3,7 +3,8 @@
 // anything: globals go through `GlobalAllowlist`, and the only "calls" are the containers and
 // torch rebuild functions interpreted in `Unpickler+Calls.swift`. Opcodes live in
 // `Unpickler+Opcodes.swift`. Every length is checked against the bytes left before anything
-// is allocated, and MARK nesting is capped.
+// is allocated, MARK nesting is capped, and the objects built are checked against the
+// `MemoryBudget` after every opcode.
 
 /// Why unpickling stopped, before the file and opcode offset are added.
 import NNCore
@@ -65,6 +66,7 @@ public struct Unpickler {
             let opcode = try reader.byte()
             do {
                 if let result = try execute(opcode) { return result }
+                try MemoryBudget.check(graph.byteCount, for: "the objects \(reader.context) builds (at offset \(offset))", path: reader.path)
             } catch let failure as PickleFailure {
                 let printable = (0x21...0x7E).contains(opcode) ? " ('\(Character(Unicode.Scalar(opcode)))')" : ""
                 let hex = String(opcode, radix: 16, uppercase: true)
