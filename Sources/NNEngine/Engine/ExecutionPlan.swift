@@ -62,10 +62,11 @@ struct ExecutionPlan {
         }
         // A max pool fuses into the conv step (conv, folded BN, fused activation) whose output only it reads.
         var fusedPool: [Int: Int] = [:]  // conv node → max pool node
+        let activationOwner = Dictionary(fusedActivation.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for (i, node) in graph.nodes.enumerated() {
             guard case .maxPool = node.op, consumers[node.inputs[0]] == [i], node.inputs[0] != graph.outputIndex else { continue }
             let input = node.inputs[0]
-            let owner = fusedActivation.first { $0.value == input }?.key ?? foldedInto[input] ?? input
+            let owner = activationOwner[input] ?? foldedInto[input] ?? input
             if case .conv2d = graph.nodes[owner].op { fusedPool[owner] = i }
         }
         let fused = Set(fusedActivation.values).union(fusedPool.values)
@@ -119,7 +120,7 @@ struct ExecutionPlan {
             }
             bufferOfNode[i] = b
             if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
-                                        foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
+                                        foldedBN: foldedBN[i].map { graph.nodes[$0] }, isFolded: foldedInto[i] != nil || fused.contains(i),
                                         epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) },
                                         pool: fusedPool[i].flatMap { pool in
                                             guard case .maxPool(let a) = graph.nodes[pool].op else { return nil }
@@ -171,7 +172,7 @@ struct ExecutionPlan {
     /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm, activation or
     /// max pool `isFolded` into its conv, whose step applies `foldedBN`, `epilogue` and `pool`).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
-                             foldedBN: String?, isFolded: Bool, epilogue: Activation?,
+                             foldedBN: Node?, isFolded: Bool, epilogue: Activation?,
                              pool: (Pool2dAttributes, [Int])?) throws -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
@@ -184,7 +185,7 @@ struct ExecutionPlan {
             var conv = ConvStep(name: node.name, attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
                                 source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool)
-            if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn, node: model.graph.nodes.first { $0.name == bn }!, stateDict: dict)) }
+            if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn.name, node: bn, stateDict: dict)) }
             return .conv(conv)
         case .batchNorm:
             if isFolded { return nil }

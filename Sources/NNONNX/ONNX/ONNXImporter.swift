@@ -173,7 +173,7 @@ private struct GraphTranslation {
             }
             let kernel = Size2(weight.dims[2], weight.dims[3])
             if let shape = try attributes.kernelShape(), shape != kernel {
-                throw invalid("kernel_shape \(shape) does not match the weight's \(weight.dims)")
+                throw invalid("kernel_shape [\(shape.h), \(shape.w)] does not match the weight's \(weight.dims)")
             }
             let groups = try attributes.int("group", 1, in: 1...Int.max)
             guard weight.dims[0] % groups == 0 else { throw invalid("group \(groups) does not divide the weight's \(weight.dims[0]) output channels") }
