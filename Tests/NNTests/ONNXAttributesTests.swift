@@ -61,7 +61,7 @@ final class ONNXAttributesTests: XCTestCase {
             (conv([.ints("pads", [1 << 62, 1 << 62, 1 << 62, 1 << 62])]), "/conv/Conv", "pads [4611686018427387904"),
             (conv([.ints("pads", [1, 1])]), "/conv/Conv", "pads [1, 1] has 2 values; a 2-D window has 4"),
             (conv([.ints("strides", [1, 1, 1])]), "/conv/Conv", "strides [1, 1, 1] has 3 values"),
-            (conv([.int("group", 0)]), "/conv/Conv", "group 0 is outside 1..."),
+            (conv([.int("group", 0)]), "/conv/Conv", "group 0 must be at least 1"),
             (conv([.int("group", -2)]), "/conv/Conv", "group -2"),
             (conv([.int("group", 3)]), "/conv/Conv", "group 3 does not divide the weight's 4 output channels"),
             (conv([.ints("kernel_shape", [5, 5])]), "/conv/Conv", "kernel_shape [5, 5] does not match the weight's [4, 3, 3, 3]"),

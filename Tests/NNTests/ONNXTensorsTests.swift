@@ -95,6 +95,6 @@ final class ONNXTensorsTests: XCTestCase {
         proto.externalInitializer("conv.weight", dims: [4, 3, 3, 3], entries: [("location", "w.bin"), ("length", "432")])
         for k in 0..<20 { proto.externalInitializer("unused\(k)", dims: [108], entries: [("location", "w.bin"), ("length", "432")]) }
         try Data(try proto.bytes(output: "logits")).write(to: URL(fileURLWithPath: path))
-        assertRefused(path, "its constants up to 'unused", "over the memory limit of 4.0 KB")
+        assertRefused(path, "tensor 'unused", "with the constants before it", "over the memory limit of 4.0 KB")
     }
 }

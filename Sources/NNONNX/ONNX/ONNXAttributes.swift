@@ -51,7 +51,8 @@ struct ONNXAttributes {
     func int(_ name: String, _ fallback: Int, in range: ClosedRange<Int>) throws -> Int {
         let value = try attribute(name, .int).map { Int($0.i) } ?? fallback
         guard range.contains(value) else {
-            throw invalid("\(name) \(value) is outside \(range.lowerBound)...\(range.upperBound == Int.max ? "" : "\(range.upperBound)")")
+            throw invalid(range.upperBound == Int.max ? "\(name) \(value) must be at least \(range.lowerBound)"
+                                                      : "\(name) \(value) is outside \(range.lowerBound)...\(range.upperBound)")
         }
         return value
     }

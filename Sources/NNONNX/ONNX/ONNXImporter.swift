@@ -363,9 +363,8 @@ private struct GraphTranslation {
     /// `tensor`'s values, counted with every constant decoded before against the `MemoryBudget`
     /// (so that many tensors naming one large stretch of external data cannot add up unchecked).
     private mutating func decode(_ tensor: Onnx_TensorProto) throws -> ONNXConstant {
-        let constant = try ONNXFile.decode(tensor, path: path)
-        constantBytes += constant.count * (constant.floats == nil ? 8 : 4)
-        try MemoryBudget.check(constantBytes, for: "its constants up to '\(tensor.name)'", path: path)
+        let constant = try ONNXFile.decode(tensor, path: path, decodedBefore: constantBytes)
+        constantBytes += constant.decodedBytes
         return constant
     }
 

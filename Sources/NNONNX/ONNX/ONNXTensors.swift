@@ -19,6 +19,8 @@ struct ONNXConstant {
     var floats: [Float]?
     var integers: [Int64]?
     var count: Int { dims.reduce(1, *) }
+    /// Bytes the decoded values take (4 a float, 8 an integer).
+    var decodedBytes: Int { count * (floats == nil ? 8 : 4) }
 }
 
 /// Reads `.onnx` files and decodes their tensors.
@@ -50,7 +52,10 @@ enum ONNXFile {
     }
 
     /// The values of `tensor`, reading external data beside `path`.
-    static func decode(_ tensor: Onnx_TensorProto, path: String) throws -> ONNXConstant {
+    ///
+    /// - Parameter decodedBefore: bytes of the constants decoded before; with this tensor's raw
+    ///   and decoded values they must fit the `MemoryBudget`, checked before anything is read.
+    static func decode(_ tensor: Onnx_TensorProto, path: String, decodedBefore: Int = 0) throws -> ONNXConstant {
         let dims = tensor.dims.map(Int.init)
         guard dims.allSatisfy({ $0 >= 0 }) else { throw NNError.malformed(path: path, reason: "tensor '\(tensor.name)' has negative dims \(dims)") }
         // At most 8 bytes a value: a larger count could not be held in any file.
@@ -58,6 +63,14 @@ enum ONNXFile {
             throw NNError.malformed(path: path, reason: "tensor '\(tensor.name)' declares dims \(dims), more values than any file holds")
         }
         let type = Int(tensor.dataType)
+        guard let width = [float: 4, double: 8, int32: 4, int64: 8][type] else {
+            throw NNError.unsupported(path: path, reason: "tensor '\(tensor.name)' has ONNX data type \(type); Shears reads float, double, int32 and int64")
+        }
+        let isFloat = type == float || type == double
+        let (needed, overflow) = count.multipliedReportingOverflow(by: width + (isFloat ? 4 : 8))
+        let (total, overflowTotal) = needed.addingReportingOverflow(decodedBefore)
+        try MemoryBudget.check(overflow || overflowTotal ? nil : total, for: "tensor '\(tensor.name)' (\(count) values, read and decoded, with the constants before it)",
+                               path: path)
         var raw: [UInt8]?
         if tensor.dataLocation == .external {
             raw = try externalBytes(tensor, path: path)
@@ -72,11 +85,10 @@ enum ONNXFile {
             guard raw.count == count * width else { throw mismatch(raw.count / width) }
             return (0..<count).map { i in value((0..<width).reduce(UInt64(0)) { $0 | UInt64(raw[i * width + $1]) << UInt64(8 * $1) }) }
         }
-        switch type {
-        case float, double:
+        if isFloat {
             let floats: [Float]
             if let raw {
-                floats = try words(raw, width: type == float ? 4 : 8) { bits in
+                floats = try words(raw, width: width) { bits in
                     type == float ? Float(bitPattern: UInt32(truncatingIfNeeded: bits)) : Float(Double(bitPattern: bits))
                 }
             } else {
@@ -84,10 +96,10 @@ enum ONNXFile {
             }
             guard floats.count == count else { throw mismatch(floats.count) }
             return ONNXConstant(dims: dims, floats: floats)
-        case int64, int32:
+        } else {
             let integers: [Int64]
             if let raw {
-                integers = try words(raw, width: type == int64 ? 8 : 4) { bits in
+                integers = try words(raw, width: width) { bits in
                     type == int64 ? Int64(bitPattern: bits) : Int64(Int32(bitPattern: UInt32(truncatingIfNeeded: bits)))
                 }
             } else {
@@ -95,8 +107,6 @@ enum ONNXFile {
             }
             guard integers.count == count else { throw mismatch(integers.count) }
             return ONNXConstant(dims: dims, integers: integers)
-        default:
-            throw NNError.unsupported(path: path, reason: "tensor '\(tensor.name)' has ONNX data type \(type); Shears reads float, double, int32 and int64")
         }
     }
 
