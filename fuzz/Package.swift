@@ -18,6 +18,7 @@ let targets: [(name: String, libraries: [String])] = [
     ("FuzzJPEG", ["NN"]),
     ("FuzzBlob", ["NN", "Quantize"]),
     ("FuzzONNX", ["NN"]),
+    ("FuzzONNXShapes", ["NN"]),
 ]
 
 let package = Package(
