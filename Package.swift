@@ -86,7 +86,9 @@ let package = Package(
         // MARK: - Tests
 
         /// Fixture paths, raw array readers and tolerance assertions shared by the test targets.
-        .target(name: "TestSupport", path: "Tests/TestSupport"),
+        /// Also small ONNX models built in Swift (`ONNXModel`), for graphs no exporter writes.
+        .target(name: "TestSupport", dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
+                path: "Tests/TestSupport"),
         .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNONNX", "NNVision", "NNEngine", "TestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),

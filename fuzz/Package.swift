@@ -20,6 +20,7 @@ let targets: [(name: String, libraries: [String])] = [
     ("FuzzONNX", ["NN"]),
     ("FuzzGnuplot", ["NN", "Report"]),
     ("FuzzModuleTree", ["NN"]),
+    ("FuzzONNXShapes", ["NN"]),
 ]
 
 let package = Package(

@@ -3,57 +3,56 @@
 // even Split. Convs set the count (weight `[out, in/groups, kh, kw]`), a concat sums its
 // inputs', a channel slice picks its own, a flatten or linear ends it; every other op keeps
 // its first input's. The image input has the channels of the first conv that reads it.
-// Each node is counted once, in a loop: a graph from an untrusted file may be a chain of
-// thousands of nodes, or concatenate a node with itself at every level (2^k paths).
+// Each node is counted once, walked with an explicit stack: a graph from an untrusted file may
+// be a chain of thousands of nodes, or concatenate a node with itself at every level (2^k
+// paths). The counts found can be kept between calls on a graph that only grows (`known`).
 
 extension Model {
     /// Output channels of node `index`; nil after a flatten or where no conv tells (or the
     /// sum of a concat's overflows).
     public func outputChannels(of index: Int) -> Int? {
-        var counts: [Int: Int?] = [:]
-        var pending = [index]
-        while let next = pending.last {
-            guard counts[next] == nil else { pending.removeLast(); continue }
-            let node = graph.nodes[next]
-            let inputs: [Int]
-            switch node.op {
-            case .input, .conv2d, .channelSlice, .flatten, .linear: inputs = []
-            case .concat: inputs = node.inputs
-            default: inputs = Array(node.inputs.prefix(1))
-            }
-            let missing = inputs.filter { counts[$0] == nil }
-            guard missing.isEmpty else { pending += missing; continue }
-            pending.removeLast()
-            let known = inputs.compactMap { counts[$0] ?? nil }
-            let count: Int?
-            switch node.op {
-            case .input: count = firstConvInputChannels()
-            case .conv2d: count = stateDict.tensor("\(node.name).weight")?.shape.first
-            case .concat:
-                let sum = known.reduce((0, false)) { sum, part in
-                    let (value, overflow) = sum.0.addingReportingOverflow(part)
-                    return (value, sum.1 || overflow)
-                }
-                count = known.count == inputs.count && !sum.1 ? sum.0 : nil
-            case .channelSlice(_, let sliced): count = sliced
-            case .flatten, .linear: count = nil
-            default: count = known.first
-            }
-            counts[next] = .some(count)
-        }
-        return counts[index] ?? nil
+        var known: [Int: Int] = [:]
+        return outputChannels(of: index, known: &known)
     }
 
-    /// The input channels of the first conv that reads the image input, if any (nil when its
-    /// weight is not `[out, in/groups, kh, kw]`: the state dict may not be checked yet).
-    private func firstConvInputChannels() -> Int? {
-        for reader in graph.consumers[0] {
-            if case .conv2d(let a) = graph.nodes[reader].op, let w = stateDict.tensor("\(graph.nodes[reader].name).weight") {
-                guard w.rank == 4 else { return nil }
-                let (channels, overflow) = w.shape[1].multipliedReportingOverflow(by: a.groups)
-                return overflow ? nil : channels
+    /// `outputChannels(of:)`, reading and adding to `known`: counts found by earlier calls on
+    /// this graph or on the graph it grew from by appending nodes.
+    public func outputChannels(of index: Int, known: inout [Int: Int]) -> Int? {
+        let nodes = graph.nodes
+        var stack = [index]
+        while let i = stack.last {
+            if known[i] != nil { stack.removeLast(); continue }
+            let node = nodes[i]
+            // Every input must be an earlier node; a malformed graph has no answer.
+            guard node.inputs.allSatisfy({ $0 < i }) else { return nil }
+            let count: Int?
+            switch node.op {
+            case .input:
+                count = nodes.lazy.compactMap { reader -> Int? in
+                    guard case .conv2d(let a) = reader.op, reader.inputs.contains(0) else { return nil }
+                    guard let w = self.stateDict.tensor("\(reader.name).weight"), w.rank == 4,
+                          case let (channels, overflow) = w.shape[1].multipliedReportingOverflow(by: a.groups), !overflow else { return nil }
+                    return channels
+                }.first
+            case .conv2d: count = stateDict.tensor("\(node.name).weight")?.shape.first
+            case .channelSlice(_, let slice): count = slice
+            case .flatten, .linear: count = nil
+            case .concat:
+                let pending = node.inputs.filter { known[$0] == nil }
+                if !pending.isEmpty { stack += pending; continue }
+                count = node.inputs.map { known[$0]! }.reduce(Optional(0)) { sum, c in
+                    sum.flatMap { $0.addingReportingOverflow(c).overflow ? nil : $0 + c }
+                }
+            default:
+                guard let input = node.inputs.first else { return nil }
+                if known[input] == nil { stack.append(input); continue }
+                count = known[input]
             }
+            // Any node without a count leaves the one asked about without one.
+            guard let count else { return nil }
+            known[i] = count
+            stack.removeLast()
         }
-        return nil
+        return known[index]
     }
 }

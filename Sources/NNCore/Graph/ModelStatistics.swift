@@ -2,7 +2,8 @@
 // torchsummary table. MACs count conv and linear layers only (the convention behind
 // "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
 // linear `in · out`, and one per BatchNorm or Mul output element (eval BN is `y = x · a + b`).
-// Effective MACs count only the products with a nonzero weight.
+// Effective MACs count only the products with a nonzero weight. Counts are multiplied and
+// summed with overflow checks: a size too large for 64 bits is an error naming the layer.
 
 /// Per-layer and total size and cost of a model at one input size.
 public struct ModelStatistics: Sendable {
@@ -25,38 +26,49 @@ public struct ModelStatistics: Sendable {
     /// Every floating tensor element of the state dict that a layer owns as a parameter.
     public var parameters: Int { layers.reduce(0) { $0 + $1.parameters } }
     public var nonzero: Int { layers.reduce(0) { $0 + $1.nonzero } }
+    /// Σ layers' MACs (checked against overflow when the statistics were made).
     public var macs: Int { layers.reduce(0) { $0 + $1.macs } }
     public var effectiveMACs: Int { layers.reduce(0) { $0 + $1.effectiveMACs } }
 
     /// Computes the statistics of `model` for one `[C, H, W]` input.
+    ///
+    /// - Throws: ShapeInference's errors, or `NNError.shapeMismatch` naming the layer whose
+    ///   MACs would overflow a 64-bit count (alone or in the total).
     public init(model: Model, input: [Int]) throws {
         let shapes = try ShapeInference(model: model, input: input).shapes
         let nodes = model.graph.nodes
-        layers = nodes.indices.dropFirst().map { i in
+        var total = 0
+        layers = try nodes.indices.dropFirst().map { i in
             let node = nodes[i]
             let tensors = Self.parameterNames(of: node).compactMap { model.stateDict.tensor($0) }
             let parameters = tensors.reduce(0) { $0 + $1.count }
             let nonzero = tensors.reduce(0) { $0 + $1.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) } }
-            var macs = 0, effective = 0
+            // Per-sample outputs passed ShapeInference's budget, so their element counts fit.
+            let elements = shapes[i].reduce(1, *)
+            var macs: Int? = 0, effective: Int? = 0
             if let weight = model.stateDict.tensor("\(node.name).weight") {
                 let weightNonzero = weight.scalars.reduce(0) { $0 + ($1 != 0 ? 1 : 0) }
                 switch node.op {
                 case .conv2d:
                     let positions = shapes[i][1] * shapes[i][2]
-                    macs = positions * weight.count
-                    effective = positions * weightNonzero
+                    macs = [positions, weight.count].checkedProduct
+                    effective = [positions, weightNonzero].checkedProduct
                 case .linear:
                     macs = weight.count
                     effective = weightNonzero
                 case .batchNorm:
-                    macs = shapes[i].reduce(1, *)
+                    macs = elements
                     effective = macs
                 default: break
                 }
             } else if case .mul = node.op {
-                macs = shapes[i].reduce(1, *)
+                macs = elements
                 effective = macs
             }
+            guard let macs, let effective, case let (sum, overflow) = total.addingReportingOverflow(macs), !overflow else {
+                throw NNError.shapeMismatch(node: node.name, reason: "its multiply-accumulates at input \(input) overflow a 64-bit count")
+            }
+            total = sum
             return Layer(name: node.name, type: Self.typeName(node.op), outputShape: shapes[i],
                          parameters: parameters, nonzero: nonzero, macs: macs, effectiveMACs: effective)
         }

@@ -3,6 +3,9 @@
 // BatchNorm folded into its conv, an activation fused into its conv's (or add's) epilogue and
 // a max pool fused into the conv before it alias their input's buffer (which then holds the
 // pooled map), and element-wise ops run in place when nothing else still reads their input.
+// Before any step is made, each node is checked against what the kernels can index: a lane's
+// output of a node, and every weight, at most 2^31 − 1 floats (the C kernels' and BLAS's
+// 32-bit sizes), and a window at most `maximumTaps` taps (their tap offsets live on the stack).
 
 /// The compiled form of a model: steps in order and which buffer holds each node's output.
 import NNCore
@@ -17,6 +20,10 @@ struct ExecutionPlan {
     /// chunks; padded planes).
     var scratchSize = 0
 
+    /// The most taps (kh·kw) a conv or pool window may have: a 128x128 kernel, 128 KB of tap
+    /// offsets on a kernel thread's stack.
+    static let maximumTaps = 1 << 14
+
     /// - Parameters:
     ///   - maxBatch: samples per lane.
     ///   - sparseDensityLimit: convs with at most this density of nonzero weights use the sparse
@@ -26,6 +33,7 @@ struct ExecutionPlan {
     ///   - outputSplits: threads that share a single image's output channels.
     init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double?, winograd: Bool,
          outputSplits: Int) throws {
+        try Self.checkLimits(model: model, shapes: shapes, maxBatch: maxBatch)
         let graph = model.graph
         let consumers = graph.consumers
         bufferOfNode = Array(repeating: -1, count: graph.nodes.count)
@@ -54,10 +62,11 @@ struct ExecutionPlan {
         }
         // A max pool fuses into the conv step (conv, folded BN, fused activation) whose output only it reads.
         var fusedPool: [Int: Int] = [:]  // conv node → max pool node
+        let activationOwner = Dictionary(fusedActivation.map { ($1, $0) }, uniquingKeysWith: { first, _ in first })
         for (i, node) in graph.nodes.enumerated() {
             guard case .maxPool = node.op, consumers[node.inputs[0]] == [i], node.inputs[0] != graph.outputIndex else { continue }
             let input = node.inputs[0]
-            let owner = fusedActivation.first { $0.value == input }?.key ?? foldedInto[input] ?? input
+            let owner = activationOwner[input] ?? foldedInto[input] ?? input
             if case .conv2d = graph.nodes[owner].op { fusedPool[owner] = i }
         }
         let fused = Set(fusedActivation.values).union(fusedPool.values)
@@ -111,7 +120,7 @@ struct ExecutionPlan {
             }
             bufferOfNode[i] = b
             if let step = try Self.step(for: i, model: model, shapes: shapes, inputBuffers: inputBuffers, output: b,
-                                        foldedBN: foldedBN[i].map { graph.nodes[$0].name }, isFolded: foldedInto[i] != nil || fused.contains(i),
+                                        foldedBN: foldedBN[i].map { graph.nodes[$0] }, isFolded: foldedInto[i] != nil || fused.contains(i),
                                         epilogue: fusedActivation[i].flatMap { Activation(graph.nodes[$0].op) },
                                         pool: fusedPool[i].flatMap { pool in
                                             guard case .maxPool(let a) = graph.nodes[pool].op else { return nil }
@@ -136,10 +145,34 @@ struct ExecutionPlan {
         }
     }
 
+    /// Throws `NNError.shapeMismatch` naming the first node whose output for `maxBatch` samples
+    /// or weight has more than `Int32.max` floats, or whose window has more than `maximumTaps`.
+    private static func checkLimits(model: Model, shapes: [[Int]], maxBatch: Int) throws {
+        let largest = Int(Int32.max)
+        for (node, shape) in zip(model.graph.nodes, shapes) {
+            func fail(_ reason: String) -> NNError { .shapeMismatch(node: node.name, reason: reason) }
+            guard let floats = (shape + [maxBatch]).checkedProduct, floats <= largest else {
+                throw fail("its output \(shape) for the \(maxBatch) samples of a thread has more than the kernels' \(largest) floats; use a smaller batch")
+            }
+            let kernel: Size2?
+            switch node.op {
+            case .conv2d: kernel = model.stateDict.tensor("\(node.name).weight").map { Size2($0.shape[2], $0.shape[3]) }
+            case .maxPool(let a), .avgPool(let a): kernel = a.kernel
+            default: kernel = nil
+            }
+            if let kernel, kernel.h * kernel.w > maximumTaps {
+                throw fail("its \(kernel.h)x\(kernel.w) window has more than the engine's \(maximumTaps) taps")
+            }
+            if let weight = model.stateDict.tensor("\(node.name).weight"), node.op.isParametric, weight.count > largest {
+                throw fail("its weight \(weight.shape) has more than the kernels' \(largest) floats")
+            }
+        }
+    }
+
     /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm, activation or
     /// max pool `isFolded` into its conv, whose step applies `foldedBN`, `epilogue` and `pool`).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
-                             foldedBN: String?, isFolded: Bool, epilogue: Activation?,
+                             foldedBN: Node?, isFolded: Bool, epilogue: Activation?,
                              pool: (Pool2dAttributes, [Int])?) throws -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
@@ -152,7 +185,7 @@ struct ExecutionPlan {
             var conv = ConvStep(name: node.name, attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
                                 source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool)
-            if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn, node: model.graph.nodes.first { $0.name == bn }!, stateDict: dict)) }
+            if let bn = foldedBN { conv.fold(ChannelAffine(batchNorm: bn.name, node: bn, stateDict: dict)) }
             return .conv(conv)
         case .batchNorm:
             if isFolded { return nil }

@@ -50,6 +50,7 @@ public final class Executor {
         let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
                                      sparseDensityLimit: sparseDensityLimit, winograd: winograd,
                                      outputSplits: laneCount == 1 ? max(1, threads) : 1)
+        try Self.checkMemory(plan: plan, model: model, shapes: shapes, lanes: laneCount, capacity: capacity, batch: maxBatch)
         inputShape = input
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
@@ -58,6 +59,22 @@ public final class Executor {
             ExecutorLane(capacity: capacity, bufferSampleSizes: plan.bufferSampleSizes, scratchSize: plan.scratchSize)
         }
         outputBuffer = plan.bufferOfNode[model.graph.outputIndex]
+    }
+
+    /// Throws `NNError.overBudget` unless what the lanes allocate fits the `MemoryBudget`:
+    /// `4 · lanes · (Σ buffers' floats per sample · capacity + scratch floats)` bytes. The error
+    /// names the layer with the largest output.
+    private static func checkMemory(plan: ExecutionPlan, model: Model, shapes: [[Int]], lanes: Int, capacity: Int, batch: Int) throws {
+        var floats = plan.scratchSize, overflow = false
+        for size in plan.bufferSampleSizes {
+            let (buffer, o1) = size.multipliedReportingOverflow(by: capacity)
+            let (sum, o2) = floats.addingReportingOverflow(buffer)
+            (floats, overflow) = (sum, overflow || o1 || o2)
+        }
+        let largest = shapes.indices.max { shapes[$0].reduce(1, *) < shapes[$1].reduce(1, *) } ?? 0
+        try MemoryBudget.check(overflow ? nil : [floats, lanes, MemoryLayout<Float>.size].checkedProduct,
+                               for: "running a batch of \(batch) on \(lanes) thread\(lanes == 1 ? "" : "s") (its output \(shapes[largest]) the largest of the buffers)",
+                               path: "layer '\(model.graph.nodes[largest].name)'")
     }
 
     /// Runs a batch `[N, C, H, W]` (N ≤ maxBatch) and returns the outputs `[N, outputShape...]`.

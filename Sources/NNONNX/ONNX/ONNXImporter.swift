@@ -9,7 +9,11 @@
 // Both exporters fold BatchNorm into the conv before it, so their parameter counts are
 // the folded ones. A channel split (Split, or Slice on axis 1) becomes channel slices, and
 // ShuffleNet's view → transpose → view (or a Gather of the permuted channels, as
-// ONNXExporter writes it) a channel shuffle; other Reshapes must be flattens.
+// ONNXExporter writes it) a channel shuffle; other Reshapes must be flattens. Every attribute
+// an op reads goes through ONNXAttributes (declared type, range, auto_pad), and every constant
+// input is checked for its type and size, so that a bad value is refused naming the node;
+// the decoded constants together are held to the MemoryBudget. Naming and channel lookups
+// stay linear in the number of nodes.
 
 import NNCore
 import Foundation
@@ -53,11 +57,17 @@ private struct GraphTranslation {
     var builder = GraphBuilder()
     var stateDict = StateDict()
     var usedNames: Set<String> = ["input"]
+    /// Per base name, the last `#k` suffix `uniqueName` gave it, so naming stays linear.
+    var lastSuffix: [String: Int] = [:]
+    /// Channel counts of emitted nodes found so far (`Model.outputChannels(of:known:)`).
+    var knownChannels: [Int: Int] = [:]
+    /// Bytes of the constants decoded so far (4 a float, 8 an integer), held to the budget.
+    var constantBytes = 0
 
     init(model: Onnx_ModelProto, path: String) throws {
         proto = model.graph
         self.path = path
-        for tensor in proto.initializer { values[tensor.name] = .constant(try ONNXFile.decode(tensor, path: path)) }
+        for tensor in proto.initializer { values[tensor.name] = .constant(try decode(tensor)) }
         let inputs = proto.input.filter { values[$0.name] == nil }
         guard inputs.count == 1 else {
             throw NNError.unsupported(path: path, reason: "the graph has \(inputs.count) inputs (\(inputs.map(\.name).joined(separator: ", "))); Shears runs one image input")
@@ -108,17 +118,13 @@ private struct GraphTranslation {
     // MARK: Operators
 
     private mutating func translate(_ node: Onnx_NodeProto) throws {
-        let file = path
-        func fail(_ reason: String) -> NNError { .unsupported(path: file, reason: "node '\(node.name)' (\(node.opType)): \(reason)") }
+        let attributes = try ONNXAttributes(of: node, path: path)
+        let fail = attributes.unsupported, invalid = attributes.invalid
         // The inputs ONNX requires of each op (a Constant none, most ops one), and one output.
         let required = ["Conv": 2, "Gemm": 2, "MatMul": 2, "Add": 2, "Mul": 2, "BatchNormalization": 5][node.opType] ?? (node.opType == "Constant" ? 0 : 1)
         guard node.input.count >= required, !node.output.isEmpty else {
             throw fail("has \(node.input.count) inputs and \(node.output.count) outputs; it needs \(required) and at least 1")
         }
-        let attributes = Dictionary(node.attribute.map { ($0.name, $0) }, uniquingKeysWith: { $1 })
-        func ints(_ name: String) -> [Int]? { attributes[name].map { $0.ints.map(Int.init) } }
-        func int(_ name: String, _ fallback: Int) -> Int { attributes[name].map { Int($0.i) } ?? fallback }
-        func float(_ name: String, _ fallback: Float) -> Float { attributes[name].map(\.f) ?? fallback }
         func graphInput(_ k: Int) throws -> (index: Int, rank: Int) {
             guard k < node.input.count, case .node(let index, let rank)? = values[node.input[k]] else {
                 throw fail("input \(k) must be computed from the image, not a constant")
@@ -130,6 +136,14 @@ private struct GraphTranslation {
             guard case .constant(let c)? = values[node.input[k]] else { throw fail("input \(k) ('\(node.input[k])') must be a constant") }
             return c
         }
+        /// The integers of constant input `k` (or of the attribute `name`, older opsets' form).
+        func integers(_ k: Int, or name: String? = nil) throws -> [Int]? {
+            if let c = try constant(k) {
+                guard let values = c.integers else { throw invalid("input \(k) ('\(node.input[k])') must hold integers") }
+                return values.map(Int.init)
+            }
+            return try name.flatMap(attributes.ints)
+        }
         func emit(_ op: Op, _ inputs: [Int], rank: Int, parameterName: String? = nil) -> Int {
             let index = builder.add(uniqueName(node, parameterName: parameterName), op, inputs: inputs)
             values[node.output[0]] = .node(index, rank: rank)
@@ -140,29 +154,50 @@ private struct GraphTranslation {
             let x = try graphInput(0)
             _ = emit(op, [x.index], rank: x.rank)
         }
-        let window = try windowAttributes(ints, fail)
+        /// `axis` (default `fallback`) once it is 1 or, counted from the end of NCHW, −3.
+        func channelAxis(_ fallback: Int, _ what: String) throws {
+            let axis = try attributes.int("axis", fallback, in: Int.min...Int.max)
+            guard axis == 1 || axis == -3 else { throw fail("\(what) along axis \(axis); only channels (1)") }
+        }
 
         switch node.opType {
         case "Constant":
-            guard let tensor = attributes["value"]?.t else { throw fail("only tensor-valued constants are supported") }
-            values[node.output[0]] = .constant(try ONNXFile.decode(tensor, path: path))
+            guard let tensor = try attributes.tensor("value") else { throw fail("only tensor-valued constants are supported") }
+            values[node.output[0]] = .constant(try decode(tensor))
         case "Identity", "Dropout":
             if case .constant(let c)? = values[node.input[0]] { values[node.output[0]] = .constant(c) } else { pass(try graphInput(0)) }
         case "Conv":
             let x = try graphInput(0)
-            guard let weight = try constant(1), let w = weight.floats, weight.dims.count == 4 else { throw fail("needs a constant 4-D weight") }
+            guard let weight = try constant(1), let w = weight.floats, weight.dims.count == 4, weight.dims.allSatisfy({ $0 >= 1 }) else {
+                throw fail("needs a constant 4-D float weight, every size at least 1")
+            }
+            let kernel = Size2(weight.dims[2], weight.dims[3])
+            if let shape = try attributes.kernelShape(), shape != kernel {
+                throw invalid("kernel_shape [\(shape.h), \(shape.w)] does not match the weight's \(weight.dims)")
+            }
+            let groups = try attributes.int("group", 1, in: 1...Int.max)
+            guard weight.dims[0] % groups == 0 else { throw invalid("group \(groups) does not divide the weight's \(weight.dims[0]) output channels") }
+            let window = try attributes.window()
             let name = emit(.conv2d(Conv2dAttributes(stride: window.stride, padding: window.padding, paddingEnd: window.paddingEnd,
-                                                     dilation: window.dilation, groups: int("group", 1))),
+                                                     dilation: window.dilation, groups: groups)),
                             [x.index], rank: 3, parameterName: node.input[1])
             let bias = try constant(2)
             try setParameters(of: name, weight: Tensor(shape: weight.dims, scalars: w), bias: bias, fail)
         case "BatchNormalization":
             let x = try graphInput(0)
+            let eps = try attributes.float("epsilon", 1e-5)
+            guard eps >= 0 else { throw invalid("epsilon \(eps) is negative") }
+            guard try !attributes.flag("training_mode") else { throw fail("training_mode 1 normalises with the batch's statistics; Shears runs inference") }
+            guard try attributes.int("spatial", 1, in: 0...1) == 1 else { throw fail("spatial 0 (statistics per element) is not supported") }
             let parts = try (1...4).map { k -> [Float] in
                 guard let c = try constant(k), let f = c.floats else { throw fail("needs constant scale, bias, mean and variance") }
+                guard c.dims.count == 1, !f.isEmpty else { throw invalid("input \(k) has dims \(c.dims); it must hold one value per channel") }
                 return f
             }
-            let index = emit(.batchNorm(eps: float("epsilon", 1e-5)), [x.index], rank: 3, parameterName: node.input[1])
+            guard parts.allSatisfy({ $0.count == parts[0].count }) else {
+                throw invalid("scale, bias, mean and variance hold \(parts.map(\.count)) values; each must be one per channel")
+            }
+            let index = emit(.batchNorm(eps: eps), [x.index], rank: 3, parameterName: node.input[1])
             let name = builder.nodes[index].name
             for (suffix, part) in zip(["weight", "bias", "running_mean", "running_var"], parts) {
                 stateDict.setTensor("\(name).\(suffix)", Tensor(shape: [part.count], scalars: part))
@@ -170,11 +205,16 @@ private struct GraphTranslation {
         case "Relu": try elementwise(.relu)
         case "Sigmoid": try elementwise(.sigmoid)
         case "HardSwish": try elementwise(.hardSwish)
-        case "HardSigmoid": try elementwise(.hardSigmoid(alpha: float("alpha", 0.2), beta: float("beta", 0.5)))
-        case "LeakyRelu": try elementwise(.leakyRelu(slope: float("alpha", 0.01)))
+        case "HardSigmoid": try elementwise(.hardSigmoid(alpha: try attributes.float("alpha", 0.2), beta: try attributes.float("beta", 0.5)))
+        case "LeakyRelu": try elementwise(.leakyRelu(slope: try attributes.float("alpha", 0.01)))
         case "Clip":
-            let lower = try constant(1)?.floats?.first ?? float("min", -.greatestFiniteMagnitude)
-            let upper = try constant(2)?.floats?.first ?? float("max", .greatestFiniteMagnitude)
+            /// The bound of constant input `k`, else of the attribute `name` (opset < 11).
+            func bound(_ k: Int, _ name: String, _ fallback: Float) throws -> Float {
+                guard let c = try constant(k) else { return try attributes.float(name, fallback, infinite: true) }
+                guard let f = c.floats, f.count == 1, !f[0].isNaN else { throw invalid("input \(k) ('\(node.input[k])') is not a float scalar") }
+                return f[0]
+            }
+            let lower = try bound(1, "min", -.greatestFiniteMagnitude), upper = try bound(2, "max", .greatestFiniteMagnitude)
             let op: Op = lower == 0 && upper == 6 ? .relu6 : lower == 0 && upper == .greatestFiniteMagnitude ? .relu : .clip(lower: lower, upper: upper)
             try elementwise(op)
         case "Add", "Mul":
@@ -193,50 +233,65 @@ private struct GraphTranslation {
                 _ = emit(node.opType == "Add" ? .add : .mul, [first.index, second.index], rank: first.rank)
             }
         case "Concat":
-            guard int("axis", 1) == 1 || int("axis", 1) == -3 else { throw fail("concatenates along axis \(int("axis", 1)); only channels (1)") }
+            try channelAxis(1, "concatenates")
             _ = emit(.concat, try node.input.indices.map { try graphInput($0).index }, rank: 3)
         case "MaxPool", "AveragePool":
             let x = try graphInput(0)
-            guard let kernel = ints("kernel_shape"), kernel.count == 2 else { throw fail("needs a 2-D kernel_shape") }
-            let a = Pool2dAttributes(kernel: Size2(kernel[0], kernel[1]), stride: window.stride, padding: window.padding, paddingEnd: window.paddingEnd,
-                                     dilation: window.dilation, ceilMode: int("ceil_mode", 0) != 0, countIncludePad: int("count_include_pad", 0) != 0)
+            guard let kernel = try attributes.kernelShape() else { throw fail("needs a 2-D kernel_shape") }
+            let window = try attributes.window()
+            let ceilMode = try attributes.flag("ceil_mode")
+            let countIncludePad = node.opType == "AveragePool" ? try attributes.flag("count_include_pad") : false
+            if node.opType == "MaxPool" { _ = try attributes.int("storage_order", 0, in: 0...1) }
+            let a = Pool2dAttributes(kernel: kernel, stride: window.stride, padding: window.padding, paddingEnd: window.paddingEnd,
+                                     dilation: window.dilation, ceilMode: ceilMode, countIncludePad: countIncludePad)
             _ = emit(node.opType == "MaxPool" ? .maxPool(a) : .avgPool(a), [x.index], rank: 3)
         case "GlobalAveragePool":
             _ = emit(.adaptiveAvgPool(Size2(1)), [try graphInput(0).index], rank: 3)
         case "ReduceMean":
             let x = try graphInput(0)
-            let axes = Set((try constant(1)?.integers).map { $0.map(Int.init) } ?? ints("axes") ?? [])
+            let keep = try attributes.int("keepdims", 1, in: 0...1) == 1
+            _ = try attributes.flag("noop_with_empty_axes")
+            let axes = Set(try integers(1, or: "axes") ?? [])
             guard x.rank == 3, axes == [2, 3] || axes == [-1, -2] else { throw fail("averages over axes \(axes.sorted()); only H and W (2, 3)") }
             let pool = emit(.adaptiveAvgPool(Size2(1)), [x.index], rank: 3)
-            if int("keepdims", 1) == 0 { _ = emit(.flatten, [pool], rank: 1) }
-        case "Reshape" where node.input.count == 2:
+            if !keep { _ = emit(.flatten, [pool], rank: 1) }
+        case "Reshape":
+            _ = try attributes.flag("allowzero")
+            guard let shape = try integers(1) else { throw fail("needs a constant target shape") }
             // view(N, g, C/g, H, W) → transpose(1, 2) → view(N, C, H, W): a channel shuffle.
-            let shape = try constant(1)?.integers ?? []
             if case .grouped(let index, let groups, true)? = values[node.input[0]], shape.count == 4 {
                 _ = emit(.channelShuffle(groups: groups), [index], rank: 3)
             } else if shape.count == 5, case .node(let index, 3)? = values[node.input[0]] {
-                values[node.output[0]] = .grouped(index, groups: Int(shape[1]), transposed: false)
+                guard shape[1] >= 1 else { throw invalid("a [N, groups, C/groups, H, W] view with \(shape[1]) groups") }
+                values[node.output[0]] = .grouped(index, groups: shape[1], transposed: false)
             } else {
-                guard shape.count == 2 else { throw fail("only a reshape to [batch, features] (a flatten) or a channel shuffle is supported") }
+                // A flatten: [N or -1 or 0, F or -1], at most one -1.
+                guard shape.count == 2, shape.allSatisfy({ $0 >= -1 }), shape[1] != 0, shape != [-1, -1] else {
+                    throw fail("reshapes to \(shape); only a reshape to [batch, features] (a flatten) or a channel shuffle is supported")
+                }
                 let x = try graphInput(0)
                 if x.rank == 1 { pass(x) } else { _ = emit(.flatten, [x.index], rank: 1) }
             }
         case "Transpose":
-            guard case .grouped(let index, let groups, false)? = values[node.input[0]], ints("perm") == [0, 2, 1, 3, 4] else {
+            guard case .grouped(let index, let groups, false)? = values[node.input[0]], try attributes.ints("perm") == [0, 2, 1, 3, 4] else {
                 throw fail("only the transpose of a channel shuffle (a [N, g, C/g, H, W] view, perm [0, 2, 1, 3, 4]) is supported")
             }
             values[node.output[0]] = .grouped(index, groups: groups, transposed: true)
         case "Split":
             let x = try graphInput(0)
-            guard int("axis", 0) == 1 || int("axis", 0) == -3, x.rank == 3, let channels = currentChannels(of: x.index) else {
+            try channelAxis(0, "splits")
+            guard x.rank == 3, let channels = currentChannels(of: x.index) else {
                 throw fail("only a split of a feature map's channels (axis 1) is supported")
             }
             let outputs = node.output.count
+            guard try attributes.int("num_outputs", outputs, in: 1...Int.max) == outputs else {
+                throw invalid("num_outputs \(try attributes.int("num_outputs", outputs, in: 1...Int.max)) but \(outputs) outputs")
+            }
             // Without split sizes (num_outputs), torch.chunk's: ceil(C / n) each, the rest last.
             let chunk = (channels + outputs - 1) / outputs
-            let sizes = try constant(1)?.integers.map { $0.map(Int.init) } ?? (0..<outputs).map { min(chunk, channels - $0 * chunk) }
-            guard sizes.count == outputs, sizes.reduce(0, +) == channels, sizes.allSatisfy({ $0 > 0 }) else {
-                throw fail("split sizes \(sizes) do not cover \(channels) channels")
+            let sizes = try integers(1, or: "split") ?? (0..<outputs).map { min(chunk, channels - $0 * chunk) }
+            guard sizes.count == outputs, sizes.allSatisfy({ (1...channels).contains($0) }), sizes.reduce(0, +) == channels else {
+                throw invalid("split sizes \(sizes) do not cover \(channels) channels in \(outputs) parts")
             }
             var start = 0
             for (k, size) in sizes.enumerated() {
@@ -247,54 +302,56 @@ private struct GraphTranslation {
         case "Gather":
             // Constant channel indices (what ONNXExporter writes): a shuffle's permutation or a range.
             let x = try graphInput(0)
-            guard int("axis", 0) == 1, x.rank == 3, let indices = try constant(1)?.integers.map({ $0.map(Int.init) }),
-                  let channels = currentChannels(of: x.index) else {
+            try channelAxis(0, "gathers")
+            guard x.rank == 3, let indices = try integers(1), let channels = currentChannels(of: x.index) else {
                 throw fail("only a gather of a feature map's channels (axis 1, constant indices) is supported")
             }
-            if let first = indices.first, indices == Array(first..<(first + indices.count)), first >= 0, first + indices.count <= channels {
+            guard indices.allSatisfy({ (0..<channels).contains($0) }) else {
+                throw invalid("indices \(indices.count > 8 ? "\(indices.prefix(8))…" : "\(indices)") are not all within the input's \(channels) channels")
+            }
+            // A shuffle of g groups reads channel C/g second: that alone can tell g.
+            let groups = indices.count == channels && channels > 1 && indices[1] > 0 && channels % indices[1] == 0 ? channels / indices[1] : 0
+            if let first = indices.first, indices == Array(first..<(first + indices.count)) {
                 _ = emit(.channelSlice(start: first, count: indices.count), [x.index], rank: 3)
-            } else if let groups = (2...max(2, channels)).first(where: { g in
-                channels % g == 0 && indices == (0..<channels).map { k in (k % g) * (channels / g) + k / g }
-            }) {
+            } else if groups >= 2, indices == (0..<channels).map({ k in (k % groups) * (channels / groups) + k / groups }) {
                 _ = emit(.channelShuffle(groups: groups), [x.index], rank: 3)
             } else {
                 throw fail("the channel indices are neither a range nor a channel shuffle")
             }
         case "Slice":
             let x = try graphInput(0)
-            let starts = try constant(1)?.integers ?? [], ends = try constant(2)?.integers ?? []
-            let axes = try constant(3)?.integers ?? [0], steps = try constant(4)?.integers ?? [1]
+            let starts = try integers(1) ?? [], ends = try integers(2) ?? []
+            let axes = try integers(3) ?? [0], steps = try integers(4) ?? [1]
             guard x.rank == 3, axes == [1] || axes == [-3], steps == [1], starts.count == 1, ends.count == 1,
                   let channels = currentChannels(of: x.index) else {
                 throw fail("only a slice of a feature map's channels (axis 1, step 1, constant bounds) is supported")
             }
-            let clamp = { (v: Int64) -> Int in Int(min(max(v < 0 ? v + Int64(channels) : v, 0), Int64(channels))) }
+            let clamp = { (v: Int) -> Int in min(max(v < 0 ? v + channels : v, 0), channels) }
             let (begin, end) = (clamp(starts[0]), clamp(ends[0]))
             guard end > begin else { throw fail("the slice [\(begin), \(end)) of \(channels) channels is empty") }
             _ = emit(.channelSlice(start: begin, count: end - begin), [x.index], rank: 3)
-        case "Flatten", "Reshape":
+        case "Flatten":
             let x = try graphInput(0)
-            if node.opType == "Reshape" {
-                throw fail("needs a constant target shape")
-            } else if int("axis", 1) != 1 {
-                throw fail("flattens from axis \(int("axis", 1)); only 1")
-            }
+            let axis = try attributes.int("axis", 1, in: Int.min...Int.max)
+            guard axis == 1 || (axis == -3 && x.rank == 3) else { throw fail("flattens from axis \(axis); only 1") }
             if x.rank == 1 { pass(x) } else { _ = emit(.flatten, [x.index], rank: 1) }
         case "Gemm", "MatMul":
             let x = try graphInput(0)
-            guard x.rank == 1, int("transA", 0) == 0, let b = try constant(1), let values = b.floats, b.dims.count == 2 else {
-                throw fail("needs a [batch, features] input and a constant 2-D weight")
+            let isGemm = node.opType == "Gemm"
+            guard try !attributes.flag("transA") else { throw fail("transA 1 (a transposed input) is not supported") }
+            guard x.rank == 1, let b = try constant(1), let values = b.floats, b.dims.count == 2, b.dims.allSatisfy({ $0 >= 1 }) else {
+                throw fail("needs a [batch, features] input and a constant 2-D float weight")
             }
             // Shears keeps torch's [out, in]: Gemm transB=1 stores that; otherwise B is [in, out].
-            let transposed = node.opType == "Gemm" && int("transB", 0) != 0
+            let transposed = try attributes.flag("transB")
             let (rows, columns) = transposed ? (b.dims[0], b.dims[1]) : (b.dims[1], b.dims[0])
-            let alpha = node.opType == "Gemm" ? float("alpha", 1) : 1
+            let alpha = isGemm ? try attributes.float("alpha", 1) : 1
             let weight = (0..<(rows * columns)).map { k -> Float in
                 let (o, i) = (k / columns, k % columns)
                 return alpha * (transposed ? values[k] : values[i * rows + o])
             }
             let index = emit(.linear, [x.index], rank: 1, parameterName: node.input[1])
-            let beta = node.opType == "Gemm" ? float("beta", 1) : 1
+            let beta = isGemm ? try attributes.float("beta", 1) : 1
             var bias = try constant(2)
             if let b = bias?.floats { bias?.floats = b.map { $0 * beta } }
             try setParameters(of: index, weight: Tensor(shape: [rows, columns], scalars: weight), bias: bias, fail)
@@ -303,17 +360,17 @@ private struct GraphTranslation {
         }
     }
 
-    /// Output channels of the node `index` emitted so far.
-    private func currentChannels(of index: Int) -> Int? {
-        Model(architecture: "onnx", graph: builder.graph, stateDict: stateDict).outputChannels(of: index)
+    /// `tensor`'s values, counted with every constant decoded before against the `MemoryBudget`
+    /// (so that many tensors naming one large stretch of external data cannot add up unchecked).
+    private mutating func decode(_ tensor: Onnx_TensorProto) throws -> ONNXConstant {
+        let constant = try ONNXFile.decode(tensor, path: path, decodedBefore: constantBytes)
+        constantBytes += constant.decodedBytes
+        return constant
     }
 
-    /// Stride, pads (begin, end) and dilations of a Conv or pool node; `auto_pad` other than NOTSET is refused.
-    private func windowAttributes(_ ints: (String) -> [Int]?, _ fail: (String) -> NNError) throws
-        -> (stride: Size2, padding: Size2, paddingEnd: Size2, dilation: Size2) {
-        let strides = ints("strides") ?? [1, 1], dilations = ints("dilations") ?? [1, 1], pads = ints("pads") ?? [0, 0, 0, 0]
-        guard strides.count == 2, dilations.count == 2, pads.count == 4 else { throw fail("only 2-D windows are supported") }
-        return (Size2(strides[0], strides[1]), Size2(pads[0], pads[1]), Size2(pads[2], pads[3]), Size2(dilations[0], dilations[1]))
+    /// Output channels of the node `index` emitted so far.
+    private mutating func currentChannels(of index: Int) -> Int? {
+        Model(architecture: "onnx", graph: builder.graph, stateDict: stateDict).outputChannels(of: index, known: &knownChannels)
     }
 
     /// Whether node `index` computes a squeeze-excite gate (its chain back to a pool is [C, 1, 1]).
@@ -343,9 +400,10 @@ private struct GraphTranslation {
     private mutating func uniqueName(_ node: Onnx_NodeProto, parameterName: String?) -> String {
         var base = Self.modulePath(node, parameterName: parameterName)
         if base.isEmpty { base = node.name.isEmpty ? node.opType : node.name }
-        var name = base, k = 1
+        var name = base, k = lastSuffix[base] ?? 1
         while usedNames.contains(name) { k += 1; name = "\(base)#\(k)" }
         usedNames.insert(name)
+        lastSuffix[base] = k
         return name
     }
 
