@@ -71,7 +71,7 @@ static inline __attribute__((always_inline)) void window_vectors(const float *ba
     for (int32_t k = 0; k < count; k++) {
         v8f out = acc[k];
         if (!max) out += bias;
-        if (!max && relu) out = (v8f)((v8i)out & (v8i)(out > 0));
+        if (!max && relu) out = (v8f)((v8i)out & ~(out < 0));  // ReLU, NaN kept (as torch.relu)
         int32_t left = out_w - ox - 8 * k;
         store_lanes(row + ox + 8 * k, &out, left < 8 ? left : 8);
     }

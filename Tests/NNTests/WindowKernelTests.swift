@@ -252,6 +252,35 @@ final class WindowKernelTests: XCTestCase {
         }
     }
 
+    /// A NaN weight makes its output channel NaN through every kernel's fused ReLU, as
+    /// `torch.relu` keeps NaN (a mask `v > 0` would turn it into 0 and a model with NaN weights
+    /// into one that scores well): depthwise, direct, Winograd, polyphase stem, grouped and
+    /// tiny-map convs.
+    func testFusedReLUKeepsNaN() throws {
+        let cases: [(cin: Int, cout: Int, k: Int, a: Conv2dAttributes, size: Int)] = [
+            (8, 8, 3, Conv2dAttributes(padding: Size2(1), groups: 8), 20),
+            (4, 6, 5, Conv2dAttributes(padding: Size2(2)), 20),
+            (32, 32, 3, Conv2dAttributes(padding: Size2(1)), 24),
+            (3, 16, 7, Conv2dAttributes(stride: Size2(2), padding: Size2(3)), 32),
+            (4, 6, 3, Conv2dAttributes(padding: Size2(1), groups: 2), 20),
+            (4, 6, 3, Conv2dAttributes(padding: Size2(1)), 4),
+        ]
+        for c in cases {
+            var w = random([c.cout, c.cin / c.a.groups, c.k, c.k])
+            w.scalars[w.count / c.cout + 1] = .nan  // output channel 1
+            var dict = StateDict()
+            dict.setTensor("conv.weight", w)
+            dict.setTensor("conv.bias", random([c.cout]))
+            var g = GraphBuilder()
+            g.add("act", .relu, g.add("conv", .conv2d(c.a), g.input))
+            let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+            let y = try Executor(model: model, input: [c.cin, c.size, c.size], maxBatch: 1, threads: 2).run(random([1, c.cin, c.size, c.size]))
+            let plane = y.count / c.cout
+            XCTAssertTrue(y.scalars[plane + plane / 2].isNaN, "\(c.a) k\(c.k): channel 1 lost its NaN")
+            XCTAssertFalse(y.scalars[0..<plane].contains { $0.isNaN }, "\(c.a) k\(c.k): channel 0")
+        }
+    }
+
     /// A ReLU (or ReLU6) after a conv, or after a BatchNorm folded into it, runs in the conv's
     /// epilogue; the result is the conv's, clamped.
     func testActivationsFusedIntoTheConvEpilogue() throws {

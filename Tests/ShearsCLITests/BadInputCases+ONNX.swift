@@ -54,12 +54,19 @@ extension BadInputCase {
              .convClassifier(kernel: 1, conv: [.ints("pads", [65_536, 65_536, 65_536, 65_536])])) { _, path in
             ["summary", path, "--input", "3x224x224"]
         },
-        onnx("an input of 3x16777216x16777216 (summary)", file: "fine.onnx", namesFile: false, mentions: ["input", "[3, 16777216, 16777216]", "memory limit"],
+        onnx("an input of 3x16777216x16777216 (summary)", file: "fine.onnx", namesFile: false, mentions: ["--input", "at most 1048576"],
              .convClassifier(conv: [])) { _, path in ["summary", path, "--input", "3x16777216x16777216"] },
-        onnx("a batch whose buffers exceed the budget (bench)", file: "batch.onnx", namesFile: false,
-             mentions: ["layer 'conv'", "running a batch of 64", "memory limit"],
+        onnx("an input of 3x1048576x1048576 (summary)", file: "fine.onnx", namesFile: false, mentions: ["--input", "12.0 TB", "memory limit"],
+             .convClassifier(conv: [])) { _, path in ["summary", path, "--input", "3x1048576x1048576"] },
+        onnx("a batch whose input exceeds the budget (bench)", file: "batch.onnx", namesFile: false,
+             mentions: ["--batch", "a batch of 64", "memory limit"],
              .convClassifier(conv: [.ints("pads", [1, 1, 1, 1])])) { _, path in
             ["bench", path, "--input", "3x2048x2048", "--batch", "64", "--methods", "l1", "--warmup", "0", "--iterations", "1"]
+        },
+        onnx("a batch whose buffers exceed the budget (bench)", file: "batch.onnx", namesFile: false,
+             mentions: ["layer 'conv'", "running a batch of 16", "memory limit"],
+             .convClassifier(conv: [.ints("pads", [1, 1, 1, 1])])) { _, path in
+            ["bench", path, "--input", "3x2048x2048", "--batch", "16", "--methods", "l1", "--warmup", "0", "--iterations", "1"]
         },
         onnx("a max pool window wholly in padding (summary)", file: "pool-padding.onnx", namesFile: false, mentions: ["layer 'x'", "wholly in the padding"],
              inserting("MaxPool", [.ints("kernel_shape", [2, 2]), .ints("pads", [1, 1, 1, 1]), .ints("dilations", [5, 5])]),

@@ -1,4 +1,5 @@
 import XCTest
+import ShearsKit
 import TestSupport
 
 /// `shears eval` on the committed Fashion-MNIST subset against PyTorch's numbers
@@ -39,5 +40,29 @@ final class EvalCommandTests: XCTestCase {
         let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(skipped.stdout.utf8)) as? [String: Any])
         XCTAssertEqual(object["images"] as? Int, 5)
         XCTAssertEqual((object["skipped"] as? [String])?.count, 1)
+    }
+
+    /// With a NaN among a model's logits `torch.argmax` takes the NaN as the maximum (the first
+    /// NaN wins), so PyTorch's accuracy is the share of images of the NaN's class: a NaN in
+    /// class 3's bias makes every prediction 3; a NaN in the first conv's weights makes every
+    /// logit NaN and every prediction 0. (Comparing with `>` reported 0.829.)
+    func testNaNLogitsArePredictedAsTorchArgmaxDoes() throws {
+        let folder = try Fixtures.temporaryDirectory(for: self)
+        let student = try ModelLoader.load(model("student")).model
+        let labels = try FileManager.default.contentsOfDirectory(atPath: "\(data)/validation").compactMap { Int($0.prefix { $0 != "_" }) }
+        let classifier = try XCTUnwrap(student.stateDict.keys.last { $0.hasSuffix(".bias") && student.stateDict.tensor($0)?.shape == [10] })
+        let firstConv = try XCTUnwrap(student.stateDict.keys.first { $0.hasSuffix(".weight") && student.stateDict.tensor($0)?.rank == 4 })
+        for (key, index, predicted) in [(classifier, 3, 3), (firstConv, 0, 0)] {
+            var poisoned = student
+            var tensor = try XCTUnwrap(poisoned.stateDict.tensor(key))
+            tensor.scalars[index] = .nan
+            poisoned.stateDict.setTensor(key, tensor)
+            let path = folder.appendingPathComponent("nan-\(predicted).pt").path
+            try ModelFileWriter.write(poisoned, to: path)
+            let result = try CLI.run(["eval", path, "--data", data, "--resize", "36", "--crop", "32", "--json"])
+            XCTAssertEqual(result.status, 0, result.stderr)
+            let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+            XCTAssertEqual(object["correct"] as? Int, labels.filter { $0 == predicted }.count, "NaN in \(key)")
+        }
     }
 }

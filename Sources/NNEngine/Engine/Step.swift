@@ -10,7 +10,7 @@ enum Activation: Equatable {
     case leaky(Float)
     case clip(Float, Float)
     case sigmoid
-    /// `max(0, min(1, alpha·x + beta))`; torch's `relu6(x + 3) / 6` when alpha = 1/6, beta = 1/2.
+    /// `min(max(alpha·x + beta, 0), 1)`; torch's `relu6(x + 3) / 6` when alpha = 1/6, beta = 1/2.
     case hardSigmoid(Float, Float)
     /// `x · relu6(x + 3) / 6`.
     case hardSwish
@@ -40,7 +40,7 @@ enum Activation: Equatable {
         case .sigmoid: return 1 / (1 + expf(-v))
         case .hardSigmoid(let alpha, let beta):
             if alpha == 1 / 6 && beta == 0.5 { return min(max(v + 3, 0), 6) / 6 }
-            return max(0, min(1, alpha * v + beta))
+            return min(max(alpha * v + beta, 0), 1)  // NaN stays NaN, as in torch
         case .hardSwish: return v * min(max(v + 3, 0), 6) / 6
         }
     }

@@ -11,28 +11,24 @@
 //          Hardsigmoid, Hardswish, Flatten(1, -1), ChannelShuffle(groups), Dropout, Identity.
 // `padding='same'` pads `d·(k−1)` in total per axis, the extra one at the bottom/right, as torch.
 // Window attributes are checked here, naming the module: kernel sizes, strides, dilations,
-// groups and output sizes from 1, paddings from 0, all at most `maximumWindow`.
+// groups and output sizes from 1, paddings from 0, all at most `ShapeInference.maximumWindow`.
 
 import NNCore
 
 extension TreeTranslation {
-    /// Largest kernel size, stride, dilation, padding, group count or output size accepted:
-    /// far above any real layer, and small enough that no size computed from them overflows.
-    static let maximumWindow = 1 << 16
-
     /// The output of leaf `module` (at `path`) applied to node `x`.
     mutating func leaf(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
-        /// The attribute `key` (one int or a pair) each in `minimum...maximumWindow`, or `fallback` when absent.
+        /// The attribute `key` (one int or a pair) each in `minimum...ShapeInference.maximumWindow`, or `fallback` when absent.
         func size(_ key: String, _ fallback: Size2, minimum: Int = 1) throws -> Size2 {
             guard module.attributes[key] != nil else { return fallback }
-            guard let value = module.size2(key), [value.h, value.w].allSatisfy({ (minimum...Self.maximumWindow).contains($0) }) else {
-                throw refusal(path, module, "\(key) must be one int or a pair of ints from \(minimum) to \(Self.maximumWindow)")
+            guard let value = module.size2(key), [value.h, value.w].allSatisfy({ (minimum...ShapeInference.maximumWindow).contains($0) }) else {
+                throw refusal(path, module, "\(key) must be one int or a pair of ints from \(minimum) to \(ShapeInference.maximumWindow)")
             }
             return value
         }
         func count(_ key: String) throws -> Int? {
             guard let value = module.int(key) else { return nil }
-            guard (1...Self.maximumWindow).contains(value) else { throw refusal(path, module, "\(key) must be from 1 to \(Self.maximumWindow), got \(value)") }
+            guard (1...ShapeInference.maximumWindow).contains(value) else { throw refusal(path, module, "\(key) must be from 1 to \(ShapeInference.maximumWindow), got \(value)") }
             return value
         }
         switch module.className {
