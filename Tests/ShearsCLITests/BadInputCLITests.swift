@@ -77,27 +77,6 @@ final class BadInputCLITests: XCTestCase {
         assertPrintable(result.stdout)
     }
 
-    /// A write past `ulimit -f` fails in one line (EFBIG) instead of SIGXFSZ killing the process,
-    /// and leaves nothing behind.
-    func testWritePastTheFileSizeLimitIsAnError() throws {
-        let folder = try Fixtures.temporaryDirectory(for: self)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/bin/sh")
-        process.arguments = ["-c", "ulimit -f 8 && exec \"$0\" \"$@\"", CLI.executable.path, "quantize", CaseFolder.student, "-o", "out.pkl"]
-        process.currentDirectoryURL = folder
-        let err = Pipe()
-        process.standardError = err
-        process.standardOutput = FileHandle.nullDevice
-        try process.run()
-        let stderr = String(decoding: err.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-        process.waitUntilExit()
-        XCTAssertEqual(process.terminationReason, .exit, stderr)
-        XCTAssertEqual(process.terminationStatus, 1, stderr)
-        XCTAssertEqual(stderr.split(separator: "\n").count, 1, stderr)
-        XCTAssertTrue(stderr.contains("out.pkl"), stderr)
-        XCTAssertEqual(try FileManager.default.contentsOfDirectory(atPath: folder.path), [])
-    }
-
     /// No control character but the line breaks.
     private func assertPrintable(_ text: String, file: StaticString = #filePath, line: UInt = #line) {
         XCTAssertFalse(text.unicodeScalars.contains { ($0.value < 0x20 && $0 != "\n") || (0x7F...0x9F).contains($0.value) || $0.value == 0x202E },

@@ -53,26 +53,17 @@ final class BadInputReportTests: XCTestCase {
         }
     }
 
-    /// A sweep under `ulimit -f` (SIGXFSZ ignored, as the CLI does, so the write fails with
-    /// EFBIG): one error line naming the results file after the points that fitted, and the
+    /// A sweep under `ulimit -f` (the CLI ignores SIGXFSZ, so the write fails with EFBIG): one error line naming the results file after the points that fitted, and the
     /// file holds those points whole.
     func testAFullDiskDuringASweepIsOneLineAndKeepsOnlyWholePoints() throws {
         for blocks in [0, 1] {  // dash counts 512-byte blocks: no point fits, or two of the three
             let folder = CaseFolder(url: try Fixtures.temporaryDirectory(for: self))
             let arguments = ["sweep", CaseFolder.student, "--data", try folder.imageFolder(), "--resize", "36", "--crop", "32",
                              "--methods", "l1", "--ratios", "0.25,0.5,0.75", "--timing-iterations", "0", "--out", "out"]
-            let process = Process()
-            process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "trap '' XFSZ && ulimit -f \(blocks) && exec \"$0\" \"$@\"", CLI.executable.path] + arguments
-            process.currentDirectoryURL = folder.url
-            let errors = Pipe()
-            process.standardError = errors
-            process.standardOutput = FileHandle.nullDevice
-            try process.run()
-            let stderr = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
-            process.waitUntilExit()
-            XCTAssertEqual(process.terminationReason, .exit, stderr)
-            XCTAssertEqual(process.terminationStatus, 1, stderr)
+            let result = try CLI.run(arguments, in: folder.url, limits: RunLimits.badInput.files(blocks))
+            let stderr = result.stderr
+            XCTAssertFalse(result.crashed || result.timedOut, stderr)
+            XCTAssertEqual(result.status, 1, stderr)
             let resultsURL = folder.url.appendingPathComponent("out/results.jsonl")
             if blocks == 0 {  // the run failed before its first record: the file and its folder go
                 XCTAssertFalse(FileManager.default.fileExists(atPath: folder.url.appendingPathComponent("out").path), stderr)

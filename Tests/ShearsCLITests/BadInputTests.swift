@@ -29,17 +29,18 @@ final class BadInputTests: XCTestCase {
 }
 
 extension XCTestCase {
-    /// Runs each case through the CLI under `RunLimits.badInput` (`ulimit -v`, a time limit)
+    /// Runs each case through the CLI under `limits` (`ulimit -v`, a time limit; by default
+    /// `RunLimits.badInput`)
     /// and checks what every refusal must be: exit 1, no signal, no time-out, one stderr line
     /// naming what the case `mentions`, no control character on stderr, nothing left behind
     /// in the case's folder, and the folder's marker file (which hostile payloads `touch`)
     /// never created.
-    func assertRefused(_ cases: [BadInputCase], file: StaticString = #filePath, line: UInt = #line) throws {
+    func assertRefused(_ cases: [BadInputCase], limits: RunLimits = .badInput, file: StaticString = #filePath, line: UInt = #line) throws {
         for badInput in cases {
             let folder = CaseFolder(url: try Fixtures.temporaryDirectory(for: self))
             let arguments = try badInput.arguments(folder)
             let before = folder.listing()
-            let result = try CLI.run(arguments, in: folder.url, limits: .badInput)
+            let result = try CLI.run(arguments, in: folder.url, limits: limits)
             let context = "\(badInput.name): shears \(arguments.joined(separator: " ").prefix(300))\n\(result.stderr.prefix(2000))"
             XCTAssertFalse(result.crashed, context, file: file, line: line)
             XCTAssertFalse(result.timedOut, "timed out: \(context)", file: file, line: line)

@@ -13,14 +13,29 @@ struct CLIResult {
     var timedOut = false
 }
 
-/// Limits a run of the CLI is held to: address space (`ulimit -v`) and wall time.
+/// Limits a run of the CLI is held to: address space (`ulimit -v`), file size (`ulimit -f`,
+/// a full disk as the writer sees it: EFBIG) and wall time.
 struct RunLimits {
     /// Virtual memory in KiB, as `ulimit -v` takes it.
     var memoryKiB: Int
     var seconds: Double
+    /// The largest file the run may write, in 512-byte blocks as dash's `ulimit -f` takes it.
+    var fileBlocks: Int?
 
     /// What every bad input must be refused within: 3 GiB of address space, 30 seconds.
     static let badInput = RunLimits(memoryKiB: 3 * 1024 * 1024, seconds: 30)
+
+    /// These limits with files of at most `blocks` 512-byte blocks.
+    func files(_ blocks: Int) -> RunLimits {
+        var limits = self
+        limits.fileBlocks = blocks
+        return limits
+    }
+
+    /// The shell commands that set the limits before `exec`.
+    var shellPrefix: String {
+        "ulimit -v \(memoryKiB) && " + (fileBlocks.map { "ulimit -f \($0) && " } ?? "")
+    }
 }
 
 enum CLI {
@@ -32,13 +47,13 @@ enum CLI {
     }
 
     /// Runs `shears` with `arguments`, in `directory` when given; with `limits`, under
-    /// `ulimit -v` (through /bin/sh, which then execs the binary) and killed (SIGKILL) once
-    /// its time is up.
+    /// `ulimit -v` and `ulimit -f` (through /bin/sh, which then execs the binary) and killed
+    /// (SIGKILL) once its time is up.
     static func run(_ arguments: [String], in directory: URL? = nil, limits: RunLimits? = nil) throws -> CLIResult {
         let process = Process()
         if let limits {
             process.executableURL = URL(fileURLWithPath: "/bin/sh")
-            process.arguments = ["-c", "ulimit -v \(limits.memoryKiB) && exec \"$0\" \"$@\"", executable.path] + arguments
+            process.arguments = ["-c", limits.shellPrefix + "exec \"$0\" \"$@\"", executable.path] + arguments
         } else {
             process.executableURL = executable
             process.arguments = arguments
