@@ -1,7 +1,7 @@
-# Validation accuracy after one-shot pruning: edit and run `gnuplot accuracy-vs-ratio.gp` in this folder.
-set title "Validation accuracy after one-shot pruning"
-set xlabel "pruning ratio (fraction of weights or channels removed)"
-set ylabel "top-1 accuracy"
+# Edit and run gnuplot 'accuracy-vs-ratio.gp' in this folder to write the PNG (800x600) and the SVG.
+set title 'Validation accuracy after one-shot pruning'
+set xlabel 'pruning ratio (fraction of weights or channels removed)'
+set ylabel 'top-1 accuracy'
 set grid lc rgb '#d0d0d0'
 set key above box horizontal maxcols 2
 set border lw 1.5
@@ -13,15 +13,15 @@ set style line 3 lc rgb '#2ca02c' lw 2 dt 3 pt 3 ps 1.2
 set style line 4 lc rgb '#9467bd' lw 2 dt 4 pt 4 ps 1.2
 set style line 5 lc rgb '#ff7f0e' lw 2 dt 5 pt 5 ps 1.2
 set style line 6 lc rgb '#17becf' lw 2 dt 1 pt 6 ps 1.2
-set terminal pngcairo size 800,600 font 'Sans,12' enhanced
+set terminal pngcairo size 800,600 font 'Sans,12' noenhanced
 set output 'accuracy-vs-ratio.png'
-plot 'accuracy-vs-ratio.dat' index 0 using 1:2 with linespoints ls 1 title "teacher, l1", \
-     'accuracy-vs-ratio.dat' index 1 using 1:2 with linespoints ls 2 title "teacher, global-l1", \
-     'accuracy-vs-ratio.dat' index 2 using 1:2 with linespoints ls 3 title "teacher, channel", \
-     'accuracy-vs-ratio.dat' index 3 using 1:2 with linespoints ls 4 title "student, l1", \
-     'accuracy-vs-ratio.dat' index 4 using 1:2 with linespoints ls 5 title "student, global-l1", \
-     'accuracy-vs-ratio.dat' index 5 using 1:2 with linespoints ls 6 title "student, channel"
-set terminal svg size 800,600 font 'Sans,12' enhanced
+plot 'accuracy-vs-ratio.dat' index 0 using 1:2 with linespoints ls 1 title 'teacher, l1', \
+     'accuracy-vs-ratio.dat' index 1 using 1:2 with linespoints ls 2 title 'teacher, global-l1', \
+     'accuracy-vs-ratio.dat' index 2 using 1:2 with linespoints ls 3 title 'teacher, channel', \
+     'accuracy-vs-ratio.dat' index 3 using 1:2 with linespoints ls 4 title 'student, l1', \
+     'accuracy-vs-ratio.dat' index 4 using 1:2 with linespoints ls 5 title 'student, global-l1', \
+     'accuracy-vs-ratio.dat' index 5 using 1:2 with linespoints ls 6 title 'student, channel'
+set terminal svg size 800,600 font 'Sans,12' noenhanced
 set output 'accuracy-vs-ratio.svg'
 replot
 unset output
