@@ -16,7 +16,7 @@ func parseRatios(_ text: String, name: String, limit: PointOptions) throws -> [D
     if text.contains(":") {
         let parts = text.split(separator: ":", omittingEmptySubsequences: false).map(parseDecimal)
         guard parts.count == 3, let start = parts[0], let stop = parts[1], let step = parts[2] else {
-            throw ValidationError("\(name) range must be start:stop:step (three numbers), got '\(text)'")
+            throw ValidationError("\(name) range must be start:stop:step (three finite decimal numbers), got '\(text)'")
         }
         guard (0...1).contains(start), (0...1).contains(stop), start <= stop else {
             throw ValidationError("\(name) range must have 0 <= start <= stop <= 1, got '\(text)'")
