@@ -12,11 +12,8 @@ public enum InputFile {
     /// - Throws: `NNError.io` (missing, unreadable, not a regular file) or
     ///   `NNError.overBudget` (larger than the memory limit).
     public static func read(_ path: String) throws -> [UInt8] {
-        let descriptor = try openRegular(path)
+        let (descriptor, size) = try openRegular(path)
         defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw NNError.unreadable(path) }
-        let size = Int(status.st_size)
         try MemoryBudget.check(size, for: "the file's \(size) bytes", path: path)
         var bytes = [UInt8](repeating: 0, count: size)
         var done = 0
@@ -41,11 +38,9 @@ public enum InputFile {
     /// for reading; returns its size in bytes.
     @discardableResult
     public static func requireRegular(_ path: String) throws -> Int {
-        let descriptor = try openRegular(path)
-        defer { close(descriptor) }
-        var status = stat()
-        guard fstat(descriptor, &status) == 0 else { throw NNError.unreadable(path) }
-        return Int(status.st_size)
+        let (descriptor, size) = try openRegular(path)
+        close(descriptor)
+        return size
     }
 
     /// Whether `path` is a regular file (symlinks followed), without opening it.
@@ -55,8 +50,8 @@ public enum InputFile {
     }
 
     /// A descriptor of `path` opened read-only and non-blocking (a FIFO with no writer would
-    /// block `open` itself), checked to be a regular file; blocking mode is restored.
-    private static func openRegular(_ path: String) throws -> Int32 {
+    /// block `open` itself), checked to be a regular file, and its size; blocking mode is restored.
+    private static func openRegular(_ path: String) throws -> (descriptor: Int32, size: Int) {
         guard !path.isEmpty else { throw NNError.io(path: "''", reason: "no file named") }
         let descriptor = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
         guard descriptor >= 0 else {
@@ -74,7 +69,7 @@ public enum InputFile {
             throw NNError.io(path: path, reason: "cannot read: \(describe(kind)), not a regular file")
         }
         _ = fcntl(descriptor, F_SETFL, fcntl(descriptor, F_GETFL) & ~O_NONBLOCK)
-        return descriptor
+        return (descriptor, Int(status.st_size))
     }
 
     /// What a non-regular file is, in words.
