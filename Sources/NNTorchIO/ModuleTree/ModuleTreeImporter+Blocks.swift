@@ -60,6 +60,14 @@ extension TreeTranslation {
         return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
     }
 
+    /// A functional global average pool (`adaptive_avg_pool2d(x, 1)` or `x.mean([2, 3])`,
+    /// node `pool`), a flatten, then child `classifier`: the head of MobileNetV2, MNASNet and
+    /// ShuffleNetV2.
+    mutating func pooledClassifier(_ module: ModuleTree, path: String, pool: String, classifier: String, input x: Int) throws -> Int {
+        let pooled = add(Self.join(path, pool), .adaptiveAvgPool(Size2(1)), x)
+        return try child(classifier, of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, pooled))
+    }
+
     /// Whether an inverted-residual block adds its input (MobileNetV2/V3's and EfficientNet's
     /// `use_res_connect`, MNASNet's `apply_residual`): the pickled attribute `flag`, else what
     /// each constructor computes from its config, `stride == 1 and in_channels == out_channels`,

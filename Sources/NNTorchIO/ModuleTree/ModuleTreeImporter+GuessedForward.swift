@@ -73,7 +73,7 @@ extension TreeTranslation {
             if crossed { suspects.append((p, q)) } else { bareAfter.insert(Self.layerClass(nodes[p].op)) }
         }
         if let (p, q) = suspects.first(where: { !bareAfter.contains(Self.layerClass(nodes[$0.from].op)) }) {
-            throw refusal("", tree, "\(describe(p)) feeds \(describe(q)) with no activation module between them, which nowhere else in this model follows a \(Self.layerClass(nodes[p].op)): forward() must apply a functional op there (F.relu, a residual add) that a module tree cannot show")
+            throw refusal("", tree, "\(describe(p)) feeds \(describe(q)) with no activation module between them, and nowhere in the model's known code does a \(Self.layerClass(nodes[p].op)) feed a layer bare: forward() must apply a functional op there (F.relu, a residual add) that a module tree cannot show")
         }
         // One module's parameters under two names.
         var owners: [[Float]: Int] = [:]

@@ -2,9 +2,9 @@
 // the forward pass:
 //   - Sequential (and its torchvision subclasses Conv2dNormActivation, ConvBNReLU, …): the
 //     children in order;
-//   - torchvision classes known by name (ResNet's BasicBlock and Bottleneck, MobileNetV2 and
-//     its InvertedResidual, SqueezeNet and Fire, ResNet): their forward as torchvision writes
-//     it (ModuleTreeImporter+Blocks.swift), and ShuffleNetV2 with its InvertedResidual;
+//   - torchvision classes known by name (ResNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet,
+//     MNASNet, EfficientNet and their blocks): their forward as torchvision writes it, one
+//     family per file, dispatched by ModuleTreeImporter+Blocks.swift;
 //   - the root, when its class is unknown and its children are all leaf layers, Sequentials
 //     or known blocks: the children in order, a flatten before the first Linear that meets a
 //     feature map. This is a guess (forward() is code, not data), made only where nothing
