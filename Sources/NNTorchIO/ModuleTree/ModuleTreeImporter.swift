@@ -70,6 +70,8 @@ struct TreeTranslation {
     /// Modules being translated (the current path's length), translated so far, and the
     /// bytes of their paths (long names repeated at every level add up).
     private var depth = 0, modules = 0, pathBytes = 0
+    /// The path of every module translated so far (a known block's unused children are refused).
+    var translated: Set<String> = []
 
     init(source: String, stateDict: StateDict) {
         self.source = source; self.stateDict = stateDict
@@ -103,6 +105,7 @@ struct TreeTranslation {
         guard depth <= ModuleTree.maximumDepth else { throw refusal(path, module, "nested more than \(ModuleTree.maximumDepth) modules deep") }
         guard modules <= ModuleTree.maximumNodes else { throw refusal(path, module, "the tree has more than \(ModuleTree.maximumNodes) modules") }
         pathBytes += path.utf8.count
+        translated.insert(path)
         try MemoryBudget.check(pathBytes, for: "the paths of its modules (up to '\(path.prefix(100))')", path: source)
         if ModuleTreeImporter.sequentialClasses.contains(module.className) { return try children(module, path: path, input: x) }
         if let block = try knownBlock(module, path: path, input: x) { return block }
