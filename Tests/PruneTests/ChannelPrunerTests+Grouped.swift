@@ -152,3 +152,20 @@ extension ChannelPrunerTests {
         XCTAssertEqual(filters(removed, "head"), [12, 8, 3, 3])
     }
 }
+
+extension ChannelPrunerTests {
+    /// The zoo's leaf-layer student (scripts/fixtures/_zoo.py LeakyNet, trained): its groups=2
+    /// and dilated groups=4 convs now lose channels too.
+    func testZooLeakyNetGroupedConvsShrink() throws {
+        let path = Fixtures.path("architectures/leaky-bias.module.pt")
+        let contents = try Checkpoint.contents(path: path)
+        let original = try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: path).model
+        let (removed, record) = try checkGrouped(original, "leaky-bias", fromONNX: false)
+        // conv1 24 (read by groups=2: 2 blocks of 12, each loses round(3.6) = 4), conv2 48 (groups
+        // 2 and 4: 4 blocks of 12), conv3 48 (groups 4), conv4 32 (ungrouped, round(9.6) = 10).
+        XCTAssertEqual(record.channelGroups.map(\.after), [16, 32, 32, 22])
+        XCTAssertEqual(filters(removed, "conv2"), [32, 8, 3, 3])
+        XCTAssertEqual(filters(removed, "conv3"), [32, 8, 3, 3])
+        XCTAssertEqual(filters(removed, "fc"), [11, 22])
+    }
+}
