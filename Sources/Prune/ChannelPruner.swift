@@ -194,8 +194,16 @@ extension ChannelSpace {
 
     /// The number of equal contiguous blocks that prune evenly: the least common multiple of
     /// the `grouped` convs' group counts (1 without them), each of which must divide `channels`.
+    /// Throws where a conv reader's weight `[O, C/g, kh, kw]` does not take `channels` = C.
     func blocks(in model: Model, channels: Int) throws -> Int {
-        try grouped.reduce(1) { blocks, i in
+        for i in convReaders {
+            guard case .conv2d(let attributes) = model.graph.nodes[i].op else { continue }
+            let name = model.graph.nodes[i].name, shape = model.stateDict.tensor("\(name).weight")?.shape ?? []
+            guard shape.count == 4, attributes.groups >= 1, channels % attributes.groups == 0, shape[1] == channels / attributes.groups else {
+                throw PruneError.unsupportedGraph("conv '\(name)' reads \(channels) channels with a \(shape) weight in \(attributes.groups) groups")
+            }
+        }
+        return try grouped.reduce(1) { blocks, i in
             guard case .conv2d(let attributes) = model.graph.nodes[i].op, attributes.groups >= 1, channels % attributes.groups == 0 else {
                 throw PruneError.unsupportedGraph("grouped conv '\(model.graph.nodes[i].name)': its groups do not divide the \(channels) channels it shares with '\(model.graph.nodes[producers[0]].name)'")
             }

@@ -9,6 +9,12 @@ import NN
 import TestSupport
 import XCTest
 
+/// One entry of Tests/Fixtures/grouped/manifest.json.
+struct GroupedCase: Decodable {
+    let onnx_parameters: Int
+    let channel_onnx_parameters: Int
+}
+
 extension ChannelPrunerTests {
     func groupedLogits(_ model: Model) throws -> [Float] {
         let batch = Tensor(shape: [2] + input, scalars: try Fixtures.float32("grouped/input.f32"))
@@ -43,6 +49,10 @@ extension ChannelPrunerTests {
         XCTAssertNotEqual(expected, try groupedLogits(original), file: file, line: line)
         if fromONNX && ratio == 0.3 && options == ChannelPruningOptions() {
             assertClose(try groupedLogits(removed), try Fixtures.float32("grouped/\(name).channel.ort.f32"), "\(name) vs ONNX Runtime", file: file, line: line)
+            let manifest: [String: GroupedCase] = try Fixtures.json("grouped/manifest.json")
+            let counts = try XCTUnwrap(manifest[name], file: file, line: line)
+            XCTAssertEqual(ModelStatistics.parameterCount(of: original), counts.onnx_parameters, file: file, line: line)
+            XCTAssertEqual(record.parameters, counts.channel_onnx_parameters, "the file ONNX Runtime ran", file: file, line: line)
         }
         let before = try ModelStatistics(model: original, input: input), after = try ModelStatistics(model: removed, input: input)
         XCTAssertLessThan(after.parameters, before.parameters, file: file, line: line)
@@ -154,6 +164,23 @@ extension ChannelPrunerTests {
 }
 
 extension ChannelPrunerTests {
+    /// A conv whose groups split neither its filters nor the channels it reads is refused
+    /// (loaders reject such graphs; a Model built by hand must not crash the pruner).
+    func testGroupsThatDoNotSplitAreRefused() throws {
+        let original = try grouped("group-student", moduleTree: true)
+        let index = try XCTUnwrap(original.graph.nodes.firstIndex { $0.name == "8" })
+        guard case .conv2d(var attributes) = original.graph.nodes[index].op else { return XCTFail("8 is a conv") }
+        for (groups, mention) in [(5, "conv '8' has no input or no 4-D weight whose filters split into its 5 groups"),
+                                  (8, "conv '8' reads 32 channels with a [32, 8, 3, 3] weight in 8 groups")] {
+            var model = original
+            attributes.groups = groups
+            model.graph.nodes[index].op = .conv2d(attributes)
+            XCTAssertThrowsError(try ChannelPruner.removeChannels(model, ratio: 0.3)) { error in
+                XCTAssertTrue("\(error)".contains(mention), "\(error)")
+            }
+        }
+    }
+
     /// The zoo's leaf-layer student (scripts/fixtures/_zoo.py LeakyNet, trained): its groups=2
     /// and dilated groups=4 convs now lose channels too.
     func testZooLeakyNetGroupedConvsShrink() throws {
