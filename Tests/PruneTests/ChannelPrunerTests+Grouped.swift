@@ -1,8 +1,9 @@
 // Tests for ChannelPruner on grouped convs (scripts/fixtures/grouped_channels.py: torchvision's
-// ResNet Bottleneck with groups=4, a RegNetY-style RegNet, a groups=2/4 student and concats
-// around grouped convs): every group loses the same number of channels and the group counts
-// stay; the removed model computes its masked twin's logits, and at amount 0.3 the logits
-// ONNX Runtime computed on the file `shears prune --method channel --amount 0.3 -o` wrote.
+// ResNet Bottleneck with groups=4, a RegNetY-style RegNet, a groups=2/4 student, concats and
+// a shuffle around grouped convs): every group loses the same number of channels and the
+// group counts stay; the removed model computes its masked twin's logits, and at amount 0.3
+// the logits ONNX Runtime computed on the file `shears prune --method channel --amount 0.3 -o`
+// wrote.
 
 import NN
 @testable import Prune
@@ -149,17 +150,20 @@ extension ChannelPrunerTests {
         XCTAssertEqual(rounded.channelGroups.map(\.after), [12, 24, 24, 16, 16, 16])
     }
 
-    func testConcatsAroundGroupedConvs() throws {
+    func testConcatsAndShufflesAroundGroupedConvs() throws {
         let original = try grouped("group-concat")
         let (removed, record) = try checkGrouped(original, "group-concat")
         // b (groups=2) is a concat branch read by the ungrouped c: pruned by its groups, c's
         // input channels at b's offset. The second concat is read by the grouped head, which
-        // would tie its branches' counts: c and d keep their channels.
-        XCTAssertEqual(record.channelGroups.filter { $0.after < $0.before }.map(\.producers), [["stem"], ["a"], ["b"], ["head"]])
+        // would tie its branches' counts: c and d keep their channels. f (groups=2) feeds a
+        // channel shuffle: pinned; e (groups=2) reads the shuffled channels, its own are pruned.
+        XCTAssertEqual(record.channelGroups.filter { $0.after < $0.before }.map(\.producers), [["stem"], ["a"], ["b"], ["head"], ["e"]])
         XCTAssertEqual(filters(removed, "b"), [6, 3, 3, 3])
         XCTAssertEqual(filters(removed, "c"), [16, 12, 1, 1])
         XCTAssertEqual(filters(removed, "d"), [16, 8, 3, 3])
         XCTAssertEqual(filters(removed, "head"), [12, 8, 3, 3])
+        XCTAssertEqual(filters(removed, "f"), [16, 6, 1, 1])
+        XCTAssertEqual(filters(removed, "e"), [12, 8, 1, 1])
     }
 }
 
