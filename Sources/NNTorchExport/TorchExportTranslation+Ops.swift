@@ -303,18 +303,24 @@ extension TorchExportTranslation {
             throw refuse("splits a rank-\(from.count) tensor along dim \(axis); Shears splits feature maps along channels (dim 1)")
         }
         let channels = from[1]
-        var sizes: [Int]
+        guard let outputs = node.outputs.first?.tensors else { throw malformed("its output is not a list of tensors") }
+        let sizes: [Int]
         if op == "split_with_sizes.default" {
             sizes = arguments["split_sizes"]?.ints ?? []
         } else {
             let count = op == "chunk.default" ? arguments["chunks"]?.int ?? 0 : arguments["split_size"]?.int ?? 0
             guard count >= 1 else { throw refuse("a split into \(count) parts or of size \(count)") }
-            let size = op == "chunk.default" ? (channels + count - 1) / count : count
-            sizes = stride(from: 0, to: channels, by: max(size, 1)).map { min(size, channels - $0) }
+            // torch's chunk takes parts of ceil(C / chunks) channels; the last part is smaller.
+            let size = op == "chunk.default" ? channels / count + (channels % count == 0 ? 0 : 1) : count
+            guard size >= 1, channels / size + (channels % size == 0 ? 0 : 1) == outputs.count else {
+                throw malformed("splits \(channels) channels into parts of \(size), which its \(outputs.count) outputs do not match")
+            }
+            sizes = outputs.indices.map { min(size, channels - $0 * size) }
         }
-        guard let outputs = node.outputs.first?.tensors, outputs.count == sizes.count, sizes.allSatisfy({ $0 >= 1 }),
-              sizes.reduce(0, { $0 &+ $1 }) == channels else {
-            throw malformed("splits \(channels) channels into \(sizes.prefix(8)), which its outputs do not match")
+        // The sum is computed with overflow checks: split_sizes come from the file.
+        let total = sizes.reduce(Optional(0)) { sum, size in sum.flatMap { $0.addingReportingOverflow(size).overflow ? nil : $0 + size } }
+        guard outputs.count == sizes.count, sizes.allSatisfy({ $0 >= 1 }), total == channels else {
+            throw malformed("splits \(channels) channels into \(sizes.prefix(8)), which its \(outputs.count) outputs do not match")
         }
         let x = try read(source, tensor: tensor)
         let base = layerName(node)

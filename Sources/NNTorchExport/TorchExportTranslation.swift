@@ -75,9 +75,12 @@ struct TorchExportTranslation {
         guard outputs == ["user_output"] else {
             throw NNError.unsupported(path: path, reason: "the program's outputs are [\(outputs.prefix(4).joined(separator: ", "))]; Shears runs one output and no buffer mutations (export after model.eval())")
         }
-        guard let image, let meta = graph.tensor_values[image], let layout = try? TensorLayout(meta, what: "", path: path),
-              layout.dtype == .float32, layout.shape.count == 4, layout.shape.allSatisfy({ $0 >= 1 }) else {
-            throw NNError.unsupported(path: path, reason: "the program's input is not a float32 image batch [N, C, H, W]; export with an example input such as torch.randn(1, 3, 32, 32)")
+        guard let image, let meta = graph.tensor_values[image] else {
+            throw NNError.unsupported(path: path, reason: "the program has no image input with recorded sizes; export with an example input such as torch.randn(1, 3, 32, 32)")
+        }
+        let layout = try TensorLayout(meta, what: "the input '\(image)'", path: path)
+        guard layout.dtype == .float32, layout.shape.count == 4, layout.shape.allSatisfy({ (1...ShapeInference.maximumDimension).contains($0) }) else {
+            throw NNError.unsupported(path: path, reason: "the program's input '\(image)' is \(layout.dtype.rawValue) \(layout.shape.prefix(8)), not a float32 image batch [N, C, H, W] with sizes 1 to \(ShapeInference.maximumDimension); export with an example input such as torch.randn(1, 3, 32, 32)")
         }
         batch = layout.shape[0]
         input = Array(layout.shape.dropFirst())
@@ -104,7 +107,14 @@ struct TorchExportTranslation {
     /// Every node's shape at the exported input size must be the shape torch recorded for the
     /// tensor it computes.
     private func checkShapes(of model: Model) throws {
-        let shapes = try ShapeInference(model: model, input: input).shapes
+        let shapes: [[Int]]
+        do {
+            shapes = try ShapeInference(model: model, input: input).shapes
+        } catch NNError.shapeMismatch(let node, let reason) {
+            throw NNError.malformed(path: path, reason: "layer '\(node)': \(reason)")
+        } catch NNError.overBudget(let what, let detail, let bytes, let limit) {
+            throw NNError.overBudget(path: path, what: "\(what): \(detail)", bytes: bytes, limit: limit)
+        }
         for (index, tensor) in computes.sorted(by: { $0.key < $1.key }) {
             let recorded = try shape(of: tensor)
             guard recorded.first == batch, Array(recorded.dropFirst()) == shapes[index] else {
