@@ -11,6 +11,16 @@ private struct UnionKey: CodingKey {
     init(stringValue: String) { self.stringValue = stringValue }
     var intValue: Int? { nil }
     init?(intValue: Int) { nil }
+
+    /// The one member of the union `what` that `decoder` holds, and the container to read it.
+    static func member(of decoder: Decoder, _ what: String) throws -> (container: KeyedDecodingContainer<UnionKey>, key: UnionKey) {
+        let container = try decoder.container(keyedBy: UnionKey.self)
+        guard container.allKeys.count == 1, let key = container.allKeys.first else {
+            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
+                                                    debugDescription: "\(what) has one key, this one has \(container.allKeys.count)"))
+        }
+        return (container, key)
+    }
 }
 
 /// `models/<name>.json`: the program.
@@ -84,11 +94,7 @@ struct SerializedArgument: Decodable {
     var string: String?
 
     init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: UnionKey.self)
-        guard container.allKeys.count == 1, let key = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "an argument has one key, this one has \(container.allKeys.count)"))
-        }
+        let (container, key) = try UnionKey.member(of: decoder, "an argument")
         kind = key.stringValue
         switch kind {
         case "as_tensor": tensor = try container.decode(SerializedTensorName.self, forKey: key)
@@ -145,11 +151,7 @@ struct SerializedInputSpec: Decodable {
     }
 
     init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: UnionKey.self)
-        guard container.allKeys.count == 1, let key = container.allKeys.first else {
-            throw DecodingError.dataCorrupted(.init(codingPath: decoder.codingPath,
-                                                    debugDescription: "an input spec has one key, this one has \(container.allKeys.count)"))
-        }
+        let (container, key) = try UnionKey.member(of: decoder, "an input spec")
         kind = key.stringValue
         guard ["parameter", "buffer", "tensor_constant", "user_input"].contains(kind) else { return }
         let member = try container.decode(Member.self, forKey: key)
@@ -163,8 +165,7 @@ struct SerializedOutputSpec: Decodable {
     let kind: String
 
     init(from decoder: Decoder) throws {
-        let container = try decoder.container(keyedBy: UnionKey.self)
-        kind = container.allKeys.first?.stringValue ?? ""
+        kind = try UnionKey.member(of: decoder, "an output spec").key.stringValue
     }
 }
 

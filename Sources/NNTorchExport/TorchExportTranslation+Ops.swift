@@ -42,6 +42,7 @@ extension TorchExportTranslation {
         }
         func feature(_ name: String) throws -> Int {
             let (tensor, value) = try value(name)
+            guard value.isFeature else { throw refuse("argument '\(name)' is \(describe(value)), where Shears reads a tensor computed from the input") }
             return try read(value, tensor: tensor)
         }
         func parameter(_ name: String) throws -> String? {
@@ -210,6 +211,7 @@ extension TorchExportTranslation {
             var inputs: [Int] = []
             for item in list {
                 guard let value = values[item.name] else { throw malformed("reads '\(item.name)', which no earlier node computes") }
+                guard value.isFeature else { throw refuse("concatenates \(describe(value)); Shears concatenates tensors computed from the input") }
                 inputs.append(try read(value, tensor: item.name))
             }
             try emit(.concat, inputs)
@@ -296,7 +298,9 @@ extension TorchExportTranslation {
     private mutating func split(_ op: String, _ node: SerializedNode, label: String, arguments: [String: SerializedArgument]) throws {
         func refuse(_ reason: String) -> NNError { .unsupported(path: path, reason: "\(label): \(reason)") }
         func malformed(_ reason: String) -> NNError { .malformed(path: path, reason: "\(label): \(reason)") }
-        guard let tensor = arguments["self"]?.tensor?.name, let source = values[tensor] else { throw refuse("argument 'self' is not a tensor the graph computes") }
+        guard let tensor = arguments["self"]?.tensor?.name, let source = values[tensor], source.isFeature else {
+            throw refuse("argument 'self' is not a tensor computed from the input")
+        }
         let from = try shape(of: tensor)
         let axis = arguments["dim"]?.int ?? 0
         guard from.count == 4, (axis < 0 ? axis + 4 : axis) == 1 else {
