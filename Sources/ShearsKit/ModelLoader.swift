@@ -1,6 +1,7 @@
 // ModelLoader: the one way from a path to a runnable Model: reads the file (torch.save
-// checkpoint, safetensors, a Shears quantized blob, ONNX), then builds its graph: an `.onnx`
-// file carries its own; a whole-module pickle or a `print(model)` text gives a module tree
+// checkpoint, safetensors, a Shears quantized blob, ONNX, a torch.export `.pt2` archive), then
+// builds its graph: an `.onnx` file and a `.pt2` archive (known by name or by content) carry
+// their own; a whole-module pickle or a `print(model)` text gives a module tree
 // (ModuleTreeImporter); otherwise the catalog architecture, detected or forced. Where a
 // tree's forward pass was guessed, or the catalog stood in for a refused tree, `warnings`
 // says so: the logits are right only if the guess is.
@@ -50,6 +51,8 @@ public enum ModelLoader {
                 } else {
                     model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
                 }
+            } else if path.lowercased().hasSuffix(".pt2") || TorchExportImporter.isArchive(path: path) {
+                model = try TorchExportImporter.load(path: path)
             } else {
                 let contents = try Checkpoint.contents(path: path)
                 if let text = moduleTreeText {
