@@ -6,12 +6,12 @@
 // `roundTo` r rounds the kept count to the nearest multiple of r (at least r, at most C).
 // Residual groups (spaces joined by an add) are left alone unless `pruneResidualGroups`.
 //
-// Removal: producer filters and biases, the BN channels and depthwise filters (groups
-// updated) of the space, the readers' input channels (conv weight dim 1; a linear layer's
+// Removal: producer filters and biases, the BN channels, layer scales and depthwise filters
+// (groups updated) of the space, the readers' input channels (conv weight dim 1; a linear layer's
 // in-features in blocks of H·W = in / C after a flatten; a concat reader's input channels
 // at the space's block offset).
 // Exactness: `maskChannels` keeps all shapes and zeroes the removed channels' producer
-// filters and biases, depthwise filters and biases, and BN weight and bias, so those
+// filters and biases, depthwise filters and biases, BN weight and bias and layer scales, so those
 // channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 + 0). The channel-removed
 // network computes the same logits as that masked network (up to float summation order).
 
@@ -41,13 +41,12 @@ public enum ChannelPruner {
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let channels = kept.count
-            for i in space.producers + space.depthwise + space.batchNorms {
-                let name = model.graph.nodes[i].name
-                for suffix in ["weight", "bias", "running_mean", "running_var"] {
-                    guard let t = pruned.stateDict.tensor("\(name).\(suffix)") else { continue }
-                    pruned.stateDict.setTensor("\(name).\(suffix)", select(t, dim: 0, kept))
-                }
-                if case .conv2d(var attributes) = model.graph.nodes[i].op, space.depthwise.contains(i) {
+            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias", "running_mean", "running_var"]) {
+                guard let t = pruned.stateDict.tensor(key) else { continue }
+                pruned.stateDict.setTensor(key, select(t, dim: 0, kept))
+            }
+            for i in space.depthwise {
+                if case .conv2d(var attributes) = model.graph.nodes[i].op {
                     attributes.groups = channels
                     pruned.graph.nodes[i].op = .conv2d(attributes)
                 }
@@ -84,7 +83,8 @@ public enum ChannelPruner {
     }
 
     /// The same selection as `removeChannels`, applied as zeros: shapes unchanged, removed
-    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias set to 0.
+    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias and
+    /// layer scales set to 0.
     public static func maskChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
         var masked = model
         var keys: [String] = []
@@ -92,18 +92,15 @@ public enum ChannelPruner {
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let keep = Set(kept)
-            for i in space.producers + space.depthwise + space.batchNorms {
-                let name = model.graph.nodes[i].name
-                for suffix in ["weight", "bias"] {
-                    guard let t = model.stateDict.tensor("\(name).\(suffix)") else { continue }
-                    let slices = ChannelSlices(shape: t.shape, dim: 0)
-                    var mask = Tensor(shape: t.shape, repeating: 1)
-                    for c in 0..<slices.channels where !keep.contains(c) {
-                        for e in slices.elements(of: c) { mask.scalars[e] = 0 }
-                    }
-                    masked.stateDict.setTensor("\(name).\(suffix)", Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
-                    if suffix == "weight" { masks["\(name).weight"] = mask; keys.append("\(name).weight") }
+            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias"]) {
+                guard let t = model.stateDict.tensor(key) else { continue }
+                let slices = ChannelSlices(shape: t.shape, dim: 0)
+                var mask = Tensor(shape: t.shape, repeating: 1)
+                for c in 0..<slices.channels where !keep.contains(c) {
+                    for e in slices.elements(of: c) { mask.scalars[e] = 0 }
                 }
+                masked.stateDict.setTensor(key, Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
+                if key.hasSuffix(".weight") { masks[key] = mask; keys.append(key) }
             }
         }
         return (masked, PruneRecord(model: masked, keys: keys, masks: masks, channelGroups: groupRecords(model, plan)))
@@ -158,6 +155,13 @@ public enum ChannelPruner {
 }
 
 extension ChannelSpace {
+    /// State-dict keys whose dim 0 is the space's channels: each suffix of its producers,
+    /// depthwise convs and BatchNorms (where present), and its layer scales' own keys.
+    func perChannelKeys(in model: Model, suffixes: [String]) -> [String] {
+        (producers + depthwise + batchNorms).flatMap { i in suffixes.map { "\(model.graph.nodes[i].name).\($0)" } }
+            + scales.map { model.graph.nodes[$0].name }
+    }
+
     /// Channel count: the first producer's output channels.
     func channels(in model: Model) -> Int {
         model.stateDict.tensor("\(model.graph.nodes[producers[0]].name).weight")?.shape[0] ?? 0
