@@ -219,7 +219,7 @@ public struct ShapeInference: Sendable {
         case .clip(let lower, let upper):
             guard !lower.isNaN, !upper.isNaN else { throw fail("bounds [\(lower), \(upper)] must be numbers") }
             return inputs[0]
-        case .relu, .relu6, .sigmoid, .hardSwish, .identity:
+        case .relu, .relu6, .sigmoid, .hardSwish, .silu, .gelu, .identity:
             return inputs[0]
         case .mul:
             let x = try featureMap(inputs[0])

@@ -192,7 +192,7 @@ struct ExecutionPlan {
             if isFolded { return nil }
             return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), channels: input[0],
                            spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
-        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish:
+        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .silu, .gelu:
             if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
         case .mul:
