@@ -1,0 +1,38 @@
+// ModuleTreeImporter+MobileNetV2: torchvision's MobileNetV2 and its InvertedResidual (the one
+// with a `conv` child), as torchvision.models.mobilenetv2 writes their forward.
+
+import NNCore
+
+extension BlockFamily {
+    static let mobileNetV2 = BlockFamily(classes: ["MobileNetV2", "InvertedResidual"]) { translation, module, path, x in
+        try translation.mobileNetV2(module, path: path, input: x)
+    }
+}
+
+extension TreeTranslation {
+    mutating func mobileNetV2(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
+        switch module.className {
+        case "InvertedResidual":
+            // conv(x), plus x when use_res_connect.
+            guard module.child("conv") != nil else { return nil }
+            let y = try child("conv", of: module, path: path, input: x)
+            return try mobileNetV2Residual(module) ? add(Self.join(path, "add"), .add, x, y) : y
+        default:
+            // features → adaptive_avg_pool2d(1) → flatten → classifier.
+            var y = try child("features", of: module, path: path, input: x)
+            y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
+            y = add(Self.join(path, "flatten"), .flatten, y)
+            return try child("classifier", of: module, path: path, input: y)
+        }
+    }
+
+    /// MobileNetV2's `use_res_connect`: the pickled flag, else stride 1 throughout `conv` and
+    /// as many output channels as input channels.
+    private func mobileNetV2Residual(_ module: ModuleTree) throws -> Bool {
+        if let flag = module.bool("use_res_connect") { return flag }
+        let convs = Self.convolutions(in: module)
+        guard let first = convs.first, let last = convs.last,
+              let inChannels = first.int("in_channels"), let outChannels = last.int("out_channels") else { return false }
+        return inChannels == outChannels && convs.allSatisfy { ($0.size2("stride") ?? Size2(1)) == Size2(1) }
+    }
+}
