@@ -24,6 +24,7 @@ extension TreeTranslation {
         .mobileNetV2,
         .shuffleNetV2,
         .squeezeNet,
+        .convNeXt,
     ]
 
     /// Classes some family handles.
