@@ -113,7 +113,9 @@ extension GraphTranslation {
             guard inputs.count == 2, let k = inputs.firstIndex(where: { if case .constant(let c)? = $0 { return c.dims.count == 3 }; return false }),
                   case .constant(let c)? = inputs[k], case .node(let x, 3)? = inputs[1 - k],
                   c.dims[1] == 1, c.dims[2] == 1, let s = c.floats else { return false }
-            let key = node.input[k].hasPrefix("onnx::") || usedNames.contains(node.input[k]) ? nil : node.input[k]
+            // Named after its constant (torch's `features.1.0.layer_scale`) unless that name is taken.
+            let constantName = node.input[k]
+            let key = constantName.hasPrefix("onnx::") || usedNames.contains(constantName) || stateDict[constantName] != nil ? nil : constantName
             let index = builder.add(key ?? "\(uniqueName(node, parameterName: nil)).scale", .channelScale, inputs: [x])
             usedNames.insert(builder.nodes[index].name)
             stateDict.setTensor(builder.nodes[index].name, Tensor(shape: c.dims, scalars: s))
