@@ -29,6 +29,7 @@ extension TreeTranslation {
         default:
             let block = try required(module, "block", path: path)
             let blockPath = Self.join(path, "block")
+            translated.insert(blockPath)  // its children one by one below
             let names = block.children.map(\.module.className)
             guard block.className == "Sequential", names.count >= 3, names[1] == "Permute", names.last == "Permute",
                   !names[2..<(names.count - 1)].contains("Permute") else {

@@ -8,8 +8,9 @@
 //   MaxPool2d / AvgPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1,
 //          ceil_mode=False, count_include_pad=True); AdaptiveAvgPool2d(output_size);
 //   ReLU, ReLU6, Hardtanh(min_val, max_val), LeakyReLU(negative_slope=0.01), Sigmoid,
-//          Hardsigmoid, Hardswish, GELU(approximate='none' | 'tanh'), Flatten(1, -1),
-//          ChannelShuffle(groups), Dropout, Identity, StochasticDepth (identity in eval);
+//          Hardsigmoid, Hardswish, SiLU, GELU(approximate='none' | 'tanh'), Flatten(1, -1),
+//          ChannelShuffle(groups); Dropout, Dropout2d, Identity and StochasticDepth (torchvision's
+//          drop-path: the identity in eval, as Dropout) add no node.
 //   LayerNorm2d(C, eps) → `.layerNorm` over the channels, weight and bias [C] (+ConvNeXt).
 // `padding='same'` pads `d·(k−1)` in total per axis, the extra one at the bottom/right, as torch.
 // Window attributes are checked here, naming the module: kernel sizes, strides, dilations,
@@ -87,6 +88,12 @@ extension TreeTranslation {
             return add(path, .channelShuffle(groups: groups), x)
         case "Dropout", "Dropout2d", "Identity", "StochasticDepth":
             return x
+        case "GELU":
+            switch module.string("approximate") ?? "none" {
+            case "none": return add(path, .gelu(tanh: false), x)
+            case "tanh": return add(path, .gelu(tanh: true), x)
+            case let other: throw refusal(path, module, "approximate '\(other)' is not 'none' or 'tanh'")
+            }
         case "LayerNorm2d":
             return try layerNorm(module, path: path, input: x)
         case "LayerNorm" where flat.contains(x):
@@ -111,12 +118,7 @@ extension TreeTranslation {
         case "Sigmoid": return .sigmoid
         case "Hardsigmoid": return .hardSigmoid(alpha: 1.0 / 6, beta: 0.5)
         case "Hardswish": return .hardSwish
-        case "GELU":
-            switch module.string("approximate") ?? "none" {
-            case "none": return .gelu(tanh: false)
-            case "tanh": return .gelu(tanh: true)
-            default: return nil
-            }
+        case "SiLU": return .silu
         default: return nil
         }
     }
