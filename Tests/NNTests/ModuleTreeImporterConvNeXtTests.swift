@@ -6,8 +6,8 @@ import TestSupport
 
 /// torchvision's ConvNeXt (tiny widths, scripts/fixtures/convnext.py) from its module trees:
 /// LayerNorm2d, CNBlock's permute → LayerNorm → Linear → GELU → Linear → permute and its layer
-/// scale give PyTorch's logits and parameter count; a Permute or LayerNorm outside a CNBlock is
-/// refused by name.
+/// scale give PyTorch's logits and parameter count from the whole-module pickle and from
+/// print(model) + state dict; a Permute or LayerNorm outside a CNBlock is refused by name.
 final class ModuleTreeImporterConvNeXtTests: XCTestCase {
     struct Manifest: Decodable { let parameters: Int }
 
@@ -24,6 +24,14 @@ final class ModuleTreeImporterConvNeXtTests: XCTestCase {
         try Self.assertMatchesPyTorch(model, "module.pt")
         XCTAssertEqual(model.graph.index(of: "features.1.0.layer_scale").map { model.graph.nodes[$0].op }, .channelScale)
         XCTAssertEqual(model.graph.index(of: "features.1.0.block.2").map { model.graph.nodes[$0].op }, .layerNorm(eps: 1e-6))
+    }
+
+    func testPrintedTreeWithItsStateDictGivesPyTorchLogitsAndThePicklesGraph() throws {
+        let text = try ModuleTreeText.load(path: Self.path("txt"))
+        let model = try ModuleTreeImporter.model(text, stateDict: try Checkpoint.load(path: Self.path("pt")), source: Self.path("txt")).model
+        try Self.assertMatchesPyTorch(model, "txt")
+        let (tree, stateDict) = try pickledTree()
+        XCTAssertEqual(model.graph, try ModuleTreeImporter.model(tree, stateDict: stateDict, source: Self.path("module.pt")).model.graph)
     }
 
     /// Logits within 1e-4 of PyTorch's and torch's parameter count.
