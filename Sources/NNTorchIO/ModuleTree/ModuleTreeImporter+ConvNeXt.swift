@@ -66,11 +66,7 @@ extension TreeTranslation {
         case "LayerNorm":
             return try layerNorm(module, path: path, input: x)
         case "Linear":
-            let weight = stateDict[path + ".weight"]?.shape
-            let shape = [module.int("out_features") ?? weight?.first ?? 0, module.int("in_features") ?? weight?.last ?? 0]
-            expected.append((path + ".weight", shape))
-            if module.bool("bias") ?? (stateDict[path + ".bias"] != nil) { expected.append((path + ".bias", [shape[0]])) }
-            let y = add(path, .linear, x)
+            let y = linear(module, path: path, input: x)
             flat.remove(y)  // per position on the feature map, not a flat vector
             return y
         case "GELU", "ReLU", "ReLU6", "SiLU", "Hardswish", "LeakyReLU", "Dropout", "Identity":

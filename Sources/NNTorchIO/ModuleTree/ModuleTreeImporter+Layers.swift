@@ -64,12 +64,7 @@ extension TreeTranslation {
             expected += batchNormShapes(path, channels)
             return add(path, .batchNorm(eps: Float(module.float("eps") ?? 1e-5)), x)
         case "Linear":
-            let weight = stateDict[path + ".weight"]?.shape
-            let shape = [module.int("out_features") ?? weight?.first ?? 0, module.int("in_features") ?? weight?.last ?? 0]
-            expected.append((path + ".weight", shape))
-            if module.bool("bias") ?? (stateDict[path + ".bias"] != nil) { expected.append((path + ".bias", [shape[0]])) }
-            let input = flat.contains(x) ? x : add("flatten", .flatten, x)
-            return add(path, .linear, input)
+            return linear(module, path: path, input: flat.contains(x) ? x : add("flatten", .flatten, x))
         case "MaxPool2d", "AvgPool2d":
             let kernel = try size("kernel_size", Size2(1))
             if case .int? = module.attributes["divisor_override"] { throw refusal(path, module, "divisor_override is not supported") }
@@ -104,6 +99,16 @@ extension TreeTranslation {
             guard let op = activation(module) else { throw refusal(path, module, "Shears does not run this layer") }
             return add(path, op, x)
         }
+    }
+
+    /// `nn.Linear` applied to node `x` as it is (a vector, or a feature map per position), with
+    /// its weight `[out, in]` and bias `[out]` expected.
+    mutating func linear(_ module: ModuleTree, path: String, input x: Int) -> Int {
+        let weight = stateDict[path + ".weight"]?.shape
+        let shape = [module.int("out_features") ?? weight?.first ?? 0, module.int("in_features") ?? weight?.last ?? 0]
+        expected.append((path + ".weight", shape))
+        if module.bool("bias") ?? (stateDict[path + ".bias"] != nil) { expected.append((path + ".bias", [shape[0]])) }
+        return add(path, .linear, x)
     }
 
     /// The op of an activation layer, or nil for other classes.
