@@ -6,16 +6,18 @@ import TestSupport
 @testable import NNONNX
 
 /// ConvNeXt's ONNX forms (scripts/fixtures/convnext.py): both exporters' Transpose →
-/// LayerNormalization / MatMul / Add / Gelu → Transpose, the layer-scale Mul and the default
+/// LayerNormalization / MatMul / Add / Gelu (or its Erf form) → Transpose, the layer-scale Mul and the default
 /// exporter's Reshape/Gather of the pooled map load with PyTorch's logits and the file's
 /// parameter count; ONNXExporter's own form of the model reads back identically; a Transpose
 /// that leaves the channels-last pattern is refused naming the node.
 final class ONNXImporterLayerNormTests: XCTestCase {
     struct Manifest: Decodable { let onnx_parameters: [String: Int] }
 
+    /// Both exporters at their default opsets (Gelu) and at opsets without Gelu (its Erf form,
+    /// the 0.5 applied last by the TorchScript exporter and before x by the default one).
     func testBothExportersGivePyTorchLogitsAndTheFilesParameters() throws {
         let manifest: Manifest = try Fixtures.json("convnext/manifest.json")
-        for form in ["onnx", "legacy.onnx"] {
+        for form in ["onnx", "legacy.onnx", "opset17.legacy.onnx", "opset18.onnx"] {
             let model = try ONNXImporter.load(path: Fixtures.path("convnext/convnext.\(form)"))
             try ModuleTreeImporterConvNeXtTests.assertMatchesPyTorch(model, form, parameters: manifest.onnx_parameters[".\(form)"])
             XCTAssertEqual(model.graph.index(of: "features.3.0.layer_scale").map { model.graph.nodes[$0].op }, .channelScale, form)
