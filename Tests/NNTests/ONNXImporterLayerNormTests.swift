@@ -35,6 +35,15 @@ final class ONNXImporterLayerNormTests: XCTestCase {
         XCTAssertEqual(Set(back.stateDict.keys), Set(model.stateDict.keys))
     }
 
+    func testAnErfFormThatStopsBeingAGELUIsRefusedNamingTheNode() throws {
+        var proto = try ONNXFile.read(path: Fixtures.path("convnext/convnext.opset17.legacy.onnx"))
+        let k = try XCTUnwrap(proto.graph.node.firstIndex { $0.opType == "Erf" })
+        proto.graph.node[k].opType = "Tanh"
+        XCTAssertThrowsError(try ONNXImporter.model(of: proto, path: "x.onnx")) { error in
+            XCTAssertTrue("\(error)".contains("x.onnx") && "\(error)".contains(proto.graph.node[k].name) && "\(error)".contains("GELU"), "\(error)")
+        }
+    }
+
     func testATransposeOutsideThePatternIsRefusedNamingTheNode() throws {
         var proto = try ONNXFile.read(path: Fixtures.path("convnext/convnext.legacy.onnx"))
         let k = try XCTUnwrap(proto.graph.node.firstIndex { $0.opType == "Transpose" })
