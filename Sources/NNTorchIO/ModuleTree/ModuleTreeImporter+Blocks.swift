@@ -24,6 +24,10 @@ extension TreeTranslation {
         .mobileNetV2,
         .shuffleNetV2,
         .squeezeNet,
+        .regNet,
+        .denseNet,
+        .googLeNet,
+        .vgg,
     ]
 
     /// Classes some family handles.

@@ -1,0 +1,51 @@
+// ModuleTreeImporter+DenseNet: torchvision's DenseNet, _DenseBlock, _DenseLayer and _Transition,
+// as torchvision.models.densenet writes their forward (dropout is the identity in eval).
+
+import NNCore
+
+extension BlockFamily {
+    static let denseNet = BlockFamily(classes: ["DenseNet", "_DenseBlock", "_DenseLayer", "_Transition"]) { translation, module, path, x in
+        try translation.denseNet(module, path: path, input: x)
+    }
+}
+
+extension TreeTranslation {
+    mutating func denseNet(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
+        switch module.className {
+        case "DenseNet":
+            // features → F.relu → adaptive_avg_pool2d((1, 1)) → flatten → classifier.
+            var y = try child("features", of: module, path: path, input: x)
+            y = add(Self.join(path, "relu"), .relu, y)
+            y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
+            return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
+        case "_DenseBlock":
+            // features = [x]; each layer appends layer(features); cat(features, 1).
+            var features = [x]
+            for layer in module.children {
+                let layerPath = Self.join(path, layer.name)
+                guard layer.module.className == "_DenseLayer" else {
+                    throw refusal(layerPath, layer.module, "a _DenseBlock calls each child on the list of all earlier features, which only _DenseLayer takes")
+                }
+                features.append(try denseLayer(layer.module, path: layerPath, inputs: features))
+            }
+            return concatenation(features, name: Self.join(path, "cat"))
+        case "_DenseLayer":
+            // Called on one tensor: the list [x].
+            return try denseLayer(module, path: path, inputs: [x])
+        default:
+            // _Transition is a Sequential: norm, relu, conv, pool.
+            return try children(module, path: path, input: x)
+        }
+    }
+
+    /// `conv2(relu2(norm2(conv1(relu1(norm1(cat(inputs, 1)))))))`; F.dropout is the identity in eval.
+    private mutating func denseLayer(_ module: ModuleTree, path: String, inputs: [Int]) throws -> Int {
+        let joined = concatenation(inputs, name: Self.join(path, "cat"))
+        return try chain(["norm1", "relu1", "conv1", "norm2", "relu2", "conv2"], of: module, path: path, input: joined)
+    }
+
+    /// `torch.cat(inputs, 1)`: the one input itself, else a concat node.
+    private mutating func concatenation(_ inputs: [Int], name: String) -> Int {
+        inputs.count == 1 ? inputs[0] : add(name, .concat, inputs: inputs)
+    }
+}

@@ -1,0 +1,116 @@
+import XCTest
+import TestSupport
+@testable import NN
+@testable import NNCore
+@testable import NNEngine
+@testable import NNTorchIO
+
+/// The torchvision families of scripts/fixtures/tree_families.py (RegNet, DenseNet, GoogLeNet,
+/// VGG, AlexNet, ResNeXt's Bottleneck), narrowed: from the whole-module pickle and from
+/// print(model) with its state dict, each runs torchvision's forward (PyTorch's logits within
+/// 1e-4, torch's parameter count, no inferred forward). GoogLeNet's text, which hides
+/// transform_input, is refused, as are the trees whose eval forward Shears does not run.
+final class ModuleTreeFamiliesTests: XCTestCase {
+    struct Case: Decodable {
+        let parameters: Int
+        let input: [Int]
+        let classes: Int
+    }
+
+    static let names = ["regnet-y", "densenet", "googlenet", "vgg-a", "alexnet", "resnext"]
+    /// Families whose print(model) text determines the forward.
+    static let printable = ["densenet", "vgg-a", "alexnet", "resnext"]
+
+    static func path(_ name: String, _ form: String) -> String { Fixtures.path("treefamilies/\(name).\(form)") }
+
+    /// The script's input: element i is ((37·i) mod 101) / 50 − 1, computed in double precision.
+    static func pattern(_ shape: [Int]) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float(Double((37 * $0) % 101) / 50 - 1) })
+    }
+
+    static func pickled(_ name: String) throws -> (tree: ModuleTree, stateDict: StateDict) {
+        let contents = try Checkpoint.contents(path: path(name, "module.pt"))
+        return (try XCTUnwrap(contents.moduleTree, "\(name).module.pt has no module tree"), contents.stateDict)
+    }
+
+    /// The model of the whole-module pickle and, where the text determines it, of print(model)
+    /// with the pickle's state dict.
+    static func models(_ name: String) throws -> [(form: String, model: Model, notes: [String])] {
+        let (tree, stateDict) = try pickled(name)
+        var models = [("module.pt", try ModuleTreeImporter.model(tree, stateDict: stateDict, source: path(name, "module.pt")))]
+        if printable.contains(name) {
+            let text = try ModuleTreeText.load(path: path(name, "txt"))
+            models.append(("txt", try ModuleTreeImporter.model(text, stateDict: stateDict, source: path(name, "txt"))))
+        }
+        return models.map { ($0.0, $0.1.model, $0.1.notes) }
+    }
+
+    func testEveryFamilyGivesPyTorchLogitsAndParameterCount() throws {
+        let manifest: [String: Case] = try Fixtures.json("treefamilies/manifest.json")
+        XCTAssertEqual(Set(manifest.keys), Set(Self.names))
+        for (name, c) in manifest {
+            let input = Self.pattern(c.input)
+            let expected = try Fixtures.float32("treefamilies/\(name).logits.f32")
+            let models = try Self.models(name)
+            XCTAssertEqual(models.count, Self.printable.contains(name) ? 2 : 1, name)
+            for (form, model, notes) in models {
+                let label = "\(name).\(form)"
+                let logits = try Executor(model: model, input: Array(c.input.dropFirst()), maxBatch: c.input[0]).run(input)
+                XCTAssertEqual(logits.shape, [c.input[0], c.classes], label)
+                assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), label)
+                XCTAssertEqual(try ModelStatistics(model: model, input: Array(c.input.dropFirst())).parameters, c.parameters, label)
+                XCTAssertEqual(notes, [], label)
+            }
+            if models.count == 2 { XCTAssertEqual(models[0].model.graph, models[1].model.graph, name) }
+        }
+    }
+
+    func testFunctionalOpsAreNodesNamedAfterTheirModule() throws {
+        let names = { (name: String) in Set(try Self.models(name)[0].model.graph.nodes.map(\.name)) }
+        let regnet = try names("regnet-y")
+        for node in ["trunk_output.block1.block1-0.add", "trunk_output.block1.block1-0.f.se.mul", "flatten"] {
+            XCTAssertTrue(regnet.contains(node), node)
+        }
+        let densenet = try names("densenet")
+        for node in ["features.denseblock1.denselayer2.cat", "features.denseblock1.cat", "relu", "avgpool"] {
+            XCTAssertTrue(densenet.contains(node), node)
+        }
+        XCTAssertFalse(densenet.contains("features.denseblock1.denselayer1.cat"), "one input needs no concatenation")
+        XCTAssertTrue(try names("googlenet").isSuperset(of: ["inception3a.cat", "inception3a.branch1.relu", "conv1.relu"]))
+    }
+
+    func testRegNetBlocksWithoutProjAddTheirInput() throws {
+        let model = try Self.models("regnet-y")[0].model
+        let nodes = model.graph.nodes
+        let add = try XCTUnwrap(nodes.first { $0.name == "trunk_output.block2.block2-1.add" })
+        XCTAssertEqual(nodes[add.inputs[0]].name, "trunk_output.block2.block2-0.activation")
+        let projected = try XCTUnwrap(nodes.first { $0.name == "trunk_output.block2.block2-0.add" })
+        XCTAssertEqual(nodes[projected.inputs[0]].name, "trunk_output.block2.block2-0.proj.1")
+    }
+
+    func testGoogLeNetWhoseInputTransformIsUnknownOrOnIsRefused() throws {
+        let text = Self.path("googlenet", "txt")
+        let (tree, stateDict) = try Self.pickled("googlenet")
+        XCTAssertThrowsError(try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: stateDict, source: text)) {
+            XCTAssertEqual("\($0)", "\(text): unsupported: module '(root)' (GoogLeNet): print(model) does not show whether transform_input rescales the input; give the whole module from torch.save(model) instead")
+        }
+        var transformed = tree
+        transformed.attributes["transform_input"] = .bool(true)
+        XCTAssertThrowsError(try ModuleTreeImporter.model(transformed, stateDict: stateDict, source: "g.pt")) {
+            XCTAssertTrue("\($0)".hasPrefix("g.pt: unsupported: module '(root)' (GoogLeNet): transform_input=True") && "\($0)".contains("--mean 0.5,0.5,0.5 --std 0.5,0.5,0.5"), "\($0)")
+        }
+        var auxiliary = tree
+        auxiliary.children.append(.init(name: "aux1", module: ModuleTree(className: "InceptionAux")))
+        XCTAssertThrowsError(try ModuleTreeImporter.model(auxiliary, stateDict: stateDict, source: "g.pt")) {
+            XCTAssertTrue("\($0)".hasPrefix("g.pt: unsupported: module 'aux1' (InceptionAux): the auxiliary classifiers") && "\($0)".contains("model.aux1 = model.aux2 = None"), "\($0)")
+        }
+    }
+
+    func testDenseBlockOfOtherClassesIsRefused() throws {
+        let block = ModuleTree(className: "_DenseBlock", children: [.init(name: "denselayer1", module: ModuleTree(className: "Conv2d"))])
+        let tree = ModuleTree(className: "Sequential", children: [.init(name: "block", module: block)])
+        XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: StateDict(), source: "d.txt")) {
+            XCTAssertTrue("\($0)".hasPrefix("d.txt: unsupported: module 'block.denselayer1' (Conv2d): a _DenseBlock calls each child on the list") && "\($0)".contains("torch.onnx.export"), "\($0)")
+        }
+    }
+}
