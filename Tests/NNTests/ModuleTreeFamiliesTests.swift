@@ -3,13 +3,14 @@ import TestSupport
 @testable import NN
 @testable import NNCore
 @testable import NNEngine
+@testable import NNONNX
 @testable import NNTorchIO
 
 /// The torchvision families of scripts/fixtures/tree_families.py (RegNet, DenseNet, GoogLeNet,
 /// VGG, AlexNet, ResNeXt's Bottleneck), narrowed: from the whole-module pickle and from
 /// print(model) with its state dict, each runs torchvision's forward (PyTorch's logits within
 /// 1e-4, torch's parameter count, no inferred forward). GoogLeNet's text, which hides
-/// transform_input, is refused, as are the trees whose eval forward Shears does not run.
+/// transform_input, is refused, as are trees whose eval forward Shears does not run.
 final class ModuleTreeFamiliesTests: XCTestCase {
     struct Case: Decodable {
         let parameters: Int
@@ -88,22 +89,41 @@ final class ModuleTreeFamiliesTests: XCTestCase {
         XCTAssertEqual(nodes[projected.inputs[0]].name, "trunk_output.block2.block2-0.proj.1")
     }
 
-    func testGoogLeNetWhoseInputTransformIsUnknownOrOnIsRefused() throws {
+    func testGoogLeNetTransformsItsInputWhereThePickleSaysSo() throws {
+        // The fixture is set up as googlenet(weights=...) leaves it: transform_input=True.
+        let (tree, stateDict) = try Self.pickled("googlenet")
+        let transformed = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: "g.pt").model.graph.nodes
+        XCTAssertEqual(transformed[1].name, "transform_input")
+        XCTAssertEqual(transformed[1].op, .channelAffine(scale: [0.458, 0.448, 0.45], shift: [-0.03, -0.088, -0.188]))
+        var plain = tree
+        plain.attributes["transform_input"] = .bool(false)
+        let nodes = try ModuleTreeImporter.model(plain, stateDict: stateDict, source: "g.pt").model.graph.nodes
+        XCTAssertEqual(nodes[1].name, "conv1.conv")
+        XCTAssertEqual(nodes[1].inputs, [0])
+    }
+
+    func testGoogLeNetFromTextOrWithAuxiliaryClassifiersIsRefused() throws {
         let text = Self.path("googlenet", "txt")
         let (tree, stateDict) = try Self.pickled("googlenet")
         XCTAssertThrowsError(try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: stateDict, source: text)) {
             XCTAssertEqual("\($0)", "\(text): unsupported: module '(root)' (GoogLeNet): print(model) does not show whether transform_input rescales the input; give the whole module from torch.save(model) instead")
-        }
-        var transformed = tree
-        transformed.attributes["transform_input"] = .bool(true)
-        XCTAssertThrowsError(try ModuleTreeImporter.model(transformed, stateDict: stateDict, source: "g.pt")) {
-            XCTAssertTrue("\($0)".hasPrefix("g.pt: unsupported: module '(root)' (GoogLeNet): transform_input=True") && "\($0)".contains("--mean 0.5,0.5,0.5 --std 0.5,0.5,0.5"), "\($0)")
         }
         var auxiliary = tree
         auxiliary.children.append(.init(name: "aux1", module: ModuleTree(className: "InceptionAux")))
         XCTAssertThrowsError(try ModuleTreeImporter.model(auxiliary, stateDict: stateDict, source: "g.pt")) {
             XCTAssertTrue("\($0)".hasPrefix("g.pt: unsupported: module 'aux1' (InceptionAux): the auxiliary classifiers") && "\($0)".contains("model.aux1 = model.aux2 = None"), "\($0)")
         }
+    }
+
+    func testChannelAffineExportsAsBatchNormalizationOfTheSameLogits() throws {
+        let (tree, stateDict) = try Self.pickled("googlenet")
+        let model = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: "g.pt").model
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("googlenet.onnx").path
+        try ONNXExporter.write(model, to: path)
+        let exported = try ONNXImporter.load(path: path)
+        let input = Self.pattern([2, 3, 32, 32])
+        let logits = try Executor(model: exported, input: [3, 32, 32], maxBatch: 2).run(input)
+        assertClose(logits.scalars, try Fixtures.float32("treefamilies/googlenet.logits.f32"), rtol: 1e-4, atol: 1e-6, "googlenet.onnx")
     }
 
     func testDenseBlockOfOtherClassesIsRefused() throws {

@@ -1,7 +1,8 @@
 // ModelStatistics: parameter counts and multiply-accumulates per layer, the numbers of a
 // torchsummary table. MACs count conv and linear layers only (the convention behind
 // "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
-// linear `in · out`, and one per BatchNorm or Mul output element (eval BN is `y = x · a + b`).
+// linear `in · out`, and one per BatchNorm, Mul or ChannelAffine output element (eval BN is
+// `y = x · a + b`).
 // Effective MACs count only the products with a nonzero weight. Counts are multiplied and
 // summed with overflow checks: a size too large for 64 bits is an error naming the layer.
 
@@ -61,9 +62,13 @@ public struct ModelStatistics: Sendable {
                     effective = macs
                 default: break
                 }
-            } else if case .mul = node.op {
-                macs = elements
-                effective = macs
+            } else {
+                switch node.op {
+                case .mul, .channelAffine:
+                    macs = elements
+                    effective = macs
+                default: break
+                }
             }
             guard let macs, let effective, case let (sum, overflow) = total.addingReportingOverflow(macs), !overflow else {
                 throw NNError.shapeMismatch(node: node.name, reason: "its multiply-accumulates at input \(input) overflow a 64-bit count")
@@ -119,6 +124,7 @@ public struct ModelStatistics: Sendable {
         case .flatten: return "Flatten"
         case .linear: return "Linear"
         case .identity: return "Identity"
+        case .channelAffine: return "ChannelAffine"
         }
     }
 }

@@ -191,6 +191,9 @@ struct ExecutionPlan {
             if isFolded { return nil }
             return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), channels: input[0],
                            spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
+        case .channelAffine(let scale, let shift):
+            return .affine(ChannelAffine(scale: scale, shift: shift), channels: input[0], spatial: input[1] * input[2],
+                           source: inputBuffers[0], destination: output)
         case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish:
             if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)

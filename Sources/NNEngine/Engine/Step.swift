@@ -49,7 +49,7 @@ enum Activation: Equatable {
 /// One kernel invocation over a batch.
 enum Step {
     case conv(ConvStep)
-    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm).
+    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm, or a channel affine).
     case affine(ChannelAffine, channels: Int, spatial: Int, source: Int, destination: Int)
     case activation(Activation, count: Int, source: Int, destination: Int)
     case pool(PoolStep)
@@ -143,11 +143,15 @@ enum Step {
     }
 }
 
-/// BatchNorm in eval mode as a per-channel affine map:
-/// `scale = γ / √(σ² + ε)`, `shift = β − μ · scale`, so `y = x · scale + shift`.
+/// A per-channel affine map `y = x · scale + shift`: an `Op.channelAffine`, or BatchNorm in
+/// eval mode with `scale = γ / √(σ² + ε)`, `shift = β − μ · scale`.
 struct ChannelAffine {
     let scale: [Float]
     let shift: [Float]
+
+    init(scale: [Float], shift: [Float]) {
+        self.scale = scale; self.shift = shift
+    }
 
     init(batchNorm name: String, node: Node, stateDict: StateDict) {
         guard case .batchNorm(let eps) = node.op else { preconditionFailure("\(name) is not a BatchNorm") }

@@ -1,7 +1,8 @@
 // ModuleTreeImporter+GoogLeNet: torchvision's GoogLeNet, Inception and BasicConv2d, as
-// torchvision.models.googlenet writes their eval forward. The auxiliary classifiers run only
-// in training, and `transform_input` (an attribute print(model) does not show) rescales the
-// input's channels: a tree with either is refused, naming a form that carries the graph.
+// torchvision.models.googlenet writes their eval forward, with `transform_input` (the input's
+// per-channel rescaling) as a channel affine. print(model) does not show transform_input, and
+// the auxiliary classifiers of aux_logits=True run only in training: such trees are refused,
+// naming a form that carries the graph.
 
 import NNCore
 
@@ -20,20 +21,21 @@ extension TreeTranslation {
     mutating func googLeNet(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
         switch module.className {
         case "GoogLeNet":
-            // _transform_input (refused unless the pickle says False) → googLeNetOrder → flatten → dropout → fc.
+            // _transform_input (where the pickle says so) → googLeNetOrder → flatten → dropout → fc.
+            var y = x
             switch module.bool("transform_input") {
             case false?: break
             case true?:
-                // x[:, c] · (std_c / 0.5) + (mean_c − 0.5) / 0.5 turns ImageNet-normalised images
-                // into images normalised with mean 0.5 and std 0.5.
-                throw NNError.unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (GoogLeNet): transform_input=True rescales each input channel, which Shears does not run; set model.transform_input = False before torch.save and evaluate with --mean 0.5,0.5,0.5 --std 0.5,0.5,0.5, which is what the rescaling computes")
+                // x[:, c] · (std_c / 0.5) + (mean_c − 0.5) / 0.5 with ImageNet's mean and std.
+                let mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225]
+                y = add(Self.join(path, "transform_input"), .channelAffine(scale: std.map { Float($0 / 0.5) }, shift: mean.map { Float(($0 - 0.5) / 0.5) }), x)
             case nil:
                 throw NNError.unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (GoogLeNet): print(model) does not show whether transform_input rescales the input; give the whole module from torch.save(model) instead")
             }
             for aux in ["aux1", "aux2"] where module.child(aux) != nil {
                 throw refusal(Self.join(path, aux), module.child(aux) ?? module, "the auxiliary classifiers of aux_logits=True run only in training, yet their parameters are the model's; set model.aux_logits = False and model.aux1 = model.aux2 = None before torch.save")
             }
-            let y = try chain(Self.googLeNetOrder, of: module, path: path, input: x)
+            y = try chain(Self.googLeNetOrder, of: module, path: path, input: y)
             return try chain(["dropout", "fc"], of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
         case "Inception":
             // cat([branch1(x), branch2(x), branch3(x), branch4(x)], 1).
