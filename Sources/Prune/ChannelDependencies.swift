@@ -80,7 +80,7 @@ enum ChannelDependencies {
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 space[i] = input
                 events.append((input, { $0.batchNorms.append(i) }))
-            case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .maxPool, .avgPool, .adaptiveAvgPool, .identity:
+            case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .silu, .gelu, .maxPool, .avgPool, .adaptiveAvgPool, .identity:
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 space[i] = input
             case .add, .mul:

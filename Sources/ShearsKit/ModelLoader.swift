@@ -2,7 +2,8 @@
 // checkpoint, safetensors, a Shears quantized blob, ONNX), then builds its graph: an `.onnx`
 // file carries its own; a whole-module pickle or a `print(model)` text gives a module tree
 // (ModuleTreeImporter); otherwise the catalog architecture, detected or forced. Where a
-// tree's forward pass was inferred, or the catalog stood in for a tree, `notes` says so.
+// tree's forward pass was guessed, or the catalog stood in for a refused tree, `warnings`
+// says so: the logits are right only if the guess is.
 
 import Foundation
 
@@ -12,8 +13,9 @@ public struct LoadedModel {
     public let path: String
     /// Size of the file on disk.
     public let fileBytes: Int
-    /// What the loader inferred or substituted, one line each (the CLI prints them as `note:`).
-    public let notes: [String]
+    /// What the loader guessed or substituted, one line each naming the assumption (the CLI
+    /// prints them on stderr as `warning:`).
+    public let warnings: [String]
     /// Short label for tables ("teacher" for teacher.pt).
     public var label: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
 }
@@ -26,10 +28,10 @@ public enum ModelLoader {
     ///   - architecture: a catalog name to force (`--arch`).
     ///   - moduleTreeText: a `print(model)` text whose module tree gives the graph (`--arch-from`).
     public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil) throws -> LoadedModel {
-        var notes: [String] = []
+        var warnings: [String] = []
         func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
-            let (model, inferred) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
-            notes += inferred.map { "\(source): \($0)" }
+            let (model, guessed) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
+            warnings += guessed.map { "\(source): \($0)" }
             return model
         }
         let model: Model
@@ -57,7 +59,7 @@ public enum ModelLoader {
                         model = try treeModel(tree, contents.stateDict, source: path)
                     } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
                         model = try ArchitectureCatalog.build(contents.stateDict)
-                        notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
+                        warnings.append("\(refusal); using the catalog's \(model.architecture) for its keys, assuming its forward()")
                     }
                 } else {
                     model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
@@ -68,6 +70,6 @@ public enum ModelLoader {
             guard case .stateDictMismatch = mismatch else { throw mismatch }
             throw NNError.unsupported(path: path, reason: mismatch.description)
         }
-        return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)
+        return LoadedModel(model: model, path: path, fileBytes: size, warnings: warnings)
     }
 }

@@ -9,7 +9,7 @@ import TestSupport
 /// The torchvision families of scripts/fixtures/tree_families.py (RegNet, DenseNet, GoogLeNet,
 /// VGG, AlexNet, ResNeXt's Bottleneck), narrowed: from the whole-module pickle and from
 /// print(model) with its state dict, each runs torchvision's forward (PyTorch's logits within
-/// 1e-4, torch's parameter count, no inferred forward). GoogLeNet's text, which hides
+/// 1e-4, torch's parameter count, no guessed forward). GoogLeNet's text, which hides
 /// transform_input, is refused, as are trees whose eval forward Shears does not run.
 final class ModuleTreeFamiliesTests: XCTestCase {
     struct Case: Decodable {
@@ -20,7 +20,7 @@ final class ModuleTreeFamiliesTests: XCTestCase {
 
     static let names = ["regnet-y", "densenet", "googlenet", "vgg-a", "alexnet", "resnext"]
     /// Families whose print(model) text determines the forward.
-    static let printable = ["densenet", "vgg-a", "alexnet", "resnext"]
+    static let printable = ["regnet-y", "densenet", "vgg-a", "alexnet", "resnext"]
 
     static func path(_ name: String, _ form: String) -> String { Fixtures.path("treefamilies/\(name).\(form)") }
 
@@ -36,14 +36,14 @@ final class ModuleTreeFamiliesTests: XCTestCase {
 
     /// The model of the whole-module pickle and, where the text determines it, of print(model)
     /// with the pickle's state dict.
-    static func models(_ name: String) throws -> [(form: String, model: Model, notes: [String])] {
+    static func models(_ name: String) throws -> [(form: String, model: Model, warnings: [String])] {
         let (tree, stateDict) = try pickled(name)
         var models = [("module.pt", try ModuleTreeImporter.model(tree, stateDict: stateDict, source: path(name, "module.pt")))]
         if printable.contains(name) {
             let text = try ModuleTreeText.load(path: path(name, "txt"))
             models.append(("txt", try ModuleTreeImporter.model(text, stateDict: stateDict, source: path(name, "txt"))))
         }
-        return models.map { ($0.0, $0.1.model, $0.1.notes) }
+        return models.map { ($0.0, $0.1.model, $0.1.warnings) }
     }
 
     func testEveryFamilyGivesPyTorchLogitsAndParameterCount() throws {
@@ -54,13 +54,13 @@ final class ModuleTreeFamiliesTests: XCTestCase {
             let expected = try Fixtures.float32("treefamilies/\(name).logits.f32")
             let models = try Self.models(name)
             XCTAssertEqual(models.count, Self.printable.contains(name) ? 2 : 1, name)
-            for (form, model, notes) in models {
+            for (form, model, warnings) in models {
                 let label = "\(name).\(form)"
                 let logits = try Executor(model: model, input: Array(c.input.dropFirst()), maxBatch: c.input[0]).run(input)
                 XCTAssertEqual(logits.shape, [c.input[0], c.classes], label)
                 assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), label)
                 XCTAssertEqual(try ModelStatistics(model: model, input: Array(c.input.dropFirst())).parameters, c.parameters, label)
-                XCTAssertEqual(notes, [], label)
+                XCTAssertEqual(warnings, [], label)
             }
             if models.count == 2 { XCTAssertEqual(models[0].model.graph, models[1].model.graph, name) }
         }

@@ -113,6 +113,8 @@ public struct ModelStatistics: Sendable {
         case .sigmoid: return "Sigmoid"
         case .hardSigmoid: return "Hardsigmoid"
         case .hardSwish: return "Hardswish"
+        case .silu: return "SiLU"
+        case .gelu: return "GELU"
         case .mul: return "Mul"
         case .concat: return "Concat"
         case .channelSlice: return "Slice"

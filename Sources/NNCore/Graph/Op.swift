@@ -76,6 +76,11 @@ public enum Op: Equatable, Sendable {
     case hardSigmoid(alpha: Float, beta: Float)
     /// `nn.Hardswish`: `x · min(max(x + 3, 0), 6) / 6`.
     case hardSwish
+    /// `nn.SiLU` (swish): `x · sigmoid(x) = x / (1 + exp(−x))`.
+    case silu
+    /// `nn.GELU`: `x · Φ(x) = x/2 · (1 + erf(x / √2))`, or with `tanh` torch's approximation
+    /// `x/2 · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))` (`approximate='tanh'`).
+    case gelu(tanh: Bool)
     /// `nn.MaxPool2d` (padding counts as -inf).
     case maxPool(Pool2dAttributes)
     /// `nn.AvgPool2d`.

@@ -203,7 +203,7 @@ public struct ShapeInference: Sendable {
         case .clip(let lower, let upper):
             guard !lower.isNaN, !upper.isNaN else { throw fail("bounds [\(lower), \(upper)] must be numbers") }
             return inputs[0]
-        case .relu, .relu6, .sigmoid, .hardSwish, .identity:
+        case .relu, .relu6, .sigmoid, .hardSwish, .silu, .gelu, .identity:
             return inputs[0]
         case .channelAffine(let scale, let shift):
             let x = try featureMap(inputs[0])

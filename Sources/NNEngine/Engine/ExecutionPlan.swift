@@ -194,7 +194,7 @@ struct ExecutionPlan {
         case .channelAffine(let scale, let shift):
             return .affine(ChannelAffine(scale: scale, shift: shift), channels: input[0], spatial: input[1] * input[2],
                            source: inputBuffers[0], destination: output)
-        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish:
+        case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .silu, .gelu:
             if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
         case .mul:

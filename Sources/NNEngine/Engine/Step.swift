@@ -14,6 +14,10 @@ enum Activation: Equatable {
     case hardSigmoid(Float, Float)
     /// `x · relu6(x + 3) / 6`.
     case hardSwish
+    /// `x / (1 + exp(−x))`.
+    case silu
+    /// `x/2 · (1 + erf(x/√2))`, or torch's tanh approximation.
+    case gelu(tanh: Bool)
 
     /// The activation an element-wise op computes, or nil for any other op.
     init?(_ op: Op) {
@@ -25,6 +29,8 @@ enum Activation: Equatable {
         case .sigmoid: self = .sigmoid
         case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha, beta)
         case .hardSwish: self = .hardSwish
+        case .silu: self = .silu
+        case .gelu(let tanh): self = .gelu(tanh: tanh)
         default: return nil
         }
     }
@@ -42,6 +48,11 @@ enum Activation: Equatable {
             if alpha == 1 / 6 && beta == 0.5 { return min(max(v + 3, 0), 6) / 6 }
             return min(max(alpha * v + beta, 0), 1)  // NaN stays NaN, as in torch
         case .hardSwish: return v * min(max(v + 3, 0), 6) / 6
+        case .silu: return v / (1 + expf(-v))
+        case .gelu(tanh: false): return 0.5 * v * (1 + erff(v * 0.70710678118654752440))
+        case .gelu(tanh: true):
+            let inner: Float = 0.79788456080286535588 * (v + 0.044715 * v * v * v)
+            return 0.5 * v * (1 + tanhf(inner))
         }
     }
 }

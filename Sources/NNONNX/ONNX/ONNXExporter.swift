@@ -8,6 +8,7 @@
 //
 //   conv2d → Conv (pads [top, left, bottom, right]);  batchNorm → BatchNormalization;
 //   relu, relu6/clip → Relu, Clip(min, max);  leakyRelu, sigmoid, hardSigmoid, hardSwish;
+//   silu → Sigmoid, Mul;  gelu → Div, Erf, Add, Mul, Mul (tanh form: its nine nodes);
 //   maxPool/avgPool → MaxPool/AveragePool;  adaptiveAvgPool(1) → GlobalAveragePool;
 //   add, mul, concat(axis 1);  channelSlice → Slice;  channelShuffle → Gather of the
 //   permuted channels;  flatten → Flatten(1);  linear → Gemm(transB=1);  identity → Identity.
@@ -56,7 +57,7 @@ private struct GraphExport {
         graph.name = model.architecture
         let nodes = model.graph.nodes
         for (index, node) in nodes.enumerated() where index > 0 {
-            graph.node.append(try export(node, index: index))
+            graph.node += try export(node, index: index)
         }
         graph.initializer = initializers
         graph.input = [valueInfo("input", [.symbol("batch"), .size(model.outputChannels(of: 0) ?? 3), .symbol("height"), .symbol("width")])]
@@ -83,12 +84,22 @@ private struct GraphExport {
 
     // MARK: Nodes
 
-    private mutating func export(_ node: Node, index: Int) throws -> Onnx_NodeProto {
+    /// The ONNX nodes of graph node `index`: one, or for an activation opset 17 lacks, its
+    /// element-wise decomposition (intermediate values named `<node>/<step>`).
+    private mutating func export(_ node: Node, index: Int) throws -> [Onnx_NodeProto] {
         var out = Onnx_NodeProto()
         out.name = node.name
         out.input = node.inputs.map(value)
         out.output = [value(index)]
         func set(_ type: String, _ attributes: [Onnx_AttributeProto] = []) { out.opType = type; out.attribute = attributes }
+        /// An intermediate node of a decomposition, writing `<node>/<name>`.
+        func step(_ type: String, _ inputs: [String], _ name: String) -> Onnx_NodeProto {
+            Onnx_NodeProto.with { $0.name = "\(node.name)/\(name)"; $0.opType = type; $0.input = inputs; $0.output = ["\(node.name)/\(name)"] }
+        }
+        /// The last node of a decomposition, writing the node's own value.
+        func finish(_ type: String, _ inputs: [String]) -> Onnx_NodeProto {
+            Onnx_NodeProto.with { $0.name = node.name; $0.opType = type; $0.input = inputs; $0.output = out.output }
+        }
         func parameter(_ suffix: String) throws -> String {
             let key = "\(node.name).\(suffix)"
             guard let tensor = model.stateDict.tensor(key) else {
@@ -123,6 +134,31 @@ private struct GraphExport {
         case .sigmoid: set("Sigmoid")
         case .hardSigmoid(let alpha, let beta): set("HardSigmoid", [float("alpha", alpha), float("beta", beta)])
         case .hardSwish: set("HardSwish")
+        case .silu:
+            // Opset 17 has neither SiLU nor GELU: both are written as the element-wise nodes
+            // torch's TorchScript exporter writes, the last one named after the node.
+            let x = out.input[0]
+            return [step("Sigmoid", [x], "sigmoid"), finish("Mul", [x, "\(node.name)/sigmoid"])]
+        case .gelu(tanh: false):
+            // x/2 · (1 + erf(x/√2))
+            let x = out.input[0]
+            return [step("Div", [x, constant("sqrt2", floats: [Float(2).squareRoot()])], "scaled"),
+                    step("Erf", ["\(node.name)/scaled"], "erf"),
+                    step("Add", ["\(node.name)/erf", constant("one", floats: [1])], "shifted"),
+                    step("Mul", [x, "\(node.name)/shifted"], "product"),
+                    finish("Mul", ["\(node.name)/product", constant("half", floats: [0.5])])]
+        case .gelu(tanh: true):
+            // x/2 · (1 + tanh(√(2/π) · (x + 0.044715 · x³)))
+            let x = out.input[0]
+            return [step("Mul", [x, x], "square"),
+                    step("Mul", ["\(node.name)/square", x], "cube"),
+                    step("Mul", ["\(node.name)/cube", constant("coefficient", floats: [0.044715])], "cubic"),
+                    step("Add", [x, "\(node.name)/cubic"], "inner"),
+                    step("Mul", ["\(node.name)/inner", constant("sqrt2overpi", floats: [(2 / Float.pi).squareRoot()])], "scaled"),
+                    step("Tanh", ["\(node.name)/scaled"], "tanh"),
+                    step("Add", ["\(node.name)/tanh", constant("one", floats: [1])], "shifted"),
+                    step("Mul", [x, "\(node.name)/shifted"], "product"),
+                    finish("Mul", ["\(node.name)/product", constant("half", floats: [0.5])])]
         case .maxPool(let a), .avgPool(let a):
             var attributes = [ints("kernel_shape", a.kernel), ints("strides", a.stride), int("ceil_mode", a.ceilMode ? 1 : 0),
                               ints("pads", [a.padding.h, a.padding.w, a.paddingEnd.h, a.paddingEnd.w])]
@@ -167,7 +203,7 @@ private struct GraphExport {
             }
             set("BatchNormalization", [float("epsilon", 0)])
         }
-        return out
+        return [out]
     }
 
     // MARK: Protobuf values

@@ -24,6 +24,10 @@ extension TreeTranslation {
         .mobileNetV2,
         .shuffleNetV2,
         .squeezeNet,
+        .squeezeExcitation,
+        .mobileNetV3,
+        .mnasNet,
+        .efficientNet,
         .regNet,
         .denseNet,
         .googLeNet,
@@ -51,6 +55,31 @@ extension TreeTranslation {
         var y = x
         for name in names { y = try child(name, of: module, path: path, input: y) }
         return y
+    }
+
+    /// `features → avgpool → torch.flatten(·, 1) → classifier`, the forward of MobileNetV3
+    /// and EfficientNet (`avgpool` a child).
+    mutating func featuresPoolClassifier(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
+        let y = try chain(["features", "avgpool"], of: module, path: path, input: x)
+        return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
+    }
+
+    /// Whether an inverted-residual block adds its input (MobileNetV2/V3's and EfficientNet's
+    /// `use_res_connect`, MNASNet's `apply_residual`): the pickled attribute `flag`, else what
+    /// each constructor computes from its config, `stride == 1 and in_channels == out_channels`,
+    /// read off the block's convs: stride 1 throughout and the first's in_channels equal to the
+    /// last's out_channels. A dilated conv hides the configured stride (MobileNetV3 builds
+    /// stride 1 where it dilates), so it is refused, as are convs that do not give their channels.
+    func invertedResidual(_ module: ModuleTree, path: String, flag: String) throws -> Bool {
+        if let value = module.bool(flag) { return value }
+        let convs = Self.convolutions(in: module)
+        guard let first = convs.first?.int("in_channels"), let last = convs.last?.int("out_channels") else {
+            throw refusal(path, module, "its convs do not give their channels, so whether it adds its input (\(flag)) cannot be known")
+        }
+        guard convs.allSatisfy({ ($0.size2("dilation") ?? Size2(1)) == Size2(1) }) else {
+            throw refusal(path, module, "a dilated conv hides the stride that decides whether it adds its input (\(flag)); torch.save(model) keeps \(flag)")
+        }
+        return first == last && convs.allSatisfy { ($0.size2("stride") ?? Size2(1)) == Size2(1) }
     }
 
     /// Every Conv2d below `module`, depth first (a loop: the tree may be deep).

@@ -8,7 +8,9 @@
 //   MaxPool2d / AvgPool2d(kernel_size, stride=kernel_size, padding=0, dilation=1,
 //          ceil_mode=False, count_include_pad=True); AdaptiveAvgPool2d(output_size);
 //   ReLU, ReLU6, Hardtanh(min_val, max_val), LeakyReLU(negative_slope=0.01), Sigmoid,
-//          Hardsigmoid, Hardswish, Flatten(1, -1), ChannelShuffle(groups), Dropout, Identity.
+//          Hardsigmoid, Hardswish, SiLU, GELU(approximate='none' | 'tanh'), Flatten(1, -1),
+//          ChannelShuffle(groups); Dropout, Dropout2d, Identity and StochasticDepth (torchvision's
+//          drop-path: the identity in eval, as Dropout) add no node.
 // `padding='same'` pads `d·(k−1)` in total per axis, the extra one at the bottom/right, as torch.
 // Window attributes are checked here, naming the module: kernel sizes, strides, dilations,
 // groups and output sizes from 1, paddings from 0, all at most `ShapeInference.maximumWindow`.
@@ -83,8 +85,14 @@ extension TreeTranslation {
         case "ChannelShuffle":
             guard let groups = try count("groups") else { throw refusal(path, module, "no groups") }
             return add(path, .channelShuffle(groups: groups), x)
-        case "Dropout", "Dropout2d", "Identity":
+        case "Dropout", "Dropout2d", "Identity", "StochasticDepth":
             return x
+        case "GELU":
+            switch module.string("approximate") ?? "none" {
+            case "none": return add(path, .gelu(tanh: false), x)
+            case "tanh": return add(path, .gelu(tanh: true), x)
+            case let other: throw refusal(path, module, "approximate '\(other)' is not 'none' or 'tanh'")
+            }
         default:
             guard let op = activation(module) else { throw refusal(path, module, "Shears does not run this layer") }
             return add(path, op, x)
@@ -103,6 +111,7 @@ extension TreeTranslation {
         case "Sigmoid": return .sigmoid
         case "Hardsigmoid": return .hardSigmoid(alpha: 1.0 / 6, beta: 0.5)
         case "Hardswish": return .hardSwish
+        case "SiLU": return .silu
         default: return nil
         }
     }

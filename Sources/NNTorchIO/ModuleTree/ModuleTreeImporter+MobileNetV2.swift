@@ -16,7 +16,7 @@ extension TreeTranslation {
             // conv(x), plus x when use_res_connect.
             guard module.child("conv") != nil else { return nil }
             let y = try child("conv", of: module, path: path, input: x)
-            return try mobileNetV2Residual(module) ? add(Self.join(path, "add"), .add, x, y) : y
+            return try invertedResidual(module, path: path, flag: "use_res_connect") ? add(Self.join(path, "add"), .add, x, y) : y
         default:
             // features → adaptive_avg_pool2d(1) → flatten → classifier.
             var y = try child("features", of: module, path: path, input: x)
@@ -24,15 +24,5 @@ extension TreeTranslation {
             y = add(Self.join(path, "flatten"), .flatten, y)
             return try child("classifier", of: module, path: path, input: y)
         }
-    }
-
-    /// MobileNetV2's `use_res_connect`: the pickled flag, else stride 1 throughout `conv` and
-    /// as many output channels as input channels.
-    private func mobileNetV2Residual(_ module: ModuleTree) throws -> Bool {
-        if let flag = module.bool("use_res_connect") { return flag }
-        let convs = Self.convolutions(in: module)
-        guard let first = convs.first, let last = convs.last,
-              let inChannels = first.int("in_channels"), let outChannels = last.int("out_channels") else { return false }
-        return inChannels == outChannels && convs.allSatisfy { ($0.size2("stride") ?? Size2(1)) == Size2(1) }
     }
 }

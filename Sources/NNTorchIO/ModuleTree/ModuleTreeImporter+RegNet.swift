@@ -1,11 +1,11 @@
 // ModuleTreeImporter+RegNet: torchvision's RegNet (SimpleStemIN, AnyStage, ResBottleneckBlock,
-// BottleneckTransform) and the SqueezeExcitation of torchvision.ops.misc it uses, as
-// torchvision.models.regnet writes their forward.
+// BottleneckTransform), as torchvision.models.regnet writes their forward; RegNetY's
+// SqueezeExcitation is its own family (ModuleTreeImporter+SqueezeExcitation.swift).
 
 import NNCore
 
 extension BlockFamily {
-    static let regNet = BlockFamily(classes: ["RegNet", "SimpleStemIN", "AnyStage", "BottleneckTransform", "ResBottleneckBlock", "SqueezeExcitation"]) {
+    static let regNet = BlockFamily(classes: ["RegNet", "SimpleStemIN", "AnyStage", "BottleneckTransform", "ResBottleneckBlock"]) {
         translation, module, path, x in
         try translation.regNet(module, path: path, input: x)
     }
@@ -25,10 +25,6 @@ extension TreeTranslation {
             let shortcut = module.child("proj") == nil ? x : try child("proj", of: module, path: path, input: x)
             let sum = add(Self.join(path, "add"), .add, shortcut, f)
             return try child("activation", of: module, path: path, input: sum)
-        case "SqueezeExcitation":
-            // input · scale_activation(fc2(activation(fc1(avgpool(input))))), the gate [C, 1, 1].
-            let scale = try chain(["avgpool", "fc1", "activation", "fc2", "scale_activation"], of: module, path: path, input: x)
-            return add(Self.join(path, "mul"), .mul, x, scale)
         default:
             // SimpleStemIN (a Conv2dNormActivation), AnyStage and BottleneckTransform (a, b, [se,] c)
             // are Sequentials: their children in order.
