@@ -19,44 +19,42 @@ final class ModuleTreeFamiliesTests: XCTestCase {
     }
 
     static let names = ["regnet-y", "densenet", "googlenet", "vgg-a", "alexnet", "resnext"]
-    /// Families whose print(model) text determines the forward.
-    static let printable = ["regnet-y", "densenet", "vgg-a", "alexnet", "resnext"]
+    static let directory = Fixtures.path("treefamilies")
 
-    static func path(_ name: String, _ form: String) -> String { Fixtures.path("treefamilies/\(name).\(form)") }
+    static func path(_ name: String, _ form: String, in directory: String = directory) -> String { "\(directory)/\(name).\(form)" }
 
     /// The script's input: element i is ((37·i) mod 101) / 50 − 1, computed in double precision.
     static func pattern(_ shape: [Int]) -> Tensor {
         Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { Float(Double((37 * $0) % 101) / 50 - 1) })
     }
 
-    static func pickled(_ name: String) throws -> (tree: ModuleTree, stateDict: StateDict) {
-        let contents = try Checkpoint.contents(path: path(name, "module.pt"))
+    static func pickled(_ name: String, in directory: String = directory) throws -> (tree: ModuleTree, stateDict: StateDict) {
+        let contents = try Checkpoint.contents(path: path(name, "module.pt", in: directory))
         return (try XCTUnwrap(contents.moduleTree, "\(name).module.pt has no module tree"), contents.stateDict)
     }
 
-    /// The model of the whole-module pickle and, where the text determines it, of print(model)
-    /// with the pickle's state dict.
-    static func models(_ name: String) throws -> [(form: String, model: Model, warnings: [String])] {
-        let (tree, stateDict) = try pickled(name)
-        var models = [("module.pt", try ModuleTreeImporter.model(tree, stateDict: stateDict, source: path(name, "module.pt")))]
-        if printable.contains(name) {
-            let text = try ModuleTreeText.load(path: path(name, "txt"))
-            models.append(("txt", try ModuleTreeImporter.model(text, stateDict: stateDict, source: path(name, "txt"))))
+    /// The model of the whole-module pickle and, but for GoogLeNet, whose text hides
+    /// transform_input, of print(model) with the pickle's state dict.
+    static func models(_ name: String, in directory: String = directory) throws -> [(form: String, model: Model, warnings: [String])] {
+        let (tree, stateDict) = try pickled(name, in: directory)
+        let pickle = path(name, "module.pt", in: directory), text = path(name, "txt", in: directory)
+        var models = [("module.pt", try ModuleTreeImporter.model(tree, stateDict: stateDict, source: pickle))]
+        if tree.className != "GoogLeNet" {
+            models.append(("txt", try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: stateDict, source: text)))
         }
         return models.map { ($0.0, $0.1.model, $0.1.warnings) }
     }
 
-    func testEveryFamilyGivesPyTorchLogitsAndParameterCount() throws {
-        let manifest: [String: Case] = try Fixtures.json("treefamilies/manifest.json")
-        XCTAssertEqual(Set(manifest.keys), Set(Self.names))
+    /// Every model of `directory`'s manifest, from each form, against PyTorch's logits and
+    /// parameter count; the forms build the same graph, and no forward is guessed.
+    func assertEveryFormMatchesPyTorch(in directory: String) throws -> [String] {
+        let manifest = try JSONDecoder().decode([String: Case].self, from: Data(try InputFile.read("\(directory)/manifest.json")))
         for (name, c) in manifest {
-            let input = Self.pattern(c.input)
-            let expected = try Fixtures.float32("treefamilies/\(name).logits.f32")
-            let models = try Self.models(name)
-            XCTAssertEqual(models.count, Self.printable.contains(name) ? 2 : 1, name)
+            let expected = try InputFile.read(Self.path(name, "logits.f32", in: directory)).withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
+            let models = try Self.models(name, in: directory)
             for (form, model, warnings) in models {
                 let label = "\(name).\(form)"
-                let logits = try Executor(model: model, input: Array(c.input.dropFirst()), maxBatch: c.input[0]).run(input)
+                let logits = try Executor(model: model, input: Array(c.input.dropFirst()), maxBatch: c.input[0]).run(Self.pattern(c.input))
                 XCTAssertEqual(logits.shape, [c.input[0], c.classes], label)
                 assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), label)
                 XCTAssertEqual(try ModelStatistics(model: model, input: Array(c.input.dropFirst())).parameters, c.parameters, label)
@@ -64,6 +62,21 @@ final class ModuleTreeFamiliesTests: XCTestCase {
             }
             if models.count == 2 { XCTAssertEqual(models[0].model.graph, models[1].model.graph, name) }
         }
+        return Array(manifest.keys)
+    }
+
+    func testEveryFamilyGivesPyTorchLogitsAndParameterCount() throws {
+        XCTAssertEqual(Set(try assertEveryFormMatchesPyTorch(in: Self.directory)), Set(Self.names))
+    }
+
+    /// The unnarrowed classifiers (ResNet-50, ResNeXt-50 32x4d, Wide ResNet-50-2, RegNetY/X-400MF,
+    /// DenseNet-121, GoogLeNet, VGG-11-BN, AlexNet at 64x64); runs only with
+    /// SHEARS_FULL_FAMILIES=DIR written by `scripts/fixtures/tree_families.py --full` (1.2 GB).
+    func testFullSizeClassifiersMatchPyTorch() throws {
+        guard let directory = ProcessInfo.processInfo.environment["SHEARS_FULL_FAMILIES"] else {
+            throw XCTSkip("set SHEARS_FULL_FAMILIES to the folder `scripts/fixtures/tree_families.py --full` writes")
+        }
+        XCTAssertEqual(try assertEveryFormMatchesPyTorch(in: directory).count, 9)
     }
 
     func testFunctionalOpsAreNodesNamedAfterTheirModule() throws {
