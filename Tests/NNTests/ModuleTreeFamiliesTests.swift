@@ -139,6 +139,19 @@ final class ModuleTreeFamiliesTests: XCTestCase {
         assertClose(logits.scalars, try Fixtures.float32("treefamilies/googlenet.logits.f32"), rtol: 1e-4, atol: 1e-6, "googlenet.onnx")
     }
 
+    func testDenseBlocksWhoseConcatenationsOutgrowTheBudgetAreRefused() {
+        // 100,000 layers would read 5·10⁹ earlier nodes in all.
+        let layer = ModuleTree.Child(name: "denselayer", module: ModuleTree(className: "_DenseLayer"))
+        let block = ModuleTree(className: "_DenseBlock", children: Array(repeating: layer, count: 100_000))
+        let tree = ModuleTree(className: "Sequential", children: [.init(name: "block", module: block)])
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 1 << 30
+        XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: StateDict(), source: "d.txt")) {
+            XCTAssertTrue("\($0)".hasPrefix("d.txt: the concatenations of dense block 'block'"), "\($0)")
+        }
+    }
+
     func testDenseBlockOfOtherClassesIsRefused() throws {
         let block = ModuleTree(className: "_DenseBlock", children: [.init(name: "denselayer1", module: ModuleTree(className: "Conv2d"))])
         let tree = ModuleTree(className: "Sequential", children: [.init(name: "block", module: block)])

@@ -19,7 +19,11 @@ extension TreeTranslation {
             y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
             return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
         case "_DenseBlock":
-            // features = [x]; each layer appends layer(features); cat(features, 1).
+            // features = [x]; each layer appends layer(features); cat(features, 1). The layers'
+            // concatenations read 1 + 2 + … + n earlier nodes, which a hostile tree makes many.
+            let layers = module.children.count
+            try MemoryBudget.check(elements: layers * (layers + 3) / 2, of: MemoryLayout<Int>.stride,
+                                   for: "the concatenations of dense block '\(path.prefix(100))'", path: source)
             var features = [x]
             for layer in module.children {
                 let layerPath = Self.join(path, layer.name)

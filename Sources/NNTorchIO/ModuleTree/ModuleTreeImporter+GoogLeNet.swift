@@ -32,8 +32,9 @@ extension TreeTranslation {
             case nil:
                 throw NNError.unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (GoogLeNet): print(model) does not show whether transform_input rescales the input; give the whole module from torch.save(model) instead")
             }
-            for aux in ["aux1", "aux2"] where module.child(aux) != nil {
-                throw refusal(Self.join(path, aux), module.child(aux) ?? module, "the auxiliary classifiers of aux_logits=True run only in training, yet their parameters are the model's; set model.aux_logits = False and model.aux1 = model.aux2 = None before torch.save")
+            for aux in ["aux1", "aux2"] {
+                guard let head = module.child(aux) else { continue }
+                throw refusal(Self.join(path, aux), head, "the auxiliary classifiers of aux_logits=True run only in training, yet their parameters are the model's; set model.aux_logits = False and model.aux1 = model.aux2 = None before torch.save")
             }
             y = try chain(Self.googLeNetOrder, of: module, path: path, input: y)
             return try chain(["dropout", "fc"], of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
