@@ -98,10 +98,10 @@ final class ArchitectureZooTests: XCTestCase {
     func testUndeterminedForwardsAndUnknownLayersAreRefused() throws {
         let conv = ModuleTree(className: "Conv2d", attributes: ["in_channels": .int(3), "out_channels": .int(4), "kernel_size": .tuple([.int(1), .int(1)])])
         let nested = ModuleTree(className: "Net", children: [.init(name: "block", module: ModuleTree(className: "MyBlock", children: [.init(name: "conv", module: conv)]))])
-        let gelu = ModuleTree(className: "Net", children: [.init(name: "conv", module: conv), .init(name: "act", module: ModuleTree(className: "GELU"))])
+        let mish = ModuleTree(className: "Net", children: [.init(name: "conv", module: conv), .init(name: "act", module: ModuleTree(className: "Mish"))])
         var stateDict = StateDict()
         for key in ["block.conv.weight", "conv.weight"] { stateDict.setTensor(key, Tensor(shape: [4, 3, 1, 1])) }
-        for (tree, mentions) in [(nested, "module 'block' (MyBlock)"), (gelu, "module 'act' (GELU): Shears does not run this layer")] {
+        for (tree, mentions) in [(nested, "module 'block' (MyBlock)"), (mish, "module 'act' (Mish): Shears does not run this layer")] {
             XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: stateDict, source: "net.txt")) { error in
                 XCTAssertTrue("\(error)".contains(mentions) && "\(error)".contains("net.txt") && "\(error)".contains("torch.onnx.export"), "\(error)")
             }

@@ -9,7 +9,8 @@ import TestSupport
 /// (scripts/fixtures/tree_blocks.py, written by PyTorch): from the whole-module pickle (residuals
 /// from the pickled flags) and from print(model) with the state dict (residuals derived from
 /// strides and channels as the constructors do) each gives PyTorch's logits and parameter
-/// count, with no warning: these forwards are known, not guessed.
+/// count, with no warning: these forwards are known, not guessed. A residual that cannot be
+/// derived, and a block named like torchvision's with a child its forward never uses, are refused.
 final class ModuleTreeBlocksTests: XCTestCase {
     static let names = ["mobilenet-v3", "mnasnet", "efficientnet"]
 
@@ -54,6 +55,17 @@ final class ModuleTreeBlocksTests: XCTestCase {
         let tree = ModuleTree(className: "Sequential", children: [.init(name: "0", module: block)])
         XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: StateDict(), source: "t.txt")) {
             XCTAssertTrue("\($0)".hasPrefix("t.txt: unsupported: module '0' (InvertedResidual): a dilated conv hides the stride"), "\($0)")
+        }
+    }
+
+    func testABlockNamedLikeTorchvisionsWithAnotherChildIsRefused() throws {
+        // narrow-resnet's layer1.0 given an extra 1x1 `shortcut` conv, which torchvision's BasicBlock never calls.
+        var tree = try ModuleTreeText.load(path: Fixtures.path("architectures/narrow-resnet.txt"))
+        let conv = ModuleTree(className: "Conv2d", attributes: ["in_channels": .int(8), "out_channels": .int(8), "kernel_size": .int(1)])
+        let layer1 = try XCTUnwrap(tree.children.firstIndex { $0.name == "layer1" })
+        tree.children[layer1].module.children[0].module.children.append(.init(name: "shortcut", module: conv))
+        XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: try Checkpoint.load(path: Fixtures.path("architectures/narrow-resnet.pt")), source: "r.txt")) {
+            XCTAssertTrue("\($0)".hasPrefix("r.txt: unsupported: module 'layer1.0.shortcut' (Conv2d): torchvision's BasicBlock has no child 'shortcut'") && "\($0)".contains("model.pt2"), "\($0)")
         }
     }
 }

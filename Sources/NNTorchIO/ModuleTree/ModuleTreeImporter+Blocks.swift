@@ -37,12 +37,24 @@ extension TreeTranslation {
     /// Classes some family handles.
     static let knownBlocks: Set<String> = blockFamilies.reduce(into: []) { $0.formUnion($1.classes) }
 
-    /// The output of a known torchvision class, or nil when `module` is not one.
+    /// The output of a known torchvision class, or nil when `module` is not one. A child the
+    /// family's forward did not use is refused unless it is the identity in eval (an empty
+    /// Sequential, Identity, Dropout, StochasticDepth): a class named like torchvision's with
+    /// another child (a `shortcut`, an extra layer) has a forward of its own.
     mutating func knownBlock(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
         for family in Self.blockFamilies where family.classes.contains(module.className) {
-            if let y = try family.forward(&self, module, path, x) { return y }
+            guard let y = try family.forward(&self, module, path, x) else { continue }
+            for child in module.children where !translated.contains(Self.join(path, child.name)) && !Self.isIdentityInEval(child.module) {
+                throw refusal(Self.join(path, child.name), child.module, "torchvision's \(module.className) has no child '\(child.name)' its forward() uses, so this \(module.className) is another class of the same name")
+            }
+            return y
         }
         return nil
+    }
+
+    /// Modules that pass their input through in eval mode.
+    static func isIdentityInEval(_ module: ModuleTree) -> Bool {
+        module.children.isEmpty && ["Sequential", "Identity", "Dropout", "Dropout2d", "StochasticDepth"].contains(module.className)
     }
 
     /// Child `name` of `module` (at `path`) applied to node `x`; a missing child is refused.
@@ -62,6 +74,14 @@ extension TreeTranslation {
     mutating func featuresPoolClassifier(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
         let y = try chain(["features", "avgpool"], of: module, path: path, input: x)
         return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
+    }
+
+    /// A functional global average pool (`adaptive_avg_pool2d(x, 1)` or `x.mean([2, 3])`,
+    /// node `pool`), a flatten, then child `classifier`: the head of MobileNetV2, MNASNet and
+    /// ShuffleNetV2.
+    mutating func pooledClassifier(_ module: ModuleTree, path: String, pool: String, classifier: String, input x: Int) throws -> Int {
+        let pooled = add(Self.join(path, pool), .adaptiveAvgPool(Size2(1)), x)
+        return try child(classifier, of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, pooled))
     }
 
     /// Whether an inverted-residual block adds its input (MobileNetV2/V3's and EfficientNet's

@@ -14,10 +14,8 @@ extension TreeTranslation {
         switch module.className {
         case "DenseNet":
             // features → F.relu → adaptive_avg_pool2d((1, 1)) → flatten → classifier.
-            var y = try child("features", of: module, path: path, input: x)
-            y = add(Self.join(path, "relu"), .relu, y)
-            y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
-            return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
+            let features = try child("features", of: module, path: path, input: x)
+            return try pooledClassifier(module, path: path, pool: "avgpool", classifier: "classifier", input: add(Self.join(path, "relu"), .relu, features))
         case "_DenseBlock":
             // features = [x]; each layer appends layer(features); cat(features, 1). The layers'
             // concatenations read 1 + 2 + … + n earlier nodes, which a hostile tree makes many.
@@ -30,22 +28,19 @@ extension TreeTranslation {
                 guard layer.module.className == "_DenseLayer" else {
                     throw refusal(layerPath, layer.module, "a _DenseBlock calls each child on the list of all earlier features, which only _DenseLayer takes")
                 }
-                features.append(try denseLayer(layer.module, path: layerPath, inputs: features))
+                // The layer's own torch.cat(inputs, 1), made here, where the list is known.
+                let joined = concatenation(features, name: Self.join(layerPath, "cat"))
+                features.append(try self.module(layer.module, path: layerPath, input: joined))
             }
             return concatenation(features, name: Self.join(path, "cat"))
         case "_DenseLayer":
-            // Called on one tensor: the list [x].
-            return try denseLayer(module, path: path, inputs: [x])
+            // conv2(relu2(norm2(conv1(relu1(norm1(x)))))), x the concatenation of its inputs (a
+            // tensor called alone); F.dropout is the identity in eval.
+            return try chain(["norm1", "relu1", "conv1", "norm2", "relu2", "conv2"], of: module, path: path, input: x)
         default:
             // _Transition is a Sequential: norm, relu, conv, pool.
             return try children(module, path: path, input: x)
         }
-    }
-
-    /// `conv2(relu2(norm2(conv1(relu1(norm1(cat(inputs, 1)))))))`; F.dropout is the identity in eval.
-    private mutating func denseLayer(_ module: ModuleTree, path: String, inputs: [Int]) throws -> Int {
-        let joined = concatenation(inputs, name: Self.join(path, "cat"))
-        return try chain(["norm1", "relu1", "conv1", "norm2", "relu2", "conv2"], of: module, path: path, input: joined)
     }
 
     /// `torch.cat(inputs, 1)`: the one input itself, else a concat node.

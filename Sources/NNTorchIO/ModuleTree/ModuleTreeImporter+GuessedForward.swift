@@ -73,18 +73,23 @@ extension TreeTranslation {
             if crossed { suspects.append((p, q)) } else { bareAfter.insert(Self.layerClass(nodes[p].op)) }
         }
         if let (p, q) = suspects.first(where: { !bareAfter.contains(Self.layerClass(nodes[$0.from].op)) }) {
-            throw refusal("", tree, "\(describe(p)) feeds \(describe(q)) with no activation module between them, which nowhere else in this model follows a \(Self.layerClass(nodes[p].op)): forward() must apply a functional op there (F.relu, a residual add) that a module tree cannot show")
+            throw refusal("", tree, "\(describe(p)) feeds \(describe(q)) with no activation module between them, and nowhere in the model's known code does a \(Self.layerClass(nodes[p].op)) feed a layer bare: forward() must apply a functional op there (F.relu, a residual add) that a module tree cannot show")
         }
-        // One module's parameters under two names.
-        var owners: [[Float]: Int] = [:]
+        // One module's parameters under two names: equal hashes, then equal tensors (no copies kept).
+        func parameters(_ i: Int) -> [Tensor] {
+            ["weight", "bias", "running_mean", "running_var"].compactMap { model.stateDict.tensor("\(nodes[i].name).\($0)") }
+        }
+        var owners: [Int: [Int]] = [:]
         for (i, node) in nodes.enumerated() where node.op.isParametric {
-            let tensors = ["weight", "bias", "running_mean", "running_var"].compactMap { model.stateDict.tensor("\(node.name).\($0)") }
+            let tensors = parameters(i)
             guard tensors.contains(where: { t in t.scalars.contains { $0 != t.scalars.first } }) else { continue }
-            let values = tensors.flatMap { $0.shape.map(Float.init) + $0.scalars }
-            if let first = owners[values] {
+            var hasher = Hasher()
+            for tensor in tensors { hasher.combine(tensor.shape); hasher.combine(tensor.scalars) }
+            let key = hasher.finalize()
+            if let first = owners[key]?.first(where: { parameters($0) == tensors }) {
                 throw refusal("", tree, "\(describe(first)) and \(describe(i)) hold the same parameters: one module registered under two names, which forward() may call anywhere, any number of times")
             }
-            owners[values] = i
+            owners[key, default: []].append(i)
         }
     }
 

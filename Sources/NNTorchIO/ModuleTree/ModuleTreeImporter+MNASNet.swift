@@ -18,10 +18,8 @@ extension TreeTranslation {
             let y = try child("layers", of: module, path: path, input: x)
             return try invertedResidual(module, path: path, flag: "apply_residual") ? add(Self.join(path, "add"), .add, y, x) : y
         default:
-            var y = try child("layers", of: module, path: path, input: x)
-            y = add(Self.join(path, "mean"), .adaptiveAvgPool(Size2(1)), y)
-            y = add(Self.join(path, "flatten"), .flatten, y)
-            return try child("classifier", of: module, path: path, input: y)
+            let y = try child("layers", of: module, path: path, input: x)
+            return try pooledClassifier(module, path: path, pool: "mean", classifier: "classifier", input: y)
         }
     }
 }

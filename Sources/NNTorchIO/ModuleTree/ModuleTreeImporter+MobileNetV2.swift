@@ -19,10 +19,8 @@ extension TreeTranslation {
             return try invertedResidual(module, path: path, flag: "use_res_connect") ? add(Self.join(path, "add"), .add, x, y) : y
         default:
             // features → adaptive_avg_pool2d(1) → flatten → classifier.
-            var y = try child("features", of: module, path: path, input: x)
-            y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
-            y = add(Self.join(path, "flatten"), .flatten, y)
-            return try child("classifier", of: module, path: path, input: y)
+            let y = try child("features", of: module, path: path, input: x)
+            return try pooledClassifier(module, path: path, pool: "avgpool", classifier: "classifier", input: y)
         }
     }
 }

@@ -34,10 +34,8 @@ extension TreeTranslation {
             return add(Self.join(path, "shuffle"), .channelShuffle(groups: 2), joined)
         default:
             // conv1 → maxpool → stage2…4 → conv5 → mean([2, 3]) → fc.
-            var y = try chain(["conv1", "maxpool", "stage2", "stage3", "stage4", "conv5"], of: module, path: path, input: x)
-            y = add(Self.join(path, "mean"), .adaptiveAvgPool(Size2(1)), y)
-            y = add(Self.join(path, "flatten"), .flatten, y)
-            return try child("fc", of: module, path: path, input: y)
+            let y = try chain(["conv1", "maxpool", "stage2", "stage3", "stage4", "conv5"], of: module, path: path, input: x)
+            return try pooledClassifier(module, path: path, pool: "mean", classifier: "fc", input: y)
         }
     }
 }

@@ -2,9 +2,9 @@
 // the forward pass:
 //   - Sequential (and its torchvision subclasses Conv2dNormActivation, ConvBNReLU, …): the
 //     children in order;
-//   - torchvision classes known by name (ResNet's BasicBlock and Bottleneck, MobileNetV2 and
-//     its InvertedResidual, SqueezeNet and Fire, ResNet): their forward as torchvision writes
-//     it (ModuleTreeImporter+Blocks.swift), and ShuffleNetV2 with its InvertedResidual;
+//   - torchvision classes known by name (ResNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet,
+//     MNASNet, EfficientNet and their blocks): their forward as torchvision writes it, one
+//     family per file, dispatched by ModuleTreeImporter+Blocks.swift;
 //   - the root, when its class is unknown and its children are all leaf layers, Sequentials
 //     or known blocks: the children in order, a flatten before the first Linear that meets a
 //     feature map. This is a guess (forward() is code, not data), made only where nothing
@@ -70,6 +70,8 @@ struct TreeTranslation {
     /// Modules being translated (the current path's length), translated so far, and the
     /// bytes of their paths (long names repeated at every level add up).
     private var depth = 0, modules = 0, pathBytes = 0
+    /// The path of every module translated so far (a known block's unused children are refused).
+    var translated: Set<String> = []
 
     init(source: String, stateDict: StateDict) {
         self.source = source; self.stateDict = stateDict
@@ -106,6 +108,7 @@ struct TreeTranslation {
         guard depth <= ModuleTree.maximumDepth else { throw refusal(path, module, "nested more than \(ModuleTree.maximumDepth) modules deep") }
         guard modules <= ModuleTree.maximumNodes else { throw refusal(path, module, "the tree has more than \(ModuleTree.maximumNodes) modules") }
         pathBytes += path.utf8.count
+        translated.insert(path)
         try MemoryBudget.check(pathBytes, for: "the paths of its modules (up to '\(path.prefix(100))')", path: source)
         if ModuleTreeImporter.sequentialClasses.contains(module.className) { return try children(module, path: path, input: x) }
         if let block = try knownBlock(module, path: path, input: x) { return block }
