@@ -65,4 +65,63 @@ final class ModuleTreeGuessedForwardTests: XCTestCase {
             XCTAssertTrue("\($0)".hasPrefix("t.txt: unsupported: module 'b' (Fire): has no child 'squeeze'"), "\($0)")
         }
     }
+
+    /// A state dict of `shapes`, each BatchNorm prefix (`bn:`) given its five entries.
+    static func stateDict(_ shapes: [(String, [Int])]) -> StateDict {
+        var stateDict = StateDict()
+        for (key, shape) in shapes {
+            guard key.hasPrefix("bn:") else { stateDict.setTensor(key, Tensor(shape: shape)); continue }
+            let prefix = String(key.dropFirst(3))
+            for (name, s) in [("weight", shape), ("bias", shape), ("running_mean", shape), ("running_var", shape), ("num_batches_tracked", [])] {
+                stateDict.setTensor("\(prefix).\(name)", Tensor(shape: s))
+            }
+        }
+        return stateDict
+    }
+
+    func testOnlyTheModelsOwnSequentialsShowThatALayerMayFeedAnotherBare() throws {
+        // BatchNorm → conv with nothing between inside the user's own Sequential: the BatchNorm →
+        // Linear at the join is that style, and the guess stands. Inside torchvision's blocks it
+        // says nothing about the user's forward(): refused.
+        let own = """
+        Net(
+          (features): Sequential(
+            (0): Conv2d(3, 8, kernel_size=(1, 1), stride=(1, 1), bias=False)
+            (1): BatchNorm2d(8)
+            (2): Conv2d(8, 8, kernel_size=(1, 1), stride=(2, 2), bias=False)
+            (3): BatchNorm2d(8)
+            (4): AdaptiveAvgPool2d(output_size=1)
+          )
+          (fc): Linear(in_features=8, out_features=2, bias=True)
+        )
+        """
+        let ownState = Self.stateDict([("features.0.weight", [8, 3, 1, 1]), ("bn:features.1", [8]), ("features.2.weight", [8, 8, 1, 1]),
+                                       ("bn:features.3", [8]), ("fc.weight", [2, 8]), ("fc.bias", [2])])
+        XCTAssertEqual(try ModuleTreeImporter.model(try ModuleTreeText.parse(own, path: "own.txt"), stateDict: ownState, source: "own.txt").warnings.count, 1)
+        let blocks = """
+        Net(
+          (features): Sequential(
+            (0): InvertedResidual(
+              (conv): Sequential(
+                (0): Conv2d(3, 8, kernel_size=(1, 1), stride=(1, 1), bias=False)
+                (1): BatchNorm2d(8)
+              )
+            )
+            (1): InvertedResidual(
+              (conv): Sequential(
+                (0): Conv2d(8, 8, kernel_size=(1, 1), stride=(2, 2), bias=False)
+                (1): BatchNorm2d(8)
+              )
+            )
+            (2): AdaptiveAvgPool2d(output_size=1)
+          )
+          (fc): Linear(in_features=8, out_features=2, bias=True)
+        )
+        """
+        let blockState = Self.stateDict([("features.0.conv.0.weight", [8, 3, 1, 1]), ("bn:features.0.conv.1", [8]), ("features.1.conv.0.weight", [8, 8, 1, 1]),
+                                         ("bn:features.1.conv.1", [8]), ("fc.weight", [2, 8]), ("fc.bias", [2])])
+        XCTAssertThrowsError(try ModuleTreeImporter.model(try ModuleTreeText.parse(blocks, path: "blocks.txt"), stateDict: blockState, source: "blocks.txt")) {
+            XCTAssertTrue("\($0)".hasPrefix("blocks.txt: unsupported: module '(root)' (Net): 'features.1.conv.1' (BatchNorm2d) feeds 'fc' (Linear) with no activation module"), "\($0)")
+        }
+    }
 }

@@ -43,7 +43,9 @@ extension TreeTranslation {
     /// another child (a `shortcut`, an extra layer) has a forward of its own.
     mutating func knownBlock(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
         for family in Self.blockFamilies where family.classes.contains(module.className) {
+            let start = builder.nodes.count
             guard let y = try family.forward(&self, module, path, x) else { continue }
+            knownNodes.append(start..<builder.nodes.count)
             for child in module.children where !translated.contains(Self.join(path, child.name)) && !Self.isIdentityInEval(child.module) {
                 throw refusal(Self.join(path, child.name), child.module, "torchvision's \(module.className) has no child '\(child.name)' its forward() uses, so this \(module.className) is another class of the same name")
             }

@@ -4,8 +4,8 @@
 // in one line naming the file, the modules and the way to give the exact graph:
 //   - two parameterised layers (Conv2d, BatchNorm2d, Linear) meeting at a join between the
 //     root's children with no activation module between them (pools, flatten, dropout and
-//     identity are looked through), where this model's own Sequentials and known blocks never
-//     feed a layer of that class into another without one: forward() applies a functional op
+//     identity are looked through), where this model's own Sequentials never feed a layer of
+//     that class into another without one: forward() applies a functional op
 //     there (F.relu, `+ identity`) that the tree cannot show. Conv → BatchNorm is the one
 //     pair every pattern writes bare;
 //   - a join where the channels do not fit (`head.0` takes 16, the child before gives 8):
@@ -58,7 +58,11 @@ extension TreeTranslation {
                 throw refusal("", tree, "\(describe(v)) takes \(takes) channels but the child before it gives \(gives): the children do not fit in order, so forward() combines them (a concatenation or branches)")
             }
         }
-        // Parameterised layers meeting bare: at a join (suspects) or inside exact code (evidence).
+        // Parameterised layers meeting bare: at a join (suspects) or inside the model's own
+        // Sequentials (evidence of its style; torchvision's blocks are not its author's).
+        var opened = [Int](repeating: 0, count: nodes.count + 1), open = 0
+        for range in knownNodes where range.upperBound <= nodes.count { opened[range.lowerBound] += 1; opened[range.upperBound] -= 1 }
+        let torchvision = opened.dropLast().map { open += $0; return open > 0 }
         var suspects: [(from: Int, to: Int)] = []
         var bareAfter: Set<String> = []
         for (q, node) in nodes.enumerated() where node.op.isParametric {
@@ -70,10 +74,10 @@ extension TreeTranslation {
             } while Self.isTransparent(nodes[p].op)
             guard p != q, nodes[p].op.isParametric else { continue }
             if case .conv2d = nodes[p].op, case .batchNorm = node.op { continue }
-            if crossed { suspects.append((p, q)) } else { bareAfter.insert(Self.layerClass(nodes[p].op)) }
+            if crossed { suspects.append((p, q)) } else if !torchvision[q] { bareAfter.insert(Self.layerClass(nodes[p].op)) }
         }
         if let (p, q) = suspects.first(where: { !bareAfter.contains(Self.layerClass(nodes[$0.from].op)) }) {
-            throw refusal("", tree, "\(describe(p)) feeds \(describe(q)) with no activation module between them, and nowhere in the model's known code does a \(Self.layerClass(nodes[p].op)) feed a layer bare: forward() must apply a functional op there (F.relu, a residual add) that a module tree cannot show")
+            throw refusal("", tree, "\(describe(p)) feeds \(describe(q)) with no activation module between them, and nowhere in the model's own Sequentials does a \(Self.layerClass(nodes[p].op)) feed a layer bare: forward() must apply a functional op there (F.relu, a residual add) that a module tree cannot show")
         }
         // One module's parameters under two names: equal hashes, then equal tensors (no copies kept).
         func parameters(_ i: Int) -> [Tensor] {

@@ -64,6 +64,8 @@ struct TreeTranslation {
     var warnings: [String] = []
     /// The joins between the root's children when its forward is guessed, in order.
     var seams: [Seam] = []
+    /// The nodes each known torchvision block emitted (nested blocks each listed).
+    var knownNodes: [Range<Int>] = []
     private var usedNames: Set<String> = ["input"]
     /// The last suffix given to each name, so that the next search starts there.
     private var lastSuffix: [String: Int] = [:]
