@@ -30,7 +30,7 @@ extension TreeTranslation {
                 let mean = [0.485, 0.456, 0.406], std = [0.229, 0.224, 0.225]
                 y = add(Self.join(path, "transform_input"), .channelAffine(scale: std.map { Float($0 / 0.5) }, shift: mean.map { Float(($0 - 0.5) / 0.5) }), x)
             case nil:
-                throw NNError.unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (GoogLeNet): print(model) does not show whether transform_input rescales the input; give the whole module from torch.save(model) instead")
+                throw refusal(path, module, "print(model) does not show whether transform_input rescales the input; torch.save(model) keeps it")
             }
             for aux in ["aux1", "aux2"] {
                 guard let head = module.child(aux) else { continue }
