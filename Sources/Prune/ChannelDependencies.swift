@@ -109,7 +109,8 @@ enum ChannelDependencies {
             case .concat:
                 concatInputs[i] = node.inputs.map { space[$0] }
                 blocked += node.inputs.filter { concatInputs[space[$0]] != nil }  // nested concats
-            case .channelSlice, .channelShuffle:
+            case .channelSlice, .channelShuffle, .channelAffine:
+                // A channel affine's constants are per channel of its input: it pins them.
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 blocked += [i, input]
             case .flatten:

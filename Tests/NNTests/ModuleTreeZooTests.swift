@@ -14,7 +14,8 @@ import TestSupport
 final class ModuleTreeZooTests: XCTestCase {
     struct Case: Decodable { let parameters: Int }
 
-    static let known = ["efficientnet-b0", "mnasnet", "mobilenet-v2", "mobilenet-v3-small", "narrow-resnet", "resnet50", "resnext50", "shufflenet", "squeezenet"]
+    static let known = ["alexnet", "densenet", "efficientnet-b0", "googlenet", "mnasnet", "mobilenet-v2", "mobilenet-v3-small", "narrow-resnet",
+                        "regnet-y", "resnet50", "resnext50", "shufflenet", "squeezenet", "vgg11-bn"]
     static let guessed = ["dw-relu6", "hw7-student", "leaky-bias", "ta-student", "teachernet"]
 
     func testEveryFormLoadsRightOrIsRefusedNamingTheWayOut() throws {

@@ -150,6 +150,8 @@ final class ShapeInferenceTests: XCTestCase {
         assertRefused(model(.channelSlice(start: 2, count: Int.max)), layer: "op", "not within the input's 3")
         assertRefused(model(.channelSlice(start: -1, count: 1)), layer: "op", "not within")
         assertRefused(model(.channelShuffle(groups: 0)), layer: "op", "0 groups")
+        assertRefused(model(.channelAffine(scale: [1, 1], shift: [0, 0])), layer: "op", "2 scales and 2 shifts for 3 channels")
+        assertRefused(model(.channelAffine(scale: [1, .nan, 1], shift: [0, 0, 0])), layer: "op", "scales and shifts", "must be finite")
     }
 
     /// `input → layer norm (weight [C]) → linear on the map (weight [5, C]) → layer scale

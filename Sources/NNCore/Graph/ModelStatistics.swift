@@ -1,8 +1,8 @@
 // ModelStatistics: parameter counts and multiply-accumulates per layer, the numbers of a
 // torchsummary table. MACs count conv and linear layers only (the convention behind
 // "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
-// linear `in · out` (per position on a feature map), and one per BatchNorm, LayerNorm, Mul or
-// layer-scale output element (eval BN is `y = x · a + b`).
+// linear `in · out` (per position on a feature map), and one per BatchNorm, LayerNorm, Mul,
+// layer-scale or ChannelAffine output element (eval BN is `y = x · a + b`).
 // Effective MACs count only the products with a nonzero weight. Counts are multiplied and
 // summed with overflow checks: a size too large for 64 bits is an error naming the layer.
 
@@ -64,9 +64,13 @@ public struct ModelStatistics: Sendable {
                     effective = macs
                 default: break
                 }
-            } else if node.op == .mul || node.op == .channelScale {
-                macs = elements
-                effective = macs
+            } else {
+                switch node.op {
+                case .mul, .channelScale, .channelAffine:
+                    macs = elements
+                    effective = macs
+                default: break
+                }
             }
             guard let macs, let effective, case let (sum, overflow) = total.addingReportingOverflow(macs), !overflow else {
                 throw NNError.shapeMismatch(node: node.name, reason: "its multiply-accumulates at input \(input) overflow a 64-bit count")
@@ -127,6 +131,7 @@ public struct ModelStatistics: Sendable {
         case .layerNorm: return "LayerNorm"
         case .channelScale: return "LayerScale"
         case .identity: return "Identity"
+        case .channelAffine: return "ChannelAffine"
         }
     }
 }

@@ -123,6 +123,10 @@ public enum Op: Equatable, Sendable {
     case channelScale
     /// Passes its input through (`nn.Dropout` in eval mode, `nn.Identity`).
     case identity
+    /// `y[c] = x[c] · scale[c] + shift[c]` per channel of a feature map, the constants held in
+    /// the op (no parameters): GoogLeNet's `transform_input`, which maps ImageNet-normalised
+    /// images to images normalised with mean 0.5 and std 0.5.
+    case channelAffine(scale: [Float], shift: [Float])
 
     /// Whether the op owns parameters in the state dict.
     public var isParametric: Bool {

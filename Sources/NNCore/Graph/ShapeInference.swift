@@ -221,6 +221,11 @@ public struct ShapeInference: Sendable {
             return inputs[0]
         case .relu, .relu6, .sigmoid, .hardSwish, .silu, .gelu, .identity:
             return inputs[0]
+        case .channelAffine(let scale, let shift):
+            let x = try featureMap(inputs[0])
+            guard scale.count == x.c, shift.count == x.c else { throw fail("has \(scale.count) scales and \(shift.count) shifts for \(x.c) channels") }
+            try finite(scale + shift, "scales and shifts")
+            return inputs[0]
         case .mul:
             let x = try featureMap(inputs[0])
             guard inputs[1] == inputs[0] || inputs[1] == [x.c, 1, 1] else {

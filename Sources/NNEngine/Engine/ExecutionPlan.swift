@@ -93,7 +93,7 @@ struct ExecutionPlan {
             }
             let inPlaceCapable: Bool
             switch node.op {
-            case .batchNorm, .add, .mul, .layerNorm, .channelScale: inPlaceCapable = true
+            case .batchNorm, .add, .mul, .layerNorm, .channelScale, .channelAffine: inPlaceCapable = true
             default: inPlaceCapable = Activation(node.op) != nil
             }
             // A conv's buffer holds the pooled map when a max pool is fused into it.
@@ -192,6 +192,9 @@ struct ExecutionPlan {
             if isFolded { return nil }
             return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), channels: input[0],
                            spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
+        case .channelAffine(let scale, let shift):
+            return .affine(ChannelAffine(scale: scale, shift: shift), channels: input[0], spatial: input[1] * input[2],
+                           source: inputBuffers[0], destination: output)
         case .relu, .relu6, .leakyRelu, .clip, .sigmoid, .hardSigmoid, .hardSwish, .silu, .gelu:
             if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)

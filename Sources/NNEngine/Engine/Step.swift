@@ -60,7 +60,7 @@ enum Activation: Equatable {
 /// One kernel invocation over a batch.
 enum Step {
     case conv(ConvStep)
-    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm, or a layer scale).
+    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm, a layer scale or a channel affine).
     case affine(ChannelAffine, channels: Int, spatial: Int, source: Int, destination: Int)
     case activation(Activation, count: Int, source: Int, destination: Int)
     case pool(PoolStep)
@@ -158,15 +158,20 @@ enum Step {
 }
 
 /// A per-channel affine map `y = x · scale + shift`: BatchNorm in eval mode
-/// (`scale = γ / √(σ² + ε)`, `shift = β − μ · scale`) or a layer scale (shift 0, exact).
+/// (`scale = γ / √(σ² + ε)`, `shift = β − μ · scale`), a layer scale (shift 0, exact) or an
+/// `Op.channelAffine`.
 struct ChannelAffine {
     let scale: [Float]
     let shift: [Float]
 
+    init(scale: [Float], shift: [Float]) {
+        self.scale = scale; self.shift = shift
+    }
+
     /// A layer scale: the `[C, 1, 1]` parameter stored under `name`.
     init(layerScale name: String, stateDict: StateDict) {
-        scale = stateDict.tensor(name)!.scalars
-        shift = [Float](repeating: 0, count: scale.count)
+        let scale = stateDict.tensor(name)!.scalars
+        self.init(scale: scale, shift: [Float](repeating: 0, count: scale.count))
     }
 
     init(batchNorm name: String, node: Node, stateDict: StateDict) {

@@ -241,6 +241,13 @@ private struct GraphExport {
             out.input.append(node.name)
             set("Mul")
         case .identity: set("Identity")
+        case .channelAffine(let scale, let shift):
+            // BatchNormalization with mean 0, variance 1, epsilon 0: exactly x · scale + shift.
+            for (suffix, values) in [("scale", scale), ("shift", shift), ("mean", scale.map { _ in 0 }), ("variance", scale.map { _ in 1 })] {
+                initializers.append(floatTensor("\(node.name).\(suffix)", [values.count], values))
+                out.input.append("\(node.name).\(suffix)")
+            }
+            set("BatchNormalization", [float("epsilon", 0)])
         }
         return [out]
     }

@@ -29,6 +29,10 @@ extension TreeTranslation {
         .mnasNet,
         .efficientNet,
         .convNeXt,
+        .regNet,
+        .denseNet,
+        .googLeNet,
+        .vgg,
     ]
 
     /// Classes some family handles.

@@ -89,7 +89,10 @@ struct TreeTranslation {
 
     /// Appends a node under `name` (made unique with a `_1`, `_2` suffix); its output is flat
     /// (`[N, F]`) after a flatten or a Linear, or when its one input is.
-    mutating func add(_ name: String, _ op: Op, _ inputs: Int...) -> Int {
+    mutating func add(_ name: String, _ op: Op, _ inputs: Int...) -> Int { add(name, op, inputs: inputs) }
+
+    /// `add` with the inputs as an array (a concatenation of many).
+    mutating func add(_ name: String, _ op: Op, inputs: [Int]) -> Int {
         var unique = name, k = lastSuffix[name] ?? 0
         while usedNames.contains(unique) { k += 1; unique = "\(name)_\(k)" }
         usedNames.insert(unique)

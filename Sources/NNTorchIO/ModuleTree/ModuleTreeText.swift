@@ -57,6 +57,9 @@ public enum ModuleTreeText {
                 if stack.isEmpty { root = finished } else { stack[stack.count - 1].module.children.append(.init(name: name, module: finished)) }
                 continue
             }
+            // `(aux1): None`: a child set to None after construction (googlenet(weights=...)'s
+            // auxiliary classifiers), which forward() and state_dict() skip as the pickle walk does.
+            if !stack.isEmpty, line.text(line.range).hasPrefix("("), line.text(line.range).hasSuffix("): None") { continue }
             modules += 1
             guard modules <= ModuleTree.maximumNodes else { throw line.fail("more than \(ModuleTree.maximumNodes) modules") }
             guard stack.count < ModuleTree.maximumDepth else { throw line.fail("modules nested more than \(ModuleTree.maximumDepth) deep") }
