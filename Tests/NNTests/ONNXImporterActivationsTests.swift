@@ -28,6 +28,17 @@ final class ONNXImporterActivationsTests: XCTestCase {
         }
     }
 
+    func testShearsOwnSpellingsReadBackAsTheSameLayers() throws {
+        // ONNXExporter writes SiLU and GELU as opset 17's element-wise nodes.
+        for name in ["activations", "efficientnet"] {
+            let model = try ONNXImporter.load(path: ONNXPatternFixtures.path(name, "onnx"))
+            let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("\(name).onnx").path
+            try ONNXExporter.write(model, to: path)
+            let back = try ONNXPatternFixtures.assertPyTorchLogits(name, "onnx", path: path)
+            XCTAssertEqual(back.graph.nodes.map(\.op), model.graph.nodes.map(\.op), name)
+        }
+    }
+
     func testSqueezeExciteGatesComeSecondWithTheirActivations() throws {
         for name in ["efficientnet", "mobilenet-v3"] {
             for form in try XCTUnwrap(try ONNXPatternFixtures.manifest()[name]).forms {

@@ -18,10 +18,11 @@ enum ONNXPatternFixtures {
 
     static func path(_ name: String, _ form: String) -> String { Fixtures.path("onnxpatterns/\(name).\(form)") }
 
-    /// Loads `name`.`form` and checks its logits against PyTorch's; returns the model.
+    /// Loads `name`.`form` (or the file at `path`) and checks its logits against PyTorch's
+    /// for `name`; returns the model.
     @discardableResult
-    static func assertPyTorchLogits(_ name: String, _ form: String, file: StaticString = #filePath, line: UInt = #line) throws -> Model {
-        let model = try ONNXImporter.load(path: path(name, form))
+    static func assertPyTorchLogits(_ name: String, _ form: String, path: String? = nil, file: StaticString = #filePath, line: UInt = #line) throws -> Model {
+        let model = try ONNXImporter.load(path: path ?? self.path(name, form))
         let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("onnxpatterns/input.f32"))
         let expected = try Fixtures.float32("onnxpatterns/\(name).logits.f32")
         let logits = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(input)
