@@ -61,9 +61,9 @@ extension ONNXImporter.GraphTranslation {
         switch values[n.node.input[k]] {
         case .shape(let dims)?: return dims
         case .constant(let c)?:
-            guard let integers = c.integers, c.dims.count <= 1 else { throw n.unsupported("input \(k) ('\(n.node.input[k])') must be integers of at most one axis") }
+            guard let integers = c.integers, c.dims.count <= 1 else { throw n.unsupported("input \(k) ('\(n.node.input[k])') must be integers of at most one axis; \(Self.fixedSizeWayOut)") }
             return integers.map { .known(Int($0)) }
-        default: throw n.unsupported("input \(k) ('\(n.node.input[k])') must be a shape or integer constant, not a tensor computed from the image")
+        default: throw n.unsupported("input \(k) ('\(n.node.input[k])') must be a shape or integer constant, not a tensor computed from the image; \(Self.fixedSizeWayOut)")
         }
     }
 
@@ -80,7 +80,7 @@ extension ONNXImporter.GraphTranslation {
             let base = views[0]
             dims = base.rank == 3 ? [.batch, currentChannels(of: base.base).map(Dimension.known) ?? origin, .spatial(node: base.base, axis: 2), .spatial(node: base.base, axis: 3)]
                                   : [.batch, origin]
-        default: throw n.unsupported("takes the shape of '\(n.node.input[0])', which is not a tensor Shears knows the layout of")
+        default: throw n.unsupported("takes the shape of '\(n.node.input[0])', which is not a tensor Shears knows the layout of; \(Self.fixedSizeWayOut)")
         }
         let count = dims.count
         let clamp = { (v: Int) -> Int in min(max(v < 0 ? v + count : v, 0), count) }
@@ -91,8 +91,8 @@ extension ONNXImporter.GraphTranslation {
     /// `Gather` along axis 0 of a shape, at constant indices.
     mutating func foldGather(_ n: ONNXAttributes) throws {
         let data = try dimensions(n, 0)
-        guard try n.int("axis", 0, in: Int.min...Int.max) == 0 else { throw n.unsupported("gathers a shape along an axis other than 0") }
-        guard let indices = try integers(n, 1) else { throw n.unsupported("needs constant indices") }
+        guard try n.int("axis", 0, in: Int.min...Int.max) == 0 else { throw n.unsupported("gathers a shape along an axis other than 0; \(Self.fixedSizeWayOut)") }
+        guard let indices = try integers(n, 1) else { throw n.unsupported("needs constant indices; \(Self.fixedSizeWayOut)") }
         values[n.node.output[0]] = .shape(try indices.map { i in
             guard (-data.count..<data.count).contains(i) else { throw n.invalid("index \(i) is outside the \(data.count) entries of the shape") }
             return data[i < 0 ? i + data.count : i]
@@ -104,7 +104,7 @@ extension ONNXImporter.GraphTranslation {
         let data = try dimensions(n, 0)
         let starts = try integers(n, 1) ?? [], ends = try integers(n, 2) ?? []
         guard starts.count == 1, ends.count == 1, [[0], [-1]].contains(try integers(n, 3) ?? [0]), try integers(n, 4) ?? [1] == [1] else {
-            throw n.unsupported("only a slice of a shape's entries (axis 0, step 1) is folded")
+            throw n.unsupported("only a slice of a shape's entries (axis 0, step 1) is folded; \(Self.fixedSizeWayOut)")
         }
         let clamp = { (v: Int) -> Int in min(max(v < 0 ? v + data.count : v, 0), data.count) }
         let (begin, end) = (clamp(starts[0]), clamp(ends[0]))
@@ -113,7 +113,7 @@ extension ONNXImporter.GraphTranslation {
 
     /// `Concat` of shapes (axis 0).
     mutating func foldConcat(_ n: ONNXAttributes) throws {
-        guard try n.int("axis", 0, in: Int.min...Int.max) == 0 else { throw n.unsupported("concatenates shapes along an axis other than 0") }
+        guard try n.int("axis", 0, in: Int.min...Int.max) == 0 else { throw n.unsupported("concatenates shapes along an axis other than 0; \(Self.fixedSizeWayOut)") }
         values[n.node.output[0]] = .shape(try n.node.input.indices.flatMap { try dimensions(n, $0) })
     }
 
@@ -122,7 +122,7 @@ extension ONNXImporter.GraphTranslation {
     mutating func foldReshaping(_ n: ONNXAttributes) throws {
         let name = n.node.input[0]
         if n.node.opType == "Cast", case .node? = values[name] {
-            guard try n.int("to", ONNXFile.float, in: Int.min...Int.max) == ONNXFile.float else { throw n.unsupported("casts a tensor to a type other than float") }
+            guard try n.int("to", ONNXFile.float, in: Int.min...Int.max) == ONNXFile.float else { throw n.unsupported("casts a tensor to a type other than float; Shears runs float32 tensors: export the model in float32") }
             values[n.node.output[0]] = values[name]
             return
         }
@@ -130,9 +130,9 @@ extension ONNXImporter.GraphTranslation {
         switch n.node.opType {
         case "Cast":
             let to = try n.int("to", ONNXFile.int64, in: Int.min...Int.max)
-            guard to == ONNXFile.int64 || to == ONNXFile.int32 else { throw n.unsupported("casts a shape to type \(to); Shears folds integer shapes only") }
+            guard to == ONNXFile.int64 || to == ONNXFile.int32 else { throw n.unsupported("casts a shape to type \(to); Shears folds integer shapes only; \(Self.fixedSizeWayOut)") }
         default:
-            guard dims.count == 1 else { throw n.unsupported("\(n.node.opType.lowercased())s a shape of \(dims.count) entries; Shears folds only single sizes") }
+            guard dims.count == 1 else { throw n.unsupported("\(n.node.opType.lowercased())s a shape of \(dims.count) entries; Shears folds only single sizes; \(Self.fixedSizeWayOut)") }
         }
         values[n.node.output[0]] = .shape(dims)
     }
@@ -162,7 +162,7 @@ extension ONNXImporter.GraphTranslation {
             case "Div":
                 guard q != 0 else { throw n.invalid("divides a shape entry by 0") }
                 result = p.dividedReportingOverflow(by: q)
-            default: throw n.unsupported("\(op) of shapes is not folded (Add, Sub, Mul, Div are)")
+            default: throw n.unsupported("\(op) of shapes is not folded (Add, Sub, Mul, Div are); \(Self.fixedSizeWayOut)")
             }
             guard !result.overflow else { throw n.invalid("\(p) \(op) \(q) overflows") }
             return .known(result.partialValue)
