@@ -1,8 +1,10 @@
 // ModelLoader: the one way from a path to a runnable Model: reads the file (torch.save
-// checkpoint, safetensors, a Shears quantized blob, ONNX), then builds its graph: an `.onnx`
-// file carries its own; a whole-module pickle or a `print(model)` text gives a module tree
+// checkpoint, safetensors, a Shears quantized blob, ONNX, a torch.export `.pt2` archive), then
+// builds its graph: an `.onnx` file and a `.pt2` archive (known by name or by content) carry
+// their own; a whole-module pickle or a `print(model)` text gives a module tree
 // (ModuleTreeImporter); otherwise the catalog architecture, detected or forced. Where a
-// tree's forward pass was inferred, or the catalog stood in for a tree, `notes` says so.
+// tree's forward pass was guessed, or the catalog stood in for a refused tree, `warnings`
+// says so: the logits are right only if the guess is.
 
 import Foundation
 
@@ -12,8 +14,9 @@ public struct LoadedModel {
     public let path: String
     /// Size of the file on disk.
     public let fileBytes: Int
-    /// What the loader inferred or substituted, one line each (the CLI prints them as `note:`).
-    public let notes: [String]
+    /// What the loader guessed or substituted, one line each naming the assumption (the CLI
+    /// prints them on stderr as `warning:`).
+    public let warnings: [String]
     /// Short label for tables ("teacher" for teacher.pt).
     public var label: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
 }
@@ -26,10 +29,10 @@ public enum ModelLoader {
     ///   - architecture: a catalog name to force (`--arch`).
     ///   - moduleTreeText: a `print(model)` text whose module tree gives the graph (`--arch-from`).
     public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil) throws -> LoadedModel {
-        var notes: [String] = []
+        var warnings: [String] = []
         func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
-            let (model, inferred) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
-            notes += inferred.map { "\(source): \($0)" }
+            let (model, guessed) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
+            warnings += guessed.map { "\(source): \($0)" }
             return model
         }
         let model: Model
@@ -48,6 +51,8 @@ public enum ModelLoader {
                 } else {
                     model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
                 }
+            } else if path.lowercased().hasSuffix(".pt2") || TorchExportImporter.isArchive(path: path) {
+                model = try TorchExportImporter.load(path: path)
             } else {
                 let contents = try Checkpoint.contents(path: path)
                 if let text = moduleTreeText {
@@ -57,7 +62,7 @@ public enum ModelLoader {
                         model = try treeModel(tree, contents.stateDict, source: path)
                     } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
                         model = try ArchitectureCatalog.build(contents.stateDict)
-                        notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
+                        warnings.append("\(refusal); using the catalog's \(model.architecture) for its keys, assuming its forward()")
                     }
                 } else {
                     model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
@@ -68,6 +73,6 @@ public enum ModelLoader {
             guard case .stateDictMismatch = mismatch else { throw mismatch }
             throw NNError.unsupported(path: path, reason: mismatch.description)
         }
-        return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)
+        return LoadedModel(model: model, path: path, fileBytes: size, warnings: warnings)
     }
 }

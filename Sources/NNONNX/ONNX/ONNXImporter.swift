@@ -19,7 +19,8 @@
 // ONNXImporter+Layers (Conv, BatchNormalization, pools, Gemm/MatMul, Flatten),
 // +Channels (Concat, Split, Slice, Gather, Reshape, Transpose: splits and shuffles),
 // +Folding (Shape arithmetic), +Activations (element-wise ops and the activations they
-// spell), +Gates (squeeze-excite gates). A new op is one `case` there and a method in its file.
+// spell), +Gates (squeeze-excite gates); +LayerNorm (ConvNeXt's channels-last forms, layer
+// scale) sees each node first. A new op is one `case` there and a method in its file.
 
 import NNCore
 import Foundation
@@ -72,6 +73,12 @@ extension ONNXImporter {
             /// An element-wise function of a graph node that no Shears op computes on its own
             /// (yet): the views it has, and `producer` ("node 'n' (Op)") for refusals.
             case pointwise([PointwiseView], producer: String)
+            /// Node `index`'s `[C, H, W]` viewed channels-last, `[H, W, C]`, and two more steps of
+            /// ConvNeXt's forms (ONNXImporter+LayerNorm.swift).
+            case channelsLast(Int)
+            case geluPart(GELUPart)
+            /// Node `index` (a global average pool) reshaped to `[-1]` (for a batch of one).
+            case flatBatch(Int)
         }
 
         let proto: Onnx_GraphProto
@@ -164,7 +171,7 @@ extension ONNXImporter {
         // MARK: Dispatch
 
         /// The ops Shears reads, for the refusal of any other.
-        static let operators = "Conv, BatchNormalization, Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Gelu, Erf, Tanh, Add, Sub, Mul, Div, Pow, Neg, Concat, Split, Slice, Gather, MaxPool, AveragePool, GlobalAveragePool, ReduceMean, Flatten, Reshape, Transpose, Shape, Unsqueeze, Squeeze, Cast, Gemm, MatMul, Dropout, Identity, Constant"
+        static let operators = "Conv, BatchNormalization, LayerNormalization, Relu, LeakyRelu, Clip, Sigmoid, HardSigmoid, HardSwish, Gelu, Erf, Tanh, Add, Sub, Mul, Div, Pow, Neg, Concat, Split, Slice, Gather, MaxPool, AveragePool, GlobalAveragePool, ReduceMean, Flatten, Reshape, Transpose, Shape, Unsqueeze, Squeeze, Cast, Gemm, MatMul, Dropout, Identity, Constant"
 
         private mutating func translate(_ node: Onnx_NodeProto) throws {
             let n = try ONNXAttributes(of: node, path: path)
@@ -174,6 +181,8 @@ extension ONNXImporter {
             guard node.input.count >= required, !node.output.isEmpty else {
                 throw n.unsupported("has \(node.input.count) inputs and \(node.output.count) outputs; it needs \(required) and at least 1")
             }
+            // ConvNeXt's channels-last forms and layer scale (ONNXImporter+LayerNorm) first.
+            if try translateLayout(node, n) { return }
             switch node.opType {
             case "Constant":
                 guard let tensor = try n.tensor("value") else { throw n.unsupported("only tensor-valued constants are supported") }
