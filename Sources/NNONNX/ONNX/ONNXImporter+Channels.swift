@@ -126,8 +126,9 @@ extension ONNXImporter.GraphTranslation {
     }
 
     mutating func transpose(_ n: ONNXAttributes) throws {
-        guard case .grouped(let index, let groups, false)? = values[n.node.input[0]], try n.ints("perm") == [0, 2, 1, 3, 4] else {
-            throw n.unsupported("only the transpose of a channel shuffle (a [N, g, C/g, H, W] view, perm [0, 2, 1, 3, 4]) is supported")
+        let perm = try n.ints("perm")
+        guard case .grouped(let index, let groups, false)? = values[n.node.input[0]], perm == [0, 2, 1, 3, 4] else {
+            throw n.unsupported("permutes by \(perm.map { "\($0)" } ?? "reversal"); Shears reads the transpose of a channel shuffle ([N, g, C/g, H, W], perm [0, 2, 1, 3, 4]) and ConvNeXt's channels-last ones. The default exporter also writes an AdaptiveAvgPool2d whose output size does not divide its input's (VGG's 7x7, AlexNet's 6x6 at small inputs) as Transpose → GatherND → ReduceMean, which Shears does not read: give that model as torch.save(model) or a .pt2 (torch.export.save) instead")
         }
         values[n.node.output[0]] = .grouped(index, groups: groups, transposed: true)
     }
