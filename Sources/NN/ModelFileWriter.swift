@@ -16,12 +16,15 @@ public enum ModelFileWriter {
         }
     }
 
-    /// Writes `model` to `path` in the format its extension names.
-    public static func write(_ model: Model, to path: String) throws {
+    /// Writes `model` to `path` in the format its extension names; an ONNX file is written
+    /// for images of `input` where a layer's form depends on the size (the notes say which).
+    @discardableResult
+    public static func write(_ model: Model, to path: String, input: [Int]? = nil) throws -> [String] {
         switch Format(path: path) {
-        case .onnx: try ONNXExporter.write(model, to: path)
+        case .onnx: return try ONNXExporter.write(model, to: path, input: input)
         case .safetensors: try SafetensorsWriter.write(model.stateDict, to: path)
         case .torch: try TorchCheckpointWriter.write(model.stateDict, to: path)
         }
+        return []
     }
 }

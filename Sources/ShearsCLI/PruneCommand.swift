@@ -51,6 +51,9 @@ struct PruneCommand: ParsableCommand {
     @Option(name: [.short, .customLong("output")], help: ArgumentHelp("Where to write the pruned model: .pt, .safetensors or .onnx.", valueName: "file"))
     var output: String?
 
+    @Option(name: .long, help: ArgumentHelp("Input size an .onnx output is written for where a layer needs one (AdaptiveAvgPool2d to k x k, k > 1); default: the size an .onnx checkpoint declares.", valueName: "CxHxW"))
+    var input: String?
+
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var pruneOptions: PruneOptions
 
@@ -63,6 +66,7 @@ struct PruneCommand: ParsableCommand {
     static let maximumSteps = 1000
 
     func validate() throws {
+        if let input { _ = try parseInputShape(input) }
         guard (amount == nil) != (step == nil) else { throw ValidationError("give --amount A, or --step S with --steps K") }
         for value in [amount, step].compactMap({ $0 }) where !(0...1).contains(value) {
             throw ValidationError("amounts are fractions in [0, 1], got \(value)")
@@ -81,7 +85,10 @@ struct PruneCommand: ParsableCommand {
         let schedule: PruneSchedule = amount.map { .oneShot(.fraction($0)) } ?? .iterative(step: .fraction(step!), steps: steps)
         try pruneOptions.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
         guard let record else { return }
-        if let output { try ModelFileWriter.write(model, to: output) }
+        if let output {
+            let size = try input.map(parseInputShape) ?? (checkpoint.lowercased().hasSuffix(".onnx") ? ONNXImporter.declaredInput(path: checkpoint) : nil)
+            for note in try ModelFileWriter.write(model, to: output, input: size) { printError("note: \(note)") }
+        }
         if json {
             try printJSON([
                 "checkpoint": checkpoint, "method": self.method.rawValue, "ratio": amount ?? PruneSchedule.cumulativeFraction(step: step!, steps: steps),

@@ -10,7 +10,7 @@ import TestSupport
 /// The architectures of scripts/fixtures/_zoo.py in every form a user has (ONNX from both
 /// exporters, whole-module pickle, print(model) text + state dict): each loads, counts torch's
 /// parameters and gives PyTorch's logits. ShuffleNet's TorchScript export computes its channel
-/// split from run-time shapes and is refused in one line.
+/// split from run-time shapes, which the importer folds.
 final class ArchitectureZooTests: XCTestCase {
     struct Case: Decodable {
         let parameters: Int
@@ -75,10 +75,15 @@ final class ArchitectureZooTests: XCTestCase {
         }
     }
 
-    func testShuffleNetsTorchScriptExportIsRefusedInOneLine() {
-        XCTAssertThrowsError(try ONNXImporter.load(path: Self.path("shufflenet", "legacy.onnx"))) { error in
-            XCTAssertTrue("\(error)".contains("shufflenet.legacy.onnx: unsupported: node '/stage2/stage2.1/Shape' (Shape)"), "\(error)")
-        }
+    func testShuffleNetsTorchScriptExportFoldsItsShapeArithmetic() throws {
+        // Its chunk is Shape → Gather → Add → Div → Mul → Slice on the channel count.
+        let model = try ONNXImporter.load(path: Self.path("shufflenet", "legacy.onnx"))
+        let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/shufflenet.input.f32"))
+        let expected = try Fixtures.float32("architectures/shufflenet.logits.f32")
+        let logits = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(input)
+        assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), "shufflenet.legacy.onnx")
+        let parameters = try XCTUnwrap(try manifest()["shufflenet"]?.onnx_parameters[".onnx"])
+        XCTAssertEqual(try ModelStatistics(model: model, input: [3, 32, 32]).parameters, parameters)
     }
 
     func testTheCatalogRefusesAStateDictItCannotDetermine() throws {

@@ -6,10 +6,11 @@ import TestSupport
 @testable import NNONNX
 @testable import NNTorchIO
 @testable import NNVision
+import ONNXProto
 
 /// ONNXExporter and SafetensorsWriter: what Shears writes reads back to the same model, and
 /// Shears' channel-pruned exports (scripts/fixtures/architectures.py ran them in ONNX Runtime)
-/// give ONNX Runtime's logits.
+/// give ONNX Runtime's logits; AdaptiveAvgPool2d to k x k is written for a known input size.
 final class ONNXExporterTests: XCTestCase {
     struct Case: Decodable {
         let onnx_parameters: [String: Int]
@@ -79,13 +80,45 @@ final class ONNXExporterTests: XCTestCase {
         XCTAssertLessThan(manifest.channel_parameters, manifest.parameters)
     }
 
-    func testAdaptivePoolsOtherThanOneByOneAreRefused() throws {
+    func testAdaptivePoolsOtherThanOneByOneNeedAnInputSizeWithUniformBins() throws {
         var g = GraphBuilder()
         g.add("pool", .adaptiveAvgPool(Size2(2)), g.input)
         let model = Model(architecture: "t", graph: g.graph, stateDict: StateDict())
         XCTAssertThrowsError(try ONNXExporter.serialize(model, path: "out.onnx")) { error in
-            XCTAssertTrue("\(error)".contains("out.onnx") && "\(error)".contains("layer 'pool'"), "\(error)")
+            XCTAssertTrue("\(error)".contains("out.onnx") && "\(error)".contains("layer 'pool'") && "\(error)".contains("--input CxHxW"), "\(error)")
         }
+        // 5 → 2: bins [0, 3) and [2, 5), of three pixels overlapping by one: no ONNX pool.
+        XCTAssertThrowsError(try ONNXExporter.serialize(model, path: "out.onnx", input: [3, 5, 4])) { error in
+            XCTAssertTrue("\(error)".contains("layer 'pool'") && "\(error)".contains("bins of unequal size"), "\(error)")
+        }
+    }
+
+    /// VGG's and AlexNet's layouts at 32x32 (scripts/fixtures/onnx_patterns.py): their
+    /// AdaptiveAvgPool2d is written for the input size as an AveragePool (4x4 → 2x2) or a
+    /// nearest Resize (1x1 → 3x3), the input declared at that size, and a note says so.
+    func testAdaptivePoolsAreWrittenForAKnownInputSize() throws {
+        for (name, form, kernel) in [("vggish", "AveragePool kernel 2 stride 2", [Int64(2), 2]), ("alexish", "nearest Resize by 3", nil)] {
+            let path = Fixtures.path("onnxpatterns/\(name).module.pt")
+            let contents = try Checkpoint.contents(path: path)
+            let model = try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: path).model
+            let (bytes, notes) = try ONNXExporter.serialized(model, path: "\(name).onnx", input: [3, 32, 32])
+            XCTAssertEqual(notes.count, 1, name)
+            XCTAssertTrue(notes[0].contains("layer 'avgpool'") && notes[0].contains(form) && notes[0].contains("3x32x32"), notes[0])
+            let graph = try ONNXFile.parse(Data(bytes), path: name).graph
+            XCTAssertEqual(graph.input[0].type.tensorType.shape.dim.dropFirst().map(\.dimValue), [3, 32, 32], name)
+            let pool = graph.node.filter { $0.name.hasPrefix("avgpool") }
+            XCTAssertEqual(pool.map(\.opType), [kernel == nil ? "Resize" : "AveragePool"], name)
+            if let kernel { XCTAssertEqual(pool[0].attribute.first { $0.name == "kernel_shape" }?.ints, kernel, name) }
+        }
+    }
+
+    func testChannelPrunedPoolWrittenForItsSizeGivesOnnxRuntimesLogits() throws {
+        // `shears prune vggish.module.pt --method channel --amount 0.3 --input 3x32x32 -o vggish.channel.onnx`
+        let model = try ONNXImporter.load(path: Fixtures.path("onnxpatterns/vggish.channel.onnx"))
+        let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("onnxpatterns/input.f32"))
+        let ort = try Fixtures.float32("onnxpatterns/vggish.channel.ort.f32")
+        let logits = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(input)
+        assertClose(logits.scalars, ort, rtol: 1e-4, atol: 1e-5 * (ort.map(abs).max() ?? 1), "vggish.channel.onnx")
     }
 
     func testSafetensorsRoundTrip() throws {

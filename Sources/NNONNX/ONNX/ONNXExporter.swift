@@ -17,7 +17,11 @@
 //   channels-last (perm [0, 2, 3, 1]) and one back ([0, 3, 1, 2]), as torch exports ConvNeXt
 //   (ONNX Runtime cancels the adjacent pairs); channelScale → Mul by its `[C, 1, 1]`
 //   parameter under its own key (its output value is `<name>/scaled`, the key being taken).
-// An AdaptiveAvgPool2d to a size other than 1x1 has no shape-free ONNX form and is refused.
+// An AdaptiveAvgPool2d to k x k (k > 1) has no size-free ONNX form: given the input size, it
+// is written for that size where its bins are uniform (per axis, an input that is a multiple
+// of k is an AveragePool of kernel and stride in/k; a divisor of k, a nearest Resize by k/in:
+// each bin one pixel), the input declared at that fixed size, and a note says so; without
+// the size, or with bins of unequal size, it is refused naming the layer.
 
 import NNCore
 import Foundation
@@ -29,20 +33,29 @@ public enum ONNXExporter {
     /// The ONNX opset the files declare.
     public static let opset: Int64 = 17
 
-    /// Writes `model` to `path` atomically.
-    public static func write(_ model: Model, to path: String) throws {
-        try AtomicFile.write(try serialize(model, path: path), to: path)
+    /// Writes `model` to `path` atomically, for images of `input` (`[C, H, W]`) where a
+    /// layer's ONNX form depends on the size; returns notes on what was fixed to that size.
+    @discardableResult
+    public static func write(_ model: Model, to path: String, input: [Int]? = nil) throws -> [String] {
+        let (bytes, notes) = try serialized(model, path: path, input: input)
+        try AtomicFile.write(bytes, to: path)
+        return notes
     }
 
     /// The ONNX file's bytes; `path` names the file in errors.
-    public static func serialize(_ model: Model, path: String) throws -> [UInt8] {
+    public static func serialize(_ model: Model, path: String, input: [Int]? = nil) throws -> [UInt8] {
+        try serialized(model, path: path, input: input).bytes
+    }
+
+    /// The file's bytes and the notes on layers written for the size `input`.
+    static func serialized(_ model: Model, path: String, input: [Int]?) throws -> (bytes: [UInt8], notes: [String]) {
         var proto = Onnx_ModelProto()
         proto.irVersion = 8
         proto.producerName = "shears"
         proto.opsetImport = [Onnx_OperatorSetIdProto.with { $0.domain = ""; $0.version = opset }]
-        var export = GraphExport(model: model, path: path)
+        var export = GraphExport(model: model, path: path, input: input)
         proto.graph = try export.graph()
-        return try proto.serializedBytes()
+        return (try proto.serializedBytes(), export.notes)
     }
 }
 
@@ -50,11 +63,19 @@ public enum ONNXExporter {
 private struct GraphExport {
     let model: Model
     let path: String
+    /// The image size `[C, H, W]` the file is written for, where a layer needs one.
+    let input: [Int]?
     var initializers: [Onnx_TensorProto] = []
+    /// Per-sample output shapes for `input`, inferred when a layer first needs them.
+    var shapes: [[Int]]?
+    /// What was written for `input` only, one line per layer.
+    var notes: [String] = []
     /// Whether each node's output is a feature map (`Graph.producesFeatureMap`).
     let featureMap: [Bool]
 
-    init(model: Model, path: String) { self.model = model; self.path = path; featureMap = model.graph.producesFeatureMap }
+    init(model: Model, path: String, input: [Int]?) {
+        self.model = model; self.path = path; self.input = input; featureMap = model.graph.producesFeatureMap
+    }
 
     /// The ONNX value name of node `index`'s output (a layer scale's name is its parameter's).
     func value(_ index: Int) -> String {
@@ -72,7 +93,9 @@ private struct GraphExport {
             graph.node += try export(node, index: index)
         }
         graph.initializer = initializers
-        graph.input = [valueInfo("input", [.symbol("batch"), .size(model.outputChannels(of: 0) ?? 3), .symbol("height"), .symbol("width")])]
+        // A file with layers written for one input size declares that size.
+        let (height, width): (Dimension, Dimension) = notes.isEmpty ? (.symbol("height"), .symbol("width")) : (.size(input?[1] ?? 1), .size(input?[2] ?? 1))
+        graph.input = [valueInfo("input", [.symbol("batch"), .size(model.outputChannels(of: 0) ?? 3), height, width])]
         graph.output = [valueInfo("logits", [.symbol("batch"), .symbol("classes")])]
         return graph
     }
@@ -183,11 +206,10 @@ private struct GraphExport {
                 attributes.append(int("count_include_pad", a.countIncludePad ? 1 : 0))
                 set("AveragePool", attributes)
             }
-        case .adaptiveAvgPool(let size):
-            guard size == Size2(1) else {
-                throw NNError.unsupported(path: path, reason: "layer '\(node.name)': AdaptiveAvgPool2d to \(size) has no size-independent ONNX form (only 1x1: GlobalAveragePool)")
-            }
+        case .adaptiveAvgPool(let size) where size == Size2(1):
             set("GlobalAveragePool")
+        case .adaptiveAvgPool(let size):
+            return try fixedSizePool(node, index: index, size: size, finish: finish)
         case .add: set("Add")
         case .mul: set("Mul")
         case .concat: set("Concat", [int("axis", 1)])
@@ -252,6 +274,46 @@ private struct GraphExport {
         return [out]
     }
 
+    /// An AdaptiveAvgPool2d to `size` (not 1x1) for the input size: per axis, an AveragePool of
+    /// kernel and stride `in/out` where `out` divides `in`, a nearest Resize by `out/in` where
+    /// `in` divides `out` (bins of one pixel each), as torch's bins
+    /// `[⌊i·in/out⌋, ⌈(i+1)·in/out⌉)` are then; any other size is refused.
+    private mutating func fixedSizePool(_ node: Node, index: Int, size: Size2,
+                                        finish: (String, [String]) -> Onnx_NodeProto) throws -> [Onnx_NodeProto] {
+        let layer = "layer '\(node.name)': AdaptiveAvgPool2d to \(size)"
+        guard let input else {
+            throw NNError.unsupported(path: path, reason: "\(layer) has an ONNX form only for a known input size; give it (`shears prune … --input CxHxW`), or export from PyTorch at a fixed size")
+        }
+        if shapes == nil { shapes = try ShapeInference(model: model, input: input).shapes }
+        let source = shapes?[node.inputs[0]] ?? []
+        guard source.count == 3 else { throw NNError.shapeMismatch(node: node.name, reason: "reads \(source), not a feature map") }
+        let sides = [(source[1], size.h), (source[2], size.w)]
+        guard sides.allSatisfy({ $0 >= 1 && $1 >= 1 }) else { throw NNError.shapeMismatch(node: node.name, reason: "pools a \(source) map to \(size)") }
+        guard sides.allSatisfy({ $0 % $1 == 0 || $1 % $0 == 0 }) else {
+            throw NNError.unsupported(path: path, reason: "\(layer) of a \(source[1])x\(source[2]) map (input \(input.map(String.init).joined(separator: "x"))) averages bins of unequal size, which no ONNX pool writes exactly; export for an input size where that map's sides are multiples or divisors of \(size)")
+        }
+        let kernel = sides.map { $0 % $1 == 0 ? $0 / $1 : 1 }, scales = sides.map { $0 % $1 == 0 ? 1 : $1 / $0 }
+        var nodes: [Onnx_NodeProto] = [], value = self.value(node.inputs[0]), said: [String] = []
+        let last = scales == [1, 1] ? 0 : 1
+        if kernel != [1, 1] || scales == [1, 1] {
+            var pool = last == 0 ? finish("AveragePool", [value]) : Onnx_NodeProto.with { $0.name = "\(node.name)/pool"; $0.opType = "AveragePool"; $0.input = [value]; $0.output = ["\(node.name)/pool"] }
+            pool.attribute = [ints("kernel_shape", kernel), ints("strides", kernel)]
+            nodes.append(pool)
+            value = pool.output[0]
+            said.append("AveragePool kernel \(Size2(kernel[0], kernel[1])) stride \(Size2(kernel[0], kernel[1]))")
+        }
+        if last == 1 {
+            let key = "\(node.name).scales"
+            initializers.append(floatTensor(key, [4], [1, 1] + scales.map(Float.init)))
+            var resize = finish("Resize", [value, "", key])
+            resize.attribute = [string("mode", "nearest"), string("coordinate_transformation_mode", "asymmetric"), string("nearest_mode", "floor")]
+            nodes.append(resize)
+            said.append("nearest Resize by \(Size2(scales[0], scales[1]))")
+        }
+        notes.append("\(layer) written for the input \(input.map(String.init).joined(separator: "x")) (its \(source[1])x\(source[2]) map) as \(said.joined(separator: " then ")); the ONNX file declares and runs that size only")
+        return nodes
+    }
+
     /// `core` (reading `<name>/nhwc`, writing the node's output value) between a Transpose of
     /// `input` to channels-last and one of the core's result back to NCHW.
     private func channelsLast(_ core: [Onnx_NodeProto], name: String, input: String) -> [Onnx_NodeProto] {
@@ -270,6 +332,10 @@ private struct GraphExport {
     }
 
     // MARK: Protobuf values
+
+    private func string(_ name: String, _ value: String) -> Onnx_AttributeProto {
+        Onnx_AttributeProto.with { $0.name = name; $0.type = .string; $0.s = Data(value.utf8) }
+    }
 
     private func floatTensor(_ name: String, _ dims: [Int], _ values: [Float]) -> Onnx_TensorProto {
         Onnx_TensorProto.with {

@@ -25,7 +25,7 @@ struct GELUPart {
     var timesX = false, half = false
 }
 
-extension GraphTranslation {
+extension ONNXImporter.GraphTranslation {
     /// Translates `node` when it is one of ConvNeXt's layout patterns above; false leaves it
     /// to the main dispatch.
     mutating func translateLayout(_ node: Onnx_NodeProto, _ attributes: ONNXAttributes) throws -> Bool {
@@ -124,17 +124,13 @@ extension GraphTranslation {
             stateDict.setTensor(builder.nodes[index].name, Tensor(shape: c.dims, scalars: s))
             values[node.output[0]] = .node(index, rank: 3)
             return true
-        case "Div" where lastIndex != nil || inputs.first.map(isGraphMap) == true:
-            // x / √2: the first step of an element-wise GELU (in NCHW, or channels-last).
-            guard inputs.count == 2, near(scalar(inputs[1]), Float(2).squareRoot()) else {
-                if lastIndex == nil { return false }
+        case "Div" where lastIndex != nil:
+            // x / √2: the first step of an element-wise GELU channels-last (in NCHW, any
+            // spelling is ONNXImporter+Activations').
+            guard inputs.count == 2, near(scalar(inputs[1]), Float(2).squareRoot()), case .channelsLast(let index)? = inputs[0] else {
                 throw fail("divides a channels-last tensor other than by √2 (a GELU's first step)")
             }
-            switch inputs[0] {
-            case .channelsLast(let index)?: values[node.output[0]] = .geluPart(GELUPart(source: index, channelsLast: true, stage: .divided))
-            case .node(let index, 3)?: values[node.output[0]] = .geluPart(GELUPart(source: index, channelsLast: false, stage: .divided))
-            default: return false
-            }
+            values[node.output[0]] = .geluPart(GELUPart(source: index, channelsLast: true, stage: .divided))
             return true
         case "Reshape" where lastIndex == nil:
             // The default exporter's pooled map as one run of values (see the file comment).
@@ -193,12 +189,6 @@ extension GraphTranslation {
             throw fail("reads a channels-last (transposed) tensor; Shears reads LayerNormalization, MatMul, Add, Gelu (or its Erf form), Relu and the Transpose back to NCHW there")
         }
         return true
-    }
-
-    /// Whether `value` is a feature map in NCHW.
-    private func isGraphMap(_ value: Value?) -> Bool {
-        if case .node(_, 3)? = value { return true }
-        return false
     }
 
     /// Whether `value` is the GELU's own input `x` (in the layout the part sees it).
