@@ -58,7 +58,7 @@ final class ModuleTreeGuessedForwardTests: XCTestCase {
         let block = ModuleTree(className: "MyBlock", children: [.init(name: "conv", module: ModuleTree(className: "Conv2d", attributes: conv))])
         let tree = ModuleTree(className: "Net", children: [.init(name: "body", module: ModuleTree(className: "Sequential", children: [.init(name: "0", module: block)]))])
         XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: StateDict(), source: "t.txt")) {
-            XCTAssertTrue("\($0)".hasPrefix("t.txt: unsupported: module 'body.0' (MyBlock): a custom block inside the model"), "\($0)")
+            XCTAssertTrue("\($0)".hasPrefix("t.txt: unsupported: module 'body.0' (MyBlock): a class Shears does not know, inside the model"), "\($0)")
         }
         let unknownShape = ModuleTree(className: "Net", children: [.init(name: "b", module: ModuleTree(className: "Fire", children: [.init(name: "conv", module: ModuleTree(className: "Conv2d", attributes: conv))]))])
         XCTAssertThrowsError(try ModuleTreeImporter.model(unknownShape, stateDict: StateDict(), source: "t.txt")) {

@@ -119,7 +119,7 @@ struct TreeTranslation {
         }
         if module.children.isEmpty { return try leaf(module, path: path, input: x) }
         guard path.isEmpty else {
-            throw refusal(path, module, "a custom block inside the model: a module tree cannot show how its forward() uses its children (a residual add or a concatenation would be lost)")
+            throw refusal(path, module, "a class Shears does not know, inside the model: a module tree cannot show how its forward() uses its children (a residual add or a concatenation would be lost)")
         }
         return try guessedChildren(module, input: x)
     }
