@@ -1,8 +1,10 @@
 // ModelLoader: the one way from a path to a runnable Model: reads the file (torch.save
 // checkpoint, safetensors, a Shears quantized blob, ONNX), then builds its graph: an `.onnx`
 // file carries its own; a whole-module pickle or a `print(model)` text gives a module tree
-// (ModuleTreeImporter); otherwise the catalog architecture, detected or forced. Where a
-// tree's forward pass was inferred, or the catalog stood in for a tree, `notes` says so.
+// (ModuleTreeImporter); a state dict alone is the catalog architecture its keys name (or the
+// one forced), else the module tree ModuleTreeSynthesis rebuilds from its keys (torchvision
+// classifiers, the HW7 student). Where a tree's forward pass was inferred, a tree was
+// synthesized, or the catalog stood in for a tree, `notes` says so. Every refusal names the file.
 
 import Foundation
 
@@ -25,12 +27,23 @@ public enum ModelLoader {
     /// - Parameters:
     ///   - architecture: a catalog name to force (`--arch`).
     ///   - moduleTreeText: a `print(model)` text whose module tree gives the graph (`--arch-from`).
-    public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil) throws -> LoadedModel {
+    ///   - inputSize: the side of the square input the model will run at (`--input`, the crop),
+    ///     where known: a plain CNN's state dict needs it to place the pool after its last conv.
+    public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil, inputSize: Int? = nil) throws -> LoadedModel {
         var notes: [String] = []
         func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
             let (model, inferred) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
             notes += inferred.map { "\(source): \($0)" }
             return model
+        }
+        /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
+        func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.tree(for: stateDict, source: path) {
+                notes.append(synthesized.note)
+                return try ModuleTreeImporter.model(synthesized.tree, stateDict: stateDict, source: path).model
+            }
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
+            return try ArchitectureCatalog.build(stateDict, architecture: architecture, inputSize: inputSize)
         }
         let model: Model
         // A FIFO, device or folder is refused here, before anything opens it to read.
@@ -43,10 +56,10 @@ public enum ModelLoader {
                 let blob = try BlobCodec.read(path: path)
                 if let text = moduleTreeText {
                     model = try treeModel(try ModuleTreeText.load(path: text), blob.dequantized(), source: text)
-                } else if let name = architecture ?? blob.architecture, !ArchitectureCatalog.names.contains(name), name != "resnet" {
-                    throw NNError.unsupported(path: path, reason: "the blob's architecture '\(name)' is not in the catalog: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
                 } else {
-                    model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
+                    let catalog = blob.architecture.flatMap { ArchitectureCatalog.names.contains($0) || $0 == "resnet" ? $0 : nil }
+                    model = try stateDictModel(blob.dequantized(), architecture: architecture ?? catalog,
+                                               otherwise: "the blob's architecture '\(blob.architecture ?? "")' is not one its keys determine: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
                 }
             } else {
                 let contents = try Checkpoint.contents(path: path)
@@ -56,17 +69,20 @@ public enum ModelLoader {
                     do {
                         model = try treeModel(tree, contents.stateDict, source: path)
                     } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
-                        model = try ArchitectureCatalog.build(contents.stateDict)
+                        model = try ArchitectureCatalog.build(contents.stateDict, inputSize: inputSize)
                         notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
                     }
                 } else {
-                    model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
+                    model = try stateDictModel(contents.stateDict, architecture: architecture)
                 }
             }
-        } catch let mismatch as NNError {
-            // The architecture's own error names keys, not the file: say which file did not fit.
-            guard case .stateDictMismatch = mismatch else { throw mismatch }
-            throw NNError.unsupported(path: path, reason: mismatch.description)
+        } catch let error as NNError {
+            // The catalog's errors name keys, not the file: say which file did not fit.
+            switch error {
+            case .stateDictMismatch: throw NNError.unsupported(path: path, reason: error.description)
+            case .unknownArchitecture(let reason): throw NNError.unsupported(path: path, reason: reason)
+            default: throw error
+            }
         }
         return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)
     }
