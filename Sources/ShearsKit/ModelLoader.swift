@@ -38,9 +38,9 @@ public enum ModelLoader {
         }
         /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
         func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
-            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.tree(for: stateDict, source: path) {
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path) {
                 notes.append(synthesized.note)
-                return try ModuleTreeImporter.model(synthesized.tree, stateDict: stateDict, source: path).model
+                return synthesized.model
             }
             if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
             return try ArchitectureCatalog.build(stateDict, architecture: architecture, inputSize: inputSize)

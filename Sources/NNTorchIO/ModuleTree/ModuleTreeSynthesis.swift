@@ -16,10 +16,18 @@ public enum ModuleTreeSynthesis {
     public struct Result {
         public var tree: ModuleTree
         public var note: String
+        /// The family's name ("ResNet").
+        public var family: String
+        /// Whether the root's forward is its children in order with a flatten before the first
+        /// Linear (VGG, AlexNet, the HW7 student), so the importer's inference for it is exact.
+        public var rootInOrder: Bool
     }
 
     /// One family: whether a key set is its own, and its tree.
     typealias Family = (name: String, matches: (StateDict) -> Bool, build: (inout TreeSynthesizer) throws -> ModuleTree)
+
+    /// Families whose root forward is its children in order.
+    static let rootInOrder: Set<String> = ["AlexNet", "VGG", "StudentNet"]
 
     /// The families, tried in order; each `matches` on keys no other family has.
     static let families: [Family] = [
@@ -49,7 +57,21 @@ public enum ModuleTreeSynthesis {
         var synthesizer = TreeSynthesizer(stateDict: stateDict, source: source, family: family.name)
         let tree = try family.build(&synthesizer)
         let assumed = synthesizer.assumptions.isEmpty ? "" : " (\(synthesizer.assumptions.joined(separator: "; ")))"
-        return Result(tree: tree, note: "\(source): a state dict alone: its keys are \(synthesizer.variant ?? family.name)'s, so the graph is torchvision's default constructor's\(assumed), widths from the shapes; if the model was built otherwise, give the torch.save(model) file or --arch-from model.txt")
+        return Result(tree: tree, note: "\(source): a state dict alone, read as \(synthesizer.variant ?? family.name) by its keys: widths from the shapes\(assumed); if the model was built otherwise, give the torch.save(model) file or --arch-from model.txt",
+                      family: family.name, rootInOrder: rootInOrder.contains(family.name))
+    }
+
+    /// The model of `stateDict` through its synthesized tree and ModuleTreeImporter, with the
+    /// note, or nil when no family has its keys. A tree the importer could only run by
+    /// inferring a forward (a class it does not know yet, beyond a root whose forward is its
+    /// children in order) is refused: the tree names torchvision's classes, whose forwards are code.
+    public static func model(for stateDict: StateDict, source: String) throws -> (model: Model, note: String)? {
+        guard let result = try tree(for: stateDict, source: source) else { return nil }
+        let (model, notes) = try ModuleTreeImporter.model(result.tree, stateDict: stateDict, source: source)
+        if let inferred = notes.first(where: { !(result.rootInOrder && $0.hasPrefix("the model (")) }) {
+            throw NNError.unsupported(path: source, reason: "its keys are \(result.family)'s, but Shears does not know the forward of every class in it yet (\(inferred)); give a torch.onnx.export .onnx file")
+        }
+        return (model, result.note)
     }
 }
 

@@ -1,0 +1,114 @@
+import XCTest
+import TestSupport
+@testable import NNCore
+@testable import NNEngine
+@testable import NNTorchIO
+
+/// State dicts alone (scripts/fixtures/state_dicts.py, real PyTorch, random weights): the tree
+/// ModuleTreeSynthesis rebuilds from the keys runs to PyTorch's logits and counts torch's
+/// parameters. Tests/Fixtures/statedicts holds the families the importer runs today and the
+/// homework networks; the rest are written to the ignored out/statedicts and tested when it
+/// exists (their importers land with other branches: until then a refusal skips the test).
+final class ModuleTreeSynthesisTests: XCTestCase {
+    struct Case: Decodable {
+        let input: [Int]
+        let parameters: Int
+        let logits: [Float]
+    }
+
+    static let optIn = Fixtures.repositoryRoot.appendingPathComponent("out/statedicts").path
+
+    /// The `[2, C, H, W]` batch the fixture script ran: element i is ((i · 7919) mod 2000) / 1000 − 1.
+    static func batch(_ shape: [Int]) -> Tensor {
+        let count = 2 * shape.reduce(1, *)
+        return Tensor(shape: [2] + shape, scalars: (0..<count).map { Float(($0 * 7919) % 2000) / 1000 - 1 })
+    }
+
+    /// The model of fixture `name` from its state dict alone, through the synthesized tree, or
+    /// the catalog where its keys are the catalog's.
+    static func model(_ path: String, input: [Int]) throws -> (model: Model, note: String?) {
+        let stateDict = try Checkpoint.load(path: path)
+        if ArchitectureCatalog.detect(stateDict) != nil { return (try ArchitectureCatalog.build(stateDict, inputSize: input[1]), nil) }
+        guard let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path) else { throw NNError.unknownArchitecture("no family has the keys of \(path)") }
+        return synthesized
+    }
+
+    /// Loads `name` from `folder` and compares logits and parameter count with PyTorch's;
+    /// `pending` names the branch whose importer runs the family, skipping while it refuses.
+    func check(_ name: String, in folder: String = Fixtures.path("statedicts"), pending: String? = nil) throws {
+        let manifestPath = folder + "/manifest.json"
+        guard FileManager.default.fileExists(atPath: manifestPath) else { throw XCTSkip("\(folder) not written: run scripts/fixtures/state_dicts.py") }
+        let manifest = try JSONDecoder().decode([String: Case].self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
+        let c = try XCTUnwrap(manifest[name], name)
+        let loaded: (model: Model, note: String?)
+        do {
+            loaded = try Self.model("\(folder)/\(name).pt", input: c.input)
+        } catch let error as NNError {
+            guard let pending else { throw error }
+            throw XCTSkip("importer lands with \(pending): \(error)")
+        }
+        let logits = try Executor(model: loaded.model, input: c.input, maxBatch: 2).run(Self.batch(c.input))
+        XCTAssertEqual(logits.shape, [2, 10], name)
+        assertClose(logits.scalars, c.logits, rtol: 1e-4, atol: 1e-5 * (c.logits.map(abs).max() ?? 1), name)
+        XCTAssertEqual(try ModelStatistics(model: loaded.model, input: c.input).parameters, c.parameters, name)
+    }
+
+    func testResNet50Bottlenecks() throws { try check("resnet50") }
+    func testResNeXtGroupsFromTheShapes() throws { try check("resnext") }
+    func testWideResNet() throws { try check("wide-resnet") }
+    func testMobileNetV2() throws { try check("mobilenet-v2") }
+    func testShuffleNetV2() throws { try check("shufflenet-v2") }
+    func testSqueezeNet10() throws { try check("squeezenet1-0") }
+    func testSqueezeNet11() throws { try check("squeezenet1-1") }
+    func testHW7Student() throws { try check("hw7-student") }
+    func testTeacherNetWithoutALastPoolAtItsInputSize() throws { try check("teacher-no-last-pool") }
+
+    func testMobileNetV3Small() throws { try check("mobilenet-v3-small", in: Self.optIn, pending: "i21-tree1") }
+    func testMobileNetV3Large() throws { try check("mobilenet-v3-large", in: Self.optIn, pending: "i21-tree1") }
+    func testEfficientNetB0() throws { try check("efficientnet-b0", in: Self.optIn, pending: "i21-tree1") }
+    func testMNASNet() throws { try check("mnasnet", in: Self.optIn, pending: "i21-tree1") }
+    func testRegNetX() throws { try check("regnet-x", in: Self.optIn, pending: "i21-tree2") }
+    func testRegNetY() throws { try check("regnet-y", in: Self.optIn, pending: "i21-tree2") }
+    func testDenseNet() throws { try check("densenet", in: Self.optIn, pending: "i21-tree2") }
+    func testGoogLeNet() throws { try check("googlenet", in: Self.optIn, pending: "i21-tree2") }
+    func testVGG11BN() throws { try check("vgg11-bn", in: Self.optIn, pending: "i21-tree2") }
+    func testAlexNet() throws { try check("alexnet", in: Self.optIn, pending: "i21-tree2") }
+    func testConvNeXt() throws { try check("convnext", in: Self.optIn, pending: "i21-ops") }
+
+    func testTheNoteNamesTheFileTheVariantAndTheAssumption() throws {
+        let path = Fixtures.path("statedicts/resnet50.pt")
+        let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.load(path: path), source: path)).note
+        XCTAssertTrue(note.contains(path) && note.contains("resnet50") && note.contains("V1.5") && note.contains("torch.save(model)"), note)
+    }
+
+    func testResNeXtIsNamedWithItsGroups() throws {
+        let path = Fixtures.path("statedicts/resnext.pt")
+        let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.load(path: path), source: path)).note
+        XCTAssertTrue(note.contains("ResNeXt, 2 groups"), note)
+    }
+
+    func testKeysOfAFamilyWithACustomConfigurationAreRefused() throws {
+        // MobileNetV2 with its last block dropped: its strides are not the default setting's.
+        var stateDict = StateDict()
+        for (key, value) in try Checkpoint.load(path: Fixtures.path("statedicts/mobilenet-v2.pt")).entries where !key.hasPrefix("features.17.") {
+            stateDict[key.hasPrefix("features.18.") ? "features.17." + key.dropFirst("features.18.".count) : key] = value
+        }
+        XCTAssertThrowsError(try ModuleTreeSynthesis.tree(for: stateDict, source: "mnv2.pt")) { error in
+            XCTAssertTrue("\(error)".contains("mnv2.pt") && "\(error)".contains("not the default setting's 17") && "\(error)".contains("torch.save(model)"), "\(error)")
+        }
+    }
+
+    func testUnknownKeysAreNoFamily() throws {
+        var stateDict = StateDict()
+        stateDict.setTensor("encoder.weight", Tensor(shape: [4, 3, 1, 1]))
+        XCTAssertNil(try ModuleTreeSynthesis.tree(for: stateDict, source: "x.pt"))
+    }
+
+    func testMalformedShapesAreRefusedNotCrashed() throws {
+        var stateDict = try Checkpoint.load(path: Fixtures.path("statedicts/resnext.pt"))
+        stateDict.setTensor("layer1.0.conv2.weight", Tensor(shape: [5, 3, 3, 3]))
+        XCTAssertThrowsError(try ModuleTreeSynthesis.tree(for: stateDict, source: "bad.pt")) { error in
+            XCTAssertTrue("\(error)".contains("bad.pt") && "\(error)".contains("layer1.0.conv2.weight"), "\(error)")
+        }
+    }
+}
