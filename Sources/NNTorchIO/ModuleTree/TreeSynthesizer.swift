@@ -61,7 +61,7 @@ struct TreeSynthesizer {
     func conv(_ path: String, input: Int?, stride: Int = 1, padding: Int? = nil, dilation: Int = 1) throws -> (tree: ModuleTree, out: Int) {
         let w = try shape(path + ".weight", rank: 4)
         let input = input ?? w[1]
-        guard input % w[1] == 0, w[0] % (input / w[1]) == 0 else {
+        guard input >= w[1], input % w[1] == 0, w[0] % (input / w[1]) == 0 else {
             throw refusal("'\(path).weight' \(w) does not fit an input of \(input) channels")
         }
         let pad = padding ?? dilation * (w[2] - 1) / 2
