@@ -79,7 +79,8 @@ public enum ModelLoader {
         } catch let error as NNError {
             // The catalog's errors name keys, not the file: say which file did not fit.
             switch error {
-            case .stateDictMismatch: throw NNError.unsupported(path: path, reason: error.description)
+            case .stateDictMismatch:
+                throw NNError.unsupported(path: path, reason: "\(error.description); if the model is another, give --arch-from model.txt (what print(model) writes), the torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file")
             case .unknownArchitecture(let reason): throw NNError.unsupported(path: path, reason: reason)
             default: throw error
             }

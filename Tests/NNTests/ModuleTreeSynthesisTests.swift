@@ -75,6 +75,45 @@ final class ModuleTreeSynthesisTests: XCTestCase {
     func testAlexNet() throws { try check("alexnet", in: Self.optIn, pending: "i21-tree2") }
     func testConvNeXt() throws { try check("convnext", in: Self.optIn, pending: "i21-ops") }
 
+    /// Where `synthesized` differs from `pickled` (torch.save(model)'s tree): class names, child
+    /// names in order, and every attribute the synthesized tree sets (sizes compared as pairs).
+    static func differences(_ synthesized: ModuleTree, _ pickled: ModuleTree, path: String = "") -> [String] {
+        var found: [String] = []
+        var pending = [(synthesized, pickled, path)]
+        while let (a, b, p) = pending.popLast() {
+            guard a.className == b.className else { found.append("\(p): \(a.className) vs \(b.className)"); continue }
+            for (key, value) in a.attributes {
+                let same: Bool
+                switch key {
+                case "kernel_size", "stride", "padding", "dilation", "output_size": same = a.size2(key) == b.size2(key)
+                case "eps", "p": same = a.float(key) == b.float(key)
+                default: same = value == b.attributes[key] || (a.int(key) != nil && a.int(key) == b.int(key))
+                }
+                if !same { found.append("\(p): \(key) \(value) vs \(b.attributes[key].map { "\($0)" } ?? "none")") }
+            }
+            guard a.children.map(\.name) == b.children.map(\.name) else {
+                found.append("\(p): children \(a.children.map(\.name)) vs \(b.children.map(\.name))")
+                continue
+            }
+            for (x, y) in zip(a.children, b.children) { pending.append((x.module, y.module, p.isEmpty ? x.name : "\(p).\(x.name)")) }
+        }
+        return found
+    }
+
+    func testSynthesizedTreesAreTheTreesTorchSaveWrites() throws {
+        let manifests = [Fixtures.path("statedicts"), Self.optIn].map { $0 + "/manifest.json" }
+        guard FileManager.default.fileExists(atPath: Self.optIn + "/manifest.json") else { throw XCTSkip("out/statedicts not written: run scripts/fixtures/state_dicts.py") }
+        for manifest in manifests {
+            let folder = (manifest as NSString).deletingLastPathComponent
+            for name in try JSONDecoder().decode([String: Case].self, from: Data(contentsOf: URL(fileURLWithPath: manifest))).keys.sorted() {
+                let stateDict = try Checkpoint.load(path: "\(folder)/\(name).pt")
+                guard let synthesized = try ModuleTreeSynthesis.tree(for: stateDict, source: name) else { continue }  // the catalog's
+                let pickled = try XCTUnwrap(try Checkpoint.contents(path: "\(Self.optIn)/\(name).module.pt").moduleTree, name)
+                XCTAssertEqual(Self.differences(synthesized.tree, pickled), [], name)
+            }
+        }
+    }
+
     func testTheNoteNamesTheFileTheVariantAndTheAssumption() throws {
         let path = Fixtures.path("statedicts/resnet50.pt")
         let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.load(path: path), source: path)).note

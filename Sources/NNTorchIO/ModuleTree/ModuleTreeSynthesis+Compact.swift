@@ -14,7 +14,7 @@ extension TreeSynthesizer {
     mutating func shuffleNetV2() throws -> ModuleTree {
         variant = "shufflenet_v2"
         assumptions.append("torchvision's ShuffleNetV2 strides")
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         let stem = try conv("conv1.0", input: nil, stride: 2)
         var children: [(String, ModuleTree)] = [("conv1", Self.sequential([stem.tree, try batchNorm("conv1.1"), relu])), ("maxpool", Self.maxPool(3, 2, padding: 1))]
         var width = stem.out
@@ -52,7 +52,7 @@ extension TreeSynthesizer {
         guard let (name, pools) = versions[fires] else { throw refusal("its Fire modules sit at features \(fires.map(String.init).joined(separator: ", ")), neither SqueezeNet 1.0's nor 1.1's") }
         variant = name
         assumptions.append("\(name)'s pools")
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         let stem = try conv("features.0", input: nil, stride: 2, padding: 0)
         var features = [stem.tree, relu], width = stem.out
         for i in 2...12 {

@@ -15,7 +15,7 @@ import NNCore
 extension TreeSynthesizer {
     /// torchvision's `DenseNet`.
     mutating func denseNet() throws -> ModuleTree {
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         let stem = try conv("features.conv0", input: nil, stride: 2, padding: 3)
         var features: [(String, ModuleTree)] = [("conv0", stem.tree), ("norm0", try batchNorm("features.norm0")), ("relu0", relu), ("pool0", Self.maxPool(3, 2, padding: 1))]
         var width = stem.out, blocks: [Int] = []

@@ -91,7 +91,7 @@ extension TreeSynthesizer {
         }
         (stem, width) = try convNormActivation("features.\(blocks + 1)", input: width, eps: eps, activation: "Hardswish")
         features.append(stem)
-        let classifier = Self.sequential([try linear("classifier.0").tree, Self.leaf("Hardswish", ["inplace": .bool(true)]),
+        let classifier = Self.sequential([try linear("classifier.0").tree, Self.leaf("Hardswish"),
                                           Self.dropout(0.2), try linear("classifier.3").tree])
         return Self.module("MobileNetV3", [("features", Self.sequential(features)), ("avgpool", Self.adaptiveAvgPool(1)), ("classifier", classifier)])
     }
@@ -100,7 +100,7 @@ extension TreeSynthesizer {
     func squeezeExcitation(_ path: String, activation: String, scale: String) throws -> ModuleTree {
         let fc1 = try conv(path + ".fc1", input: nil), fc2 = try conv(path + ".fc2", input: fc1.out)
         return Self.module("SqueezeExcitation", [("avgpool", Self.adaptiveAvgPool(1)), ("fc1", fc1.tree), ("fc2", fc2.tree),
-                                                 ("activation", Self.leaf(activation, ["inplace": .bool(true)])), ("scale_activation", Self.leaf(scale))])
+                                                 ("activation", Self.leaf(activation)), ("scale_activation", Self.leaf(scale))])
     }
 
     /// torchvision's `EfficientNet` B0…B7 (MBConv stages).
@@ -121,11 +121,13 @@ extension TreeSynthesizer {
         assumptions.append("stage strides 1, 2, 2, 2, 1, 2, 1 and BatchNorm eps \(eps) of \(name)")
         let strides = [1, 2, 2, 2, 1, 2, 1]
         var (stem, width) = try convNormActivation("features.0", input: nil, stride: 2, eps: eps, activation: "SiLU")
-        var features = [stem]
+        var features = [stem], blockID = 0
         for (s, depth) in depths.enumerated() {
             var blocks: [ModuleTree] = []
             for b in 0..<depth {
-                let p = "features.\(s + 1).\(b).block", stride = b == 0 ? strides[s] : 1
+                // The class's stochastic_depth_prob 0.2, ramped over the blocks (identity in eval).
+                let p = "features.\(s + 1).\(b).block", stride = b == 0 ? strides[s] : 1, dropProbability = 0.2 * Double(blockID) / Double(depths.reduce(0, +))
+                blockID += 1
                 var layers: [ModuleTree] = [], x = width
                 if try run(under: p) == 4 {
                     let expand = try convNormActivation(p + ".0", input: x, eps: eps, activation: "SiLU")
@@ -137,7 +139,7 @@ extension TreeSynthesizer {
                 let project = try convNormActivation("\(p).\(layers.count)", input: depthwise.out, eps: eps, activation: nil)
                 layers.append(project.tree)
                 let residual = stride == 1 && width == project.out
-                blocks.append(Self.module("MBConv", [("block", Self.sequential(layers)), ("stochastic_depth", Self.leaf("StochasticDepth", ["p": .float(0), "mode": .string("row")]))],
+                blocks.append(Self.module("MBConv", [("block", Self.sequential(layers)), ("stochastic_depth", Self.leaf("StochasticDepth", ["p": .float(dropProbability), "mode": .string("row")]))],
                                           ["use_res_connect": .bool(residual), "out_channels": .int(project.out)]))
                 width = project.out
             }
@@ -154,7 +156,7 @@ extension TreeSynthesizer {
         guard indices(under: "layers") == [0, 1, 3, 4, 6, 7, 8, 9, 10, 11, 12, 13, 14, 15] else { throw refusal("'layers' does not hold MNASNet's 17 modules") }
         variant = "mnasnet"
         assumptions.append("stack strides 2, 2, 2, 1, 2, 1 of torchvision's MNASNet")
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         let c0 = try conv("layers.0", input: nil, stride: 2), c3 = try conv("layers.3", input: c0.out), c6 = try conv("layers.6", input: c3.out)
         var layers = [c0.tree, try batchNorm("layers.1"), relu, c3.tree, try batchNorm("layers.4"), relu, c6.tree, try batchNorm("layers.7")]
         var width = c6.out

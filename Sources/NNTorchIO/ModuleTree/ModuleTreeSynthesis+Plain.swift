@@ -13,7 +13,7 @@ import NNCore
 extension TreeSynthesizer {
     /// torchvision's `VGG`.
     mutating func vgg() throws -> ModuleTree {
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         let convs = indices(under: "features").filter { has("features.\($0).weight") && !has("features.\($0).running_mean") }
         var features: [ModuleTree] = [], width: Int? = nil, layout: [String] = []
         for (k, i) in convs.enumerated() {
@@ -47,7 +47,7 @@ extension TreeSynthesizer {
             throw refusal("its convs do not sit at features 0, 3, 6, 8, 10")
         }
         variant = "alexnet"
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         let c0 = try conv("features.0", input: nil, stride: 4, padding: 2), c3 = try conv("features.3", input: c0.out)
         let c6 = try conv("features.6", input: c3.out), c8 = try conv("features.8", input: c6.out), c10 = try conv("features.10", input: c8.out)
         let features = [c0.tree, relu, Self.maxPool(3, 2), c3.tree, relu, Self.maxPool(3, 2), c6.tree, relu, c8.tree, relu, c10.tree, relu, Self.maxPool(3, 2)]

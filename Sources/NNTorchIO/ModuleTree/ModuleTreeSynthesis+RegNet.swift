@@ -10,7 +10,7 @@ import NNCore
 extension TreeSynthesizer {
     /// torchvision's `RegNet`.
     mutating func regNet() throws -> ModuleTree {
-        let relu = Self.leaf("ReLU", ["inplace": .bool(true)])
+        let relu = Self.leaf("ReLU")
         var (stem, width) = try convNormActivation("stem", input: nil, stride: 2, activation: "ReLU", className: "SimpleStemIN")
         var stages: [(String, ModuleTree)] = []
         var s = 1, se = false

@@ -13,7 +13,7 @@ extension TreeSynthesizer {
     mutating func resNet() throws -> ModuleTree {
         let bottleneck = has("layer1.0.conv3.weight")
         let stem = try conv("conv1", input: nil, stride: 2, padding: 3)
-        var children: [(String, ModuleTree)] = [("conv1", stem.tree), ("bn1", try batchNorm("bn1")), ("relu", Self.leaf("ReLU", ["inplace": .bool(true)])),
+        var children: [(String, ModuleTree)] = [("conv1", stem.tree), ("bn1", try batchNorm("bn1")), ("relu", Self.leaf("ReLU")),
                                                  ("maxpool", Self.maxPool(3, 2, padding: 1))]
         var width = stem.out, counts: [Int] = [], groups: Set<Int> = []
         var stage = 1
@@ -32,7 +32,7 @@ extension TreeSynthesizer {
                     out = c3.out
                     groups.insert(c2.tree.int("groups") ?? 1)
                 }
-                block.append(("relu", Self.leaf("ReLU", ["inplace": .bool(true)])))
+                block.append(("relu", Self.leaf("ReLU")))
                 if has(p + ".downsample.0.weight") {
                     let down = try conv(p + ".downsample.0", input: width, stride: stride)
                     block.append(("downsample", Self.sequential([down.tree, try batchNorm(p + ".downsample.1")])))

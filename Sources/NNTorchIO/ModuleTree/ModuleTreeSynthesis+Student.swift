@@ -14,7 +14,7 @@ extension TreeSynthesizer {
         guard blocks >= 2 else { throw refusal("'cnn' holds one block") }
         variant = "the ML2020 HW7 StudentNet"
         assumptions.append("the TA's ReLU6 and max pools after cnn.0…3")
-        let relu6 = Self.leaf("ReLU6", ["inplace": .bool(false)])
+        let relu6 = Self.leaf("ReLU6")
         let stem = try conv("cnn.0.0", input: nil)
         var cnn = [Self.sequential([stem.tree, try batchNorm("cnn.0.1"), relu6, Self.maxPool(2, 2)])], width = stem.out
         for b in 1..<blocks {

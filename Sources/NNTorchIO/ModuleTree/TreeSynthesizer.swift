@@ -111,7 +111,7 @@ struct TreeSynthesizer {
     }
 
     /// `nn.Dropout(p)` (identity in eval).
-    static func dropout(_ p: Double) -> ModuleTree { leaf("Dropout", ["p": .float(p), "inplace": .bool(false)]) }
+    static func dropout(_ p: Double) -> ModuleTree { leaf("Dropout", ["p": .float(p)]) }
 
     /// torchvision's `Conv2dNormActivation`: conv at `path.0`, BatchNorm at `path.1`, then
     /// `activation` (nil: none), and the block's output width.
@@ -119,7 +119,7 @@ struct TreeSynthesizer {
                             className: String = "Conv2dNormActivation") throws -> (tree: ModuleTree, out: Int) {
         let conv = try conv(path + ".0", input: input, stride: stride)
         var layers = [conv.tree, try batchNorm(path + ".1", eps: eps)]
-        if let activation { layers.append(Self.leaf(activation, ["inplace": .bool(true)])) }
+        if let activation { layers.append(Self.leaf(activation)) }
         return (Self.sequential(layers, className: className), conv.out)
     }
 }
