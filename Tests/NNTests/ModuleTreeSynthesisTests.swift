@@ -114,6 +114,32 @@ final class ModuleTreeSynthesisTests: XCTestCase {
         }
     }
 
+    /// Full-size torchvision key sets (out/statedicts/fullsize.json, zero weights): each is read
+    /// as its variant, and where today's importer runs the tree, it counts torch's parameters
+    /// at 224x224.
+    func testFullSizeKeySetsAreReadAsTheirVariants() throws {
+        struct KeySet: Decodable { let variant: String; let shapes: [String: [Int]] }
+        let path = Self.optIn + "/fullsize.json"
+        guard FileManager.default.fileExists(atPath: path) else { throw XCTSkip("out/statedicts not written: run scripts/fixtures/state_dicts.py") }
+        let sets = try JSONDecoder().decode([String: KeySet].self, from: Data(contentsOf: URL(fileURLWithPath: path)))
+        var imported: [String] = []
+        for (name, set) in sets.sorted(by: { $0.key < $1.key }) {
+            var stateDict = StateDict()
+            for (key, shape) in set.shapes.sorted(by: { $0.key < $1.key }) {
+                stateDict[key] = key.hasSuffix("num_batches_tracked") ? .integer(IntTensor(shape: shape, scalars: [0]), .int64) : .float(Tensor(shape: shape), .float32)
+            }
+            let synthesized = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: stateDict, source: name), name)
+            XCTAssertTrue(synthesized.note.contains(set.variant), "\(name): \(synthesized.note)")
+            guard let model = try? ModuleTreeSynthesis.model(for: stateDict, source: name)?.model else { continue }
+            let parameters = set.shapes.filter { !["running_mean", "running_var", "num_batches_tracked"].contains(String($0.key.split(separator: ".").last ?? "")) }
+                .values.map { $0.reduce(1, *) }.reduce(0, +)
+            XCTAssertEqual(try ModelStatistics(model: model, input: [3, 224, 224]).parameters, parameters, name)
+            imported.append(name)
+        }
+        // Today's importer: the ResNets, MobileNetV2, ShuffleNetV2, SqueezeNet and AlexNet.
+        XCTAssertGreaterThanOrEqual(imported.count, 14, "\(imported)")
+    }
+
     func testTheNoteNamesTheFileTheVariantAndTheAssumption() throws {
         let path = Fixtures.path("statedicts/resnet50.pt")
         let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.load(path: path), source: path)).note
