@@ -22,6 +22,20 @@ final class ModelLoaderTests: XCTestCase {
         XCTAssertTrue(loaded.notes[0].contains(path) && loaded.notes[0].contains("resnet50"), loaded.notes[0])
     }
 
+    func testTheZoosStateDictsAloneLoadOrAreRefusedNamingTheFile() throws {
+        // ShuffleNetV2 at any repeats: strides are the first block's of each stage.
+        let shuffle = try ModelLoader.load(Fixtures.path("architectures/shufflenet.pt"))
+        let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/shufflenet.input.f32"))
+        let expected = try Fixtures.float32("architectures/shufflenet.logits.f32")
+        assertClose(try Executor(model: shuffle.model, input: [3, 32, 32], maxBatch: 2).run(input).scalars, expected, rtol: 1e-4,
+                    atol: 1e-5 * (expected.map(abs).max() ?? 1))
+        // A shortened inverted_residual_setting and Fires at other places: the keys do not fix the strides and pools.
+        for (name, mentions) in [("mobilenet-v2", "not the default setting's 17"), ("squeezenet", "neither SqueezeNet 1.0's nor 1.1's")] {
+            let path = Fixtures.path("architectures/\(name).pt")
+            XCTAssertThrowsError(try ModelLoader.load(path)) { error in self.assertRefusal(error, naming: path, mentions, "torch.save(model)") }
+        }
+    }
+
     func testTheHW7StudentIsNotTakenForThePlainCNN() throws {
         let loaded = try ModelLoader.load(Fixtures.path("statedicts/hw7-student.pt"))
         XCTAssertEqual(loaded.model.architecture, "StudentNet")
