@@ -2,7 +2,7 @@
 //
 // Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
 //
-// Layout: four libraries (NN, itself an umbrella over five targets; Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
+// Layout: four libraries (NN, itself an umbrella over six targets; Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
 // generated ONNX schema (ONNXProto),
 // one executable (`shears`), and a test target per library plus one for the CLI.
 
@@ -55,17 +55,19 @@ let package = Package(
 
         /// No unsafe flags, so the products work as a versioned dependency; scripts/test builds
         /// the tests in release mode (with -enable-testing), since they run real images and models.
-        /// NN is five targets and an umbrella that re-exports them (`import NN` gives all five):
+        /// NN is six targets and an umbrella that re-exports them (`import NN` gives all six):
         /// the core (tensors, state dicts, the graph IR, shapes and statistics, catalog
         /// architectures, errors, atomic files), torch I/O (pickle machine, checkpoints, module
-        /// trees), ONNX I/O, vision (JPEG, PIL transforms, datasets) and the engine (executor,
+        /// trees), torch.export archives, ONNX I/O, vision (JPEG, PIL transforms, datasets) and the engine (executor,
         /// evaluation, timing). Each uses the others' `package` API only.
         .target(name: "NNCore"),
         .target(name: "NNTorchIO", dependencies: ["NNCore"]),
         .target(name: "NNONNX", dependencies: ["NNCore", "ONNXProto"]),
         .target(name: "NNVision", dependencies: ["NNCore", "CJPEG"]),
         .target(name: "NNEngine", dependencies: ["NNCore", "NNVision", "COpenBLAS", "CKernels"]),
-        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNONNX", "NNVision", "NNEngine"]),
+        /// torch.export (`.pt2`) archives: the ExportedProgram's ATen graph as a Shears graph.
+        .target(name: "NNTorchExport", dependencies: ["NNCore", "NNTorchIO"]),
+        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine"]),
         .target(name: "Prune", dependencies: ["NN"]),
         .target(name: "Quantize", dependencies: ["NN"]),
         .target(name: "Report", dependencies: ["NNCore"]),
@@ -89,7 +91,7 @@ let package = Package(
         /// Also small ONNX models built in Swift (`ONNXModel`), for graphs no exporter writes.
         .target(name: "TestSupport", dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Tests/TestSupport"),
-        .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNONNX", "NNVision", "NNEngine", "TestSupport"]),
+        .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "TestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),

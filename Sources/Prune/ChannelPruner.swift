@@ -4,16 +4,25 @@
 // `ln_structured(n=1, dim=0)`'s ranking, ties broken as torch.topk breaks them), and
 // `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
 // `roundTo` r rounds the kept count to the nearest multiple of r (at least r, at most C).
+// A space with grouped convs (ChannelDependencies' `grouped`) is cut into B equal blocks,
+// B the least common multiple of their group counts, and each block is ranked on its own
+// (torch.topk per row of the `[B, C/B]` importances) and keeps the same number
+// `C/B - round(ratio · C/B)` (at least one), rounded to a multiple of r / gcd(r, B) so that
+// the total stays a multiple of r; the group counts stay. (Torch-Pruning sums importances
+// over the groups and removes the same in-group indices in every group; ranking each block
+// on its own keeps each group's strongest filters.)
 // Residual groups (spaces joined by an add) are left alone unless `pruneResidualGroups`.
 //
-// Removal: producer filters and biases, the BN channels and depthwise filters (groups
-// updated) of the space, the readers' input channels (conv weight dim 1; a linear layer's
-// in-features in blocks of H·W = in / C after a flatten; a concat reader's input channels
-// at the space's block offset).
+// Removal: producer filters and biases, the BN channels, layer scales and depthwise filters
+// (groups updated) of the space, the readers' input channels (conv weight dim 1, for a grouped
+// conv per group: the filters of group G keep the kept channels of input group G at their
+// offsets in it; a linear layer's in-features in blocks of H·W = in / C after a flatten; a
+// concat reader's input channels at the space's block offset).
 // Exactness: `maskChannels` keeps all shapes and zeroes the removed channels' producer
-// filters and biases, depthwise filters and biases, and BN weight and bias, so those
-// channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 + 0). The channel-removed
-// network computes the same logits as that masked network (up to float summation order).
+// filters and biases (grouped producers' too), depthwise filters and biases, BN weight and
+// bias, and layer scales, so those channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 +
+// 0). The channel-removed network computes the same logits as that masked network (up to
+// float summation order).
 
 import NN
 
@@ -41,20 +50,22 @@ public enum ChannelPruner {
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let channels = kept.count
-            for i in space.producers + space.depthwise + space.batchNorms {
-                let name = model.graph.nodes[i].name
-                for suffix in ["weight", "bias", "running_mean", "running_var"] {
-                    guard let t = pruned.stateDict.tensor("\(name).\(suffix)") else { continue }
-                    pruned.stateDict.setTensor("\(name).\(suffix)", select(t, dim: 0, kept))
-                }
-                if case .conv2d(var attributes) = model.graph.nodes[i].op, space.depthwise.contains(i) {
+            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias", "running_mean", "running_var"]) {
+                guard let t = pruned.stateDict.tensor(key) else { continue }
+                pruned.stateDict.setTensor(key, select(t, dim: 0, kept))
+            }
+            for i in space.depthwise {
+                if case .conv2d(var attributes) = model.graph.nodes[i].op {
                     attributes.groups = channels
                     pruned.graph.nodes[i].op = .conv2d(attributes)
                 }
             }
             for i in space.convReaders {
+                // A conv's input channels per group; a linear layer on a feature map's in one group.
+                let groups: Int
+                if case .conv2d(let attributes) = model.graph.nodes[i].op { groups = attributes.groups } else { groups = 1 }
                 let key = "\(model.graph.nodes[i].name).weight"
-                pruned.stateDict.setTensor(key, select(pruned.stateDict.tensor(key)!, dim: 1, kept))
+                pruned.stateDict.setTensor(key, selectInputs(pruned.stateDict.tensor(key)!, groups: groups, kept))
             }
             for i in space.linearReaders {
                 let key = "\(model.graph.nodes[i].name).weight"
@@ -84,7 +95,8 @@ public enum ChannelPruner {
     }
 
     /// The same selection as `removeChannels`, applied as zeros: shapes unchanged, removed
-    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias set to 0.
+    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias and
+    /// layer scales set to 0.
     public static func maskChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
         var masked = model
         var keys: [String] = []
@@ -92,18 +104,15 @@ public enum ChannelPruner {
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let keep = Set(kept)
-            for i in space.producers + space.depthwise + space.batchNorms {
-                let name = model.graph.nodes[i].name
-                for suffix in ["weight", "bias"] {
-                    guard let t = model.stateDict.tensor("\(name).\(suffix)") else { continue }
-                    let slices = ChannelSlices(shape: t.shape, dim: 0)
-                    var mask = Tensor(shape: t.shape, repeating: 1)
-                    for c in 0..<slices.channels where !keep.contains(c) {
-                        for e in slices.elements(of: c) { mask.scalars[e] = 0 }
-                    }
-                    masked.stateDict.setTensor("\(name).\(suffix)", Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
-                    if suffix == "weight" { masks["\(name).weight"] = mask; keys.append("\(name).weight") }
+            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias"]) {
+                guard let t = model.stateDict.tensor(key) else { continue }
+                let slices = ChannelSlices(shape: t.shape, dim: 0)
+                var mask = Tensor(shape: t.shape, repeating: 1)
+                for c in 0..<slices.channels where !keep.contains(c) {
+                    for e in slices.elements(of: c) { mask.scalars[e] = 0 }
                 }
+                masked.stateDict.setTensor(key, Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
+                if key.hasSuffix(".weight") { masks[key] = mask; keys.append(key) }
             }
         }
         return (masked, PruneRecord(model: masked, keys: keys, masks: masks, channelGroups: groupRecords(model, plan)))
@@ -119,10 +128,12 @@ public enum ChannelPruner {
                   space.producers.allSatisfy(selected.contains) else { continue }
             let channels = space.channels(in: model)
             let name = model.graph.nodes[space.producers[0]].name
-            var keep = channels - min(channels - 1, try PruningAmount.fraction(ratio).units(of: channels, name: name))
+            let blocks = try space.blocks(in: model, channels: channels)
+            let size = channels / blocks
+            var keep = size - min(size - 1, try PruningAmount.fraction(ratio).units(of: size, name: name))
             if options.roundTo > 1 {
-                let r = options.roundTo
-                keep = min(channels, max(r, Int((Double(keep) / Double(r)).rounded(.toNearestOrEven)) * r))
+                let step = options.roundTo / ChannelSpace.gcd(options.roundTo, blocks)
+                keep = min(size, max(step, Int((Double(keep) / Double(step)).rounded(.toNearestOrEven)) * step))
             }
             let importance = (0..<channels).map { c in
                 Float(space.producers.reduce(0.0) { sum, p in
@@ -130,7 +141,10 @@ public enum ChannelPruner {
                     return sum + StructuredMask.norm(ChannelSlices(shape: w.shape, dim: 0).elements(of: c).map { w.scalars[$0] }, n: 1)
                 })
             }
-            plan.append((space, TorchTopK.indices(importance, k: keep, largest: true)))
+            let kept = (0..<blocks).flatMap { b in
+                TorchTopK.indices(Array(importance[(b * size)..<((b + 1) * size)]), k: keep, largest: true).map { $0 + b * size }
+            }
+            plan.append((space, kept))
         }
         return plan
     }
@@ -140,6 +154,20 @@ public enum ChannelPruner {
             PruneRecord.ChannelGroup(producers: space.producers.map { model.graph.nodes[$0].name },
                                      before: space.channels(in: model), after: kept.count)
         }
+    }
+
+    /// A conv weight `[O, C/g, kh, kw]` of `groups` g keeping the input channels `kept` (of C,
+    /// the same count in each group): the filters of group G = o / (O/g) keep the kept
+    /// channels in G·C/g ..< (G+1)·C/g at their offsets in the group. g = 1: `select(dim: 1)`.
+    static func selectInputs(_ weight: Tensor, groups: Int, _ kept: [Int]) -> Tensor {
+        let width = weight.shape[1], filters = weight.shape[0] / groups
+        var scalars: [Float] = [], shape = weight.shape
+        for g in 0..<groups {
+            let local = kept.filter { $0 / width == g }.map { $0 - g * width }
+            scalars += select(select(weight, dim: 0, Array((g * filters)..<((g + 1) * filters))), dim: 1, local).scalars
+            shape[1] = local.count
+        }
+        return Tensor(shape: shape, scalars: scalars)
     }
 
     /// The slices `indices` of `tensor` along `dim`, in that order.
@@ -158,8 +186,37 @@ public enum ChannelPruner {
 }
 
 extension ChannelSpace {
+    /// State-dict keys whose dim 0 is the space's channels: each suffix of its producers,
+    /// depthwise convs and BatchNorms (where present), and its layer scales' own keys.
+    func perChannelKeys(in model: Model, suffixes: [String]) -> [String] {
+        (producers + depthwise + batchNorms).flatMap { i in suffixes.map { "\(model.graph.nodes[i].name).\($0)" } }
+            + scales.map { model.graph.nodes[$0].name }
+    }
+
     /// Channel count: the first producer's output channels.
     func channels(in model: Model) -> Int {
         model.stateDict.tensor("\(model.graph.nodes[producers[0]].name).weight")?.shape[0] ?? 0
     }
+
+    /// The number of equal contiguous blocks that prune evenly: the least common multiple of
+    /// the `grouped` convs' group counts (1 without them), each of which must divide `channels`.
+    /// Throws where a conv reader's weight `[O, C/g, kh, kw]` does not take `channels` = C.
+    func blocks(in model: Model, channels: Int) throws -> Int {
+        for i in convReaders {
+            guard case .conv2d(let attributes) = model.graph.nodes[i].op else { continue }
+            let name = model.graph.nodes[i].name, shape = model.stateDict.tensor("\(name).weight")?.shape ?? []
+            guard shape.count == 4, attributes.groups >= 1, channels % attributes.groups == 0, shape[1] == channels / attributes.groups else {
+                throw PruneError.unsupportedGraph("conv '\(name)' reads \(channels) channels with a \(shape) weight in \(attributes.groups) groups")
+            }
+        }
+        return try grouped.reduce(1) { blocks, i in
+            guard case .conv2d(let attributes) = model.graph.nodes[i].op, attributes.groups >= 1, channels % attributes.groups == 0 else {
+                throw PruneError.unsupportedGraph("grouped conv '\(model.graph.nodes[i].name)': its groups do not divide the \(channels) channels it shares with '\(model.graph.nodes[producers[0]].name)'")
+            }
+            return blocks / Self.gcd(blocks, attributes.groups) * attributes.groups
+        }
+    }
+
+    /// Greatest common divisor of two positive integers.
+    static func gcd(_ a: Int, _ b: Int) -> Int { b == 0 ? a : gcd(b, a % b) }
 }

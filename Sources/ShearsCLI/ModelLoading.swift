@@ -1,6 +1,6 @@
 // ModelLoading: `--arch` and `--arch-from`, and the CLI's one way from a path to a model:
-// ShearsKit's ModelLoader, with its notes (an inferred forward pass, the catalog standing in
-// for a module tree) on stderr.
+// ShearsKit's ModelLoader, with its warnings (a guessed forward pass, the catalog standing
+// in for a module tree) on stderr.
 
 import ArgumentParser
 import Foundation
@@ -26,10 +26,10 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// Reads `path` with `options` (ShearsKit's ModelLoader), printing its notes on stderr;
+/// Reads `path` with `options` (ShearsKit's ModelLoader), printing its warnings on stderr;
 /// `inputSize` (`--input`, the crop) places a plain CNN's last pool.
 func loadModel(_ path: String, _ options: ModelOptions, inputSize: Int? = nil) throws -> LoadedModel {
     let loaded = try ModelLoader.load(path, architecture: options.arch, moduleTreeText: options.archFrom, inputSize: inputSize)
-    for note in loaded.notes { printError("note: \(note)") }
+    for warning in loaded.warnings { printError("warning: \(warning)") }
     return loaded
 }

@@ -1,10 +1,12 @@
 // ModelLoader: the one way from a path to a runnable Model: reads the file (torch.save
-// checkpoint, safetensors, a Shears quantized blob, ONNX), then builds its graph: an `.onnx`
-// file carries its own; a whole-module pickle or a `print(model)` text gives a module tree
+// checkpoint, safetensors, a Shears quantized blob, ONNX, a torch.export `.pt2` archive), then
+// builds its graph: an `.onnx` file and a `.pt2` archive (known by name or by content) carry
+// their own; a whole-module pickle or a `print(model)` text gives a module tree
 // (ModuleTreeImporter); a state dict alone is the catalog architecture its keys name (or the
 // one forced), else the module tree ModuleTreeSynthesis rebuilds from its keys (torchvision
-// classifiers, the HW7 student). Where a tree's forward pass was inferred, a tree was
-// synthesized, or the catalog stood in for a tree, `notes` says so. Every refusal names the file.
+// classifiers, the HW7 student). Where a tree's forward pass was guessed, a tree was
+// synthesized from keys, or the catalog stood in for a refused tree, `warnings` says so: the
+// logits are right only if the assumption is. Every refusal names the file.
 
 import Foundation
 
@@ -14,8 +16,9 @@ public struct LoadedModel {
     public let path: String
     /// Size of the file on disk.
     public let fileBytes: Int
-    /// What the loader inferred or substituted, one line each (the CLI prints them as `note:`).
-    public let notes: [String]
+    /// What the loader guessed or substituted, one line each naming the assumption (the CLI
+    /// prints them on stderr as `warning:`).
+    public let warnings: [String]
     /// Short label for tables ("teacher" for teacher.pt).
     public var label: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
 }
@@ -30,16 +33,16 @@ public enum ModelLoader {
     ///   - inputSize: the side of the square input the model will run at (`--input`, the crop),
     ///     where known: a plain CNN's state dict needs it to place the pool after its last conv.
     public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil, inputSize: Int? = nil) throws -> LoadedModel {
-        var notes: [String] = []
+        var warnings: [String] = []
         func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
-            let (model, inferred) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
-            notes += inferred.map { "\(source): \($0)" }
+            let (model, guessed) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
+            warnings += guessed.map { "\(source): \($0)" }
             return model
         }
         /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
         func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
             if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path) {
-                notes.append(synthesized.note)
+                warnings.append(synthesized.note)
                 return synthesized.model
             }
             if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
@@ -61,6 +64,8 @@ public enum ModelLoader {
                     model = try stateDictModel(blob.dequantized(), architecture: architecture ?? catalog,
                                                otherwise: "the blob's architecture '\(blob.architecture ?? "")' is not one its keys determine: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
                 }
+            } else if path.lowercased().hasSuffix(".pt2") || TorchExportImporter.isArchive(path: path) {
+                model = try TorchExportImporter.load(path: path)
             } else {
                 let contents = try Checkpoint.contents(path: path)
                 if let text = moduleTreeText {
@@ -70,7 +75,7 @@ public enum ModelLoader {
                         model = try treeModel(tree, contents.stateDict, source: path)
                     } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
                         model = try ArchitectureCatalog.build(contents.stateDict, inputSize: inputSize)
-                        notes.append("\(refusal); using the catalog's \(model.architecture) for its keys")
+                        warnings.append("\(refusal); using the catalog's \(model.architecture) for its keys, assuming its forward()")
                     }
                 } else {
                     model = try stateDictModel(contents.stateDict, architecture: architecture)
@@ -85,6 +90,6 @@ public enum ModelLoader {
             default: throw error
             }
         }
-        return LoadedModel(model: model, path: path, fileBytes: size, notes: notes)
+        return LoadedModel(model: model, path: path, fileBytes: size, warnings: warnings)
     }
 }

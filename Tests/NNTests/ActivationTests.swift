@@ -1,9 +1,11 @@
 import XCTest
+import TestSupport
 @testable import NNCore
 @testable import NNEngine
 
 /// The element-wise activations that only ONNX import produces with other constants than the
-/// fixtures' (a general Clip, ONNX's HardSigmoid defaults), against their formulas.
+/// fixtures' (a general Clip, ONNX's HardSigmoid defaults), against their formulas; SiLU and
+/// GELU against torch's values (scripts/fixtures/activations.py).
 final class ActivationTests: XCTestCase {
     let inputs: [Float] = [-7, -3, -1.5, -0.25, 0, 0.25, 1.5, 3, 7]
 
@@ -19,6 +21,31 @@ final class ActivationTests: XCTestCase {
         // torch's nn.Hardsigmoid (alpha 1/6, beta 1/2): relu6(x + 3) / 6, exactly.
         let torch = Activation(.hardSigmoid(alpha: 1 / 6, beta: 0.5))!
         XCTAssertEqual(inputs.map(torch.apply), inputs.map { min(max($0 + 3, 0), 6) / 6 })
+    }
+
+    /// `name`'s values from torch against the activation of `op` on the same inputs.
+    func assertMatchesTorch(_ op: Op, _ name: String, except skipped: Set<Float> = [], file: StaticString = #filePath, line: UInt = #line) throws {
+        let inputs = try Fixtures.float32("activations/input.f32"), expected = try Fixtures.float32("activations/\(name).f32")
+        let activation = try XCTUnwrap(Activation(op))
+        for (x, torch) in zip(inputs, expected) where !skipped.contains(x) {
+            let ours = activation.apply(x)
+            if torch.isNaN || ours.isNaN {
+                XCTAssertTrue(torch.isNaN && ours.isNaN, "\(name)(\(x)) = \(ours), torch \(torch)", file: file, line: line)
+            } else {
+                XCTAssertEqual(ours, torch, accuracy: 2e-6 * max(1, abs(torch)), "\(name)(\(x))", file: file, line: line)
+            }
+        }
+    }
+
+    func testSiLUMatchesTorch() throws {
+        try assertMatchesTorch(.silu, "silu")
+    }
+
+    /// torch's vectorized GELU gives NaN at +inf where its scalar path (and the formula) give
+    /// +inf, so +inf is left out; every finite input and -inf (NaN in both) are compared.
+    func testGELUMatchesTorchInBothForms() throws {
+        try assertMatchesTorch(.gelu(tanh: false), "gelu", except: [.infinity])
+        try assertMatchesTorch(.gelu(tanh: true), "gelu-tanh", except: [.infinity])
     }
 
     func testOnlyElementwiseOpsAreActivations() {

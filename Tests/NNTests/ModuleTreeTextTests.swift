@@ -17,11 +17,33 @@ final class ModuleTreeTextTests: XCTestCase {
         XCTAssertEqual(try ModuleTreeText.parse(text.replacingOccurrences(of: "\n", with: "\r\n"), path: "crlf.txt"), tree)
     }
 
+    /// print(model) of every torchvision classifier (scripts/fixtures/tree_blocks.py; runs of
+    /// equal blocks shortened): bare words, positional tuples, names with '-', empty argument lists.
+    func testEveryTorchvisionPrintParses() throws {
+        let names = ["alexnet", "convnext_tiny", "densenet121", "efficientnet_b0", "efficientnet_v2_s", "googlenet", "mnasnet0_5", "mobilenet_v2",
+                     "mobilenet_v3_small", "regnet_y_400mf", "resnet50", "resnext50_32x4d", "shufflenet_v2_x1_0", "squeezenet1_0", "vgg11_bn"]
+        var trees: [String: ModuleTree] = [:]
+        for name in names { trees[name] = try ModuleTreeText.load(path: Fixtures.path("treeblocks/prints/\(name).txt")) }
+        let convNeXt = try XCTUnwrap(trees["convnext_tiny"])
+        XCTAssertEqual(convNeXt.child("features")?.child("0")?.child("1")?.attributes["normalized_shape"], .tuple([.int(96)]))
+        let block = try XCTUnwrap(convNeXt.child("features")?.child("1")?.child("0"))
+        XCTAssertEqual(block.child("stochastic_depth")?.attributes["mode"], .string("row"))
+        XCTAssertEqual(block.child("block")?.child("1")?.className, "Permute")
+        XCTAssertEqual(block.child("block")?.child("2")?.attributes["normalized_shape"], .tuple([.int(96)]))
+        XCTAssertEqual(trees["regnet_y_400mf"]?.child("trunk_output")?.child("block1")?.children.first?.name, "block1-0")
+    }
+
+    func testCollapsedRunsAreRefusedNamingTheWayOut() {
+        XCTAssertThrowsError(try ModuleTreeText.parse("Net(\n  (layers): ModuleList(\n    (0-2): 3 x Conv2d(3, 3, kernel_size=(1, 1), stride=(1, 1))\n  )\n)", path: "m.txt")) {
+            XCTAssertTrue("\($0)".hasPrefix("m.txt: malformed: line 3: a collapsed run of 3 equal modules ('0-2')") && "\($0)".contains("model.pt2"), "\($0)")
+        }
+    }
+
     func testValuesOfEveryKind() throws {
-        let tree = try ModuleTreeText.parse("Net(\n  (a): Foo(k=(1, (2, -3),), s='x, (y)', t=\"q\", n=None, b=True, f=1e-05, e=())\n)", path: "m.txt")
+        let tree = try ModuleTreeText.parse("Net(\n  (a): Foo(k=(1, (2, -3),), s='x, (y)', t=\"q\", n=None, b=True, f=1e-05, e=(), w=row, i=-inf)\n)", path: "m.txt")
         XCTAssertEqual(tree.child("a")?.attributes, [
             "k": .tuple([.int(1), .tuple([.int(2), .int(-3)])]), "s": .string("x, (y)"), "t": .string("q"),
-            "n": .null, "b": .bool(true), "f": .float(1e-5), "e": .tuple([]),
+            "n": .null, "b": .bool(true), "f": .float(1e-5), "e": .tuple([]), "w": .string("row"), "i": .float(-.infinity),
         ])
     }
 

@@ -11,8 +11,8 @@ final class ZooMaskTests: XCTestCase {
 
     func testMasksEqualTorchPrunes() throws {
         let manifest: [String: Case] = try Fixtures.json("architectures/manifest.json")
-        XCTAssertEqual(manifest.count, 7)
-        for (name, c) in manifest {
+        for name in ["ta-student", "dw-relu6", "leaky-bias", "mobilenet-v2", "squeezenet", "narrow-resnet", "shufflenet"] {
+            let c = try XCTUnwrap(manifest[name], name)
             let path = Fixtures.path("architectures/\(name).module.pt")
             let contents = try Checkpoint.contents(path: path)
             let model = try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: path).model

@@ -18,8 +18,8 @@ final class ModelLoaderTests: XCTestCase {
         let path = Fixtures.path("statedicts/resnet50.pt")
         let loaded = try ModelLoader.load(path)
         XCTAssertEqual(loaded.model.architecture, "ResNet")
-        XCTAssertEqual(loaded.notes.count, 1)
-        XCTAssertTrue(loaded.notes[0].contains(path) && loaded.notes[0].contains("resnet50"), loaded.notes[0])
+        XCTAssertEqual(loaded.warnings.count, 1)
+        XCTAssertTrue(loaded.warnings[0].contains(path) && loaded.warnings[0].contains("resnet50"), loaded.warnings[0])
     }
 
     func testTheZoosStateDictsAloneLoadOrAreRefusedNamingTheFile() throws {
@@ -39,7 +39,7 @@ final class ModelLoaderTests: XCTestCase {
     func testTheHW7StudentIsNotTakenForThePlainCNN() throws {
         let loaded = try ModelLoader.load(Fixtures.path("statedicts/hw7-student.pt"))
         XCTAssertEqual(loaded.model.architecture, "StudentNet")
-        XCTAssertTrue(loaded.notes.contains { $0.contains("HW7") && $0.contains("ReLU6") }, "\(loaded.notes)")
+        XCTAssertTrue(loaded.warnings.contains { $0.contains("HW7") && $0.contains("ReLU6") }, "\(loaded.warnings)")
     }
 
     func testATeacherWithoutItsLastPoolLoadsAtTheInputSizeGiven() throws {

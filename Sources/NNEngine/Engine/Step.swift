@@ -14,6 +14,10 @@ enum Activation: Equatable {
     case hardSigmoid(Float, Float)
     /// `x · relu6(x + 3) / 6`.
     case hardSwish
+    /// `x / (1 + exp(−x))`.
+    case silu
+    /// `x/2 · (1 + erf(x/√2))`, or torch's tanh approximation.
+    case gelu(tanh: Bool)
 
     /// The activation an element-wise op computes, or nil for any other op.
     init?(_ op: Op) {
@@ -25,6 +29,8 @@ enum Activation: Equatable {
         case .sigmoid: self = .sigmoid
         case .hardSigmoid(let alpha, let beta): self = .hardSigmoid(alpha, beta)
         case .hardSwish: self = .hardSwish
+        case .silu: self = .silu
+        case .gelu(let tanh): self = .gelu(tanh: tanh)
         default: return nil
         }
     }
@@ -42,6 +48,11 @@ enum Activation: Equatable {
             if alpha == 1 / 6 && beta == 0.5 { return min(max(v + 3, 0), 6) / 6 }
             return min(max(alpha * v + beta, 0), 1)  // NaN stays NaN, as in torch
         case .hardSwish: return v * min(max(v + 3, 0), 6) / 6
+        case .silu: return v / (1 + expf(-v))
+        case .gelu(tanh: false): return 0.5 * v * (1 + erff(v * 0.70710678118654752440))
+        case .gelu(tanh: true):
+            let inner: Float = 0.79788456080286535588 * (v + 0.044715 * v * v * v)
+            return 0.5 * v * (1 + tanhf(inner))
         }
     }
 }
@@ -49,7 +60,7 @@ enum Activation: Equatable {
 /// One kernel invocation over a batch.
 enum Step {
     case conv(ConvStep)
-    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm).
+    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm, or a layer scale).
     case affine(ChannelAffine, channels: Int, spatial: Int, source: Int, destination: Int)
     case activation(Activation, count: Int, source: Int, destination: Int)
     case pool(PoolStep)
@@ -66,6 +77,7 @@ enum Step {
     /// Channel shuffle of `channels` planes of `spatial` floats in `groups` groups.
     case shuffle(channels: Int, spatial: Int, groups: Int, source: Int, destination: Int)
     case linear(LinearStep)
+    case layerNorm(LayerNormStep)
 
     /// Runs the step on the first `batch` samples.
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
@@ -139,15 +151,23 @@ enum Step {
             }
         case .linear(let linear):
             linear.run(batch: batch, buffers: buffers)
+        case .layerNorm(let norm):
+            norm.run(batch: batch, buffers: buffers, scratch: scratch)
         }
     }
 }
 
-/// BatchNorm in eval mode as a per-channel affine map:
-/// `scale = γ / √(σ² + ε)`, `shift = β − μ · scale`, so `y = x · scale + shift`.
+/// A per-channel affine map `y = x · scale + shift`: BatchNorm in eval mode
+/// (`scale = γ / √(σ² + ε)`, `shift = β − μ · scale`) or a layer scale (shift 0, exact).
 struct ChannelAffine {
     let scale: [Float]
     let shift: [Float]
+
+    /// A layer scale: the `[C, 1, 1]` parameter stored under `name`.
+    init(layerScale name: String, stateDict: StateDict) {
+        scale = stateDict.tensor(name)!.scalars
+        shift = [Float](repeating: 0, count: scale.count)
+    }
 
     init(batchNorm name: String, node: Node, stateDict: StateDict) {
         guard case .batchNorm(let eps) = node.op else { preconditionFailure("\(name) is not a BatchNorm") }

@@ -6,7 +6,7 @@
 
 import NNCore
 
-enum DecodedTensorBudget {
+package enum DecodedTensorBudget {
     /// Bytes a tensor costs beside its elements (key, shape, bookkeeping), so that a million
     /// empty tensors count too.
     static let bytesPerKey = 256
@@ -14,7 +14,7 @@ enum DecodedTensorBudget {
     /// Throws `NNError.overBudget` for `path` when one tensor, or all of them so far, would
     /// exceed the budget decoded: 4 bytes per element of a floating type (or a type Shears
     /// does not decode), 8 per element of an integer one, plus `bytesPerKey` and the key.
-    static func check(_ tensors: [(key: String, shape: [Int], dtype: DType?)], path: String) throws {
+    package static func check(_ tensors: [(key: String, shape: [Int], dtype: DType?)], path: String) throws {
         var total = 0
         for (index, tensor) in tensors.enumerated() {
             let bytes = (tensor.shape + [tensor.dtype?.isFloatingPoint == false ? 8 : 4]).checkedProduct

@@ -5,7 +5,7 @@
 
 import NNCore
 
-enum TensorRebuilder {
+package enum TensorRebuilder {
     /// Most elements a tensor may have beyond its storage's (stride-0 expansion), 2^24.
     static let maximumExpandedElements = 1 << 24
 
@@ -78,6 +78,29 @@ enum TensorRebuilder {
             tensor.negated = graph.int(negated) == 1
         }
         return tensor
+    }
+
+    /// `torch.as_strided(storage, shape, strides, offset)` over `record`, a flat storage of
+    /// `dtype` elements (little-endian), gathered dense: how torch.export archives store their
+    /// weights. Sizes, strides and offset are checked as for a pickled tensor; errors name
+    /// `path` and `context` (the tensor and its record).
+    package static func view(of record: ArraySlice<UInt8>, dtype: DType, shape: [Int], strides: [Int], offset: Int,
+                             path: String, context: String) throws -> StoredTensor {
+        let element = ElementType(name: dtype.rawValue, byteCount: dtype.byteCount, dtype: dtype)
+        do {
+            guard offset >= 0, strides.count == shape.count, shape.allSatisfy({ $0 >= 0 }), strides.allSatisfy({ $0 >= 0 }) else {
+                throw PickleFailure(.malformed, "size \(shape), stride \(strides), offset \(offset): negative or of different ranks")
+            }
+            guard record.count % dtype.byteCount == 0 else {
+                throw PickleFailure(.malformed, "its \(record.count)-byte record is not a whole number of \(dtype.rawValue) elements")
+            }
+            let storage = StorageReference(key: context, element: element, byteOffset: 0, byteCount: record.count)
+            let tensor = TensorReference(storage: storage, element: element, offset: offset, shape: shape, strides: strides)
+            try checkBounds(tensor)
+            return try materialize(tensor, record: record, bigEndian: false)
+        } catch let failure as PickleFailure {
+            throw failure.error(path: path, location: context)
+        }
     }
 
     /// Every element index `offset + Σ i_k·stride_k` must lie inside the storage, and a

@@ -12,9 +12,9 @@
 /// An in-memory zip archive's entries.
 import NNCore
 
-struct ZipArchive {
-    struct Entry {
-        let name: String
+package struct ZipArchive {
+    package struct Entry {
+        package let name: String
         /// 0 = stored, 8 = deflate, ...
         let method: UInt16
         let crc32: UInt32
@@ -26,11 +26,11 @@ struct ZipArchive {
     let bytes: [UInt8]
     let path: String
     /// Entries in central-directory order.
-    let entries: [Entry]
+    package let entries: [Entry]
     private let index: [String: Int]
 
     /// Parses the central directory of `bytes` (the whole file at `path`).
-    init(bytes: [UInt8], path: String) throws {
+    package init(bytes: [UInt8], path: String) throws {
         self.bytes = bytes
         self.path = path
         let directory = try Self.findDirectory(bytes, path: path)
@@ -50,10 +50,10 @@ struct ZipArchive {
         self.index = index
     }
 
-    func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
+    package func entry(named name: String) -> Entry? { index[name].map { entries[$0] } }
 
     /// The stored bytes of `entry`, located through its local header.
-    func data(of entry: Entry) throws -> ArraySlice<UInt8> {
+    package func data(of entry: Entry) throws -> ArraySlice<UInt8> {
         guard entry.method == 0 else {
             let method = entry.method == 8 ? "deflate-compressed" : "compressed with method \(entry.method)"
             throw NNError.unsupported(path: path, reason: "zip entry '\(entry.name)' is \(method); Shears reads only stored (uncompressed) entries, as torch.save writes them")

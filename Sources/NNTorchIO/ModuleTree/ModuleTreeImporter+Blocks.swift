@@ -1,96 +1,108 @@
-// ModuleTreeImporter+Blocks: the torchvision classes whose forward() the importer knows by
-// class name. Node names follow the catalog's ResNet (`layer1.0.add`, `layer1.0.relu_out`)
-// where a module is used twice or a functional op has no module.
+// ModuleTreeImporter+Blocks: the dispatcher over the torchvision classes whose forward() the
+// importer knows by class name. Each family (ResNet, MobileNetV2, ShuffleNetV2, SqueezeNet, …)
+// lives in its own file, `ModuleTreeImporter+<Family>.swift`, as one `BlockFamily`: the class
+// names it handles and a function that writes their forward, or returns nil when the module
+// is not its own (ShuffleNetV2's and MobileNetV2's blocks are both called InvertedResidual;
+// each family tells its own by its children). Adding a family is one file and one line in
+// `blockFamilies`. Node names follow the catalog's ResNet (`layer1.0.add`,
+// `layer1.0.relu_out`) where a module is used twice or a functional op has no module.
 
 import NNCore
 
-extension TreeTranslation {
-    /// Classes handled here.
-    static let knownBlocks: Set<String> = ["BasicBlock", "Bottleneck", "InvertedResidual", "Fire", "MobileNetV2", "SqueezeNet", "ResNet", "ShuffleNetV2"]
+/// The torchvision classes of one model family and their forward.
+struct BlockFamily {
+    /// Class names the family handles (other families may handle the same name).
+    let classes: Set<String>
+    /// The output of `module` (at `path`) applied to node `x`, or nil when it is not this family's.
+    let forward: (_ translation: inout TreeTranslation, _ module: ModuleTree, _ path: String, _ x: Int) throws -> Int?
+}
 
-    /// The output of a known torchvision class, or nil when `module` is not one.
+extension TreeTranslation {
+    /// Every known family, tried in this order.
+    static let blockFamilies: [BlockFamily] = [
+        .resNet,
+        .mobileNetV2,
+        .shuffleNetV2,
+        .squeezeNet,
+        .squeezeExcitation,
+        .mobileNetV3,
+        .mnasNet,
+        .efficientNet,
+        .convNeXt,
+    ]
+
+    /// Classes some family handles.
+    static let knownBlocks: Set<String> = blockFamilies.reduce(into: []) { $0.formUnion($1.classes) }
+
+    /// The output of a known torchvision class, or nil when `module` is not one. A child the
+    /// family's forward did not use is refused unless it is the identity in eval (an empty
+    /// Sequential, Identity, Dropout, StochasticDepth): a class named like torchvision's with
+    /// another child (a `shortcut`, an extra layer) has a forward of its own.
     mutating func knownBlock(_ module: ModuleTree, path: String, input x: Int) throws -> Int? {
-        func child(_ name: String, _ input: Int) throws -> Int {
-            try self.module(try required(module, name, path: path), path: Self.join(path, name), input: input)
-        }
-        func chain(_ names: [String], _ input: Int) throws -> Int { try names.reduce(input) { try child($1, $0) } }
-        switch module.className {
-        case "ResNet":
-            // conv1, bn1, relu, maxpool, layer1…4, avgpool, torch.flatten, fc: the children in order.
-            return try children(module, path: path, input: x)
-        case "BasicBlock", "Bottleneck":
-            // out = relu(bn2(conv2(relu(bn1(conv1(x)))))) [→ relu → bn3(conv3)] + (downsample(x) or x); relu.
-            var y = try chain(["conv1", "bn1", "relu"], x)
-            y = try chain(["conv2", "bn2"], y)
-            if module.className == "Bottleneck" {
-                y = add(Self.join(path, "relu_mid"), .relu, y)
-                y = try chain(["conv3", "bn3"], y)
+        for family in Self.blockFamilies where family.classes.contains(module.className) {
+            let start = builder.nodes.count
+            guard let y = try family.forward(&self, module, path, x) else { continue }
+            knownNodes.append(start..<builder.nodes.count)
+            for child in module.children where !translated.contains(Self.join(path, child.name)) && !Self.isIdentityInEval(child.module) {
+                throw refusal(Self.join(path, child.name), child.module, "torchvision's \(module.className) has no child '\(child.name)' its forward() uses, so this \(module.className) is another class of the same name")
             }
-            let identity = module.child("downsample") == nil ? x : try child("downsample", x)
-            y = add(Self.join(path, "add"), .add, y, identity)
-            return add(Self.join(path, "relu_out"), .relu, y)
-        case "InvertedResidual" where module.child("branch2") != nil:
-            // ShuffleNetV2's: stride 1: cat(x1, branch2(x2)) of x.chunk(2, 1); else
-            // cat(branch1(x), branch2(x)); then channel_shuffle(·, 2). branch1 is empty at stride 1.
-            let stride = module.int("stride") ?? ((module.child("branch1")?.children.isEmpty ?? true) ? 1 : 2)
-            var parts: [Int]
-            if stride == 1 {
-                let model = Model(architecture: "", graph: builder.graph, stateDict: stateDict)
-                guard let channels = model.outputChannels(of: x), channels % 2 == 0 else {
-                    throw refusal(path, module, "cannot split an input whose channel count is unknown or odd")
-                }
-                let half = channels / 2
-                parts = [add(Self.join(path, "chunk"), .channelSlice(start: 0, count: half), x),
-                         add(Self.join(path, "chunk"), .channelSlice(start: half, count: half), x)]
-                parts[1] = try child("branch2", parts[1])
-            } else {
-                parts = [try child("branch1", x), try child("branch2", x)]
-            }
-            let joined = add(Self.join(path, "cat"), .concat, parts[0], parts[1])
-            return add(Self.join(path, "shuffle"), .channelShuffle(groups: 2), joined)
-        case "InvertedResidual":
-            // MobileNetV2's: conv(x), plus x when use_res_connect.
-            let y = try child("conv", x)
-            return try residual(module) ? add(Self.join(path, "add"), .add, x, y) : y
-        case "Fire":
-            // cat([expand1x1_activation(expand1x1(s)), expand3x3_activation(expand3x3(s))], 1), s = squeeze_activation(squeeze(x)).
-            let s = try chain(["squeeze", "squeeze_activation"], x)
-            let one = try chain(["expand1x1", "expand1x1_activation"], s)
-            let three = try chain(["expand3x3", "expand3x3_activation"], s)
-            return add(Self.join(path, "cat"), .concat, one, three)
-        case "MobileNetV2":
-            // features → adaptive_avg_pool2d(1) → flatten → classifier.
-            var y = try child("features", x)
-            y = add(Self.join(path, "avgpool"), .adaptiveAvgPool(Size2(1)), y)
-            y = add(Self.join(path, "flatten"), .flatten, y)
-            return try child("classifier", y)
-        case "ShuffleNetV2":
-            // conv1 → maxpool → stage2…4 → conv5 → mean([2, 3]) → fc.
-            var y = try chain(["conv1", "maxpool", "stage2", "stage3", "stage4", "conv5"], x)
-            y = add(Self.join(path, "mean"), .adaptiveAvgPool(Size2(1)), y)
-            y = add(Self.join(path, "flatten"), .flatten, y)
-            return try child("fc", y)
-        case "SqueezeNet":
-            // features → classifier → flatten.
-            let y = try chain(["features", "classifier"], x)
-            return add(Self.join(path, "flatten"), .flatten, y)
-        default:
-            return nil
+            return y
         }
+        return nil
     }
 
-    /// MobileNetV2's `use_res_connect`: the pickled flag, else stride 1 throughout `conv` and
-    /// as many output channels as input channels.
-    private func residual(_ module: ModuleTree) throws -> Bool {
-        if let flag = module.bool("use_res_connect") { return flag }
+    /// Modules that pass their input through in eval mode.
+    static func isIdentityInEval(_ module: ModuleTree) -> Bool {
+        module.children.isEmpty && ["Sequential", "Identity", "Dropout", "Dropout2d", "StochasticDepth"].contains(module.className)
+    }
+
+    /// Child `name` of `module` (at `path`) applied to node `x`; a missing child is refused.
+    mutating func child(_ name: String, of module: ModuleTree, path: String, input x: Int) throws -> Int {
+        try self.module(try required(module, name, path: path), path: Self.join(path, name), input: x)
+    }
+
+    /// The children `names` of `module` applied in turn, from node `x`.
+    mutating func chain(_ names: [String], of module: ModuleTree, path: String, input x: Int) throws -> Int {
+        var y = x
+        for name in names { y = try child(name, of: module, path: path, input: y) }
+        return y
+    }
+
+    /// `features → avgpool → torch.flatten(·, 1) → classifier`, the forward of MobileNetV3
+    /// and EfficientNet (`avgpool` a child).
+    mutating func featuresPoolClassifier(_ module: ModuleTree, path: String, input x: Int) throws -> Int {
+        let y = try chain(["features", "avgpool"], of: module, path: path, input: x)
+        return try child("classifier", of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, y))
+    }
+
+    /// A functional global average pool (`adaptive_avg_pool2d(x, 1)` or `x.mean([2, 3])`,
+    /// node `pool`), a flatten, then child `classifier`: the head of MobileNetV2, MNASNet and
+    /// ShuffleNetV2.
+    mutating func pooledClassifier(_ module: ModuleTree, path: String, pool: String, classifier: String, input x: Int) throws -> Int {
+        let pooled = add(Self.join(path, pool), .adaptiveAvgPool(Size2(1)), x)
+        return try child(classifier, of: module, path: path, input: add(Self.join(path, "flatten"), .flatten, pooled))
+    }
+
+    /// Whether an inverted-residual block adds its input (MobileNetV2/V3's and EfficientNet's
+    /// `use_res_connect`, MNASNet's `apply_residual`): the pickled attribute `flag`, else what
+    /// each constructor computes from its config, `stride == 1 and in_channels == out_channels`,
+    /// read off the block's convs: stride 1 throughout and the first's in_channels equal to the
+    /// last's out_channels. A dilated conv hides the configured stride (MobileNetV3 builds
+    /// stride 1 where it dilates), so it is refused, as are convs that do not give their channels.
+    func invertedResidual(_ module: ModuleTree, path: String, flag: String) throws -> Bool {
+        if let value = module.bool(flag) { return value }
         let convs = Self.convolutions(in: module)
-        guard let first = convs.first, let last = convs.last,
-              let inChannels = first.int("in_channels"), let outChannels = last.int("out_channels") else { return false }
-        return inChannels == outChannels && convs.allSatisfy { ($0.size2("stride") ?? Size2(1)) == Size2(1) }
+        guard let first = convs.first?.int("in_channels"), let last = convs.last?.int("out_channels") else {
+            throw refusal(path, module, "its convs do not give their channels, so whether it adds its input (\(flag)) cannot be known")
+        }
+        guard convs.allSatisfy({ ($0.size2("dilation") ?? Size2(1)) == Size2(1) }) else {
+            throw refusal(path, module, "a dilated conv hides the stride that decides whether it adds its input (\(flag)); torch.save(model) keeps \(flag)")
+        }
+        return first == last && convs.allSatisfy { ($0.size2("stride") ?? Size2(1)) == Size2(1) }
     }
 
     /// Every Conv2d below `module`, depth first (a loop: the tree may be deep).
-    private static func convolutions(in module: ModuleTree) -> [ModuleTree] {
+    static func convolutions(in module: ModuleTree) -> [ModuleTree] {
         var found: [ModuleTree] = [], pending = [module]
         while let next = pending.popLast() {
             if next.className == "Conv2d" { found.append(next) } else { pending += next.children.reversed().map(\.module) }

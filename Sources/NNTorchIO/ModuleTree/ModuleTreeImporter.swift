@@ -2,13 +2,17 @@
 // the forward pass:
 //   - Sequential (and its torchvision subclasses Conv2dNormActivation, ConvBNReLU, …): the
 //     children in order;
-//   - torchvision classes known by name (ResNet's BasicBlock and Bottleneck, MobileNetV2 and
-//     its InvertedResidual, SqueezeNet and Fire, ResNet): their forward as torchvision writes
-//     it (ModuleTreeImporter+Blocks.swift), and ShuffleNetV2 with its InvertedResidual;
-//   - any other class whose children are all leaf layers, Sequentials or known blocks: the
-//     children in order, a flatten before the first Linear that meets a feature map. This is
-//     an inference (forward() is code, not data), so it is reported in `notes`;
-//   - anything else is refused, suggesting ONNX.
+//   - torchvision classes known by name (ResNet, MobileNetV2/V3, ShuffleNetV2, SqueezeNet,
+//     MNASNet, EfficientNet and their blocks): their forward as torchvision writes it, one
+//     family per file, dispatched by ModuleTreeImporter+Blocks.swift;
+//   - the root, when its class is unknown and its children are all leaf layers, Sequentials
+//     or known blocks: the children in order, a flatten before the first Linear that meets a
+//     feature map. This is a guess (forward() is code, not data), made only where nothing
+//     visible contradicts it (ModuleTreeImporter+GuessedForward.swift), and announced in
+//     `warnings`;
+//   - anything else is refused (an unknown class below the root is a block whose forward()
+//     probably adds or concatenates), naming the way to give the exact graph: a .pt2 from
+//     torch.export.save, or ONNX.
 // Leaf layers map to ops in ModuleTreeImporter+Layers.swift. Every parameter the tree implies
 // is checked against the state dict as load_state_dict(strict=True) would. A tree nested
 // deeper than `ModuleTree.maximumDepth`, with more than `ModuleTree.maximumNodes` modules
@@ -25,16 +29,17 @@ public enum ModuleTreeImporter {
     /// The model `tree` describes, with the parameters of `stateDict`.
     ///
     /// - Parameter source: the file the tree came from, named in errors.
-    /// - Returns: the model and one note per module whose forward pass was inferred from its
-    ///   children's order.
-    public static func model(_ tree: ModuleTree, stateDict: StateDict, source: String) throws -> (model: Model, notes: [String]) {
+    /// - Returns: the model, and a warning naming the assumption when the root's forward pass
+    ///   was guessed as its children in order.
+    public static func model(_ tree: ModuleTree, stateDict: StateDict, source: String) throws -> (model: Model, warnings: [String]) {
         var translation = TreeTranslation(source: source, stateDict: stateDict)
         var x = try translation.module(tree, path: "", input: translation.builder.input)
         if !translation.flat.contains(x) { x = translation.add("flatten", .flatten, x) }
         let spec = ModuleTreeSpec(name: "\(tree.className) in \(source)", built: translation.builder.graph, shapes: translation.expected)
         var model = try spec.model(with: stateDict)
         model.architecture = tree.className
-        return (model, translation.notes)
+        try translation.checkGuessedForward(of: tree, in: model)
+        return (model, translation.warnings)
     }
 }
 
@@ -49,20 +54,26 @@ private struct ModuleTreeSpec: ArchitectureSpec {
 }
 
 /// The state of one translation: nodes emitted, which of them are flat vectors, the
-/// parameters the leaves imply, and the notes on inferred forwards.
+/// parameters the leaves imply, and where the root's forward was guessed.
 struct TreeTranslation {
     let source: String
     let stateDict: StateDict
     var builder = GraphBuilder()
     var flat: Set<Int> = []
     var expected: [(key: String, shape: [Int])] = []
-    var notes: [String] = []
+    var warnings: [String] = []
+    /// The joins between the root's children when its forward is guessed, in order.
+    var seams: [Seam] = []
+    /// The nodes each known torchvision block emitted (nested blocks each listed).
+    var knownNodes: [Range<Int>] = []
     private var usedNames: Set<String> = ["input"]
     /// The last suffix given to each name, so that the next search starts there.
     private var lastSuffix: [String: Int] = [:]
     /// Modules being translated (the current path's length), translated so far, and the
     /// bytes of their paths (long names repeated at every level add up).
     private var depth = 0, modules = 0, pathBytes = 0
+    /// The path of every module translated so far (a known block's unused children are refused).
+    var translated: Set<String> = []
 
     init(source: String, stateDict: StateDict) {
         self.source = source; self.stateDict = stateDict
@@ -71,9 +82,9 @@ struct TreeTranslation {
     /// `path.name`, or `name` at the root.
     static func join(_ path: String, _ name: String) -> String { path.isEmpty ? name : "\(path).\(name)" }
 
-    /// An error naming the file and the module.
+    /// An error naming the file, the module and the way to give the exact graph.
     func refusal(_ path: String, _ module: ModuleTree, _ reason: String) -> NNError {
-        .unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (\(module.className)): \(reason); export the model with torch.onnx.export and give the .onnx file")
+        .unsupported(path: source, reason: "module '\(path.isEmpty ? "(root)" : path)' (\(module.className)): \(reason); \(ModuleTreeImporter.wayOut)")
     }
 
     /// Appends a node under `name` (made unique with a `_1`, `_2` suffix); its output is flat
@@ -96,20 +107,18 @@ struct TreeTranslation {
         guard depth <= ModuleTree.maximumDepth else { throw refusal(path, module, "nested more than \(ModuleTree.maximumDepth) modules deep") }
         guard modules <= ModuleTree.maximumNodes else { throw refusal(path, module, "the tree has more than \(ModuleTree.maximumNodes) modules") }
         pathBytes += path.utf8.count
+        translated.insert(path)
         try MemoryBudget.check(pathBytes, for: "the paths of its modules (up to '\(path.prefix(100))')", path: source)
         if ModuleTreeImporter.sequentialClasses.contains(module.className) { return try children(module, path: path, input: x) }
         if let block = try knownBlock(module, path: path, input: x) { return block }
-        if module.children.isEmpty { return try leaf(module, path: path, input: x) }
-        for child in module.children where !child.module.children.isEmpty && !isDetermined(child.module) {
-            throw refusal(Self.join(path, child.name), child.module, "a custom module with children inside a custom module (\(module.className)); a module tree cannot show how its forward() uses them")
+        if Self.knownBlocks.contains(module.className) {
+            throw refusal(path, module, "no torchvision \(module.className) Shears knows has the children \(module.children.map(\.name).joined(separator: ", "))")
         }
-        notes.append("\(path.isEmpty ? "the model" : "'\(path)'") (\(module.className)): forward pass inferred as its children in order (\(module.children.map(\.name).joined(separator: ", "))), flattening before the first Linear")
-        return try children(module, path: path, input: x)
-    }
-
-    /// Whether a module's forward is known without inference: a Sequential or a known class.
-    private func isDetermined(_ module: ModuleTree) -> Bool {
-        ModuleTreeImporter.sequentialClasses.contains(module.className) || Self.knownBlocks.contains(module.className)
+        if module.children.isEmpty { return try leaf(module, path: path, input: x) }
+        guard path.isEmpty else {
+            throw refusal(path, module, "a custom block inside the model: a module tree cannot show how its forward() uses its children (a residual add or a concatenation would be lost)")
+        }
+        return try guessedChildren(module, input: x)
     }
 
     /// The children of `module` applied in order.

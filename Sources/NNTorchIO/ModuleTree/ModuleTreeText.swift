@@ -9,9 +9,12 @@
 //     )
 //
 // args are extra_repr()'s `value, key=value, …` list: ints, floats, True/False/None,
-// 'strings' and (tuples). Leading positional values are named per class (Conv2d's
-// in/out_channels, BatchNorm2d's num_features). Nothing is evaluated; anything else is an
-// error naming the file and line.
+// 'strings', bare words (StochasticDepth's `mode=row`, read as strings) and (tuples).
+// Leading positional values are named per class (Conv2d's in/out_channels, BatchNorm2d's
+// num_features, LayerNorm's and LayerNorm2d's normalized_shape). Child names are any text up
+// to `): ` (RegNet's `block1-0`); a run of equal modules that ModuleList's repr collapses
+// (`(0-2): 3 x Conv2d(...)`) is refused: it hides each one's name. Nothing is evaluated;
+// anything else is an error naming the file and line.
 //
 // The text is untrusted: it is read in one pass over its bytes (each line once, each value
 // once: linear time), modules nest through an explicit stack and values through recursion,
@@ -25,7 +28,7 @@ public enum ModuleTreeText {
     /// Names of the positional values in a class's extra_repr().
     static let positionalNames: [String: [String]] = [
         "Conv2d": ["in_channels", "out_channels"], "BatchNorm2d": ["num_features"],
-        "Linear": ["in_features", "out_features"],
+        "Linear": ["in_features", "out_features"], "LayerNorm": ["normalized_shape"], "LayerNorm2d": ["normalized_shape"],
     ]
 
     /// The tree in the text file at `path` (a regular file, its size within the memory budget).
@@ -143,7 +146,11 @@ struct TextLine {
             }
             name = text((position + 1)..<close)
             position = close + 3
-            if name.contains("-") { throw fail("a collapsed run of repeated modules ('\(name)'); print the model with a ModuleList-free container or export ONNX") }
+            var digits = position
+            while digits < range.upperBound, (0x30...0x39).contains(bytes[digits]) { digits += 1 }
+            if digits > position, bytes[digits..<range.upperBound].starts(with: Array(" x ".utf8)) {
+                throw fail("a collapsed run of \(text(position..<digits)) equal modules ('\(name.prefix(40))'), which print(model) writes for a ModuleList and which hides their names; save the model with torch.export.save(torch.export.export(model, (x,)), 'model.pt2') or torch.save(model)")
+            }
         }
         guard let open = bytes[position..<range.upperBound].firstIndex(of: UInt8(ascii: "(")), open > position else { throw fail("expected 'Class(' ") }
         let className = text(position..<open)
@@ -176,7 +183,8 @@ struct TextLine {
     }
 
     /// One literal at the cursor: True/False/None, an int, a float, a quoted string (no
-    /// escapes) or a tuple of literals; the cursor is left on the `,` or `)` after it.
+    /// escapes), a bare word (an identifier, read as a string) or a tuple of literals; the
+    /// cursor is left on the `,` or `)` after it.
     mutating func value(depth: Int) throws -> ModuleAttribute {
         guard depth <= ModuleTree.maximumDepth else { throw fail("values nested more than \(ModuleTree.maximumDepth) deep") }
         skipBlanks()
@@ -203,7 +211,8 @@ struct TextLine {
             case "None": result = .null
             default:
                 if let v = Int(atom) { result = .int(v) }
-                else if let v = Double(atom), atom.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) { result = .float(v) }
+                else if let v = Double(atom), atom.contains(where: { $0 == "." || $0 == "e" || $0 == "E" }) || ["inf", "-inf", "nan"].contains(atom) { result = .float(v) }
+                else if let first = atom.utf8.first, Self.isLetter(first) || first == UInt8(ascii: "_"), atom.utf8.allSatisfy(Self.isIdentifier) { result = .string(atom) }
                 else { throw fail("cannot read the value '\(text(start..<min(position + 1, range.upperBound)).prefix(40))'") }
             }
         }

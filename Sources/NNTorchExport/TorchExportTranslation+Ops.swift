@@ -1,0 +1,356 @@
+// TorchExportTranslation+Ops: each ATen op of a CNN as Shears ops. Arguments are read by
+// their schema names, with the schema's defaults where the file omits them (torch drops
+// arguments left at their defaults). Ops that are identities in eval mode pass their input
+// on; ShuffleNet's view → transpose(1, 2) → view becomes one channel shuffle; chunk/split
+// become channel slices; `mean` over H and W an adaptive pool (and a flatten without
+// keepdim); addmm with a transposed weight (the core ATen form of a Linear) a Linear. Every
+// other op, and every use of a supported op outside what Shears computes (a permute to
+// channels-last, an add of a constant, a batch norm in training mode), is refused in one line
+// naming the node and the op.
+
+import NNCore
+
+extension TorchExportTranslation {
+    /// Ops that pass their input through in eval mode.
+    static let identities: Set<String> = [
+        "clone.default", "contiguous.default", "alias.default", "detach.default", "lift_fresh_copy.default",
+        "dropout.default", "dropout_.default", "feature_dropout.default", "alpha_dropout.default",
+    ]
+
+    /// What Shears maps, for the refusal of any other op.
+    static let supported = "convolution, batch norm, relu, hardtanh, leaky_relu, silu, gelu, hardswish, hardsigmoid, sigmoid, add, mul, max/avg/adaptive pools, mean over H and W, cat, chunk/split, view/flatten, linear/addmm, dropout"
+
+    mutating func translate(_ node: SerializedNode) throws {
+        let prefix = "torch.ops.aten."
+        let op = node.target.hasPrefix(prefix) ? String(node.target.dropFirst(prefix.count)) : node.target
+        let label = "node '\(node.name ?? node.outputs.first?.tensor?.name ?? "?")' (\(node.target.hasPrefix(prefix) ? "aten.\(op)" : node.target))"
+        func refuse(_ reason: String) -> NNError { .unsupported(path: path, reason: "\(label): \(reason)") }
+        func malformed(_ reason: String) -> NNError { .malformed(path: path, reason: "\(label): \(reason)") }
+        var arguments: [String: SerializedArgument] = [:]
+        for input in node.inputs where arguments[input.name] == nil && input.arg.kind != "as_none" { arguments[input.name] = input.arg }
+
+        // MARK: Arguments
+
+        func tensorName(_ name: String) throws -> String {
+            guard let tensor = arguments[name]?.tensor?.name else { throw refuse("argument '\(name)' is \(arguments[name]?.kind ?? "missing"), not a tensor") }
+            return tensor
+        }
+        func value(_ name: String) throws -> (tensor: String, value: Value) {
+            let tensor = try tensorName(name)
+            guard let value = values[tensor] else { throw malformed("reads '\(tensor)', which no earlier node computes") }
+            return (tensor, value)
+        }
+        func feature(_ name: String) throws -> Int {
+            let (tensor, value) = try value(name)
+            guard value.isFeature else { throw refuse("argument '\(name)' is \(describe(value)), where Shears reads a tensor computed from the input") }
+            return try read(value, tensor: tensor)
+        }
+        func parameter(_ name: String) throws -> String? {
+            guard arguments[name] != nil else { return nil }
+            let (tensor, value) = try value(name)
+            guard case .parameter(let key) = value else { throw refuse("argument '\(name)' is '\(tensor)', computed from the input, where Shears needs the model's tensor") }
+            return key
+        }
+        func ints(_ name: String, _ fallback: [Int]) throws -> [Int] {
+            guard let argument = arguments[name] else { return fallback }
+            guard let values = argument.ints ?? argument.int.map({ [$0] }) else { throw refuse("argument '\(name)' is \(argument.kind), not integers") }
+            return values
+        }
+        func int(_ name: String, _ fallback: Int) throws -> Int {
+            let values = try ints(name, [fallback])
+            guard values.count == 1 else { throw refuse("argument '\(name)' is \(values), not one integer") }
+            return values[0]
+        }
+        func pair(_ values: [Int], _ name: String) throws -> Size2 {
+            switch values.count {
+            case 1: return Size2(values[0])
+            case 2: return Size2(values[0], values[1])
+            default: throw refuse("argument '\(name)' is \(values.prefix(8)), not 1 or 2 integers")
+            }
+        }
+        func pair(_ name: String, _ fallback: Int) throws -> Size2 { try pair(try ints(name, [fallback]), name) }
+        func float(_ name: String, _ fallback: Double) throws -> Double {
+            guard let argument = arguments[name] else { return fallback }
+            guard let value = argument.float ?? argument.int.map(Double.init) else { throw refuse("argument '\(name)' is \(argument.kind), not a number") }
+            return value
+        }
+        func bool(_ name: String, _ fallback: Bool) throws -> Bool {
+            guard let argument = arguments[name] else { return fallback }
+            guard let value = argument.bool else { throw refuse("argument '\(name)' is \(argument.kind), not a bool") }
+            return value
+        }
+        /// A dim of a rank-`rank` tensor, negative dims counted from the end.
+        func dim(_ value: Int, rank: Int) -> Int { value < 0 ? value + rank : value }
+
+        // MARK: Outputs
+
+        func output() throws -> String {
+            guard let tensor = node.outputs.first?.tensor?.name else { throw malformed("has no output tensor") }
+            for extra in node.outputs.dropFirst() { if let name = extra.tensor?.name { values[name] = .unused } }
+            return tensor
+        }
+        func emit(_ op: Op, _ inputs: [Int], name: String? = nil) throws {
+            let tensor = try output()
+            let index = builder.add(name ?? layerName(node), op, inputs: inputs)
+            computes[index] = tensor
+            values[tensor] = .node(index)
+        }
+        func pass(_ value: Value) throws { values[try output()] = value }
+        /// The module owning the parameter `key` (its path without `.weight`).
+        func owner(of key: String) throws -> String {
+            guard key.hasSuffix(".weight"), key.count > ".weight".count, tensors[key]?.floatTensor != nil else {
+                throw refuse("its weight is the tensor '\(key)', not a module's floating `.weight`; Shears names layers after the modules owning them: use an nn.Conv2d, nn.BatchNorm2d or nn.Linear module")
+            }
+            return String(key.dropLast(".weight".count))
+        }
+        func expect(_ key: String?, _ suffix: String, of module: String) throws {
+            if let key, key != "\(module).\(suffix)" { throw refuse("reads '\(key)' where Shears expects '\(module).\(suffix)', the same module's") }
+        }
+        /// A parametric layer named after its module, which no other node may have used.
+        func emitLayer(_ op: Op, _ inputs: [Int], module: String) throws {
+            guard !usedNames.contains(module) else {
+                throw refuse("module '\(module)' is called a second time; Shears gives each call its own layer and parameters: use one module per call")
+            }
+            usedNames.insert(module)
+            try emit(op, inputs, name: module)
+        }
+        func activation(_ op: Op) throws { try emit(op, [try feature("self")]) }
+
+        // MARK: Ops
+
+        switch op {
+        case "conv2d.default", "convolution.default":
+            if try bool("transposed", false) { throw refuse("a transposed convolution; Shears has no ConvTranspose2d") }
+            let x = try feature("input")
+            guard let weight = try parameter("weight") else { throw refuse("convolution without a weight") }
+            let module = try owner(of: weight)
+            try expect(try parameter("bias"), "bias", of: module)
+            guard tensors[weight]?.shape.count == 4 else { throw refuse("weight '\(weight)' is \(tensors[weight]?.shape ?? []), not a 2-D convolution's [out, in/groups, kh, kw]") }
+            let attributes = Conv2dAttributes(stride: try pair("stride", 1), padding: try pair("padding", 0),
+                                              dilation: try pair("dilation", 1), groups: try int("groups", 1))
+            try emitLayer(.conv2d(attributes), [x], module: module)
+        case "batch_norm.default", "_native_batch_norm_legit_no_training.default":
+            if try bool("training", false) { throw refuse("batch norm in training mode; call model.eval() before torch.export.export") }
+            let x = try feature("input")
+            guard let weight = try parameter("weight"), let bias = try parameter("bias") else {
+                throw refuse("batch norm without weight and bias (affine=False); Shears's BatchNorm2d has both")
+            }
+            let module = try owner(of: weight)
+            guard let mean = try parameter("running_mean"), let variance = try parameter("running_var") else {
+                throw refuse("batch norm without running statistics (track_running_stats=False); Shears's BatchNorm2d uses them")
+            }
+            for (key, suffix) in [(bias, "bias"), (mean, "running_mean"), (variance, "running_var")] { try expect(key, suffix, of: module) }
+            try emitLayer(.batchNorm(eps: Float(try float("eps", 1e-5))), [x], module: module)
+        case "relu.default", "relu_.default":
+            try activation(.relu)
+        case "hardtanh.default", "hardtanh_.default", "clamp.default", "clamp_.default":
+            let clamp = op.hasPrefix("clamp")
+            let lower = try float(clamp ? "min" : "min_val", clamp ? -.infinity : -1), upper = try float(clamp ? "max" : "max_val", clamp ? .infinity : 1)
+            try activation(lower == 0 && upper == 6 ? .relu6 : lower == 0 && upper == .infinity ? .relu : .clip(lower: Float(lower), upper: Float(upper)))
+        case "leaky_relu.default", "leaky_relu_.default":
+            try activation(.leakyRelu(slope: Float(try float("negative_slope", 0.01))))
+        case "silu.default", "silu_.default":
+            try activation(.silu)
+        case "gelu.default", "gelu_.default":
+            let approximate = arguments["approximate"].map { $0.string ?? "" } ?? "none"
+            guard ["none", "tanh"].contains(approximate) else { throw refuse("approximate '\(approximate.prefix(20))', not 'none' or 'tanh'") }
+            try activation(.gelu(tanh: approximate == "tanh"))
+        case "hardswish.default", "hardswish_.default":
+            try activation(.hardSwish)
+        case "hardsigmoid.default", "hardsigmoid_.default":
+            try activation(.hardSigmoid(alpha: 1.0 / 6, beta: 0.5))
+        case "sigmoid.default", "sigmoid_.default":
+            try activation(.sigmoid)
+        case "add.Tensor", "add_.Tensor", "mul.Tensor", "mul_.Tensor":
+            let add = op.hasPrefix("add")
+            if add, try float("alpha", 1) != 1 { throw refuse("an add with alpha \(try float("alpha", 1)); Shears adds with alpha 1") }
+            guard let other = arguments["other"]?.tensor?.name, let value = values[other], value.isFeature else {
+                let what = arguments["other"]?.tensor.map { values[$0.name].map(describe) ?? "'\($0.name)'" } ?? "a constant (\(arguments["other"]?.kind ?? "none"))"
+                throw refuse("\(add ? "adds" : "multiplies by") \(what); Shears's Add and Mul take two tensors computed from the input")
+            }
+            var a = try feature("self"), b = try feature("other")
+            let left = Array(try shape(of: try tensorName("self")).dropFirst()), right = Array(try shape(of: other).dropFirst())
+            if add, left != right { throw refuse("adds tensors of sizes \(left) and \(right) per sample; Shears adds equal sizes (no broadcasting)") }
+            if !add, right.count == 3, left == [right[0], 1, 1], right != left { swap(&a, &b) }
+            try emit(add ? .add : .mul, [a, b])
+        case "max_pool2d.default", "max_pool2d_with_indices.default", "avg_pool2d.default":
+            let kernel = try pair(try ints("kernel_size", []), "kernel_size")
+            let strides = try ints("stride", [])
+            let stride = strides.isEmpty ? kernel : try pair(strides, "stride")
+            let x = try feature("self")
+            if op.hasPrefix("max") {
+                try emit(.maxPool(Pool2dAttributes(kernel: kernel, stride: stride, padding: try pair("padding", 0),
+                                                   dilation: try pair("dilation", 1), ceilMode: try bool("ceil_mode", false))), [x])
+            } else {
+                if arguments["divisor_override"] != nil { throw refuse("an average pool with divisor_override; Shears divides by the window") }
+                try emit(.avgPool(Pool2dAttributes(kernel: kernel, stride: stride, padding: try pair("padding", 0), ceilMode: try bool("ceil_mode", false),
+                                                   countIncludePad: try bool("count_include_pad", true))), [x])
+            }
+        case "adaptive_avg_pool2d.default", "_adaptive_avg_pool2d.default":
+            try emit(.adaptiveAvgPool(try pair(try ints("output_size", []), "output_size")), [try feature("self")])
+        case "mean.dim":
+            let rank = try shape(of: try tensorName("self")).count
+            let dims = try ints("dim", []).map { dim($0, rank: rank) }
+            guard rank == 4, Set(dims) == [2, 3], dims.count == 2 else {
+                throw refuse("a mean over dims \(dims.prefix(8)) of a rank-\(rank) tensor; Shears averages feature maps over H and W (dims [2, 3])")
+            }
+            let x = try feature("self")
+            if try bool("keepdim", false) {
+                try emit(.adaptiveAvgPool(Size2(1)), [x])
+            } else {
+                let name = layerName(node)
+                let pool = builder.add(name, .adaptiveAvgPool(Size2(1)), x)
+                try emit(.flatten, [pool], name: uniqueName("\(name).flatten"))
+            }
+        case "cat.default":
+            guard let list = arguments["tensors"]?.tensors, let first = list.first else { throw refuse("argument 'tensors' is not a list of tensors") }
+            let rank = try shape(of: first.name).count, axis = try int("dim", 0)
+            guard rank == 4, dim(axis, rank: rank) == 1 else {
+                throw refuse("concatenates rank-\(rank) tensors along dim \(axis); Shears concatenates feature maps along channels (dim 1)")
+            }
+            var inputs: [Int] = []
+            for item in list {
+                guard let value = values[item.name] else { throw malformed("reads '\(item.name)', which no earlier node computes") }
+                guard value.isFeature else { throw refuse("concatenates \(describe(value)); Shears concatenates tensors computed from the input") }
+                inputs.append(try read(value, tensor: item.name))
+            }
+            try emit(.concat, inputs)
+        case "chunk.default", "split.Tensor", "split_with_sizes.default":
+            try split(op, node, label: label, arguments: arguments)
+        case "view.default", "reshape.default", "_unsafe_view.default", "flatten.using_ints":
+            let (tensor, source) = try value("self")
+            let from = try shape(of: tensor), to = try shape(of: try output())
+            switch source {
+            case .node, .slice:
+                if from == to {
+                    try pass(source)
+                } else if from.count == 4, to.count == 2, to[0] == from[0], to[1] == from.dropFirst().checkedProduct {
+                    try emit(.flatten, [try read(source, tensor: tensor)])
+                } else if from.count == 4, to.count == 5, to[0] == from[0], to[1] >= 1, to[1].multipliedReportingOverflow(by: to[2]) == (from[1], false),
+                          Array(to.suffix(2)) == Array(from.suffix(2)) {
+                    try pass(.grouped(try read(source, tensor: tensor), groups: to[1], transposed: false))
+                } else {
+                    throw refuse("reshapes \(from.prefix(8)) to \(to.prefix(8)); Shears reads flattens to [N, -1] and ShuffleNet's channel shuffle (view, transpose(1, 2), view)")
+                }
+            case .grouped(let index, let groups, true) where to == (try recordedShape(of: index)):
+                try emit(.channelShuffle(groups: groups), [index])
+            default:
+                throw refuse("reshapes \(describe(source)) to \(to.prefix(8)); Shears reads flattens to [N, -1] and ShuffleNet's channel shuffle (view, transpose(1, 2), view)")
+            }
+        case "transpose.int", "permute.default", "t.default":
+            let (_, source) = try value("self")
+            let rank = op == "t.default" ? 2 : try shape(of: try tensorName("self")).count
+            let order: [Int]
+            if op == "permute.default" {
+                order = try ints("dims", []).map { dim($0, rank: rank) }
+            } else {
+                let (d0, d1) = op == "t.default" ? (0, 1) : (dim(try int("dim0", 0), rank: rank), dim(try int("dim1", 1), rank: rank))
+                var swapped = Array(0..<rank)
+                guard swapped.indices.contains(d0), swapped.indices.contains(d1) else { throw refuse("dims \(d0), \(d1) outside a rank-\(rank) tensor") }
+                swapped.swapAt(d0, d1)
+                order = swapped
+            }
+            switch source {
+            case .parameter(let key) where order == [1, 0]:
+                try pass(.transposedParameter(key))
+            case .grouped(let index, let groups, let transposed) where order == [0, 2, 1, 3, 4]:
+                try pass(.grouped(index, groups: groups, transposed: !transposed))
+            default:
+                throw refuse("moves dims to \(order.prefix(8)) (a channels-last layout, as ConvNeXt's LayerNorm uses); Shears has no channels-last ops yet: give the ONNX file, or a model without it")
+            }
+        case "linear.default":
+            let rank = try shape(of: try tensorName("input")).count
+            guard rank == 2 else {
+                throw refuse("a Linear over a rank-\(rank) tensor (channels-last, as in ConvNeXt); Shears's Linear takes [N, features]")
+            }
+            let x = try feature("input")
+            guard let weight = try parameter("weight") else { throw refuse("a linear without a weight") }
+            let module = try owner(of: weight)
+            try expect(try parameter("bias"), "bias", of: module)
+            try emitLayer(.linear, [x], module: module)
+        case "addmm.default", "mm.default":
+            if try float("beta", 1) != 1 || float("alpha", 1) != 1 { throw refuse("addmm with beta or alpha other than 1") }
+            guard case .transposedParameter(let weight)? = values[try tensorName("mat2")] else {
+                throw refuse("multiplies by a tensor that is not a Linear's transposed weight; Shears reads addmm(bias, x, weight.t())")
+            }
+            let x = try feature(op == "mm.default" ? "self" : "mat1")
+            let module = try owner(of: weight)
+            if op == "addmm.default" {
+                guard let bias = try parameter("self") else { throw refuse("addmm without a bias") }
+                try expect(bias, "bias", of: module)
+            }
+            try emitLayer(.linear, [x], module: module)
+        case _ where Self.identities.contains(op):
+            if op.contains("dropout"), try bool("train", false) { throw refuse("dropout in training mode; call model.eval() before torch.export.export") }
+            guard let first = node.inputs.first?.arg.tensor?.name, let value = values[first] else { throw refuse("its input is not a tensor the graph computes") }
+            try pass(value)
+        case "_assert_tensor_metadata.default":
+            break
+        case "layer_norm.default", "native_layer_norm.default":
+            throw refuse("Shears has no LayerNorm op yet; give the ONNX file, or a model without it")
+        default:
+            throw refuse("Shears does not map this op (it reads \(Self.supported)); export a model without it")
+        }
+    }
+
+    /// chunk / split / split_with_sizes along channels: one pending channel slice per output,
+    /// the sizes torch computes from the arguments checked against the recorded outputs.
+    private mutating func split(_ op: String, _ node: SerializedNode, label: String, arguments: [String: SerializedArgument]) throws {
+        func refuse(_ reason: String) -> NNError { .unsupported(path: path, reason: "\(label): \(reason)") }
+        func malformed(_ reason: String) -> NNError { .malformed(path: path, reason: "\(label): \(reason)") }
+        guard let tensor = arguments["self"]?.tensor?.name, let source = values[tensor], source.isFeature else {
+            throw refuse("argument 'self' is not a tensor computed from the input")
+        }
+        let from = try shape(of: tensor)
+        let axis = arguments["dim"]?.int ?? 0
+        guard from.count == 4, (axis < 0 ? axis + 4 : axis) == 1 else {
+            throw refuse("splits a rank-\(from.count) tensor along dim \(axis); Shears splits feature maps along channels (dim 1)")
+        }
+        let channels = from[1]
+        guard let outputs = node.outputs.first?.tensors else { throw malformed("its output is not a list of tensors") }
+        let sizes: [Int]
+        if op == "split_with_sizes.default" {
+            sizes = arguments["split_sizes"]?.ints ?? []
+        } else {
+            let count = op == "chunk.default" ? arguments["chunks"]?.int ?? 0 : arguments["split_size"]?.int ?? 0
+            guard count >= 1 else { throw refuse("a split into \(count) parts or of size \(count)") }
+            // torch's chunk takes parts of ceil(C / chunks) channels; the last part is smaller.
+            let size = op == "chunk.default" ? channels / count + (channels % count == 0 ? 0 : 1) : count
+            guard size >= 1, channels / size + (channels % size == 0 ? 0 : 1) == outputs.count else {
+                throw malformed("splits \(channels) channels into parts of \(size), which its \(outputs.count) outputs do not match")
+            }
+            sizes = outputs.indices.map { min(size, channels - $0 * size) }
+        }
+        // The sum is computed with overflow checks: split_sizes come from the file.
+        let total = sizes.reduce(Optional(0)) { sum, size in sum.flatMap { $0.addingReportingOverflow(size).overflow ? nil : $0 + size } }
+        guard outputs.count == sizes.count, sizes.allSatisfy({ $0 >= 1 }), total == channels else {
+            throw malformed("splits \(channels) channels into \(sizes.prefix(8)), which its \(outputs.count) outputs do not match")
+        }
+        let x = try read(source, tensor: tensor)
+        let base = layerName(node)
+        var start = 0
+        for (k, (output, size)) in zip(outputs, sizes).enumerated() {
+            guard try shape(of: output.name) == [from[0], size, from[2], from[3]] else {
+                throw malformed("output '\(output.name)' is \(try shape(of: output.name).prefix(8)), not channels \(start)..<\(start + size) of \(from)")
+            }
+            values[output.name] = .slice(x, start: start, count: size, name: uniqueName("\(base).\(k)"))
+            start += size
+        }
+    }
+
+    /// The sizes torch recorded for the output of Shears node `index` (the input for node 0).
+    private func recordedShape(of index: Int) throws -> [Int] {
+        guard let tensor = computes[index] else { return [batch] + input }
+        return try shape(of: tensor)
+    }
+}
+
+extension TorchExportTranslation.Value {
+    /// Whether the value is (or will be, once read) a Shears node's output.
+    var isFeature: Bool {
+        switch self {
+        case .node, .slice: return true
+        default: return false
+        }
+    }
+}
