@@ -41,7 +41,7 @@ public enum ModelLoader {
         }
         /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
         func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
-            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path) {
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path, inputSize: inputSize) {
                 warnings.append(synthesized.note)
                 return synthesized.model
             }

@@ -65,11 +65,22 @@ public enum ModuleTreeSynthesis {
     /// note, or nil when no family has its keys. A tree the importer could only run by
     /// inferring a forward (a class it does not know yet, beyond a root whose forward is its
     /// children in order) is refused: the tree names torchvision's classes, whose forwards are code.
-    public static func model(for stateDict: StateDict, source: String) throws -> (model: Model, note: String)? {
+    ///
+    /// - Parameter inputSize: the side of the square input the model will run at, where known:
+    ///   a default configuration whose shapes do not work out at it (a stem built with another
+    ///   stride, so a pool meets a map smaller than its window) is refused here, naming the file.
+    public static func model(for stateDict: StateDict, source: String, inputSize: Int? = nil) throws -> (model: Model, note: String)? {
         guard let result = try tree(for: stateDict, source: source) else { return nil }
         let (model, notes) = try ModuleTreeImporter.model(result.tree, stateDict: stateDict, source: source)
         if let inferred = notes.first(where: { !(result.rootInOrder && $0.hasPrefix("the model (")) }) {
             throw NNError.unsupported(path: source, reason: "its keys are \(result.family)'s, but Shears does not know the forward of every class in it yet (\(inferred)); give a torch.onnx.export .onnx file")
+        }
+        if let inputSize, let channels = stateDict.entries.first(where: { $0.value.shape.count == 4 })?.value.shape[1] {
+            do {
+                _ = try ShapeInference(model: model, input: [channels, inputSize, inputSize])
+            } catch let error as NNError {
+                throw NNError.unsupported(path: source, reason: "its keys are \(result.family)'s, but torchvision's default constructor does not fit a \(inputSize)x\(inputSize) input (\(error)), so the model was built otherwise, and a state dict alone cannot show how: give the torch.save(model) file, --arch-from model.txt (what print(model) writes), a .pt2 from torch.export.save, or a torch.onnx.export .onnx file")
+            }
         }
         return (model, result.note)
     }
