@@ -91,7 +91,7 @@ struct BenchCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, modelOptions)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try parseInputShape(input)[1])
         let shape = try parseInputShape(input)
         let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)

@@ -34,7 +34,7 @@ struct EvalCommand: ParsableCommand {
     func validate() throws { _ = try dataOptions.requireData() }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, modelOptions)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try dataOptions.decodeImages()
         let progress = ProgressBar("evaluating", total: images.count)
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels, progress: { done in progress.advance(by: done - progress.done) })

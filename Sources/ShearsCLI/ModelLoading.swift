@@ -26,9 +26,10 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// Reads `path` with `options` (ShearsKit's ModelLoader), printing its warnings on stderr.
-func loadModel(_ path: String, _ options: ModelOptions) throws -> LoadedModel {
-    let loaded = try ModelLoader.load(path, architecture: options.arch, moduleTreeText: options.archFrom)
+/// Reads `path` with `options` (ShearsKit's ModelLoader), printing its warnings on stderr;
+/// `inputSize` (`--input`, the crop) places a plain CNN's last pool.
+func loadModel(_ path: String, _ options: ModelOptions, inputSize: Int? = nil) throws -> LoadedModel {
+    let loaded = try ModelLoader.load(path, architecture: options.arch, moduleTreeText: options.archFrom, inputSize: inputSize)
     for warning in loaded.warnings { printError("warning: \(warning)") }
     return loaded
 }

@@ -34,7 +34,7 @@ struct PredictCommand: ParsableCommand {
 
     func run() throws {
         if let output { try AtomicFile.requireWritable(output) }
-        let loaded = try loadModel(checkpoint, modelOptions)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try dataOptions.decodeImages()
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: .countAsWrong, keepLogits: logits)
         let width = result.logits?.shape[1] ?? 0

@@ -48,7 +48,7 @@ struct SensitivityCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, modelOptions)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let method = self.method.method
         let ratios = try parseRatios(self.ratios, name: "--ratios", limit: pointOptions)
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }

@@ -51,7 +51,7 @@ struct SummaryCommand: ParsableCommand {
         let shape = try parseInputShape(input)
         let model: Model
         if let checkpoint {
-            model = try loadModel(checkpoint, modelOptions).model
+            model = try loadModel(checkpoint, modelOptions, inputSize: try parseInputShape(input)[1]).model
         } else {
             model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)
         }

@@ -111,7 +111,7 @@ struct SweepCommand: ParsableCommand {
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, modelOptions)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try dataOptions.decodeImages()
         let recalibration = try recalibrateBN.map { count in
             try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),

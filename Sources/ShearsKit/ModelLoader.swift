@@ -2,9 +2,11 @@
 // checkpoint, safetensors, a Shears quantized blob, ONNX, a torch.export `.pt2` archive), then
 // builds its graph: an `.onnx` file and a `.pt2` archive (known by name or by content) carry
 // their own; a whole-module pickle or a `print(model)` text gives a module tree
-// (ModuleTreeImporter); otherwise the catalog architecture, detected or forced. Where a
-// tree's forward pass was guessed, or the catalog stood in for a refused tree, `warnings`
-// says so: the logits are right only if the guess is.
+// (ModuleTreeImporter); a state dict alone is the catalog architecture its keys name (or the
+// one forced), else the module tree ModuleTreeSynthesis rebuilds from its keys (torchvision
+// classifiers, the HW7 student). Where a tree's forward pass was guessed, a tree was
+// synthesized from keys, or the catalog stood in for a refused tree, `warnings` says so: the
+// logits are right only if the assumption is. Every refusal names the file.
 
 import Foundation
 
@@ -28,12 +30,23 @@ public enum ModelLoader {
     /// - Parameters:
     ///   - architecture: a catalog name to force (`--arch`).
     ///   - moduleTreeText: a `print(model)` text whose module tree gives the graph (`--arch-from`).
-    public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil) throws -> LoadedModel {
+    ///   - inputSize: the side of the square input the model will run at (`--input`, the crop),
+    ///     where known: a plain CNN's state dict needs it to place the pool after its last conv.
+    public static func load(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil, inputSize: Int? = nil) throws -> LoadedModel {
         var warnings: [String] = []
         func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
             let (model, guessed) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
             warnings += guessed.map { "\(source): \($0)" }
             return model
+        }
+        /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
+        func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path, inputSize: inputSize) {
+                warnings.append(synthesized.note)
+                return synthesized.model
+            }
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
+            return try ArchitectureCatalog.build(stateDict, architecture: architecture, inputSize: inputSize)
         }
         let model: Model
         // A FIFO, device or folder is refused here, before anything opens it to read.
@@ -46,10 +59,10 @@ public enum ModelLoader {
                 let blob = try BlobCodec.read(path: path)
                 if let text = moduleTreeText {
                     model = try treeModel(try ModuleTreeText.load(path: text), blob.dequantized(), source: text)
-                } else if let name = architecture ?? blob.architecture, !ArchitectureCatalog.names.contains(name), name != "resnet" {
-                    throw NNError.unsupported(path: path, reason: "the blob's architecture '\(name)' is not in the catalog: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
                 } else {
-                    model = try ArchitectureCatalog.build(blob.dequantized(), architecture: architecture ?? blob.architecture)
+                    let catalog = blob.architecture.flatMap { ArchitectureCatalog.names.contains($0) || $0 == "resnet" ? $0 : nil }
+                    model = try stateDictModel(blob.dequantized(), architecture: architecture ?? catalog,
+                                               otherwise: "the blob's architecture '\(blob.architecture ?? "")' is not one its keys determine: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
                 }
             } else if path.lowercased().hasSuffix(".pt2") || TorchExportImporter.isArchive(path: path) {
                 model = try TorchExportImporter.load(path: path)
@@ -61,17 +74,21 @@ public enum ModelLoader {
                     do {
                         model = try treeModel(tree, contents.stateDict, source: path)
                     } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
-                        model = try ArchitectureCatalog.build(contents.stateDict)
+                        model = try ArchitectureCatalog.build(contents.stateDict, inputSize: inputSize)
                         warnings.append("\(refusal); using the catalog's \(model.architecture) for its keys, assuming its forward()")
                     }
                 } else {
-                    model = try ArchitectureCatalog.build(contents.stateDict, architecture: architecture)
+                    model = try stateDictModel(contents.stateDict, architecture: architecture)
                 }
             }
-        } catch let mismatch as NNError {
-            // The architecture's own error names keys, not the file: say which file did not fit.
-            guard case .stateDictMismatch = mismatch else { throw mismatch }
-            throw NNError.unsupported(path: path, reason: mismatch.description)
+        } catch let error as NNError {
+            // The catalog's errors name keys, not the file: say which file did not fit.
+            switch error {
+            case .stateDictMismatch:
+                throw NNError.unsupported(path: path, reason: "\(error.description); if the model is another, give --arch-from model.txt (what print(model) writes), the torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file")
+            case .unknownArchitecture(let reason): throw NNError.unsupported(path: path, reason: reason)
+            default: throw error
+            }
         }
         return LoadedModel(model: model, path: path, fileBytes: size, warnings: warnings)
     }

@@ -8,7 +8,7 @@ import XCTest
 
 final class PrunerTests: XCTestCase {
     func student() throws -> Model {
-        try ArchitectureCatalog.build(SafetensorsReader.read(path: Fixtures.path("prune/student.safetensors")))
+        try ArchitectureCatalog.build(SafetensorsReader.read(path: Fixtures.path("prune/student.safetensors")), architecture: "student")
     }
 
     func zeros(_ t: Tensor?) -> Int { t?.scalars.filter { $0 == 0 }.count ?? -1 }

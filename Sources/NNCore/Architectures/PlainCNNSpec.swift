@@ -1,9 +1,12 @@
 // PlainCNNSpec: the plain CNN of seed 001: `cnn` = Sequential of groups
-// (Conv2d k×k pad k/2 with bias, [BatchNorm2d], ReLU, MaxPool2d(2, 2)), then `fc` =
+// (Conv2d k×k pad k/2 with bias, [BatchNorm2d], ReLU, [MaxPool2d(2, 2)]), then `fc` =
 // Sequential(Linear) over the flattened features. Group positions come from the keys: a
-// conv at index i, its BatchNorm (when present) at i + 1, the next conv right after the
-// group's pool. Any other layout (the TA student's pools after some convs only, its
-// AdaptiveAvgPool inside `cnn`) is refused, naming the forms that show the whole model.
+// conv at index i, its BatchNorm (when present) at i + 1, ReLU after it, and a pool where the
+// next conv sits one index further. After the last conv the keys show nothing: of the two
+// layouts (pool or not), the one whose flattened width at the input size equals fc's
+// in_features is taken. With no input size, or one no layout fits (the run will say the
+// input is wrong), only the seed's layout is accepted (a pool after every conv). Any other layout (the TA student's AdaptiveAvgPool inside `cnn`, unpadded
+// convs) is refused, naming the forms that show the whole model.
 
 /// The seed-001 TeacherNet family.
 struct PlainCNNSpec: ArchitectureSpec {
@@ -14,6 +17,7 @@ struct PlainCNNSpec: ArchitectureSpec {
         var kernel: Int
         var batchNorm: Bool
         var bias: Bool
+        var pool = true
     }
 
     let name = "plain-cnn"
@@ -23,8 +27,14 @@ struct PlainCNNSpec: ArchitectureSpec {
     var inFeatures = 0
     var classes = 11
 
+    /// The forms that carry a plain CNN's whole graph, for refusals.
+    static let wholeModelForms = "give --arch-from model.txt (what print(model) writes), a torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file"
+
     /// Reads the groups from `cnn.<i>.*` keys and the classifier from `fc.<j>.weight`.
-    init(stateDict: StateDict) throws {
+    ///
+    /// - Parameter inputSize: the side of the square input the model runs at (`--input`, the
+    ///   crop); it decides whether the last conv has a pool. nil: the seed's layout (a pool).
+    init(stateDict: StateDict, inputSize: Int? = nil) throws {
         let convIndices = stateDict.keys.compactMap { key -> Int? in
             let parts = key.split(separator: ".")
             guard parts.count == 3, parts[0] == "cnn", parts[2] == "weight", let i = Int(parts[1]),
@@ -34,20 +44,21 @@ struct PlainCNNSpec: ArchitectureSpec {
         guard let first = convIndices.first else {
             throw NNError.stateDictMismatch(architecture: name, missing: ["cnn.0.weight"], unexpected: [], mismatched: [])
         }
-        inputChannels = stateDict["cnn.\(first).weight"]!.shape[1]
-        groups = convIndices.map { i in
-            let w = stateDict["cnn.\(i).weight"]!.shape
+        inputChannels = try requiredShape(stateDict, "cnn.\(first).weight", rank: 4, architecture: name)[1]
+        groups = try convIndices.map { i in
+            let w = try requiredShape(stateDict, "cnn.\(i).weight", rank: 4, architecture: name)
             return Group(index: i, out: w[0], kernel: w[2], batchNorm: stateDict["cnn.\(i + 1).running_mean"] != nil,
                          bias: stateDict["cnn.\(i).bias"] != nil)
         }
-        // The seed's layout, conv at 0 and each group (conv, [BN], ReLU, MaxPool) right after the
-        // last, is all a state dict can confirm: padding and pools have no parameters.
-        var next = 0
-        for group in groups {
-            guard group.index == next else {
-                throw NNError.unknownArchitecture("the `cnn` convs sit at \(groups.map { String($0.index) }.joined(separator: ", ")), not in the plain CNN's (conv, BN, ReLU, MaxPool) groups; a state dict cannot show padding or where pools are: give --arch-from model.txt (what print(model) writes), a torch.save(model) file, or a torch.onnx.export .onnx file")
+        // Conv at 0; each group (conv, [BN], ReLU, [MaxPool]) right after the last: padding and
+        // pools have no parameters, so the next conv's index says whether a pool came between.
+        for g in groups.indices {
+            let end = g == 0 ? 0 : groups[g - 1].index + (groups[g - 1].batchNorm ? 3 : 2)
+            // With no input size to check a layout against, only the seed's: a pool after every conv.
+            guard groups[g].index == end + (g == 0 ? 0 : 1) || (inputSize != nil && g > 0 && groups[g].index == end) else {
+                throw NNError.unknownArchitecture("the `cnn` convs sit at \(groups.map { String($0.index) }.joined(separator: ", ")), not in the plain CNN's (conv, BN, ReLU, MaxPool) groups\(inputSize == nil ? " (or, given the input size, groups with a pool or not)" : ""); a state dict cannot show padding or where pools are: \(Self.wholeModelForms)")
             }
-            next = group.index + (group.batchNorm ? 4 : 3)
+            if g > 0 { groups[g - 1].pool = groups[g].index == end + 1 }
         }
         let fcKeys = stateDict.keys.filter { $0.hasPrefix("fc.") && $0.hasSuffix(".weight") }
         guard fcKeys.count == 1, let key = fcKeys.first, let j = Int(key.split(separator: ".")[1]) else {
@@ -56,6 +67,30 @@ struct PlainCNNSpec: ArchitectureSpec {
         fcIndex = j
         let fc = try requiredShape(stateDict, key, rank: 2, architecture: name)
         (classes, inFeatures) = (fc[0], fc[1])
+        if let inputSize {
+            let fits = [true, false].filter { pool in
+                var layout = groups
+                layout[layout.count - 1].pool = pool
+                return flattenedWidth(layout, inputSize: inputSize) == inFeatures
+            }
+            let seedLayout = groups.dropLast().allSatisfy(\.pool)
+            guard fits.count == 1 || (fits.isEmpty && seedLayout), let pool = fits.first ?? (seedLayout ? true : nil) else {
+                throw NNError.unknownArchitecture("fc.\(j) reads \(inFeatures) features, which \(fits.isEmpty ? "no" : "more than one") layout of the `cnn` convs at \(groups.map { String($0.index) }.joined(separator: ", ")) gives at a \(inputSize)x\(inputSize) input (3x3 convs padded, a 2x2 max pool after the last conv or not); \(Self.wholeModelForms)")
+            }
+            groups[groups.count - 1].pool = pool
+        }
+    }
+
+    /// Channels x height x width after the groups for an `inputSize`-square input (nil when a
+    /// pool meets a map smaller than its window).
+    private func flattenedWidth(_ groups: [Group], inputSize: Int) -> Int? {
+        var side = inputSize
+        for group in groups {
+            side += 2 * (group.kernel / 2) - group.kernel + 1
+            if group.pool { side /= 2 }
+            guard side >= 1 else { return nil }
+        }
+        return groups.last.flatMap { [$0.out, side, side].checkedProduct }
     }
 
     /// The seed's TeacherNet (32, 64, 128, 256, 256, 256) for a `[3, size, size]` input.
@@ -77,7 +112,7 @@ struct PlainCNNSpec: ArchitectureSpec {
                 next += 1
             }
             x = g.add("cnn.\(next)", .relu, x)
-            x = g.add("cnn.\(next + 1)", .maxPool(Pool2dAttributes(kernel: Size2(2))), x)
+            if group.pool { x = g.add("cnn.\(next + 1)", .maxPool(Pool2dAttributes(kernel: Size2(2))), x) }
         }
         x = g.add("flatten", .flatten, x)
         g.add("fc.\(fcIndex)", .linear, x)

@@ -1,0 +1,130 @@
+import XCTest
+import ShearsKit
+import TestSupport
+
+/// ModelLoader on state dicts alone: torchvision classifiers and the HW7 student by their keys
+/// (with a note), plain CNNs at the input size given, and refusals that name the file and
+/// the forms that carry the graph.
+final class ModelLoaderTests: XCTestCase {
+    static let forms = ["--arch-from model.txt", "torch.save(model)", "torch.export.save", "torch.onnx.export"]
+
+    func assertRefusal(_ error: Error, naming path: String, _ mentions: String..., file: StaticString = #filePath, line: UInt = #line) {
+        let text = "\(error)"
+        XCTAssertTrue(text.hasPrefix(path), text, file: file, line: line)
+        for mention in mentions { XCTAssertTrue(text.contains(mention), "\(mention) not in: \(text)", file: file, line: line) }
+    }
+
+    func testATorchvisionStateDictLoadsWithANoteNamingTheVariant() throws {
+        let path = Fixtures.path("statedicts/resnet50.pt")
+        let loaded = try ModelLoader.load(path)
+        XCTAssertEqual(loaded.model.architecture, "ResNet")
+        XCTAssertEqual(loaded.warnings.count, 1)
+        XCTAssertTrue(loaded.warnings[0].contains(path) && loaded.warnings[0].contains("resnet50"), loaded.warnings[0])
+    }
+
+    func testTheZoosStateDictsAloneLoadOrAreRefusedNamingTheFile() throws {
+        // ShuffleNetV2 at any repeats: strides are the first block's of each stage.
+        let shuffle = try ModelLoader.load(Fixtures.path("architectures/shufflenet.pt"))
+        let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/shufflenet.input.f32"))
+        let expected = try Fixtures.float32("architectures/shufflenet.logits.f32")
+        assertClose(try Executor(model: shuffle.model, input: [3, 32, 32], maxBatch: 2).run(input).scalars, expected, rtol: 1e-4,
+                    atol: 1e-5 * (expected.map(abs).max() ?? 1))
+        // A shortened inverted_residual_setting and Fires at other places: the keys do not fix the strides and pools.
+        for (name, mentions) in [("mobilenet-v2", "not the default setting's 17"), ("squeezenet", "neither SqueezeNet 1.0's nor 1.1's")] {
+            let path = Fixtures.path("architectures/\(name).pt")
+            XCTAssertThrowsError(try ModelLoader.load(path)) { error in self.assertRefusal(error, naming: path, mentions, "torch.save(model)") }
+        }
+    }
+
+    /// The zoo's state dicts alone (`Tests/Fixtures/architectures/<name>.pt`): those whose keys
+    /// and input size determine the graph give PyTorch's logits and parameter count, the rest are
+    /// refused naming the file and the forms that carry the graph.
+    func testTheZoosStateDictsAlone() throws {
+        struct Case: Decodable { let parameters: Int }
+        let manifest: [String: Case] = try Fixtures.json("architectures/manifest.json")
+        var loaded: [String] = []
+        for (name, c) in manifest.sorted(by: { $0.key < $1.key }) {
+            let path = Fixtures.path("architectures/\(name).pt")
+            let scalars = try Fixtures.float32("architectures/\(name).input.f32")
+            let side = Int(Double(scalars.count / 6).squareRoot())
+            let model: Model
+            do {
+                model = try ModelLoader.load(path, inputSize: side).model
+            } catch {
+                assertRefusal(error, naming: path)
+                XCTAssertTrue(Self.forms.contains { "\(error)".contains($0) }, "\(error)")
+                continue
+            }
+            let expected = try Fixtures.float32("architectures/\(name).logits.f32")
+            let logits = try Executor(model: model, input: [3, side, side], maxBatch: 2).run(Tensor(shape: [2, 3, side, side], scalars: scalars))
+            assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), name)
+            XCTAssertEqual(try ModelStatistics(model: model, input: [3, side, side]).parameters, c.parameters, name)
+            loaded.append(name)
+        }
+        // The rest: custom configurations (shortened MobileNetV2/V3 and EfficientNet settings,
+        // relocated SqueezeNet Fires, AlexNet's stride-2 stem), classes the importer does not
+        // run yet (DenseNet, GoogLeNet, RegNet), and custom classes whose keys name no family.
+        XCTAssertEqual(loaded, ["convnext", "hw7-student", "mnasnet", "narrow-resnet", "resnet50", "resnext50", "shufflenet", "teachernet", "vgg11-bn"])
+    }
+
+    func testTheHW7StudentIsNotTakenForThePlainCNN() throws {
+        let loaded = try ModelLoader.load(Fixtures.path("statedicts/hw7-student.pt"))
+        XCTAssertEqual(loaded.model.architecture, "StudentNet")
+        XCTAssertTrue(loaded.warnings.contains { $0.contains("HW7") && $0.contains("ReLU6") }, "\(loaded.warnings)")
+    }
+
+    func testATeacherWithoutItsLastPoolLoadsAtTheInputSizeGiven() throws {
+        let loaded = try ModelLoader.load(Fixtures.path("statedicts/teacher-no-last-pool.pt"), inputSize: 32)
+        XCTAssertEqual(loaded.model.architecture, "plain-cnn")
+        XCTAssertEqual(loaded.model.graph.nodes.filter { if case .maxPool = $0.op { return true } else { return false } }.count, 5)
+    }
+
+    func testSummaryPassesItsInputSize() throws {
+        let result = try CLI.run(["summary", Fixtures.path("statedicts/teacher-no-last-pool.pt"), "--input", "3x32x32", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["architecture"] as? String, "plain-cnn")
+    }
+
+    func testAPlainCNNNoLayoutFitsIsRefusedNamingTheFile() {
+        // The TA student: unpadded convs and an AdaptiveAvgPool inside `cnn`; at 32x32 neither
+        // layout after its last conv gives fc's 100 features.
+        let path = Fixtures.path("architectures/ta-student.pt")
+        XCTAssertThrowsError(try ModelLoader.load(path, inputSize: 32)) { error in
+            self.assertRefusal(error, naming: path, "fc.0 reads 100 features", "32x32")
+            for form in Self.forms { XCTAssertTrue("\(error)".contains(form), "\(error)") }
+        }
+    }
+
+    func testAStudentWithConvBiasesIsRefusedNotTakenForTheReLUStudent() throws {
+        // The course student's keys plus conv biases, as a LeakyReLU student with bias=True has.
+        var stateDict = try Checkpoint.load(path: Fixtures.path("models/student.safetensors"))
+        for key in stateDict.keys where key.hasSuffix(".weight") && (key.hasSuffix(".0.weight") || key.hasSuffix(".3.weight")) {
+            stateDict.setTensor(String(key.dropLast("weight".count)) + "bias", Tensor(shape: [stateDict[key]?.shape.first ?? 1]))
+        }
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("leaky.pt").path
+        try TorchCheckpointWriter.write(stateDict, to: path)
+        XCTAssertThrowsError(try ModelLoader.load(path)) { error in
+            self.assertRefusal(error, naming: path, "conv biases", "activations", "--arch student")
+        }
+        XCTAssertEqual(try ModelLoader.load(path, architecture: "student").model.architecture, "student")
+    }
+
+    func testABottleneckForcedAsACatalogResNetNamesTheFileAndTheWayOut() {
+        let path = Fixtures.path("statedicts/resnet50.pt")
+        XCTAssertThrowsError(try ModelLoader.load(path, architecture: "resnet18")) { error in
+            self.assertRefusal(error, naming: path, "Bottlenecks", "leave out --arch")
+        }
+    }
+
+    func testUnknownKeysNameTheFileAndTheForms() throws {
+        var stateDict = StateDict()
+        stateDict.setTensor("encoder.weight", Tensor(shape: [4, 3, 1, 1]))
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("custom.pt").path
+        try TorchCheckpointWriter.write(stateDict, to: path)
+        XCTAssertThrowsError(try ModelLoader.load(path)) { error in
+            self.assertRefusal(error, naming: path, "encoder.weight")
+            for form in Self.forms { XCTAssertTrue("\(error)".contains(form), "\(error)") }
+        }
+    }
+}
