@@ -8,8 +8,8 @@ import TestSupport
 /// ModuleTreeSynthesis rebuilds from the keys runs to PyTorch's logits and counts torch's
 /// parameters. Tests/Fixtures/statedicts holds the families the importer runs today and the
 /// homework networks; the rest are written to the ignored out/statedicts (torch's files cost
-/// ~160 bytes a tensor) and tested when it exists; the families whose importer lands with
-/// i21-tree2 skip while it refuses their classes.
+/// ~160 bytes a tensor) and tested when it exists. GoogLeNet's keys are refused (whether
+/// transform_input is on is not in them): ZooFormsTests checks that refusal.
 final class ModuleTreeSynthesisTests: XCTestCase {
     struct Case: Decodable {
         let input: [Int]
@@ -34,20 +34,13 @@ final class ModuleTreeSynthesisTests: XCTestCase {
         return synthesized
     }
 
-    /// Loads `name` from `folder` and compares logits and parameter count with PyTorch's;
-    /// `pending` names the branch whose importer runs the family, skipping while it refuses.
-    func check(_ name: String, in folder: String = Fixtures.path("statedicts"), pending: String? = nil) throws {
+    /// Loads `name` from `folder` and compares logits and parameter count with PyTorch's.
+    func check(_ name: String, in folder: String = Fixtures.path("statedicts")) throws {
         let manifestPath = folder + "/manifest.json"
         guard FileManager.default.fileExists(atPath: manifestPath) else { throw XCTSkip("\(folder) not written: run scripts/fixtures/state_dicts.py") }
         let manifest = try JSONDecoder().decode([String: Case].self, from: Data(contentsOf: URL(fileURLWithPath: manifestPath)))
         let c = try XCTUnwrap(manifest[name], name)
-        let loaded: (model: Model, note: String?)
-        do {
-            loaded = try Self.model("\(folder)/\(name).pt", input: c.input)
-        } catch let error as NNError {
-            guard let pending else { throw error }
-            throw XCTSkip("importer lands with \(pending): \(error)")
-        }
+        let loaded = try Self.model("\(folder)/\(name).pt", input: c.input)
         let logits = try Executor(model: loaded.model, input: c.input, maxBatch: 2).run(Self.batch(c.input))
         XCTAssertEqual(logits.shape, [2, 10], name)
         assertClose(logits.scalars, c.logits, rtol: 1e-4, atol: 1e-5 * (c.logits.map(abs).max() ?? 1), name)
@@ -68,10 +61,9 @@ final class ModuleTreeSynthesisTests: XCTestCase {
     func testMobileNetV3Large() throws { try check("mobilenet-v3-large", in: Self.optIn) }
     func testEfficientNetB0() throws { try check("efficientnet-b0", in: Self.optIn) }
     func testMNASNet() throws { try check("mnasnet", in: Self.optIn) }
-    func testRegNetX() throws { try check("regnet-x", in: Self.optIn, pending: "i21-tree2") }
-    func testRegNetY() throws { try check("regnet-y", in: Self.optIn, pending: "i21-tree2") }
-    func testDenseNet() throws { try check("densenet", in: Self.optIn, pending: "i21-tree2") }
-    func testGoogLeNet() throws { try check("googlenet", in: Self.optIn, pending: "i21-tree2") }
+    func testRegNetX() throws { try check("regnet-x", in: Self.optIn) }
+    func testRegNetY() throws { try check("regnet-y", in: Self.optIn) }
+    func testDenseNet() throws { try check("densenet", in: Self.optIn) }
     func testVGG11BN() throws { try check("vgg11-bn", in: Self.optIn) }
     func testAlexNet() throws { try check("alexnet", in: Self.optIn) }
     func testConvNeXt() throws { try check("convnext", in: Self.optIn) }
