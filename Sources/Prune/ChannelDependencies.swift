@@ -1,10 +1,13 @@
 // ChannelDependencies: which layers share one channel dimension, so that removing output
 // channel c of a convolution stays consistent through the graph. A "channel space" starts
-// at a conv (ungrouped or grouped) and flows through BN, activations, pooling, identity and
-// depthwise convs (groups == in == out channels, which follow their producer); a residual
+// at a conv (ungrouped or grouped) or a linear layer on a feature map (a 1x1 conv with
+// weight `[out, in]`) and flows through BN, activations, pooling, identity, layer scales
+// (their `[C, 1, 1]` follows the space) and depthwise convs (groups == in == out channels,
+// which follow their producer); a residual
 // `add` merges the spaces of its inputs into one dependency group, and so does a
 // squeeze-excite `mul` (the gate's producer joins the gated space). Its readers are convs
-// (input channels) and linear layers behind a flatten (in-features, in blocks of H·W). A
+// and linear layers on feature maps (input channels) and linear layers behind a flatten
+// (in-features, in blocks of H·W). A
 // grouped conv (g groups, not depthwise) producing or reading a space splits it into g
 // contiguous groups that must each lose the same number of channels: the space records it
 // in `grouped`, and with several the blocks are their least common multiple. A `concat`
@@ -13,18 +16,23 @@
 // the readers' input channels at that block's offset. A space reaching the network input
 // or output, a channel slice or shuffle, a flatten read by anything but a linear layer, a
 // concat read by anything but ungrouped convs (a grouped reader would tie the blocks'
-// counts together), or an activation with f(0) ≠ 0 other than a Mul's gate cannot be pruned.
+// counts together), or an activation with f(0) ≠ 0 other than a Mul's gate cannot be pruned,
+// nor can a space a LayerNorm reads (its mean and variance over all channels would change
+// with one removed).
 
 import NN
 
 /// One set of channels that must be pruned together.
 struct ChannelSpace {
-    /// Convs whose output channels form the space.
+    /// Convs (and linear layers on feature maps) whose output channels form the space.
     var producers: [Int] = []
     var batchNorms: [Int] = []
+    /// Layer scales over the space (their `[C, 1, 1]` parameter follows).
+    var scales: [Int] = []
     /// Depthwise convs over the space (their filters and groups follow).
     var depthwise: [Int] = []
-    /// Convs reading the space (their input channels follow, per group for grouped ones).
+    /// Convs and linear layers on feature maps reading the space (their input channels,
+    /// weight dim 1, follow, per group for grouped convs).
     var convReaders: [Int] = []
     /// Grouped, not depthwise, convs producing or reading the space: each of their groups
     /// loses the same number of channels.
@@ -64,6 +72,7 @@ enum ChannelDependencies {
         var flattenSource: [Int: Int] = [:]
         var concatInputs: [Int: [Int]] = [:]  // concat node → its inputs' spaces
         var blocked: [Int] = [0, nodes.count - 1]
+        let featureMap = model.graph.producesFeatureMap
         for (i, node) in nodes.enumerated() {
             let input = node.inputs.first.map { space[$0] }
             switch node.op {
@@ -107,6 +116,21 @@ enum ChannelDependencies {
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 flattenSource[i] = input
                 blocked.append(i)
+            case .linear where featureMap[i]:
+                // Per position on a feature map: a 1x1 conv, producer and reader alike.
+                guard let input, model.stateDict.tensor("\(node.name).weight")?.rank == 2 else {
+                    throw PruneError.unsupportedGraph("linear '\(node.name)' has no 2-D weight or no input")
+                }
+                events.append((i, { $0.producers.append(i) }))
+                events.append((input, { $0.convReaders.append(i) }))
+            case .layerNorm:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                space[i] = input
+                blocked.append(i)
+            case .channelScale:
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                space[i] = input
+                events.append((input, { $0.scales.append(i) }))
             case .linear:
                 if let source = node.inputs.first.flatMap({ flattenSource[$0] }) {
                     events.append((source, { $0.linearReaders.append(i) }))

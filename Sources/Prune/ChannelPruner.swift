@@ -13,16 +13,16 @@
 // on its own keeps each group's strongest filters.)
 // Residual groups (spaces joined by an add) are left alone unless `pruneResidualGroups`.
 //
-// Removal: producer filters and biases, the BN channels and depthwise filters (groups
-// updated) of the space, the readers' input channels (conv weight dim 1, for a grouped
+// Removal: producer filters and biases, the BN channels, layer scales and depthwise filters
+// (groups updated) of the space, the readers' input channels (conv weight dim 1, for a grouped
 // conv per group: the filters of group G keep the kept channels of input group G at their
 // offsets in it; a linear layer's in-features in blocks of H·W = in / C after a flatten; a
 // concat reader's input channels at the space's block offset).
 // Exactness: `maskChannels` keeps all shapes and zeroes the removed channels' producer
-// filters and biases (grouped producers' too), depthwise filters and biases, and BN weight
-// and bias, so those channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 + 0). The
-// channel-removed network computes the same logits as that masked network (up to float
-// summation order).
+// filters and biases (grouped producers' too), depthwise filters and biases, BN weight and
+// bias, and layer scales, so those channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 +
+// 0). The channel-removed network computes the same logits as that masked network (up to
+// float summation order).
 
 import NN
 
@@ -50,21 +50,22 @@ public enum ChannelPruner {
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let channels = kept.count
-            for i in space.producers + space.depthwise + space.batchNorms {
-                let name = model.graph.nodes[i].name
-                for suffix in ["weight", "bias", "running_mean", "running_var"] {
-                    guard let t = pruned.stateDict.tensor("\(name).\(suffix)") else { continue }
-                    pruned.stateDict.setTensor("\(name).\(suffix)", select(t, dim: 0, kept))
-                }
-                if case .conv2d(var attributes) = model.graph.nodes[i].op, space.depthwise.contains(i) {
+            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias", "running_mean", "running_var"]) {
+                guard let t = pruned.stateDict.tensor(key) else { continue }
+                pruned.stateDict.setTensor(key, select(t, dim: 0, kept))
+            }
+            for i in space.depthwise {
+                if case .conv2d(var attributes) = model.graph.nodes[i].op {
                     attributes.groups = channels
                     pruned.graph.nodes[i].op = .conv2d(attributes)
                 }
             }
             for i in space.convReaders {
-                guard case .conv2d(let attributes) = model.graph.nodes[i].op else { continue }
+                // A conv's input channels per group; a linear layer on a feature map's in one group.
+                let groups: Int
+                if case .conv2d(let attributes) = model.graph.nodes[i].op { groups = attributes.groups } else { groups = 1 }
                 let key = "\(model.graph.nodes[i].name).weight"
-                pruned.stateDict.setTensor(key, selectInputs(pruned.stateDict.tensor(key)!, groups: attributes.groups, kept))
+                pruned.stateDict.setTensor(key, selectInputs(pruned.stateDict.tensor(key)!, groups: groups, kept))
             }
             for i in space.linearReaders {
                 let key = "\(model.graph.nodes[i].name).weight"
@@ -94,7 +95,8 @@ public enum ChannelPruner {
     }
 
     /// The same selection as `removeChannels`, applied as zeros: shapes unchanged, removed
-    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias set to 0.
+    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias and
+    /// layer scales set to 0.
     public static func maskChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
         var masked = model
         var keys: [String] = []
@@ -102,18 +104,15 @@ public enum ChannelPruner {
         let plan = try self.plan(model, ratio: ratio, options: options)
         for (space, kept) in plan {
             let keep = Set(kept)
-            for i in space.producers + space.depthwise + space.batchNorms {
-                let name = model.graph.nodes[i].name
-                for suffix in ["weight", "bias"] {
-                    guard let t = model.stateDict.tensor("\(name).\(suffix)") else { continue }
-                    let slices = ChannelSlices(shape: t.shape, dim: 0)
-                    var mask = Tensor(shape: t.shape, repeating: 1)
-                    for c in 0..<slices.channels where !keep.contains(c) {
-                        for e in slices.elements(of: c) { mask.scalars[e] = 0 }
-                    }
-                    masked.stateDict.setTensor("\(name).\(suffix)", Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
-                    if suffix == "weight" { masks["\(name).weight"] = mask; keys.append("\(name).weight") }
+            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias"]) {
+                guard let t = model.stateDict.tensor(key) else { continue }
+                let slices = ChannelSlices(shape: t.shape, dim: 0)
+                var mask = Tensor(shape: t.shape, repeating: 1)
+                for c in 0..<slices.channels where !keep.contains(c) {
+                    for e in slices.elements(of: c) { mask.scalars[e] = 0 }
                 }
+                masked.stateDict.setTensor(key, Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
+                if key.hasSuffix(".weight") { masks[key] = mask; keys.append(key) }
             }
         }
         return (masked, PruneRecord(model: masked, keys: keys, masks: masks, channelGroups: groupRecords(model, plan)))
@@ -187,6 +186,13 @@ public enum ChannelPruner {
 }
 
 extension ChannelSpace {
+    /// State-dict keys whose dim 0 is the space's channels: each suffix of its producers,
+    /// depthwise convs and BatchNorms (where present), and its layer scales' own keys.
+    func perChannelKeys(in model: Model, suffixes: [String]) -> [String] {
+        (producers + depthwise + batchNorms).flatMap { i in suffixes.map { "\(model.graph.nodes[i].name).\($0)" } }
+            + scales.map { model.graph.nodes[$0].name }
+    }
+
     /// Channel count: the first producer's output channels.
     func channels(in model: Model) -> Int {
         model.stateDict.tensor("\(model.graph.nodes[producers[0]].name).weight")?.shape[0] ?? 0

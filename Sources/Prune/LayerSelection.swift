@@ -1,5 +1,6 @@
 // LayerSelection: which layers a pruning method touches, by node name. Defaults:
-// unstructured methods take every conv and linear weight, structured ones every conv.
+// unstructured methods take every conv and linear weight, structured ones every conv and every
+// linear layer on a feature map (a 1x1 conv with weight `[out, in]`).
 // `include` narrows that set to names matching any glob, `exclude` removes names.
 // Globs: `*` matches any run of characters (dots included), `?` one character.
 
@@ -16,13 +17,15 @@ public struct LayerSelection: Equatable, Sendable {
 
     /// Indices of the selected nodes of `model`.
     ///
-    /// - Parameter structured: true selects convolutions only; false convolutions and linear layers.
+    /// - Parameter structured: true selects convolutions and linear layers on feature maps;
+    ///   false convolutions and all linear layers.
     /// - Throws: `PruneError.unknownLayer` when an include glob matches no eligible layer.
     public func nodes(in model: Model, structured: Bool) throws -> [Int] {
+        let featureMap = model.graph.producesFeatureMap
         let eligible = model.graph.nodes.indices.filter { i in
             switch model.graph.nodes[i].op {
             case .conv2d: return true
-            case .linear: return !structured
+            case .linear: return !structured || featureMap[i]
             default: return false
             }
         }

@@ -52,6 +52,33 @@ final class ONNXExporterTests: XCTestCase {
         }
     }
 
+    /// ConvNeXt (scripts/fixtures/convnext.py): its module-tree model exports with LayerNorms,
+    /// per-position linears and layer scales under their torch keys and reads back identically,
+    /// and Shears' channel-pruned export gives ONNX Runtime's logits.
+    func testConvNeXtExportsReadBackAndRunInOnnxRuntime() throws {
+        struct Manifest: Decodable { let parameters: Int; let channel_parameters: Int }
+        let manifest: Manifest = try Fixtures.json("convnext/manifest.json")
+        let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("convnext/convnext.input.f32"))
+        let source = Fixtures.path("convnext/convnext.module.pt")
+        let contents = try Checkpoint.contents(path: source)
+        let model = try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: source).model
+        let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("convnext.onnx").path
+        try ONNXExporter.write(model, to: path)
+        let back = try ONNXImporter.load(path: path)
+        let expected = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(input).scalars
+        assertClose(try Executor(model: back, input: [3, 32, 32], maxBatch: 2).run(input).scalars, expected, rtol: 1e-6, atol: 1e-7)
+        XCTAssertEqual(Set(back.graph.nodes.filter(\.op.isParametric).map(\.name)), Set(model.graph.nodes.filter(\.op.isParametric).map(\.name)))
+        XCTAssertEqual(Set(back.stateDict.keys), Set(contents.stateDict.keys))
+        XCTAssertEqual(try ModelStatistics(model: back, input: [3, 32, 32]).parameters, manifest.parameters)
+
+        let pruned = try ONNXImporter.load(path: Fixtures.path("convnext/convnext.channel.onnx"))
+        let ort = try Fixtures.float32("convnext/convnext.channel.ort.f32")
+        assertClose(try Executor(model: pruned, input: [3, 32, 32], maxBatch: 2).run(input).scalars, ort,
+                    rtol: 1e-4, atol: 1e-5 * (ort.map(abs).max() ?? 1), "convnext.channel.onnx")
+        XCTAssertEqual(try ModelStatistics(model: pruned, input: [3, 32, 32]).parameters, manifest.channel_parameters)
+        XCTAssertLessThan(manifest.channel_parameters, manifest.parameters)
+    }
+
     func testAdaptivePoolsOtherThanOneByOneAreRefused() throws {
         var g = GraphBuilder()
         g.add("pool", .adaptiveAvgPool(Size2(2)), g.input)

@@ -152,6 +152,32 @@ final class ShapeInferenceTests: XCTestCase {
         assertRefused(model(.channelShuffle(groups: 0)), layer: "op", "0 groups")
     }
 
+    /// `input → layer norm (weight [C]) → linear on the map (weight [5, C]) → layer scale
+    /// ([5, 1, 1]) → global pool → flatten`, with the given parameter shapes.
+    static func convNeXtModel(norm: [Int] = [3], linear: [Int] = [5, 3], scale: [Int] = [5, 1, 1]) -> Model {
+        var graph = GraphBuilder()
+        let norm1 = graph.add("norm", .layerNorm(eps: 1e-6), graph.input)
+        let fc = graph.add("fc", .linear, norm1)
+        let scaled = graph.add("block.layer_scale", .channelScale, fc)
+        graph.add("flatten", .flatten, graph.add("pool", .adaptiveAvgPool(Size2(1)), scaled))
+        var dict = StateDict()
+        dict.setTensor("norm.weight", Tensor(shape: norm, repeating: 1))
+        dict.setTensor("fc.weight", Tensor(shape: linear, repeating: 0.1))
+        dict.setTensor("block.layer_scale", Tensor(shape: scale, repeating: 0.5))
+        return Model(architecture: "test", graph: graph.graph, stateDict: dict)
+    }
+
+    func testLayerNormLinearOnAMapAndLayerScaleShapesAreChecked() throws {
+        let model = Self.convNeXtModel()
+        XCTAssertEqual(try ShapeInference(model: model, input: [3, 4, 4]).shapes[2], [5, 4, 4])
+        let statistics = try ModelStatistics(model: model, input: [3, 4, 4])
+        XCTAssertEqual(statistics.parameters, 3 + 15 + 5)
+        XCTAssertEqual(statistics.layers.map(\.macs).prefix(3), [48, 16 * 15, 80])
+        assertRefused(Self.convNeXtModel(norm: [4]), input: [3, 4, 4], layer: "norm", "weight [4]", "3 channels")
+        assertRefused(Self.convNeXtModel(linear: [5, 4]), input: [3, 4, 4], layer: "fc", "expects 4 input features")
+        assertRefused(Self.convNeXtModel(scale: [5]), input: [3, 4, 4], layer: "block.layer_scale", "[5, 1, 1]")
+    }
+
     func testMACsThatOverflowNameTheLayer() {
         let saved = MemoryBudget.limit
         defer { MemoryBudget.limit = saved }

@@ -57,6 +57,28 @@ final class ChannelPrunerTests: XCTestCase {
         XCTAssertEqual(removed.stateDict.tensor("fc.weight")?.shape, [7, 24])
     }
 
+    /// ConvNeXt (scripts/fixtures/convnext.py): each CNBlock's MLP hidden width (Linear on the
+    /// feature map → GELU → Linear) is removed exactly against the masked twin; the residual
+    /// stream that LayerNorms read stays whole, even with residual groups pruned.
+    func testConvNeXtPrunesTheMLPHiddenWidthAndPinsLayerNormSpaces() throws {
+        let path = Fixtures.path("convnext/convnext.module.pt")
+        let contents = try Checkpoint.contents(path: path)
+        let original = try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: path).model
+        let batch = Tensor(shape: [2] + input, scalars: try Fixtures.float32("convnext/convnext.input.f32"))
+        func logits(_ model: Model) throws -> [Float] { try Executor(model: model, input: input, maxBatch: 2).run(batch).scalars }
+        let options = ChannelPruningOptions(pruneResidualGroups: true)
+        let (removed, record) = try ChannelPruner.removeChannels(original, ratio: 0.5, options: options)
+        let (masked, _) = try ChannelPruner.maskChannels(original, ratio: 0.5, options: options)
+        let expected = try logits(masked)
+        assertClose(try logits(removed), expected, rtol: 1e-4, atol: 1e-5, "convnext")
+        XCTAssertNotEqual(expected, try logits(original))
+        XCTAssertEqual(record.channelGroups.map(\.producers), [["features.1.0.block.3"], ["features.3.0.block.3"], ["features.5.0.block.3"]])
+        XCTAssertEqual(removed.stateDict.tensor("features.3.0.block.3.weight")?.shape, [16, 8])
+        XCTAssertEqual(removed.stateDict.tensor("features.3.0.block.5.weight")?.shape, [8, 16])
+        XCTAssertEqual(removed.stateDict.tensor("features.3.0.layer_scale")?.shape, [8, 1, 1])
+        XCTAssertEqual(try ModelStatistics(model: removed, input: input).parameters, record.parameters)
+    }
+
     func testResNetRemovalEqualsMaskingResidualsKept() throws {
         let (removed, record) = try checkExact("resnet", ratio: 0.5, options: ChannelPruningOptions())
         // Stem and layer1 share one residual group: untouched. Block-internal convs are halved.

@@ -33,6 +33,19 @@ public struct Graph: Equatable, Sendable {
         for (i, node) in nodes.enumerated() { for input in node.inputs { result[input].append(i) } }
         return result
     }
+
+    /// For each node, whether its output is a feature map `[C, H, W]` (else a vector `[F]`):
+    /// the input is a map, a flatten makes a vector, every other op keeps its first input's
+    /// kind (so a linear layer on a feature map, which acts on the channels at each position,
+    /// gives a map). Read off the graph alone, with no input size.
+    public var producesFeatureMap: [Bool] {
+        var result: [Bool] = []
+        for node in nodes {
+            let input = node.inputs.first.map { $0 < result.count && result[$0] } ?? true
+            if case .flatten = node.op { result.append(false) } else { result.append(input) }
+        }
+        return result
+    }
 }
 
 /// Builds a graph one node at a time; each `add` returns the new node's index.

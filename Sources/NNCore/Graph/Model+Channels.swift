@@ -1,7 +1,8 @@
 // Model+Channels: a node's channel count read off the parameters alone, with no input size:
 // what the ONNX exporter needs for a channel shuffle's permutation and the importer for an
-// even Split. Convs set the count (weight `[out, in/groups, kh, kw]`), a concat sums its
-// inputs', a channel slice picks its own, a flatten or linear ends it; every other op keeps
+// even Split. Convs set the count (weight `[out, in/groups, kh, kw]`), and so does a linear
+// layer on a feature map (`[out, in]`); a concat sums its inputs', a channel slice picks its
+// own, a flatten ends it; every other op keeps
 // its first input's. The image input has the channels of the first conv that reads it.
 // Each node is counted once, walked with an explicit stack: a graph from an untrusted file may
 // be a chain of thousands of nodes, or concatenate a node with itself at every level (2^k
@@ -36,7 +37,12 @@ extension Model {
                 }.first
             case .conv2d: count = stateDict.tensor("\(node.name).weight")?.shape.first
             case .channelSlice(_, let slice): count = slice
-            case .flatten, .linear: count = nil
+            case .flatten: count = nil
+            case .linear:
+                // On a feature map (its input has channels) it sets them; after a flatten, none.
+                guard let input = node.inputs.first else { return nil }
+                if known[input] == nil { stack.append(input); continue }
+                count = stateDict.tensor("\(node.name).weight")?.shape.first
             case .concat:
                 let pending = node.inputs.filter { known[$0] == nil }
                 if !pending.isEmpty { stack += pending; continue }

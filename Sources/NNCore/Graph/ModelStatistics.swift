@@ -1,7 +1,8 @@
 // ModelStatistics: parameter counts and multiply-accumulates per layer, the numbers of a
 // torchsummary table. MACs count conv and linear layers only (the convention behind
 // "ResNet18 = 1.82 GMAC"): conv `out_c · out_h · out_w · (in_c / groups) · kh · kw`,
-// linear `in · out`, and one per BatchNorm or Mul output element (eval BN is `y = x · a + b`).
+// linear `in · out` (per position on a feature map), and one per BatchNorm, LayerNorm, Mul or
+// layer-scale output element (eval BN is `y = x · a + b`).
 // Effective MACs count only the products with a nonzero weight. Counts are multiplied and
 // summed with overflow checks: a size too large for 64 bits is an error naming the layer.
 
@@ -54,14 +55,16 @@ public struct ModelStatistics: Sendable {
                     macs = [positions, weight.count].checkedProduct
                     effective = [positions, weightNonzero].checkedProduct
                 case .linear:
-                    macs = weight.count
-                    effective = weightNonzero
-                case .batchNorm:
+                    // Per position on a feature map [out, H, W]; once on a vector.
+                    let positions = shapes[i].count == 3 ? shapes[i][1] * shapes[i][2] : 1
+                    macs = [positions, weight.count].checkedProduct
+                    effective = [positions, weightNonzero].checkedProduct
+                case .batchNorm, .layerNorm:
                     macs = elements
                     effective = macs
                 default: break
                 }
-            } else if case .mul = node.op {
+            } else if node.op == .mul || node.op == .channelScale {
                 macs = elements
                 effective = macs
             }
@@ -74,8 +77,8 @@ public struct ModelStatistics: Sendable {
         }
     }
 
-    /// Trainable parameters of `model`: the weights and biases of its conv, BatchNorm and linear
-    /// layers (not running statistics), as `torch`'s `sum(p.numel() for p in model.parameters())`.
+    /// Trainable parameters of `model`: the weights and biases of its conv, BatchNorm, LayerNorm
+    /// and linear layers and its layer scales (not running statistics), as `torch`'s `sum(p.numel() for p in model.parameters())`.
     /// What `parameters` sums, without needing an input size.
     public static func parameterCount(of model: Model) -> Int {
         parameterTensors(of: model).reduce(0) { $0 + $1.count }
@@ -90,9 +93,10 @@ public struct ModelStatistics: Sendable {
         model.graph.nodes.flatMap(parameterNames(of:)).compactMap { model.stateDict.tensor($0) }
     }
 
-    /// State-dict keys of the trainable parameters a node owns.
+    /// State-dict keys of the trainable parameters a node owns (a layer scale's is its name).
     public static func parameterNames(of node: Node) -> [String] {
-        node.op.isParametric ? ["\(node.name).weight", "\(node.name).bias"] : []
+        if case .channelScale = node.op { return [node.name] }
+        return node.op.isParametric ? ["\(node.name).weight", "\(node.name).bias"] : []
     }
 
     /// The PyTorch module class an op stands for.
@@ -120,6 +124,8 @@ public struct ModelStatistics: Sendable {
         case .add: return "Add"
         case .flatten: return "Flatten"
         case .linear: return "Linear"
+        case .layerNorm: return "LayerNorm"
+        case .channelScale: return "LayerScale"
         case .identity: return "Identity"
         }
     }

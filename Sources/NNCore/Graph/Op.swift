@@ -101,15 +101,33 @@ public enum Op: Equatable, Sendable {
     case channelShuffle(groups: Int)
     /// `torch.flatten(x, 1)`: `[N, C, H, W]` → `[N, C·H·W]`.
     case flatten
-    /// `nn.Linear`: `y = x · Wᵀ + b`, weight `[out, in]`.
+    /// `nn.Linear`: `y = x · Wᵀ + b`, weight `[out, in]`. On a vector `[in]` (after a
+    /// flatten) it gives `[out]`; on a feature map `[in, H, W]` it acts on the channels at
+    /// every position, `y[o, p] = b[o] + Σ_c W[o, c] · x[c, p]` → `[out, H, W]` (a 1x1 conv
+    /// that keeps torch's `[out, in]` weight): what ConvNeXt's `Linear` between a permute to
+    /// channels-last and one back computes, so the graph stays NCHW and the parameters keep
+    /// their keys and shapes.
     case linear
+    /// LayerNorm over the channels at every position: per sample and position p,
+    /// `μ = Σ_c x[c, p] / C`, `σ² = Σ_c (x[c, p] − μ)² / C`,
+    /// `y[c, p] = (x[c, p] − μ) / √(σ² + eps) · w[c] + b[c]`, weight `[C]` and optional bias
+    /// `[C]` under `<name>.weight` / `.bias`. torchvision's `LayerNorm2d` and a
+    /// `nn.LayerNorm(C)` between permutes to channels-last and back (ConvNeXt's CNBlock) are
+    /// both this one op, so no layout op enters the graph; on a vector `[F]` it is
+    /// `nn.LayerNorm(F)`. It couples all channels of a position: channel removal pins its space.
+    case layerNorm(eps: Float)
+    /// `y[c] = x[c] · s[c]` with a parameter `s` of shape `[C, 1, 1]` stored under the
+    /// node's name itself (not `<name>.weight`): ConvNeXt's `layer_scale`, a parameter its
+    /// CNBlock owns, whose key `features.1.0.layer_scale` thus round-trips through every
+    /// importer and exporter unchanged.
+    case channelScale
     /// Passes its input through (`nn.Dropout` in eval mode, `nn.Identity`).
     case identity
 
     /// Whether the op owns parameters in the state dict.
     public var isParametric: Bool {
         switch self {
-        case .conv2d, .batchNorm, .linear: return true
+        case .conv2d, .batchNorm, .linear, .layerNorm, .channelScale: return true
         default: return false
         }
     }

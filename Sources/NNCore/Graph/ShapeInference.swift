@@ -186,14 +186,30 @@ public struct ShapeInference: Sendable {
             guard let features = inputs[0].checkedProduct else { throw fail("flattens \(inputs[0]), more elements than a 64-bit count holds") }
             return [features]
         case .linear:
+            // On a vector [in] → [out]; on a feature map [in, H, W] → [out, H, W] (per position).
             let w = try parameter("weight")
-            guard inputs[0].count == 1, w.rank == 2, w.shape[0] >= 1, w.shape[1] == inputs[0][0] else {
+            guard inputs[0].count == 1 || inputs[0].count == 3, w.rank == 2, w.shape[0] >= 1, w.shape[1] == inputs[0][0] else {
                 throw fail("weight \(w.shape) expects \(w.shape.count == 2 ? w.shape[1] : 0) input features, got \(inputs[0])")
             }
             if let b = stateDict.tensor("\(node.name).bias"), b.shape != [w.shape[0]] {
                 throw fail("bias \(b.shape) does not match \(w.shape[0]) outputs")
             }
-            return [w.shape[0]]
+            return inputs[0].count == 3 ? try map(w.shape[0], inputs[0][1], inputs[0][2]) : [w.shape[0]]
+        case .layerNorm(let eps):
+            // Over the channels of a [C, H, W] map at each position, or the features of a vector [F].
+            guard inputs[0].count == 1 || inputs[0].count == 3 else { throw fail("normalises a [C, H, W] map or an [F] vector, got \(inputs[0])") }
+            guard eps.isFinite, eps >= 0 else { throw fail("eps \(eps) must be a finite number at least 0") }
+            let channels = inputs[0][0]
+            guard try parameter("weight").shape == [channels] else { throw fail("weight \(try parameter("weight").shape) does not match \(channels) channels") }
+            if let b = stateDict.tensor("\(node.name).bias"), b.shape != [channels] {
+                throw fail("bias \(b.shape) does not match \(channels) channels")
+            }
+            return inputs[0]
+        case .channelScale:
+            let x = try featureMap(inputs[0])
+            guard let s = stateDict.tensor(node.name) else { throw fail("missing parameter \(node.name)") }
+            guard s.shape == [x.c, 1, 1] else { throw fail("scale \(s.shape) is not [\(x.c), 1, 1] for \(x.c) channels") }
+            return inputs[0]
         case .leakyRelu(let slope):
             try finite([slope], "slope")
             return inputs[0]

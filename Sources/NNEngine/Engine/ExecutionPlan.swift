@@ -93,7 +93,7 @@ struct ExecutionPlan {
             }
             let inPlaceCapable: Bool
             switch node.op {
-            case .batchNorm, .add, .mul: inPlaceCapable = true
+            case .batchNorm, .add, .mul, .layerNorm, .channelScale: inPlaceCapable = true
             default: inPlaceCapable = Activation(node.op) != nil
             }
             // A conv's buffer holds the pooled map when a max pool is fused into it.
@@ -132,6 +132,7 @@ struct ExecutionPlan {
                     steps.append(.conv(conv))
                 } else {
                     if case .pool(let pool) = step { scratchSize = max(scratchSize, pool.scratchSize) }
+                    if case .layerNorm(let norm) = step { scratchSize = max(scratchSize, norm.scratchSize) }
                     steps.append(step)
                 }
             }
@@ -215,7 +216,13 @@ struct ExecutionPlan {
             return .add(count: count, first: inputBuffers[0], second: inputBuffers[1], destination: output, epilogue: epilogue)
         case .linear:
             return .linear(LinearStep(weight: dict.tensor("\(node.name).weight")!, bias: dict.tensor("\(node.name).bias"),
-                                      source: inputBuffers[0], destination: output))
+                                      positions: shapes[i].dropFirst().reduce(1, *), source: inputBuffers[0], destination: output))
+        case .layerNorm(let eps):
+            return .layerNorm(LayerNormStep(name: node.name, eps: eps, stateDict: dict, shape: input,
+                                            source: inputBuffers[0], destination: output))
+        case .channelScale:
+            return .affine(ChannelAffine(layerScale: node.name, stateDict: dict), channels: input[0],
+                           spatial: input[1] * input[2], source: inputBuffers[0], destination: output)
         }
     }
 }

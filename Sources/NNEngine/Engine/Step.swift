@@ -60,7 +60,7 @@ enum Activation: Equatable {
 /// One kernel invocation over a batch.
 enum Step {
     case conv(ConvStep)
-    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm).
+    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm, or a layer scale).
     case affine(ChannelAffine, channels: Int, spatial: Int, source: Int, destination: Int)
     case activation(Activation, count: Int, source: Int, destination: Int)
     case pool(PoolStep)
@@ -77,6 +77,7 @@ enum Step {
     /// Channel shuffle of `channels` planes of `spatial` floats in `groups` groups.
     case shuffle(channels: Int, spatial: Int, groups: Int, source: Int, destination: Int)
     case linear(LinearStep)
+    case layerNorm(LayerNormStep)
 
     /// Runs the step on the first `batch` samples.
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
@@ -150,15 +151,23 @@ enum Step {
             }
         case .linear(let linear):
             linear.run(batch: batch, buffers: buffers)
+        case .layerNorm(let norm):
+            norm.run(batch: batch, buffers: buffers, scratch: scratch)
         }
     }
 }
 
-/// BatchNorm in eval mode as a per-channel affine map:
-/// `scale = γ / √(σ² + ε)`, `shift = β − μ · scale`, so `y = x · scale + shift`.
+/// A per-channel affine map `y = x · scale + shift`: BatchNorm in eval mode
+/// (`scale = γ / √(σ² + ε)`, `shift = β − μ · scale`) or a layer scale (shift 0, exact).
 struct ChannelAffine {
     let scale: [Float]
     let shift: [Float]
+
+    /// A layer scale: the `[C, 1, 1]` parameter stored under `name`.
+    init(layerScale name: String, stateDict: StateDict) {
+        scale = stateDict.tensor(name)!.scalars
+        shift = [Float](repeating: 0, count: scale.count)
+    }
 
     init(batchNorm name: String, node: Node, stateDict: StateDict) {
         guard case .batchNorm(let eps) = node.op else { preconditionFailure("\(name) is not a BatchNorm") }

@@ -11,7 +11,12 @@
 //   silu → Sigmoid, Mul;  gelu → Div, Erf, Add, Mul, Mul (tanh form: its nine nodes);
 //   maxPool/avgPool → MaxPool/AveragePool;  adaptiveAvgPool(1) → GlobalAveragePool;
 //   add, mul, concat(axis 1);  channelSlice → Slice;  channelShuffle → Gather of the
-//   permuted channels;  flatten → Flatten(1);  linear → Gemm(transB=1);  identity → Identity.
+//   permuted channels;  flatten → Flatten(1);  linear → Gemm(transB=1);  identity → Identity;
+//   layerNorm → LayerNormalization(axis −1) and linear on a feature map → MatMul by the
+//   Transpose of the `[out, in]` weight (+ Add of the bias), each between a Transpose to
+//   channels-last (perm [0, 2, 3, 1]) and one back ([0, 3, 1, 2]), as torch exports ConvNeXt
+//   (ONNX Runtime cancels the adjacent pairs); channelScale → Mul by its `[C, 1, 1]`
+//   parameter under its own key (its output value is `<name>/scaled`, the key being taken).
 // An AdaptiveAvgPool2d to a size other than 1x1 has no shape-free ONNX form and is refused.
 
 import NNCore
@@ -46,11 +51,18 @@ private struct GraphExport {
     let model: Model
     let path: String
     var initializers: [Onnx_TensorProto] = []
+    /// Whether each node's output is a feature map (`Graph.producesFeatureMap`).
+    let featureMap: [Bool]
 
-    init(model: Model, path: String) { self.model = model; self.path = path }
+    init(model: Model, path: String) { self.model = model; self.path = path; featureMap = model.graph.producesFeatureMap }
 
-    /// The ONNX value name of node `index`'s output.
-    func value(_ index: Int) -> String { index == 0 ? "input" : index == model.graph.outputIndex ? "logits" : model.graph.nodes[index].name }
+    /// The ONNX value name of node `index`'s output (a layer scale's name is its parameter's).
+    func value(_ index: Int) -> String {
+        if index == 0 { return "input" }
+        if index == model.graph.outputIndex { return "logits" }
+        let node = model.graph.nodes[index]
+        return node.op == .channelScale ? "\(node.name)/scaled" : node.name
+    }
 
     mutating func graph() throws -> Onnx_GraphProto {
         var graph = Onnx_GraphProto()
@@ -85,7 +97,8 @@ private struct GraphExport {
     // MARK: Nodes
 
     /// The ONNX nodes of graph node `index`: one, or for an activation opset 17 lacks, its
-    /// element-wise decomposition (intermediate values named `<node>/<step>`).
+    /// element-wise decomposition (intermediate values named `<node>/<step>`), or for a
+    /// per-position op on a feature map its channels-last form between two Transposes.
     private mutating func export(_ node: Node, index: Int) throws -> [Onnx_NodeProto] {
         var out = Onnx_NodeProto()
         out.name = node.name
@@ -191,12 +204,62 @@ private struct GraphExport {
             out.input.append(constant("order", integers: order))
             set("Gather", [int("axis", 1)])
         case .flatten: set("Flatten", [int("axis", 1)])
+        case .linear where featureMap[index]:
+            // [N, H, W, in] · Wᵀ (+ b) between transposes; the weight keeps its key and [out, in].
+            var transpose = Onnx_NodeProto()
+            transpose.name = "\(node.name)/weight_t"
+            transpose.opType = "Transpose"
+            transpose.input = [try parameter("weight")]
+            transpose.output = [transpose.name]
+            transpose.attribute = [ints("perm", [1, 0])]
+            out.input = ["\(node.name)/nhwc", transpose.name]
+            set("MatMul")
+            var core = [out]
+            if model.stateDict.tensor("\(node.name).bias") != nil {
+                let bias = try parameter("bias")
+                out.output = ["\(node.name)/matmul"]
+                core = [out, Onnx_NodeProto.with {
+                    $0.name = "\(node.name)/bias"; $0.opType = "Add"; $0.input = [out.output[0], bias]; $0.output = [value(index)]
+                }]
+            }
+            return [transpose] + channelsLast(core, name: node.name, input: value(node.inputs[0]))
         case .linear:
             out.input += [try parameter("weight")] + (model.stateDict.tensor("\(node.name).bias") != nil ? [try parameter("bias")] : [])
             set("Gemm", [int("transB", 1)])
+        case .layerNorm(let eps):
+            out.input += [try parameter("weight")] + (model.stateDict.tensor("\(node.name).bias") != nil ? [try parameter("bias")] : [])
+            set("LayerNormalization", [int("axis", -1), float("epsilon", eps)])
+            if featureMap[index] {
+                out.input[0] = "\(node.name)/nhwc"
+                return channelsLast([out], name: node.name, input: value(node.inputs[0]))
+            }
+        case .channelScale:
+            guard let scale = model.stateDict.tensor(node.name) else {
+                throw NNError.shapeMismatch(node: node.name, reason: "no parameter '\(node.name)' to write to \(path)")
+            }
+            initializers.append(floatTensor(node.name, scale.shape, scale.scalars))
+            out.input.append(node.name)
+            set("Mul")
         case .identity: set("Identity")
         }
         return [out]
+    }
+
+    /// `core` (reading `<name>/nhwc`, writing the node's output value) between a Transpose of
+    /// `input` to channels-last and one of the core's result back to NCHW.
+    private func channelsLast(_ core: [Onnx_NodeProto], name: String, input: String) -> [Onnx_NodeProto] {
+        guard var last = core.last else { return core }
+        let output = last.output[0]
+        last.output = ["\(name)/nhwc_out"]
+        let toLast = Onnx_NodeProto.with {
+            $0.name = "\(name)/to_nhwc"; $0.opType = "Transpose"; $0.input = [input]; $0.output = ["\(name)/nhwc"]
+            $0.attribute = [ints("perm", [0, 2, 3, 1])]
+        }
+        let back = Onnx_NodeProto.with {
+            $0.name = "\(name)/to_nchw"; $0.opType = "Transpose"; $0.input = last.output; $0.output = [output]
+            $0.attribute = [ints("perm", [0, 3, 1, 2])]
+        }
+        return [toLast] + core.dropLast() + [last, back]
     }
 
     // MARK: Protobuf values

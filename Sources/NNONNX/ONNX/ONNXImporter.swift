@@ -41,7 +41,7 @@ public enum ONNXImporter {
 }
 
 /// The state of one translation: values seen so far, nodes and parameters emitted.
-private struct GraphTranslation {
+struct GraphTranslation {
     enum Value {
         /// Output of Shears node `index`; `rank` per sample (3 feature map, 1 vector).
         case node(Int, rank: Int)
@@ -49,6 +49,12 @@ private struct GraphTranslation {
         /// Node `index`'s `[C, H, W]` viewed as `[groups, C/groups, H, W]` (`transposed`: the
         /// first two axes swapped): the first steps of a channel shuffle.
         case grouped(Int, groups: Int, transposed: Bool)
+        /// Node `index`'s `[C, H, W]` viewed channels-last, `[H, W, C]`, and two more steps of
+        /// ConvNeXt's forms (ONNXImporter+LayerNorm.swift).
+        case channelsLast(Int)
+        case geluPart(GELUPart)
+        /// Node `index` (a global average pool) reshaped to `[-1]` (for a batch of one).
+        case flatBatch(Int)
     }
 
     let proto: Onnx_GraphProto
@@ -125,6 +131,7 @@ private struct GraphTranslation {
         guard node.input.count >= required, !node.output.isEmpty else {
             throw fail("has \(node.input.count) inputs and \(node.output.count) outputs; it needs \(required) and at least 1")
         }
+        if try translateLayout(node, attributes) { return }
         func graphInput(_ k: Int) throws -> (index: Int, rank: Int) {
             guard k < node.input.count, case .node(let index, let rank)? = values[node.input[k]] else {
                 throw fail("input \(k) must be computed from the image, not a constant")
@@ -369,7 +376,7 @@ private struct GraphTranslation {
     }
 
     /// Output channels of the node `index` emitted so far.
-    private mutating func currentChannels(of index: Int) -> Int? {
+    mutating func currentChannels(of index: Int) -> Int? {
         Model(architecture: "onnx", graph: builder.graph, stateDict: stateDict).outputChannels(of: index, known: &knownChannels)
     }
 
@@ -397,7 +404,7 @@ private struct GraphTranslation {
     // MARK: Names
 
     /// The PyTorch module path of `node`, made unique within the graph.
-    private mutating func uniqueName(_ node: Onnx_NodeProto, parameterName: String?) -> String {
+    mutating func uniqueName(_ node: Onnx_NodeProto, parameterName: String?) -> String {
         var base = Self.modulePath(node, parameterName: parameterName)
         if base.isEmpty { base = node.name.isEmpty ? node.opType : node.name }
         var name = base, k = lastSuffix[base] ?? 1
@@ -420,11 +427,22 @@ private struct GraphTranslation {
         return ONNXImporter.modulePath(nodeName: node.name)
     }
 
-    /// Scope segments as one dotted path: a segment that already extends the path replaces it.
+    /// Scope segments as one dotted path: a segment that already extends the path replaces it,
+    /// and one that extends the previous segment replaces that segment (the TorchScript
+    /// exporter's `/features.1.0/block/block.3/MatMul` is `features.1.0.block.3`).
     fileprivate static func joinScopes<S: Sequence>(_ segments: S) -> String where S.Element == String {
-        segments.reduce("") { path, segment in
-            segment.isEmpty ? path : path.isEmpty || segment.hasPrefix(path + ".") ? segment : "\(path).\(segment)"
+        var path = "", last = ""
+        for segment in segments where !segment.isEmpty {
+            if path.isEmpty || segment.hasPrefix(path + ".") {
+                path = segment
+            } else if segment.hasPrefix(last + "."), path.hasSuffix("." + last) {
+                path = String(path.dropLast(last.count)) + segment
+            } else {
+                path = "\(path).\(segment)"
+            }
+            last = segment
         }
+        return path
     }
 
     /// `graph` restricted to the ancestors of `output`, renumbered, so the output is last.

@@ -28,6 +28,7 @@ extension TreeTranslation {
         .mobileNetV3,
         .mnasNet,
         .efficientNet,
+        .convNeXt,
     ]
 
     /// Classes some family handles.

@@ -11,6 +11,7 @@
 //          Hardsigmoid, Hardswish, SiLU, GELU(approximate='none' | 'tanh'), Flatten(1, -1),
 //          ChannelShuffle(groups); Dropout, Dropout2d, Identity and StochasticDepth (torchvision's
 //          drop-path: the identity in eval, as Dropout) add no node.
+//   LayerNorm2d(C, eps) → `.layerNorm` over the channels, weight and bias [C] (+ConvNeXt).
 // `padding='same'` pads `d·(k−1)` in total per axis, the extra one at the bottom/right, as torch.
 // Window attributes are checked here, naming the module: kernel sizes, strides, dilations,
 // groups and output sizes from 1, paddings from 0, all at most `ShapeInference.maximumWindow`.
@@ -63,12 +64,7 @@ extension TreeTranslation {
             expected += batchNormShapes(path, channels)
             return add(path, .batchNorm(eps: Float(module.float("eps") ?? 1e-5)), x)
         case "Linear":
-            let weight = stateDict[path + ".weight"]?.shape
-            let shape = [module.int("out_features") ?? weight?.first ?? 0, module.int("in_features") ?? weight?.last ?? 0]
-            expected.append((path + ".weight", shape))
-            if module.bool("bias") ?? (stateDict[path + ".bias"] != nil) { expected.append((path + ".bias", [shape[0]])) }
-            let input = flat.contains(x) ? x : add("flatten", .flatten, x)
-            return add(path, .linear, input)
+            return linear(module, path: path, input: flat.contains(x) ? x : add("flatten", .flatten, x))
         case "MaxPool2d", "AvgPool2d":
             let kernel = try size("kernel_size", Size2(1))
             if case .int? = module.attributes["divisor_override"] { throw refusal(path, module, "divisor_override is not supported") }
@@ -93,10 +89,26 @@ extension TreeTranslation {
             case "tanh": return add(path, .gelu(tanh: true), x)
             case let other: throw refusal(path, module, "approximate '\(other)' is not 'none' or 'tanh'")
             }
+        case "LayerNorm2d":
+            return try layerNorm(module, path: path, input: x)
+        case "LayerNorm" where flat.contains(x):
+            return try layerNorm(module, path: path, input: x)
+        case "LayerNorm", "Permute":
+            throw refusal(path, module, "Shears runs \(module.className) only inside ConvNeXt's CNBlock (LayerNorm on the channels between its permutes) or, for LayerNorm, on a flat vector")
         default:
             guard let op = activation(module) else { throw refusal(path, module, "Shears does not run this layer") }
             return add(path, op, x)
         }
+    }
+
+    /// `nn.Linear` applied to node `x` as it is (a vector, or a feature map per position), with
+    /// its weight `[out, in]` and bias `[out]` expected.
+    mutating func linear(_ module: ModuleTree, path: String, input x: Int) -> Int {
+        let weight = stateDict[path + ".weight"]?.shape
+        let shape = [module.int("out_features") ?? weight?.first ?? 0, module.int("in_features") ?? weight?.last ?? 0]
+        expected.append((path + ".weight", shape))
+        if module.bool("bias") ?? (stateDict[path + ".bias"] != nil) { expected.append((path + ".bias", [shape[0]])) }
+        return add(path, .linear, x)
     }
 
     /// The op of an activation layer, or nil for other classes.
