@@ -27,6 +27,12 @@ struct TorchExportTranslation {
         /// Channels `start ..< start + count` of node `index` (chunk/split), emitted as
         /// `name` when first read.
         case slice(Int, start: Int, count: Int, name: String)
+        /// Node `index`'s `[N, C, H, W]` permuted to channels-last `[N, H, W, C]` (permute
+        /// `[0, 2, 3, 1]`): ConvNeXt's layout around its LayerNorm and per-position Linears.
+        /// LayerNorm over the last dim, Linear, element-wise activations and dropout keep it
+        /// (as Shears ops on the NCHW map); the permute `[0, 3, 1, 2]` back makes it `.node`
+        /// again; any other op reading it is refused.
+        case channelsLast(Int)
         /// An output Shears does not compute (batch norm's saved statistics, pool indices).
         case unused
     }
@@ -46,6 +52,8 @@ struct TorchExportTranslation {
     var lastSuffix: [String: Int] = [:]
     /// The torch tensor each Shears node computes, for the final shape check.
     var computes: [Int: String] = [:]
+    /// The nodes whose torch tensor is channels-last `[N, H, W, C]` (see `Value.channelsLast`).
+    var channelsLast: Set<Int> = []
 
     init(program: SerializedProgram, tensors: [String: StoredTensor], path: String) throws {
         self.path = path
@@ -117,8 +125,10 @@ struct TorchExportTranslation {
         }
         for (index, tensor) in computes.sorted(by: { $0.key < $1.key }) {
             let recorded = try shape(of: tensor)
-            guard recorded.first == batch, Array(recorded.dropFirst()) == shapes[index] else {
-                throw NNError.malformed(path: path, reason: "layer '\(model.graph.nodes[index].name)' computes [\(batch)] + \(shapes[index]) where torch recorded \(recorded) for '\(tensor)'")
+            var computed = shapes[index]
+            if channelsLast.contains(index), computed.count == 3 { computed = [computed[1], computed[2], computed[0]] }
+            guard recorded.first == batch, Array(recorded.dropFirst()) == computed else {
+                throw NNError.malformed(path: path, reason: "layer '\(model.graph.nodes[index].name)' computes [\(batch)] + \(computed) where torch recorded \(recorded) for '\(tensor)'")
             }
         }
     }
@@ -144,6 +154,7 @@ struct TorchExportTranslation {
         case .node, .slice: return "a feature map"
         case .parameter(let key), .transposedParameter(let key): return "the model's tensor '\(key)'"
         case .grouped: return "a 5-D view of a feature map (a channel shuffle's first steps)"
+        case .channelsLast: return "a feature map permuted to channels-last [N, H, W, C]"
         case .unused: return "an output Shears does not compute"
         }
     }

@@ -90,6 +90,31 @@ final class TorchExportImporterTests: XCTestCase {
         XCTAssertEqual(model.graph.nodes[gate.inputs[1]].op, .hardSigmoid(alpha: 1.0 / 6, beta: 0.5))
     }
 
+    /// The zoo's ConvNeXt (Tests/Fixtures/architectures, written by the lead's zoo script):
+    /// its channels-last stretches, LayerNorm2d and layer scales give PyTorch's logits, and its
+    /// parameters keep their torch keys.
+    func testConvNeXtGivesPyTorchLogits() throws {
+        let folder = Fixtures.path("architectures"), path = "\(folder)/convnext.pt2"
+        struct Entry: Decodable { let parameters: Int }
+        let manifest = try JSONDecoder().decode([String: Entry].self, from: Data(try InputFile.read("\(folder)/manifest.json")))
+        let (model, input) = try TorchExportImporter.read(try InputFile.read(path), path: path)
+        XCTAssertEqual(input, [3, 32, 32])
+        let expected = try floats("\(folder)/convnext.logits.f32")
+        let logits = try Executor(model: model, input: input, maxBatch: 2).run(Tensor(shape: [2] + input, scalars: try floats("\(folder)/convnext.input.f32")))
+        XCTAssertEqual(logits.shape, [2, expected.count / 2])
+        assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), path)
+        XCTAssertEqual(ModelStatistics.parameterCount(of: model), try XCTUnwrap(manifest["convnext"]).parameters)
+        for key in ["features.1.0.layer_scale", "features.1.0.block.3.weight", "features.1.0.block.2.bias", "features.0.1.weight", "classifier.0.weight"] {
+            XCTAssertNotNil(model.stateDict.tensor(key), key)
+        }
+        let ops = Dictionary(model.graph.nodes.map { ($0.name, $0.op) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(ops["features.1.0.layer_scale"], .channelScale)
+        XCTAssertEqual(ops["features.1.0.block.2"], .layerNorm(eps: 1e-6))
+        XCTAssertEqual(ops["features.1.0.block.3"], .linear)
+        XCTAssertEqual(ops["features.1.0.block.4"], .gelu(tanh: false))
+        XCTAssertEqual(ops["classifier.0"], .layerNorm(eps: 1e-6))
+    }
+
     func testModuleCalledTwiceAndBlocksAreNamedByPath() throws {
         let model = try TorchExportImporter.load(path: "\(Self.folder)/narrow-resnet.pt2")
         let names = model.graph.nodes.map(\.name)
