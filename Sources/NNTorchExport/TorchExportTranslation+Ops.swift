@@ -106,13 +106,17 @@ extension TorchExportTranslation {
             for extra in node.outputs.dropFirst() { if let name = extra.tensor?.name { values[name] = .unused } }
             return tensor
         }
-        /// Adds `op`; `channelsLast`: its torch output is the channels-last view of the node.
-        func emit(_ op: Op, _ inputs: [Int], name: String? = nil, channelsLast last: Bool = false) throws {
+        /// Adds `op`; `layout`: how torch lays out its output (the value it becomes).
+        func emit(_ op: Op, _ inputs: [Int], name: String? = nil, layout: Layout = .nchw) throws {
             let tensor = try output()
             let index = builder.add(name ?? layerName(node), op, inputs: inputs)
             computes[index] = tensor
-            if last { channelsLast.insert(index) }
-            values[tensor] = last ? .channelsLast(index) : .node(index)
+            layouts[index] = layout
+            switch layout {
+            case .nchw: values[tensor] = .node(index)
+            case .channelsLast: values[tensor] = .channelsLast(index)
+            case .positions(let height, let width): values[tensor] = .positions(index, height: height, width: width)
+            }
         }
         func pass(_ value: Value) throws { values[try output()] = value }
         /// The module owning the parameter `key` (its path without `.weight`).
@@ -126,27 +130,35 @@ extension TorchExportTranslation {
             if let key, key != "\(module).\(suffix)" { throw refuse("reads '\(key)' where Shears expects '\(module).\(suffix)', the same module's") }
         }
         /// A parametric layer named after its module, which no other node may have used.
-        func emitLayer(_ op: Op, _ inputs: [Int], module: String, channelsLast last: Bool = false) throws {
+        func emitLayer(_ op: Op, _ inputs: [Int], module: String, layout: Layout = .nchw) throws {
             guard !usedNames.contains(module) else {
                 throw refuse("module '\(module)' is called a second time; Shears gives each call its own layer and parameters: use one module per call")
             }
             usedNames.insert(module)
-            try emit(op, inputs, name: module, channelsLast: last)
+            try emit(op, inputs, name: module, layout: layout)
         }
-        /// The node a per-position op reads: a feature map, or one seen channels-last (then
-        /// the op's output is channels-last too).
-        func perPosition(_ name: String) throws -> (index: Int, channelsLast: Bool) {
-            if case .channelsLast(let index) = try value(name).value { return (index, true) }
-            return (try feature(name), false)
+        /// The node a per-position op reads and how torch lays it out: a feature map, one
+        /// seen channels-last, or its rows of channels (the op's output keeps the layout).
+        func perPosition(_ name: String) throws -> (index: Int, layout: Layout) {
+            switch try value(name).value {
+            case .channelsLast(let index): return (index, .channelsLast)
+            case .positions(let index, let height, let width): return (index, .positions(height: height, width: width))
+            default: return (try feature(name), .nchw)
+            }
         }
         /// An element-wise op, in whichever layout its input is.
         func activation(_ op: Op) throws {
-            let (x, last) = try perPosition("self")
-            try emit(op, [x], channelsLast: last)
+            let (x, layout) = try perPosition("self")
+            try emit(op, [x], layout: layout)
         }
 
         // MARK: Ops
 
+        switch try hardActivationStep(op, arguments) {
+        case .pending(let value)?: return try pass(value)
+        case .emit(let op, let x)?: return try emit(op, [x])
+        case nil: break
+        }
         switch op {
         case "conv2d.default", "convolution.default":
             if try bool("transposed", false) { throw refuse("a transposed convolution; Shears has no ConvTranspose2d") }
@@ -267,23 +279,39 @@ extension TorchExportTranslation {
                 }
             case .grouped(let index, let groups, true) where to == (try recordedShape(of: index)):
                 try emit(.channelShuffle(groups: groups), [index])
+            // Row counts are products of sizes from the file: computed with overflow checks.
+            case .channelsLast(let index) where from.count == 4 && to.count == 2 && to == [Array(from[0...2]).checkedProduct ?? -1, from[3]]:
+                try pass(.positions(index, height: from[1], width: from[2]))
+            case .positions(let index, let height, let width) where to.count == 4 && from.count == 2 && Array(to[1...]) == [height, width, from[1]] && [to[0], height, width].checkedProduct == from[0]:
+                try pass(.channelsLast(index))
             default:
                 throw refuse("reshapes \(describe(source)) to \(to.prefix(8)); Shears reads flattens to [N, -1] and ShuffleNet's channel shuffle (view, transpose(1, 2), view)")
             }
         case "layer_norm.default", "native_layer_norm.default":
             let (tensor, source) = try value("input")
             let from = try shape(of: tensor), normalized = try ints("normalized_shape", [])
-            let x: Int, last: Bool
-            switch source {
-            case .channelsLast(let index) where from.count == 4 && normalized == [from[3]]: (x, last) = (index, true)
-            case _ where source.isFeature && from.count == 2 && normalized == [from[1]]: (x, last) = (try feature("input"), false)
-            default:
+            let (x, layout) = try perPosition("input")
+            guard from.count == (layout == .channelsLast ? 4 : 2), normalized == [from[from.count - 1]] else {
                 throw refuse("normalises \(describe(source)) \(from.prefix(8)) over its last \(normalized.prefix(8)); Shears normalises the channels of a map permuted to channels-last (ConvNeXt's LayerNorm, LayerNorm2d) or the features of a vector")
             }
             guard let weight = try parameter("weight") else { throw refuse("a layer norm without a weight (elementwise_affine=False); Shears's LayerNorm has one") }
             let module = try owner(of: weight)
             try expect(try parameter("bias"), "bias", of: module)
-            try emitLayer(.layerNorm(eps: Float(try float("eps", 1e-5))), [x], module: module, channelsLast: last)
+            try emitLayer(.layerNorm(eps: Float(try float("eps", 1e-5))), [x], module: module, layout: layout)
+        case "as_strided.default":
+            // Core ATen's restride of a pooled map before ConvNeXt's classifier LayerNorm2d:
+            // on a dense [N, C, 1, 1] (not a channel slice), sizes unchanged, strides [C, 1, ·, ·]
+            // and no offset, every element stays where it is.
+            let (tensor, source) = try value("self")
+            let from = try shape(of: tensor), strides = try ints("stride", [])
+            var dense = false
+            if case .node(let x) = source, x < builder.nodes.count { if case .channelSlice = builder.nodes[x].op {} else { dense = true } }
+            guard dense, from.count == 4, from[2] == 1, from[3] == 1,
+                  try ints("size", []) == from, strides.count == 4, strides[1] == 1 || from[1] == 1, strides[0] == from[1] || from[0] == 1,
+                  try int("storage_offset", 0) == 0 else {
+                throw refuse("restrides \(describe(source)) \(from.prefix(8)) to sizes \(try ints("size", []).prefix(8)), strides \(strides.prefix(8)); Shears reads an as_strided only where it keeps a pooled [N, C, 1, 1] map as it is: export without run_decompositions()")
+            }
+            try pass(source)
         case "transpose.int", "permute.default", "t.default":
             let (_, source) = try value("self")
             let rank = op == "t.default" ? 2 : try shape(of: try tensorName("self")).count
@@ -311,26 +339,27 @@ extension TorchExportTranslation {
             }
         case "linear.default":
             let rank = try shape(of: try tensorName("input")).count
-            let (x, last) = try perPosition("input")
-            guard rank == (last ? 4 : 2) else {
+            let (x, layout) = try perPosition("input")
+            guard rank == (layout == .channelsLast ? 4 : 2) else {
                 throw refuse("a Linear over a rank-\(rank) tensor; Shears's Linear takes [N, features] or a map permuted to channels-last [N, H, W, C] (ConvNeXt)")
             }
             guard let weight = try parameter("weight") else { throw refuse("a linear without a weight") }
             let module = try owner(of: weight)
             try expect(try parameter("bias"), "bias", of: module)
-            try emitLayer(.linear, [x], module: module, channelsLast: last)
+            try emitLayer(.linear, [x], module: module, layout: layout)
         case "addmm.default", "mm.default":
             if try float("beta", 1) != 1 || float("alpha", 1) != 1 { throw refuse("addmm with beta or alpha other than 1") }
             guard case .transposedParameter(let weight)? = values[try tensorName("mat2")] else {
                 throw refuse("multiplies by a tensor that is not a Linear's transposed weight; Shears reads addmm(bias, x, weight.t())")
             }
-            let x = try feature(op == "mm.default" ? "self" : "mat1")
+            let (x, layout) = try perPosition(op == "mm.default" ? "self" : "mat1")
+            if layout == .channelsLast { throw refuse("multiplies a channels-last map not viewed as rows [N·H·W, C]") }
             let module = try owner(of: weight)
             if op == "addmm.default" {
                 guard let bias = try parameter("self") else { throw refuse("addmm without a bias") }
                 try expect(bias, "bias", of: module)
             }
-            try emitLayer(.linear, [x], module: module)
+            try emitLayer(.linear, [x], module: module, layout: layout)
         case _ where Self.identities.contains(op):
             if op.contains("dropout"), try bool("train", false) { throw refuse("dropout in training mode; call model.eval() before torch.export.export") }
             guard let first = node.inputs.first?.arg.tensor?.name, let value = values[first] else { throw refuse("its input is not a tensor the graph computes") }
