@@ -69,7 +69,10 @@ extension GraphTranslation {
             } else if case .channelsLast(let index)? = inputs.first, perm == [0, 3, 1, 2] {
                 values[node.output[0]] = .node(index, rank: 3)
             } else if case .constant(var c)? = inputs.first, c.dims.count == 2, perm == nil || perm == [1, 0], let f = c.floats {
-                // A weight transposed in the file (ONNXExporter's MatMul of a linear on a feature map).
+                // A weight transposed in the file (ONNXExporter's MatMul of a linear on a feature
+                // map): a second copy, counted with the constants decoded before it.
+                try MemoryBudget.check(constantBytes + c.decodedBytes, for: "transposed constant '\(node.input[0])' with the constants before it", path: path)
+                constantBytes += c.decodedBytes
                 let (rows, columns) = (c.dims[0], c.dims[1])
                 c.floats = (0..<(rows * columns)).map { k in f[(k % rows) * columns + k / rows] }
                 c.dims = [columns, rows]
