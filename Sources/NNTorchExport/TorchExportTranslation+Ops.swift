@@ -341,7 +341,7 @@ extension TorchExportTranslation {
             let rank = try shape(of: try tensorName("input")).count
             let (x, layout) = try perPosition("input")
             guard rank == (layout == .channelsLast ? 4 : 2) else {
-                throw refuse("a Linear over a rank-\(rank) tensor; Shears's Linear takes [N, features] or a map permuted to channels-last [N, H, W, C] (ConvNeXt)")
+                throw refuse("a Linear over a\(layout == .nchw ? "" : " channels-last") rank-\(rank) tensor; Shears's Linear takes [N, features] or a map permuted to channels-last [N, H, W, C] (ConvNeXt)")
             }
             guard let weight = try parameter("weight") else { throw refuse("a linear without a weight") }
             let module = try owner(of: weight)

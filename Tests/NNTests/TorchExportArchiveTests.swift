@@ -104,12 +104,16 @@ final class TorchExportArchiveTests: XCTestCase {
 
     func testOpsOutsideWhatShearsComputesAreRefusedByName() throws {
         func target(_ node: String, _ op: String) throws -> [UInt8] { try editingNode(node) { $0["target"] = "torch.ops.aten.\(op)" } }
-        assertRefused(try target("relu_1", "layer_norm.default"), "node 'relu_1' (aten.layer_norm.default): Shears has no LayerNorm op yet")
+        assertRefused(try target("relu_1", "layer_norm.default"), "node 'relu_1' (aten.layer_norm.default): argument 'input' is missing, not a tensor")
         assertRefused(try target("relu_1", "erf.default"), "node 'relu_1' (aten.erf.default): Shears does not map this op")
         assertRefused(try editingNode("flatten") {
             $0["target"] = "torch.ops.aten.permute.default"
             $0["inputs"] = [["name": "self", "arg": ["as_tensor": ["name": "max_pool2d_2"]]], ["name": "dims", "arg": ["as_ints": [0, 2, 3, 1]]]]
-        }, "node 'flatten' (aten.permute.default): moves dims to [0, 2, 3, 1] (a channels-last layout")
+        }, "node 'linear' (aten.linear.default): a Linear over a channels-last rank-2 tensor")
+        assertRefused(try editingNode("flatten") {
+            $0["target"] = "torch.ops.aten.permute.default"
+            $0["inputs"] = [["name": "self", "arg": ["as_tensor": ["name": "max_pool2d_2"]]], ["name": "dims", "arg": ["as_ints": [0, 3, 2, 1]]]]
+        }, "node 'flatten' (aten.permute.default): permutes a feature map to dims [0, 3, 2, 1]")
         assertRefused(try editingNode("batch_norm_1") { node in
             var inputs = node["inputs"] as! [[String: Any]]
             inputs[5]["arg"] = ["as_bool": true]
@@ -130,6 +134,6 @@ final class TorchExportArchiveTests: XCTestCase {
             var values = graph["tensor_values"] as! [String: Any], conv = values["conv2d"] as! [String: Any]
             conv["sizes"] = [["as_int": 1], ["as_int": 4], ["as_int": 31], ["as_int": 31]]
             values["conv2d"] = conv; graph["tensor_values"] = values; module["graph"] = graph; program["graph_module"] = module
-        }, "malformed: layer 'cnn.0' computes [1] + [4, 32, 32] where torch recorded [1, 4, 31, 31] for 'conv2d'")
+        }, "malformed: layer 'cnn.0' computes [1, 4, 32, 32] where torch recorded [1, 4, 31, 31] for 'conv2d'")
     }
 }
