@@ -126,6 +126,11 @@ final class TorchExportArchiveTests: XCTestCase {
             node["inputs"] = inputs
         }, "node 'conv2d_1' (aten.conv2d.default): module 'cnn.0' is called a second time")
         assertRefused(try editingNode("relu_1") { $0["target"] = "torch.ops.higher_order.cond" }, "node 'relu_1' (torch.ops.higher_order.cond)")
+        // x + 3, the first piece of a decomposed hardswish, read by a pool: refused at the pool.
+        assertRefused(try editingNode("relu_1") { node in
+            node["target"] = "torch.ops.aten.add.Tensor"
+            node["inputs"] = [(node["inputs"] as! [[String: Any]])[0], ["name": "other", "arg": ["as_int": 3]]]
+        }, "argument 'self' is part of a decomposed hardswish or hardsigmoid")
     }
 
     func testMetadataThatDisagreesWithTheGraphIsAnError() throws {
