@@ -3,10 +3,15 @@
 // arguments left at their defaults). Ops that are identities in eval mode pass their input
 // on; ShuffleNet's view → transpose(1, 2) → view becomes one channel shuffle; chunk/split
 // become channel slices; `mean` over H and W an adaptive pool (and a flatten without
-// keepdim); addmm with a transposed weight (the core ATen form of a Linear) a Linear. Every
-// other op, and every use of a supported op outside what Shears computes (a permute to
-// channels-last, an add of a constant, a batch norm in training mode), is refused in one line
-// naming the node and the op.
+// keepdim); addmm with a transposed weight (the core ATen form of a Linear) a Linear.
+// ConvNeXt's channels-last stretch (permute [0, 2, 3, 1] → layer_norm → linear → gelu →
+// linear → permute [0, 3, 1, 2], and LayerNorm2d's permute → layer_norm → permute) stays NCHW:
+// the permuted tensor is the node it views (`Value.channelsLast`), layer_norm over its last dim
+// a `.layerNorm` over channels, linear a `.linear` on the map; a mul by a model tensor
+// `[C, 1, 1]` is a `.channelScale` named after that tensor (`features.1.0.layer_scale`).
+// StochasticDepth in eval leaves no node. Every other op, and every use of a supported op
+// outside what Shears computes (any other permute, an add of a constant, a batch norm in
+// training mode), is refused in one line naming the node and the op.
 
 import NNCore
 
@@ -18,7 +23,7 @@ extension TorchExportTranslation {
     ]
 
     /// What Shears maps, for the refusal of any other op.
-    static let supported = "convolution, batch norm, relu, hardtanh, leaky_relu, silu, gelu, hardswish, hardsigmoid, sigmoid, add, mul, max/avg/adaptive pools, mean over H and W, cat, chunk/split, view/flatten, linear/addmm, dropout"
+    static let supported = "convolution, batch norm, layer norm, relu, hardtanh, leaky_relu, silu, gelu, hardswish, hardsigmoid, sigmoid, add, mul (also by a [C, 1, 1] layer scale), max/avg/adaptive pools, mean over H and W, cat, chunk/split, view/flatten, permute to channels-last and back, linear/addmm, dropout"
 
     mutating func translate(_ node: SerializedNode) throws {
         let prefix = "torch.ops.aten."
@@ -79,6 +84,18 @@ extension TorchExportTranslation {
             guard let value = argument.bool else { throw refuse("argument '\(name)' is \(argument.kind), not a bool") }
             return value
         }
+        /// A mul's operands as a layer scale: a model tensor `[C, 1, 1]` (ConvNeXt's
+        /// `layer_scale`) times a feature map of C channels, in either order; nil otherwise.
+        func layerScale() throws -> (x: Int, key: String)? {
+            for (scale, map) in [("self", "other"), ("other", "self")] {
+                guard let s = arguments[scale]?.tensor?.name, case .parameter(let key)? = values[s],
+                      let m = arguments[map]?.tensor?.name, let value = values[m], value.isFeature else { continue }
+                let shape = try shape(of: m)
+                guard shape.count == 4, tensors[key]?.floatTensor != nil, tensors[key]?.shape == [shape[1], 1, 1] else { continue }
+                return (try read(value, tensor: m), key)
+            }
+            return nil
+        }
         /// A dim of a rank-`rank` tensor, negative dims counted from the end.
         func dim(_ value: Int, rank: Int) -> Int { value < 0 ? value + rank : value }
 
@@ -89,11 +106,17 @@ extension TorchExportTranslation {
             for extra in node.outputs.dropFirst() { if let name = extra.tensor?.name { values[name] = .unused } }
             return tensor
         }
-        func emit(_ op: Op, _ inputs: [Int], name: String? = nil) throws {
+        /// Adds `op`; `layout`: how torch lays out its output (the value it becomes).
+        func emit(_ op: Op, _ inputs: [Int], name: String? = nil, layout: Layout = .nchw) throws {
             let tensor = try output()
             let index = builder.add(name ?? layerName(node), op, inputs: inputs)
             computes[index] = tensor
-            values[tensor] = .node(index)
+            layouts[index] = layout
+            switch layout {
+            case .nchw: values[tensor] = .node(index)
+            case .channelsLast: values[tensor] = .channelsLast(index)
+            case .positions(let height, let width): values[tensor] = .positions(index, height: height, width: width)
+            }
         }
         func pass(_ value: Value) throws { values[try output()] = value }
         /// The module owning the parameter `key` (its path without `.weight`).
@@ -107,17 +130,35 @@ extension TorchExportTranslation {
             if let key, key != "\(module).\(suffix)" { throw refuse("reads '\(key)' where Shears expects '\(module).\(suffix)', the same module's") }
         }
         /// A parametric layer named after its module, which no other node may have used.
-        func emitLayer(_ op: Op, _ inputs: [Int], module: String) throws {
+        func emitLayer(_ op: Op, _ inputs: [Int], module: String, layout: Layout = .nchw) throws {
             guard !usedNames.contains(module) else {
                 throw refuse("module '\(module)' is called a second time; Shears gives each call its own layer and parameters: use one module per call")
             }
             usedNames.insert(module)
-            try emit(op, inputs, name: module)
+            try emit(op, inputs, name: module, layout: layout)
         }
-        func activation(_ op: Op) throws { try emit(op, [try feature("self")]) }
+        /// The node a per-position op reads and how torch lays it out: a feature map, one
+        /// seen channels-last, or its rows of channels (the op's output keeps the layout).
+        func perPosition(_ name: String) throws -> (index: Int, layout: Layout) {
+            switch try value(name).value {
+            case .channelsLast(let index): return (index, .channelsLast)
+            case .positions(let index, let height, let width): return (index, .positions(height: height, width: width))
+            default: return (try feature(name), .nchw)
+            }
+        }
+        /// An element-wise op, in whichever layout its input is.
+        func activation(_ op: Op) throws {
+            let (x, layout) = try perPosition("self")
+            try emit(op, [x], layout: layout)
+        }
 
         // MARK: Ops
 
+        switch try hardActivationStep(op, arguments) {
+        case .pending(let value)?: return try pass(value)
+        case .emit(let op, let x)?: return try emit(op, [x])
+        case nil: break
+        }
         switch op {
         case "conv2d.default", "convolution.default":
             if try bool("transposed", false) { throw refuse("a transposed convolution; Shears has no ConvTranspose2d") }
@@ -164,6 +205,10 @@ extension TorchExportTranslation {
         case "add.Tensor", "add_.Tensor", "mul.Tensor", "mul_.Tensor":
             let add = op.hasPrefix("add")
             if add, try float("alpha", 1) != 1 { throw refuse("an add with alpha \(try float("alpha", 1)); Shears adds with alpha 1") }
+            if !add, let scale = try layerScale() {
+                try emitLayer(.channelScale, [scale.x], module: scale.key)
+                break
+            }
             guard let other = arguments["other"]?.tensor?.name, let value = values[other], value.isFeature else {
                 let what = arguments["other"]?.tensor.map { values[$0.name].map(describe) ?? "'\($0.name)'" } ?? "a constant (\(arguments["other"]?.kind ?? "none"))"
                 throw refuse("\(add ? "adds" : "multiplies by") \(what); Shears's Add and Mul take two tensors computed from the input")
@@ -234,9 +279,39 @@ extension TorchExportTranslation {
                 }
             case .grouped(let index, let groups, true) where to == (try recordedShape(of: index)):
                 try emit(.channelShuffle(groups: groups), [index])
+            // Row counts are products of sizes from the file: computed with overflow checks.
+            case .channelsLast(let index) where from.count == 4 && to.count == 2 && to == [Array(from[0...2]).checkedProduct ?? -1, from[3]]:
+                try pass(.positions(index, height: from[1], width: from[2]))
+            case .positions(let index, let height, let width) where to.count == 4 && from.count == 2 && Array(to[1...]) == [height, width, from[1]] && [to[0], height, width].checkedProduct == from[0]:
+                try pass(.channelsLast(index))
             default:
                 throw refuse("reshapes \(describe(source)) to \(to.prefix(8)); Shears reads flattens to [N, -1] and ShuffleNet's channel shuffle (view, transpose(1, 2), view)")
             }
+        case "layer_norm.default", "native_layer_norm.default":
+            let (tensor, source) = try value("input")
+            let from = try shape(of: tensor), normalized = try ints("normalized_shape", [])
+            let (x, layout) = try perPosition("input")
+            guard from.count == (layout == .channelsLast ? 4 : 2), normalized == [from[from.count - 1]] else {
+                throw refuse("normalises \(describe(source)) \(from.prefix(8)) over its last \(normalized.prefix(8)); Shears normalises the channels of a map permuted to channels-last (ConvNeXt's LayerNorm, LayerNorm2d) or the features of a vector")
+            }
+            guard let weight = try parameter("weight") else { throw refuse("a layer norm without a weight (elementwise_affine=False); Shears's LayerNorm has one") }
+            let module = try owner(of: weight)
+            try expect(try parameter("bias"), "bias", of: module)
+            try emitLayer(.layerNorm(eps: Float(try float("eps", 1e-5))), [x], module: module, layout: layout)
+        case "as_strided.default":
+            // Core ATen's restride of a pooled map before ConvNeXt's classifier LayerNorm2d:
+            // on a dense [N, C, 1, 1] (not a channel slice), sizes unchanged, strides [C, 1, ·, ·]
+            // and no offset, every element stays where it is.
+            let (tensor, source) = try value("self")
+            let from = try shape(of: tensor), strides = try ints("stride", [])
+            var dense = false
+            if case .node(let x) = source, x < builder.nodes.count { if case .channelSlice = builder.nodes[x].op {} else { dense = true } }
+            guard dense, from.count == 4, from[2] == 1, from[3] == 1,
+                  try ints("size", []) == from, strides.count == 4, strides[1] == 1 || from[1] == 1, strides[0] == from[1] || from[0] == 1,
+                  try int("storage_offset", 0) == 0 else {
+                throw refuse("restrides \(describe(source)) \(from.prefix(8)) to sizes \(try ints("size", []).prefix(8)), strides \(strides.prefix(8)); Shears reads an as_strided only where it keeps a pooled [N, C, 1, 1] map as it is: export without run_decompositions()")
+            }
+            try pass(source)
         case "transpose.int", "permute.default", "t.default":
             let (_, source) = try value("self")
             let rank = op == "t.default" ? 2 : try shape(of: try tensorName("self")).count
@@ -255,39 +330,42 @@ extension TorchExportTranslation {
                 try pass(.transposedParameter(key))
             case .grouped(let index, let groups, let transposed) where order == [0, 2, 1, 3, 4]:
                 try pass(.grouped(index, groups: groups, transposed: !transposed))
+            case _ where source.isFeature && rank == 4 && order == [0, 2, 3, 1]:
+                try pass(.channelsLast(try read(source, tensor: try tensorName("self"))))
+            case .channelsLast(let index) where order == [0, 3, 1, 2]:
+                try pass(.node(index))
             default:
-                throw refuse("moves dims to \(order.prefix(8)) (a channels-last layout, as ConvNeXt's LayerNorm uses); Shears has no channels-last ops yet: give the ONNX file, or a model without it")
+                throw refuse("permutes \(describe(source)) to dims \(order.prefix(8)); Shears reads the permute of a feature map to channels-last ([0, 2, 3, 1]) and back ([0, 3, 1, 2]) around LayerNorm, Linear and activations (ConvNeXt), a channel shuffle's transpose(1, 2) and a Linear's weight.t()")
             }
         case "linear.default":
             let rank = try shape(of: try tensorName("input")).count
-            guard rank == 2 else {
-                throw refuse("a Linear over a rank-\(rank) tensor (channels-last, as in ConvNeXt); Shears's Linear takes [N, features]")
+            let (x, layout) = try perPosition("input")
+            guard rank == (layout == .channelsLast ? 4 : 2) else {
+                throw refuse("a Linear over a\(layout == .nchw ? "" : " channels-last") rank-\(rank) tensor; Shears's Linear takes [N, features] or a map permuted to channels-last [N, H, W, C] (ConvNeXt)")
             }
-            let x = try feature("input")
             guard let weight = try parameter("weight") else { throw refuse("a linear without a weight") }
             let module = try owner(of: weight)
             try expect(try parameter("bias"), "bias", of: module)
-            try emitLayer(.linear, [x], module: module)
+            try emitLayer(.linear, [x], module: module, layout: layout)
         case "addmm.default", "mm.default":
             if try float("beta", 1) != 1 || float("alpha", 1) != 1 { throw refuse("addmm with beta or alpha other than 1") }
             guard case .transposedParameter(let weight)? = values[try tensorName("mat2")] else {
                 throw refuse("multiplies by a tensor that is not a Linear's transposed weight; Shears reads addmm(bias, x, weight.t())")
             }
-            let x = try feature(op == "mm.default" ? "self" : "mat1")
+            let (x, layout) = try perPosition(op == "mm.default" ? "self" : "mat1")
+            if layout == .channelsLast { throw refuse("multiplies a channels-last map not viewed as rows [N·H·W, C]") }
             let module = try owner(of: weight)
             if op == "addmm.default" {
                 guard let bias = try parameter("self") else { throw refuse("addmm without a bias") }
                 try expect(bias, "bias", of: module)
             }
-            try emitLayer(.linear, [x], module: module)
+            try emitLayer(.linear, [x], module: module, layout: layout)
         case _ where Self.identities.contains(op):
             if op.contains("dropout"), try bool("train", false) { throw refuse("dropout in training mode; call model.eval() before torch.export.export") }
             guard let first = node.inputs.first?.arg.tensor?.name, let value = values[first] else { throw refuse("its input is not a tensor the graph computes") }
             try pass(value)
         case "_assert_tensor_metadata.default":
             break
-        case "layer_norm.default", "native_layer_norm.default":
-            throw refuse("Shears has no LayerNorm op yet; give the ONNX file, or a model without it")
         default:
             throw refuse("Shears does not map this op (it reads \(Self.supported)); export a model without it")
         }

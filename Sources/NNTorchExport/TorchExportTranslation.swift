@@ -27,6 +27,18 @@ struct TorchExportTranslation {
         /// Channels `start ..< start + count` of node `index` (chunk/split), emitted as
         /// `name` when first read.
         case slice(Int, start: Int, count: Int, name: String)
+        /// Node `index`'s `[N, C, H, W]` permuted to channels-last `[N, H, W, C]` (permute
+        /// `[0, 2, 3, 1]`): ConvNeXt's layout around its LayerNorm and per-position Linears.
+        /// LayerNorm over the last dim, Linear, element-wise activations and dropout keep it
+        /// (as Shears ops on the NCHW map); the permute `[0, 3, 1, 2]` back makes it `.node`
+        /// again; any other op reading it is refused.
+        case channelsLast(Int)
+        /// Node `index`'s channels-last map of `height` x `width` flattened to rows of channels
+        /// `[N·H·W, C]` (view): the core ATen form of a Linear on it is view → addmm → view back.
+        case positions(Int, height: Int, width: Int)
+        /// A piece of a decomposed hardswish or hardsigmoid of node `index`, not yet finished
+        /// (TorchExportTranslation+HardActivations.swift).
+        case hardPart(Int, HardStage)
         /// An output Shears does not compute (batch norm's saved statistics, pool indices).
         case unused
     }
@@ -46,6 +58,9 @@ struct TorchExportTranslation {
     var lastSuffix: [String: Int] = [:]
     /// The torch tensor each Shears node computes, for the final shape check.
     var computes: [Int: String] = [:]
+    /// How torch lays out a node's tensor, where not NCHW (see `Value.channelsLast`, `.positions`).
+    enum Layout: Equatable { case nchw, channelsLast, positions(height: Int, width: Int) }
+    var layouts: [Int: Layout] = [:]
 
     init(program: SerializedProgram, tensors: [String: StoredTensor], path: String) throws {
         self.path = path
@@ -117,8 +132,16 @@ struct TorchExportTranslation {
         }
         for (index, tensor) in computes.sorted(by: { $0.key < $1.key }) {
             let recorded = try shape(of: tensor)
-            guard recorded.first == batch, Array(recorded.dropFirst()) == shapes[index] else {
-                throw NNError.malformed(path: path, reason: "layer '\(model.graph.nodes[index].name)' computes [\(batch)] + \(shapes[index]) where torch recorded \(recorded) for '\(tensor)'")
+            let s = shapes[index]
+            var computed = [batch] + s
+            switch layouts[index] ?? .nchw {
+            case .nchw: break
+            case .channelsLast where s.count == 3: computed = [batch, s[1], s[2], s[0]]
+            case .positions where s.count == 3: computed = [[batch, s[1], s[2]].checkedProduct ?? -1, s[0]]
+            default: computed = []
+            }
+            guard recorded == computed else {
+                throw NNError.malformed(path: path, reason: "layer '\(model.graph.nodes[index].name)' computes \(computed) where torch recorded \(recorded) for '\(tensor)'")
             }
         }
     }
@@ -144,6 +167,9 @@ struct TorchExportTranslation {
         case .node, .slice: return "a feature map"
         case .parameter(let key), .transposedParameter(let key): return "the model's tensor '\(key)'"
         case .grouped: return "a 5-D view of a feature map (a channel shuffle's first steps)"
+        case .channelsLast: return "a feature map permuted to channels-last [N, H, W, C]"
+        case .positions: return "a channels-last feature map viewed as rows of channels [N·H·W, C]"
+        case .hardPart: return "part of a decomposed hardswish or hardsigmoid (x + 3 clamped to [0, 6], times x, divided by 6) that does not continue it"
         case .unused: return "an output Shears does not compute"
         }
     }

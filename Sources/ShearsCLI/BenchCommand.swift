@@ -42,8 +42,8 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Pruning ratios of the variants.", valueName: "list"))
     var ratios: String = "0.5"
 
-    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)).", valueName: "CxHxW"))
-    var input: String = "3x224x224"
+    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)). Default: the size a .pt2 was exported at, else 3x224x224.", valueName: "CxHxW"))
+    var input: String?
 
     @Option(name: .long, help: ArgumentHelp("Untimed runs before timing (at most \(BenchCommand.maximumRuns)).", valueName: "n"))
     var warmup: Int = 3
@@ -74,7 +74,7 @@ struct BenchCommand: ParsableCommand {
         if let out { try requireFolderName(out, flag: "--out") }
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
-        let shape = try parseInputShape(input)
+        let shape = try input.map(parseInputShape)
         let methods = try PruneMethodName.parseList(methods)
         guard (1...Self.maximumRuns).contains(iterations), (0...Self.maximumRuns).contains(warmup) else {
             throw ValidationError("--iterations must be between 1 and \(Self.maximumRuns) and --warmup between 0 and \(Self.maximumRuns)")
@@ -84,17 +84,24 @@ struct BenchCommand: ParsableCommand {
         }
         try pointOptions.check(Self.variantCount(methods: methods, ratios: ratios.count) * Double(sizes.count),
                                of: "--methods × --ratios × --batch")
+        if let shape { try Self.checkBatches(sizes, shape: shape) }
+    }
+
+    /// Each batch of `sizes` images of `shape` must fit the memory budget.
+    static func checkBatches(_ sizes: [Int], shape: [Int]) throws {
         for size in sizes {
             try MemoryBudget.check(elements: ([size] + shape).checkedProduct ?? -1, of: 4,
-                                   for: "a batch of \(size) float32 images of \(input)", path: "--batch")
+                                   for: "a batch of \(size) float32 images of \(shape.map(String.init).joined(separator: "x"))", path: "--batch")
         }
     }
 
     func run() throws {
-        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try parseInputShape(input)[1])
-        let shape = try parseInputShape(input)
-        let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
+        let requested = try input.map(parseInputShape)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: (requested ?? defaultInputShape)[1])
+        let shape = try loaded.inputSize(requested, fallback: defaultInputShape, option: "--input")
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
+        try Self.checkBatches(sizes, shape: shape)
+        let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
         if let out {
             try withResults(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
         } else {

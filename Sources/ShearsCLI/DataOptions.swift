@@ -69,19 +69,29 @@ struct DataOptions: ParsableArguments {
         _ = try preprocessing()
     }
 
-    /// The preprocessing these options describe: the preset with any overrides applied.
-    func preprocessing() throws -> Preprocessing {
+    /// The preprocessing these options describe: the preset with any overrides applied. For
+    /// `loaded`, a model file that records a square input size (a `.pt2` archive), the crop
+    /// defaults to that side and the resize to the preset's ratio of it (⌊side · 256 / 224⌋:
+    /// 36 for 32); a crop its graph cannot run at is refused naming the exported size.
+    func preprocessing(for loaded: LoadedModel? = nil) throws -> Preprocessing {
         let base = Preprocessing.food11
+        var (defaultResize, defaultCrop) = (base.resize, base.crop)
+        if crop == nil, let exported = loaded?.exportedInput, exported.count == 3, exported[0] == 3, exported[1] == exported[2],
+           exported[1] <= Preprocessing.maximumSide {
+            (defaultResize, defaultCrop) = (min(exported[1] * base.resize / base.crop, Preprocessing.maximumSide), exported[1])
+        }
         let mean = try self.mean.map { try Self.floats($0, name: "--mean") } ?? base.mean
         let std = try self.std.map { try Self.floats($0, name: "--std") } ?? base.std
         guard std.allSatisfy({ $0 > 0 }) else { throw ValidationError("--std values must be > 0, got '\(self.std ?? "")'") }
+        var settings: Preprocessing
         do {
-            var settings = try Preprocessing(resize: resize ?? base.resize, crop: crop ?? base.crop, mean: mean, std: std)
-            settings.maximumPixels = maxPixels
-            return settings
+            settings = try Preprocessing(resize: resize ?? defaultResize, crop: crop ?? defaultCrop, mean: mean, std: std)
         } catch let error as NNError {
             throw ValidationError(error.description)
         }
+        settings.maximumPixels = maxPixels
+        _ = try loaded?.inputSize([3, settings.crop, settings.crop], fallback: [], option: "--crop")
+        return settings
     }
 
     /// The `--data` folder, or a validation error when it is missing.
@@ -93,10 +103,10 @@ struct DataOptions: ParsableArguments {
     /// Lists and decodes the dataset at `root` (default `--data`) once; the uint8 crops are
     /// kept and reused for every model variant. The crops (checked by `DecodedImages`) and
     /// one float batch are checked against the memory budget before anything is decoded.
-    func decodeImages(root: String? = nil) throws -> DecodedImages {
+    func decodeImages(root: String? = nil, for loaded: LoadedModel) throws -> DecodedImages {
         let dataset = try ImageDataset(root: try root ?? requireData(), split: split)
         let count = limit.map { min($0, dataset.samples.count) } ?? dataset.samples.count
-        let settings = try preprocessing()
+        let settings = try preprocessing(for: loaded)
         let images = min(batch, max(count, 1))
         try MemoryBudget.check(elements: [images, 3, settings.crop, settings.crop].checkedProduct ?? -1, of: 4,
                                for: "a batch of \(images) float32 images of 3x\(settings.crop)x\(settings.crop)", path: "--batch")

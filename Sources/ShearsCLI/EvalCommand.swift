@@ -35,7 +35,7 @@ struct EvalCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
-        let images = try dataOptions.decodeImages()
+        let images = try dataOptions.decodeImages(for: loaded)
         let progress = ProgressBar("evaluating", total: images.count)
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels, progress: { done in progress.advance(by: done - progress.done) })
         progress.finish()

@@ -52,6 +52,9 @@ let maximumInputSide = 1 << 20
 
 /// "3x224x224" → [3, 224, 224]: exactly three positive decimal integers joined by `x`, each at
 /// most 2^20, whose float32 image (C·H·W·4 bytes) fits the memory budget.
+/// The input size when neither `--input` nor the model file gives one.
+let defaultInputShape = [3, 224, 224]
+
 func parseInputShape(_ text: String) throws -> [Int] {
     let parts = text.split(omittingEmptySubsequences: false, whereSeparator: { $0 == "x" || $0 == "X" }).map(parseCount)
     guard parts.count == 3, parts.allSatisfy({ ($0 ?? 0) >= 1 }) else {

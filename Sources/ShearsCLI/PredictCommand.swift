@@ -35,7 +35,7 @@ struct PredictCommand: ParsableCommand {
     func run() throws {
         if let output { try AtomicFile.requireWritable(output) }
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
-        let images = try dataOptions.decodeImages()
+        let images = try dataOptions.decodeImages(for: loaded)
         let result = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: .countAsWrong, keepLogits: logits)
         let width = result.logits?.shape[1] ?? 0
         var csv = "Id,Category" + (0..<width).map { ",logit_\($0)" }.joined() + "\n"

@@ -67,7 +67,7 @@ struct QuantizeCommand: ParsableCommand {
     func run() throws {
         for path in [output] + (alsoFloat.map { [$0] } ?? []) { try AtomicFile.requireWritable(path) }
         var loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
-        let images = try (eval ?? dataOptions.data).map { try dataOptions.decodeImages(root: $0) }
+        let images = try (eval ?? dataOptions.data).map { try dataOptions.decodeImages(root: $0, for: loaded) }
         if let prune {
             loaded.model = try pruneOptions.prune(loaded.model, method: prune.method, amount: amount).0
         }

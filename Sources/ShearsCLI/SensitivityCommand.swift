@@ -53,7 +53,7 @@ struct SensitivityCommand: ParsableCommand {
         let ratios = try parseRatios(self.ratios, name: "--ratios", limit: pointOptions)
         let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
         try pointOptions.check(Double(layers.count) * Double(ratios.count), of: "\(layers.count) layers × --ratios")
-        let images = try dataOptions.decodeImages()
+        let images = try dataOptions.decodeImages(for: loaded)
         try withResults(in: out) { writer in
             let point = SweepPoint(model: loaded.label, images: images, batch: dataOptions.batch,
                                    timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)

@@ -28,8 +28,8 @@ struct SummaryCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Classes of a catalog architecture (without a checkpoint), at most \(SummaryCommand.maximumClasses).", valueName: "n"))
     var classes: Int = 1000
 
-    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)).", valueName: "CxHxW"))
-    var input: String = "3x224x224"
+    @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)). Default: the size a .pt2 was exported at, else 3x224x224.", valueName: "CxHxW"))
+    var input: String?
 
     @Flag(name: .long, help: "Print one JSON object instead of the table.")
     var json = false
@@ -44,15 +44,17 @@ struct SummaryCommand: ParsableCommand {
         guard (1...Self.maximumClasses).contains(classes) else {
             throw ValidationError("--classes must be between 1 and \(Self.maximumClasses), got \(classes)")
         }
-        _ = try parseInputShape(input)
+        _ = try input.map(parseInputShape)
     }
 
     func run() throws {
-        let shape = try parseInputShape(input)
-        let model: Model
+        let requested = try input.map(parseInputShape)
+        let model: Model, shape: [Int]
         if let checkpoint {
-            model = try loadModel(checkpoint, modelOptions, inputSize: try parseInputShape(input)[1]).model
+            let loaded = try loadModel(checkpoint, modelOptions, inputSize: (requested ?? defaultInputShape)[1])
+            (model, shape) = (loaded.model, try loaded.inputSize(requested, fallback: defaultInputShape, option: "--input"))
         } else {
+            shape = requested ?? defaultInputShape
             model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)
         }
         let statistics = try ModelStatistics(model: model, input: shape)

@@ -112,10 +112,10 @@ struct SweepCommand: ParsableCommand {
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
-        let images = try dataOptions.decodeImages()
+        let images = try dataOptions.decodeImages(for: loaded)
         let recalibration = try recalibrateBN.map { count in
             try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
-                              preprocessing: try dataOptions.preprocessing(), limit: count)
+                              preprocessing: try dataOptions.preprocessing(for: loaded), limit: count)
         }
         try withResults(in: out) { writer in try sweep(loaded, images: images, recalibration: recalibration, writer: writer) }
     }

@@ -6,7 +6,9 @@
 // one forced), else the module tree ModuleTreeSynthesis rebuilds from its keys (torchvision
 // classifiers, the HW7 student). Where a tree's forward pass was guessed, a tree was
 // synthesized from keys, or the catalog stood in for a refused tree, `warnings` says so: the
-// logits are right only if the assumption is. Every refusal names the file.
+// logits are right only if the assumption is. A `.pt2` archive also records the input size it
+// was exported at: commands run there unless told otherwise (`inputSize`), and a size the
+// graph cannot run at is refused naming the file and that size. Every refusal names the file.
 
 import Foundation
 
@@ -19,6 +21,9 @@ public struct LoadedModel {
     /// What the loader guessed or substituted, one line each naming the assumption (the CLI
     /// prints them on stderr as `warning:`).
     public let warnings: [String]
+    /// The per-sample input size `[C, H, W]` the file was exported at (a `.pt2` archive's
+    /// example input); nil for files that do not record one.
+    public let exportedInput: [Int]?
     /// Short label for tables ("teacher" for teacher.pt).
     public var label: String { ((path as NSString).lastPathComponent as NSString).deletingPathExtension }
 }
@@ -49,6 +54,7 @@ public enum ModelLoader {
             return try ArchitectureCatalog.build(stateDict, architecture: architecture, inputSize: inputSize)
         }
         let model: Model
+        var exportedInput: [Int]?
         // A FIFO, device or folder is refused here, before anything opens it to read.
         let size = try InputFile.requireRegular(path)
         if let moduleTreeText { try InputFile.requireRegular(moduleTreeText) }
@@ -65,7 +71,7 @@ public enum ModelLoader {
                                                otherwise: "the blob's architecture '\(blob.architecture ?? "")' is not one its keys determine: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
                 }
             } else if path.lowercased().hasSuffix(".pt2") || TorchExportImporter.isArchive(path: path) {
-                model = try TorchExportImporter.load(path: path)
+                (model, exportedInput) = try TorchExportImporter.read(try InputFile.read(path), path: path)
             } else {
                 let contents = try Checkpoint.contents(path: path)
                 if let text = moduleTreeText {
@@ -90,6 +96,25 @@ public enum ModelLoader {
             default: throw error
             }
         }
-        return LoadedModel(model: model, path: path, fileBytes: size, warnings: warnings)
+        return LoadedModel(model: model, path: path, fileBytes: size, warnings: warnings, exportedInput: exportedInput)
+    }
+}
+
+extension LoadedModel {
+    /// The per-sample input size to run at: `requested` (the user's `--input` or crop), else
+    /// the size the file was exported at, else `fallback`. Where `requested` differs from the
+    /// exported size and the graph cannot run at it, the error names the file, the size it was
+    /// exported at and `option`, the flag that sets the size, as the way out.
+    public func inputSize(_ requested: [Int]?, fallback: [Int], option: String) throws -> [Int] {
+        guard let exportedInput else { return requested ?? fallback }
+        guard let requested, requested != exportedInput else { return exportedInput }
+        do {
+            _ = try ShapeInference(model: model, input: requested)
+        } catch NNError.shapeMismatch(let node, let reason) {
+            let size = { (shape: [Int]) in shape.map(String.init).joined(separator: "x") }
+            let flag = option == "--crop" ? "--crop \(exportedInput.last ?? 0)" : "\(option) \(size(exportedInput))"
+            throw NNError.unsupported(path: path, reason: "its graph was exported at \(size(exportedInput)) and cannot run at \(size(requested)) (layer '\(node)': \(reason)); give \(flag), or export at the size you need")
+        }
+        return requested
     }
 }

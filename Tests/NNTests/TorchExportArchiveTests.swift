@@ -104,12 +104,16 @@ final class TorchExportArchiveTests: XCTestCase {
 
     func testOpsOutsideWhatShearsComputesAreRefusedByName() throws {
         func target(_ node: String, _ op: String) throws -> [UInt8] { try editingNode(node) { $0["target"] = "torch.ops.aten.\(op)" } }
-        assertRefused(try target("relu_1", "layer_norm.default"), "node 'relu_1' (aten.layer_norm.default): Shears has no LayerNorm op yet")
+        assertRefused(try target("relu_1", "layer_norm.default"), "node 'relu_1' (aten.layer_norm.default): argument 'input' is missing, not a tensor")
         assertRefused(try target("relu_1", "erf.default"), "node 'relu_1' (aten.erf.default): Shears does not map this op")
         assertRefused(try editingNode("flatten") {
             $0["target"] = "torch.ops.aten.permute.default"
             $0["inputs"] = [["name": "self", "arg": ["as_tensor": ["name": "max_pool2d_2"]]], ["name": "dims", "arg": ["as_ints": [0, 2, 3, 1]]]]
-        }, "node 'flatten' (aten.permute.default): moves dims to [0, 2, 3, 1] (a channels-last layout")
+        }, "node 'linear' (aten.linear.default): a Linear over a channels-last rank-2 tensor")
+        assertRefused(try editingNode("flatten") {
+            $0["target"] = "torch.ops.aten.permute.default"
+            $0["inputs"] = [["name": "self", "arg": ["as_tensor": ["name": "max_pool2d_2"]]], ["name": "dims", "arg": ["as_ints": [0, 3, 2, 1]]]]
+        }, "node 'flatten' (aten.permute.default): permutes a feature map to dims [0, 3, 2, 1]")
         assertRefused(try editingNode("batch_norm_1") { node in
             var inputs = node["inputs"] as! [[String: Any]]
             inputs[5]["arg"] = ["as_bool": true]
@@ -122,6 +126,11 @@ final class TorchExportArchiveTests: XCTestCase {
             node["inputs"] = inputs
         }, "node 'conv2d_1' (aten.conv2d.default): module 'cnn.0' is called a second time")
         assertRefused(try editingNode("relu_1") { $0["target"] = "torch.ops.higher_order.cond" }, "node 'relu_1' (torch.ops.higher_order.cond)")
+        // x + 3, the first piece of a decomposed hardswish, read by a pool: refused at the pool.
+        assertRefused(try editingNode("relu_1") { node in
+            node["target"] = "torch.ops.aten.add.Tensor"
+            node["inputs"] = [(node["inputs"] as! [[String: Any]])[0], ["name": "other", "arg": ["as_int": 3]]]
+        }, "argument 'self' is part of a decomposed hardswish or hardsigmoid")
     }
 
     func testMetadataThatDisagreesWithTheGraphIsAnError() throws {
@@ -130,6 +139,6 @@ final class TorchExportArchiveTests: XCTestCase {
             var values = graph["tensor_values"] as! [String: Any], conv = values["conv2d"] as! [String: Any]
             conv["sizes"] = [["as_int": 1], ["as_int": 4], ["as_int": 31], ["as_int": 31]]
             values["conv2d"] = conv; graph["tensor_values"] = values; module["graph"] = graph; program["graph_module"] = module
-        }, "malformed: layer 'cnn.0' computes [1] + [4, 32, 32] where torch recorded [1, 4, 31, 31] for 'conv2d'")
+        }, "malformed: layer 'cnn.0' computes [1, 4, 32, 32] where torch recorded [1, 4, 31, 31] for 'conv2d'")
     }
 }

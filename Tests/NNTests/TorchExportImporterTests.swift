@@ -46,17 +46,24 @@ final class TorchExportImporterTests: XCTestCase {
     static let folder = Fixtures.path("pt2")
 
     func testSmallModelsGivePyTorchLogitsAndParameterCounts() throws {
-        for name in ["plain-cnn", "narrow-resnet", "functional"] {
+        for name in ["plain-cnn", "narrow-resnet", "functional", "convnext"] {
             try checkAgainstPyTorch(folder: Self.folder, name: name)
         }
     }
 
+    /// After run_decompositions(): addmm for Linear (also ConvNeXt's view → addmm → view on a
+    /// channels-last map), native_layer_norm, hardswish and hardsigmoid as add/clamp/mul/div,
+    /// the pooled map's as_strided: the same Shears ops and layer names as the default export
+    /// (but SiLU, which the core form writes as x · sigmoid(x) and Shears runs as written).
     func testCoreATenFormGivesTheSameModel() throws {
-        try checkAgainstPyTorch(folder: Self.folder, name: "plain-cnn", file: "plain-cnn.core.pt2")
-        let exported = try TorchExportImporter.load(path: "\(Self.folder)/plain-cnn.pt2")
-        let core = try TorchExportImporter.load(path: "\(Self.folder)/plain-cnn.core.pt2")
-        XCTAssertEqual(core.graph.nodes.map(\.op), exported.graph.nodes.map(\.op))
-        XCTAssertEqual(core.graph.nodes.filter { $0.op.isParametric }.map(\.name), exported.graph.nodes.filter { $0.op.isParametric }.map(\.name))
+        for name in ["plain-cnn", "functional", "convnext"] {
+            try checkAgainstPyTorch(folder: Self.folder, name: name, file: "\(name).core.pt2")
+            let exported = try TorchExportImporter.load(path: "\(Self.folder)/\(name).pt2")
+            let core = try TorchExportImporter.load(path: "\(Self.folder)/\(name).core.pt2")
+            let silu = exported.graph.nodes.map(\.op).flatMap { $0 == .silu ? [Op.sigmoid, .mul] : [$0] }
+            XCTAssertEqual(core.graph.nodes.map(\.op), silu, name)
+            XCTAssertEqual(core.graph.nodes.filter { $0.op.isParametric }.map(\.name), exported.graph.nodes.filter { $0.op.isParametric }.map(\.name), name)
+        }
     }
 
     /// SHEARS_PT2_LARGE=out/pt2 (written by scripts/fixtures/torch_export.py, not committed):
@@ -90,6 +97,31 @@ final class TorchExportImporterTests: XCTestCase {
         XCTAssertEqual(model.graph.nodes[gate.inputs[1]].op, .hardSigmoid(alpha: 1.0 / 6, beta: 0.5))
     }
 
+    /// The zoo's ConvNeXt (Tests/Fixtures/architectures, written by the lead's zoo script):
+    /// its channels-last stretches, LayerNorm2d and layer scales give PyTorch's logits, and its
+    /// parameters keep their torch keys.
+    func testConvNeXtGivesPyTorchLogits() throws {
+        let folder = Fixtures.path("architectures"), path = "\(folder)/convnext.pt2"
+        struct Entry: Decodable { let parameters: Int }
+        let manifest = try JSONDecoder().decode([String: Entry].self, from: Data(try InputFile.read("\(folder)/manifest.json")))
+        let (model, input) = try TorchExportImporter.read(try InputFile.read(path), path: path)
+        XCTAssertEqual(input, [3, 32, 32])
+        let expected = try floats("\(folder)/convnext.logits.f32")
+        let logits = try Executor(model: model, input: input, maxBatch: 2).run(Tensor(shape: [2] + input, scalars: try floats("\(folder)/convnext.input.f32")))
+        XCTAssertEqual(logits.shape, [2, expected.count / 2])
+        assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), path)
+        XCTAssertEqual(ModelStatistics.parameterCount(of: model), try XCTUnwrap(manifest["convnext"]).parameters)
+        for key in ["features.1.0.layer_scale", "features.1.0.block.3.weight", "features.1.0.block.2.bias", "features.0.1.weight", "classifier.0.weight"] {
+            XCTAssertNotNil(model.stateDict.tensor(key), key)
+        }
+        let ops = Dictionary(model.graph.nodes.map { ($0.name, $0.op) }, uniquingKeysWith: { a, _ in a })
+        XCTAssertEqual(ops["features.1.0.layer_scale"], .channelScale)
+        XCTAssertEqual(ops["features.1.0.block.2"], .layerNorm(eps: 1e-6))
+        XCTAssertEqual(ops["features.1.0.block.3"], .linear)
+        XCTAssertEqual(ops["features.1.0.block.4"], .gelu(tanh: false))
+        XCTAssertEqual(ops["classifier.0"], .layerNorm(eps: 1e-6))
+    }
+
     func testModuleCalledTwiceAndBlocksAreNamedByPath() throws {
         let model = try TorchExportImporter.load(path: "\(Self.folder)/narrow-resnet.pt2")
         let names = model.graph.nodes.map(\.name)
@@ -105,6 +137,13 @@ final class TorchExportImporterTests: XCTestCase {
         XCTAssertThrowsError(try TorchExportImporter.load(path: path)) {
             XCTAssertTrue("\($0)".hasPrefix("\(path): unsupported: node 'erf' (aten.erf.default): Shears does not map this op"), "\($0)")
             XCTAssertFalse("\($0)".contains("\n"))
+        }
+    }
+
+    func testPermuteOtherThanConvNeXtsIsRefusedByName() {
+        let path = "\(Self.folder)/bad-permute.pt2"
+        XCTAssertThrowsError(try TorchExportImporter.load(path: path)) {
+            XCTAssertTrue("\($0)".hasPrefix("\(path): unsupported: node 'permute' (aten.permute.default): permutes a feature map to dims [0, 1, 3, 2]"), "\($0)")
         }
     }
 

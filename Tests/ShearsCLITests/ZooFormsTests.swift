@@ -2,13 +2,14 @@ import XCTest
 import ShearsKit
 import TestSupport
 
-/// Every form of every zoo architecture (scripts/fixtures/_zoo.py, 32x32 inputs) through
+/// Every form of every zoo architecture (scripts/fixtures/_zoo.py, 32x32 inputs but VGG's and AlexNet's 56x56) through
 /// `ModelLoader`, as a user's file reaches Shears: a form that carries the forward loads,
 /// counts torch's parameters (ONNX: the file's, BatchNorm folded) and gives PyTorch's logits
 /// within 1e-4; a form that cannot is refused in one line naming the file. The table here is
 /// the README's table of architectures and forms.
 final class ZooFormsTests: XCTestCase {
     struct Case: Decodable {
+        let input_size: Int
         let parameters: Int
         let onnx_parameters: [String: Int]
     }
@@ -51,7 +52,8 @@ final class ZooFormsTests: XCTestCase {
         let manifest: [String: Case] = try Fixtures.json("architectures/manifest.json")
         XCTAssertGreaterThanOrEqual(manifest.count, 21)
         for (name, c) in manifest.sorted(by: { $0.key < $1.key }) {
-            let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/\(name).input.f32"))
+            let shape = [3, c.input_size, c.input_size]
+            let input = Tensor(shape: [2] + shape, scalars: try Fixtures.float32("architectures/\(name).input.f32"))
             let expected = try Fixtures.float32("architectures/\(name).logits.f32")
             for form in Form.allCases {
                 let path = Fixtures.path("architectures/\(name).\(form == .printed ? Form.stateDict.rawValue : form.rawValue)")
@@ -59,12 +61,12 @@ final class ZooFormsTests: XCTestCase {
                 let label = "\(name).\(form.rawValue)"
                 let text = form == .printed ? Fixtures.path("architectures/\(name).txt") : nil
                 do {
-                    let loaded = try ModelLoader.load(path, moduleTreeText: text)
+                    let loaded = try ModelLoader.load(path, moduleTreeText: text, inputSize: c.input_size)
                     XCTAssertNil(Self.refused[name]?[form], "\(label) loaded, expected a refusal")
-                    let logits = try Executor(model: loaded.model, input: [3, 32, 32], maxBatch: 2).run(input)
+                    let logits = try Executor(model: loaded.model, input: shape, maxBatch: 2).run(input)
                     assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), label)
                     let parameters = [.onnx, .legacyONNX].contains(form) ? c.onnx_parameters[".\(form.rawValue)"] : c.parameters
-                    XCTAssertEqual(try ModelStatistics(model: loaded.model, input: [3, 32, 32]).parameters, parameters, label)
+                    XCTAssertEqual(try ModelStatistics(model: loaded.model, input: shape).parameters, parameters, label)
                 } catch {
                     let message = "\(error)"
                     guard let words = Self.refused[name]?[form] else { XCTFail("\(label): \(message)"); continue }
