@@ -7,7 +7,7 @@ import TestSupport
 @testable import NNTorchIO
 
 /// The torchvision families of scripts/fixtures/tree_families.py (RegNet, DenseNet, GoogLeNet,
-/// ResNeXt's Bottleneck) and of the zoo (VGG, AlexNet), narrowed: from the whole-module pickle and from
+/// ResNeXt's Bottleneck), narrowed (VGG and AlexNet: ZooFormsTests on the zoo's): from the whole-module pickle and from
 /// print(model) with its state dict, each runs torchvision's forward (PyTorch's logits within
 /// 1e-4, torch's parameter count, no guessed forward). GoogLeNet's text, which hides
 /// transform_input, is refused, as are trees whose eval forward Shears does not run.
@@ -72,26 +72,6 @@ final class ModuleTreeFamiliesTests: XCTestCase {
             XCTAssertEqual(warnings, [], label)
         }
         if models.count == 2 { XCTAssertEqual(models[0].model.graph, models[1].model.graph, name) }
-    }
-
-    /// VGG and AlexNet (features → avgpool → flatten → classifier) from the zoo's fixtures
-    /// (scripts/fixtures/architectures.py: VGG-11-BN and AlexNet, narrowed), which
-    /// tree_families.py does not repeat: the pickle, and print(model) with the state dict.
-    func testTheZoosVGGAndAlexNetRunTheirForward() throws {
-        struct ZooCase: Decodable { let parameters: Int }
-        let manifest: [String: ZooCase] = try Fixtures.json("architectures/manifest.json")
-        for (name, className) in [("vgg11-bn", "VGG"), ("alexnet", "AlexNet")] {
-            let path = { (form: String) in Fixtures.path("architectures/\(name).\(form)") }
-            let contents = try Checkpoint.contents(path: path("module.pt"))
-            let tree = try XCTUnwrap(contents.moduleTree)
-            XCTAssertEqual(tree.className, className)
-            let models = [("module.pt", try ModuleTreeImporter.model(tree, stateDict: contents.stateDict, source: path("module.pt"))),
-                          ("txt", try ModuleTreeImporter.model(try ModuleTreeText.load(path: path("txt")), stateDict: try Checkpoint.load(path: path("pt")), source: path("txt")))]
-            let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/\(name).input.f32"))
-            assertMatchPyTorch(models.map { ($0.0, $0.1.model, $0.1.warnings) }, name: name, input: input,
-                               logits: try Fixtures.float32("architectures/\(name).logits.f32"), classes: 11,
-                               parameters: try XCTUnwrap(manifest[name]).parameters)
-        }
     }
 
     func testEveryFamilyGivesPyTorchLogitsAndParameterCount() throws {

@@ -12,7 +12,7 @@ import TestSupport
 /// is known load without a warning; the custom class whose forward() applies functional ops
 /// is refused; the students load with a warning naming the guess.
 final class ModuleTreeZooTests: XCTestCase {
-    struct Case: Decodable { let parameters: Int }
+    struct Case: Decodable { let input_size: Int; let parameters: Int }
 
     static let known = ["alexnet", "densenet", "efficientnet-b0", "googlenet", "mnasnet", "mobilenet-v2", "mobilenet-v3-small", "narrow-resnet",
                         "regnet-y", "resnet50", "resnext50", "shufflenet", "squeezenet", "vgg11-bn"]
@@ -23,7 +23,8 @@ final class ModuleTreeZooTests: XCTestCase {
         var loaded: [String: [String]] = [:]
         for (name, c) in manifest.sorted(by: { $0.key < $1.key }) {
             let path = { (form: String) in Fixtures.path("architectures/\(name).\(form)") }
-            let input = Tensor(shape: [2, 3, 32, 32], scalars: try Fixtures.float32("architectures/\(name).input.f32"))
+            let shape = [3, c.input_size, c.input_size]
+            let input = Tensor(shape: [2] + shape, scalars: try Fixtures.float32("architectures/\(name).input.f32"))
             let expected = try Fixtures.float32("architectures/\(name).logits.f32")
             for source in [path("module.pt"), path("txt")] {
                 let result = Result {
@@ -36,9 +37,9 @@ final class ModuleTreeZooTests: XCTestCase {
                 switch result {
                 case .success(let (model, warnings)):
                     loaded[name, default: []] += warnings
-                    let logits = try Executor(model: model, input: [3, 32, 32], maxBatch: 2).run(input)
+                    let logits = try Executor(model: model, input: shape, maxBatch: 2).run(input)
                     assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), source)
-                    XCTAssertEqual(try ModelStatistics(model: model, input: [3, 32, 32]).parameters, c.parameters, source)
+                    XCTAssertEqual(try ModelStatistics(model: model, input: shape).parameters, c.parameters, source)
                 case .failure(let error):
                     let message = "\(error)"
                     XCTAssertTrue(message.hasPrefix("\(source): unsupported: module '") && !message.contains("\n"), message)
