@@ -58,6 +58,9 @@ struct SummaryCommand: ParsableCommand {
             model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)
         }
         let statistics = try ModelStatistics(model: model, input: shape)
+        if let checkpoint, checkpoint.lowercased().hasSuffix(".onnx") {
+            printError("note: \(checkpoint): the parameters are the ONNX file's: torch.onnx.export folds each BatchNorm after a conv into the conv, so the PyTorch module has more")
+        }
         if json {
             try printJSON(summaryJSON(model: model, statistics: statistics, input: shape))
         } else {

@@ -20,6 +20,18 @@ final class SummaryCommandTests: XCTestCase {
         for key in ["name", "type", "output_shape", "parameters"] { XCTAssertNotNil(layers.first?[key], key) }
     }
 
+    func testAnONNXFileCountsItsOwnParametersAndSaysBatchNormIsFolded() throws {
+        struct Case: Decodable { let parameters: Int; let onnx_parameters: [String: Int] }
+        let c = try XCTUnwrap(try Fixtures.json("architectures/manifest.json", as: [String: Case].self)["narrow-resnet"])
+        let path = Fixtures.path("architectures/narrow-resnet.onnx")
+        let result = try CLI.run(["summary", path, "--input", "3x32x32", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["parameters"] as? Int, c.onnx_parameters[".onnx"])
+        XCTAssertLessThan(c.onnx_parameters[".onnx"] ?? .max, c.parameters)
+        XCTAssertTrue(result.stderr.contains("note: \(path): the parameters are the ONNX file's") && result.stderr.contains("folds each BatchNorm"), result.stderr)
+    }
+
     func testNeitherCheckpointNorArchIsAUsageError() throws {
         let result = try CLI.run(["summary"])
         XCTAssertNotEqual(result.status, 0)
