@@ -57,15 +57,15 @@ final class ModuleTreeSynthesisTests: XCTestCase {
     func testHW7Student() throws { try check("hw7-student") }
     func testTeacherNetWithoutALastPoolAtItsInputSize() throws { try check("teacher-no-last-pool") }
 
-    func testMobileNetV3Small() throws { try check("mobilenet-v3-small", in: Self.optIn) }
+    func testMobileNetV3Small() throws { try check("mobilenet-v3-small") }
     func testMobileNetV3Large() throws { try check("mobilenet-v3-large", in: Self.optIn) }
-    func testEfficientNetB0() throws { try check("efficientnet-b0", in: Self.optIn) }
+    func testEfficientNetB0() throws { try check("efficientnet-b0") }
     func testMNASNet() throws { try check("mnasnet", in: Self.optIn) }
     func testRegNetX() throws { try check("regnet-x", in: Self.optIn) }
     func testRegNetY() throws { try check("regnet-y", in: Self.optIn) }
     func testDenseNet() throws { try check("densenet", in: Self.optIn) }
-    func testVGG11BN() throws { try check("vgg11-bn", in: Self.optIn) }
-    func testAlexNet() throws { try check("alexnet", in: Self.optIn) }
+    func testVGG11BN() throws { try check("vgg11-bn") }
+    func testAlexNet() throws { try check("alexnet") }
     func testConvNeXt() throws { try check("convnext", in: Self.optIn) }
 
     /// Where `synthesized` differs from `pickled` (torch.save(model)'s tree): class names, child
