@@ -102,19 +102,24 @@ public enum ModelLoader {
 
 extension LoadedModel {
     /// The per-sample input size to run at: `requested` (the user's `--input` or crop), else
-    /// the size the file was exported at, else `fallback`. Where `requested` differs from the
-    /// exported size and the graph cannot run at it, the error names the file, the size it was
-    /// exported at and `option`, the flag that sets the size, as the way out.
+    /// the size the file was exported at, else `fallback`. Where the graph cannot run at it
+    /// (a classifier's width fixed by another size), the error names the file, the size and
+    /// `option`, the flag that sets the size, as the way out: the exported size where the file
+    /// records one.
     public func inputSize(_ requested: [Int]?, fallback: [Int], option: String) throws -> [Int] {
-        guard let exportedInput else { return requested ?? fallback }
-        guard let requested, requested != exportedInput else { return exportedInput }
+        let size = requested ?? exportedInput ?? fallback
         do {
-            _ = try ShapeInference(model: model, input: requested)
+            _ = try ShapeInference(model: model, input: size)
         } catch NNError.shapeMismatch(let node, let reason) {
-            let size = { (shape: [Int]) in shape.map(String.init).joined(separator: "x") }
-            let flag = option == "--crop" ? "--crop \(exportedInput.last ?? 0)" : "\(option) \(size(exportedInput))"
-            throw NNError.unsupported(path: path, reason: "its graph was exported at \(size(exportedInput)) and cannot run at \(size(requested)) (layer '\(node)': \(reason)); give \(flag), or export at the size you need")
+            let text = { (shape: [Int]) in shape.map(String.init).joined(separator: "x") }
+            guard let exportedInput, exportedInput != size else {
+                throw NNError.unsupported(path: path, reason: "cannot run at \(text(size)) (layer '\(node)': \(reason)); give \(option) with the size the model was built for")
+            }
+            let flag = option == "--crop" ? "--crop \(exportedInput.last ?? 0)" : "\(option) \(text(exportedInput))"
+            throw NNError.unsupported(path: path, reason: "its graph was exported at \(text(exportedInput)) and cannot run at \(text(size)) (layer '\(node)': \(reason)); give \(flag), or export at the size you need")
+        } catch {
+            // Budgets and limits: reported, naming their flag, where the size is first used.
         }
-        return requested
+        return size
     }
 }

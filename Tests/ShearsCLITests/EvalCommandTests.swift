@@ -65,4 +65,16 @@ final class EvalCommandTests: XCTestCase {
             XCTAssertEqual(object["correct"] as? Int, labels.filter { $0 == predicted }.count, "NaN in \(key)")
         }
     }
+
+    /// A model whose classifier fixes its input size, run at another (the food11 preset's 224
+    /// crop for a 32x32 model), is refused in one line naming the file and the flag.
+    func testAnInputSizeTheModelCannotRunAtNamesTheFileAndTheFlag() throws {
+        let path = Fixtures.path("architectures/teachernet.module.pt")
+        let eval = try CLI.run(["eval", path, "--data", Fixtures.repositoryRoot.appendingPathComponent("examples/fashion").path])
+        XCTAssertEqual(eval.status, 1)
+        XCTAssertEqual(eval.stderr.split(separator: "\n").last, "Error: \(path): unsupported: cannot run at 3x224x224 (layer 'fc.0': weight [11, 256] expects 256 input features, got [12544]); give --crop with the size the model was built for")
+        let summary = try CLI.run(["summary", Fixtures.path("architectures/teachernet.onnx"), "--input", "3x64x64"])
+        XCTAssertEqual(summary.status, 1)
+        XCTAssertTrue(summary.stderr.contains("teachernet.onnx: unsupported: cannot run at 3x64x64") && summary.stderr.contains("give --input"), summary.stderr)
+    }
 }
