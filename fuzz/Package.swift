@@ -21,6 +21,7 @@ let targets: [(name: String, libraries: [String])] = [
     ("FuzzGnuplot", ["NN", "Report"]),
     ("FuzzModuleTree", ["NN"]),
     ("FuzzONNXShapes", ["NN"]),
+    ("FuzzTorchExport", ["NN"]),
 ]
 
 let package = Package(
