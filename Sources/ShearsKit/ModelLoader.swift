@@ -46,11 +46,13 @@ public enum ModelLoader {
         }
         /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
         func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
-            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path, inputSize: inputSize) {
-                warnings.append(synthesized.note)
-                return synthesized.model
+            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil {
+                if let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path, inputSize: inputSize) {
+                    warnings.append(synthesized.note)
+                    return synthesized.model
+                }
+                if let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
             }
-            if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil, let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
             return try ArchitectureCatalog.build(stateDict, architecture: architecture, inputSize: inputSize)
         }
         let model: Model
