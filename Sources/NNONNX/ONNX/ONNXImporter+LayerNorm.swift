@@ -14,12 +14,11 @@
 import NNCore
 import ONNXProto
 
-/// A partly matched element-wise GELU `x/2 · (1 + erf(x/√2))` of node `source`.
+/// A partly matched element-wise GELU `x/2 · (1 + erf(x/√2))` of node `source`, seen
+/// channels-last (ONNXImporter+Activations matches the channels-first spellings).
 struct GELUPart {
     enum Stage { case divided, erf, shifted }
     let source: Int
-    /// Whether `source` is seen channels-last.
-    let channelsLast: Bool
     var stage: Stage
     /// Whether `· x` and `· 0.5` have been applied (after `shifted`, in either order).
     var timesX = false, half = false
@@ -53,7 +52,7 @@ extension ONNXImporter.GraphTranslation {
             }
             if next.timesX && next.half {
                 let index = emit(.gelu(tanh: false), [part.source])
-                values[node.output[0]] = part.channelsLast ? .channelsLast(index) : .node(index, rank: 3)
+                values[node.output[0]] = .channelsLast(index)
             } else {
                 values[node.output[0]] = .geluPart(next)
             }
@@ -130,7 +129,7 @@ extension ONNXImporter.GraphTranslation {
             guard inputs.count == 2, near(scalar(inputs[1]), Float(2).squareRoot()), case .channelsLast(let index)? = inputs[0] else {
                 throw fail("divides a channels-last tensor other than by √2 (a GELU's first step)")
             }
-            values[node.output[0]] = .geluPart(GELUPart(source: index, channelsLast: true, stage: .divided))
+            values[node.output[0]] = .geluPart(GELUPart(source: index, stage: .divided))
             return true
         case "Reshape" where lastIndex == nil:
             // The default exporter's pooled map as one run of values (see the file comment).
@@ -191,12 +190,9 @@ extension ONNXImporter.GraphTranslation {
         return true
     }
 
-    /// Whether `value` is the GELU's own input `x` (in the layout the part sees it).
+    /// Whether `value` is the GELU's own input `x`, channels-last.
     private func isSource(_ value: Value?, of part: GELUPart) -> Bool {
-        switch value {
-        case .channelsLast(let index)?: return part.channelsLast && index == part.source
-        case .node(let index, 3)?: return !part.channelsLast && index == part.source
-        default: return false
-        }
+        if case .channelsLast(let index)? = value { return index == part.source }
+        return false
     }
 }
