@@ -95,7 +95,7 @@ public final class ResultsWriter {
             guard fstat(descriptor, &opened) == 0 else { throw failure(errno) }
             let kind = opened.st_mode & S_IFMT
             guard kind == S_IFREG else {
-                throw ReportError.unwritable(path: path, reason: "\(InputFile.describe(kind)), not a regular file; give another --out")
+                throw ReportError.unwritable(path: path, reason: "\(InputFile.describe(kind)), not a regular file", wayOut: .anotherOutput)
             }
             guard flock(descriptor, LOCK_EX | LOCK_NB) == 0 else {
                 throw errno == EWOULDBLOCK ? ReportError.locked(path: path) : failure(errno)

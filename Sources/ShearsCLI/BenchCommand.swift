@@ -98,7 +98,7 @@ struct BenchCommand: ParsableCommand {
     func run() throws {
         let requested = try input.map(parseInputShape)
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: (requested ?? defaultInputShape)[1])
-        let shape = try loaded.inputSize(requested, fallback: defaultInputShape, option: "--input")
+        let shape = try loaded.inputSize(requested, fallback: defaultInputShape)
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         try Self.checkBatches(sizes, shape: shape)
         let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))

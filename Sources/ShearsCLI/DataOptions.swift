@@ -90,7 +90,11 @@ struct DataOptions: ParsableArguments {
             throw ValidationError(error.description)
         }
         settings.maximumPixels = maxPixels
-        _ = try loaded?.inputSize([3, settings.crop, settings.crop], fallback: [], option: "--crop")
+        do {
+            _ = try loaded?.inputSize([3, settings.crop, settings.crop], fallback: [])
+        } catch let error as NNError {
+            throw CropSizeError(error: error)
+        }
         return settings
     }
 

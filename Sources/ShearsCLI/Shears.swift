@@ -48,10 +48,11 @@ struct Shears: ParsableCommand {
         do { try command.run() } catch { fail(error) }
     }
 
-    /// Ends the process for an error from a command: one line on stderr, the message's control
-    /// characters escaped (it may quote a key or a file name from hostile input), exit 1.
+    /// Ends the process for an error from a command: one line on stderr (a library error's way
+    /// out worded as flags, ErrorMessages), the message's control characters escaped (it may
+    /// quote a key or a file name from hostile input), exit 1.
     static func fail(_ error: Error) -> Never {
-        let text = message(for: error)
+        let text = commandLineMessage(for: error) ?? message(for: error)
         guard exitCode(for: error) != .success, !text.isEmpty else { exit(withError: error) }
         try? FileHandle.standardError.write(contentsOf: Data("Error: \(text.escapingControlCharacters)\n".utf8))
         Foundation.exit(EXIT_FAILURE)

@@ -52,7 +52,7 @@ struct SummaryCommand: ParsableCommand {
         let model: Model, shape: [Int]
         if let checkpoint {
             let loaded = try loadModel(checkpoint, modelOptions, inputSize: (requested ?? defaultInputShape)[1])
-            (model, shape) = (loaded.model, try loaded.inputSize(requested, fallback: defaultInputShape, option: "--input"))
+            (model, shape) = (loaded.model, try loaded.inputSize(requested, fallback: defaultInputShape))
         } else {
             shape = requested ?? defaultInputShape
             model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)

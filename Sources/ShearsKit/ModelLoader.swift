@@ -51,7 +51,7 @@ public enum ModelLoader {
                     warnings.append(synthesized.note)
                     return synthesized.model
                 }
-                if let otherwise { throw NNError.unsupported(path: path, reason: otherwise) }
+                if let otherwise { throw NNError.unsupported(path: path, reason: otherwise, wayOut: .blobGraph) }
             }
             return try ArchitectureCatalog.build(stateDict, architecture: architecture, inputSize: inputSize)
         }
@@ -70,7 +70,7 @@ public enum ModelLoader {
                 } else {
                     let catalog = blob.architecture.flatMap { ArchitectureCatalog.names.contains($0) || $0 == "resnet" ? $0 : nil }
                     model = try stateDictModel(blob.dequantized(), architecture: architecture ?? catalog,
-                                               otherwise: "the blob's architecture '\(blob.architecture ?? "")' is not one its keys determine: give --arch-from model.txt (print(model)), or write the dequantized model with `shears quantize … --also-float model.onnx`")
+                                               otherwise: "the blob's architecture '\(blob.architecture ?? "")' is not one its keys determine")
                 }
             } else if path.lowercased().hasSuffix(".pt2") || TorchExportImporter.isArchive(path: path) {
                 (model, exportedInput) = try TorchExportImporter.read(try InputFile.read(path), path: path)
@@ -93,8 +93,8 @@ public enum ModelLoader {
             // The catalog's errors name keys, not the file: say which file did not fit.
             switch error {
             case .stateDictMismatch:
-                throw NNError.unsupported(path: path, reason: "\(error.description); if the model is another, give --arch-from model.txt (what print(model) writes), the torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file")
-            case .unknownArchitecture(let reason): throw NNError.unsupported(path: path, reason: reason)
+                throw NNError.unsupported(path: path, reason: error.description, wayOut: .wholeModel())
+            case .unknownArchitecture(let reason, let wayOut): throw NNError.unsupported(path: path, reason: reason, wayOut: wayOut)
             default: throw error
             }
         }
@@ -105,20 +105,18 @@ public enum ModelLoader {
 extension LoadedModel {
     /// The per-sample input size to run at: `requested` (the user's `--input` or crop), else
     /// the size the file was exported at, else `fallback`. Where the graph cannot run at it
-    /// (a classifier's width fixed by another size), the error names the file, the size and
-    /// `option`, the flag that sets the size, as the way out: the exported size where the file
-    /// records one.
-    public func inputSize(_ requested: [Int]?, fallback: [Int], option: String) throws -> [Int] {
+    /// (a classifier's width fixed by another size), the error names the file and the size,
+    /// with `WayOut.inputSize` as the way out: the exported size where the file records one.
+    public func inputSize(_ requested: [Int]?, fallback: [Int]) throws -> [Int] {
         let size = requested ?? exportedInput ?? fallback
         do {
             _ = try ShapeInference(model: model, input: size)
         } catch NNError.shapeMismatch(let node, let reason) {
-            let text = { (shape: [Int]) in shape.map(String.init).joined(separator: "x") }
+            let text = WayOut.sizeText
             guard let exportedInput, exportedInput != size else {
-                throw NNError.unsupported(path: path, reason: "cannot run at \(text(size)) (layer '\(node)': \(reason)); give \(option) with the size the model was built for")
+                throw NNError.unsupported(path: path, reason: "cannot run at \(text(size)) (layer '\(node)': \(reason))", wayOut: .inputSize(exported: nil))
             }
-            let flag = option == "--crop" ? "--crop \(exportedInput.last ?? 0)" : "\(option) \(text(exportedInput))"
-            throw NNError.unsupported(path: path, reason: "its graph was exported at \(text(exportedInput)) and cannot run at \(text(size)) (layer '\(node)': \(reason)); give \(flag), or export at the size you need")
+            throw NNError.unsupported(path: path, reason: "its graph was exported at \(text(exportedInput)) and cannot run at \(text(size)) (layer '\(node)': \(reason))", wayOut: .inputSize(exported: exportedInput))
         } catch {
             // Budgets and limits: reported, naming their flag, where the size is first used.
         }

@@ -89,7 +89,8 @@ final class ArchitectureZooTests: XCTestCase {
     func testTheCatalogRefusesAStateDictItCannotDetermine() throws {
         // The TA student's state dict alone: convs at cnn.0, 3, 7, 11 (pools after some only).
         XCTAssertThrowsError(try ArchitectureCatalog.build(try Checkpoint.load(path: Self.path("ta-student", "pt")))) { error in
-            XCTAssertTrue("\(error)".contains("convs sit at 0, 3, 7, 11") && "\(error)".contains("--arch-from model.txt"), "\(error)")
+            XCTAssertTrue("\(error)".contains("convs sit at 0, 3, 7, 11") && "\(error)".contains("moduleTreeText:"), "\(error)")
+            XCTAssertEqual((error as? NNError)?.wayOut, .wholeModel())
         }
     }
 

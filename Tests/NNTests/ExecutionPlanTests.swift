@@ -51,7 +51,7 @@ final class ExecutionPlanTests: XCTestCase {
         XCTAssertThrowsError(try Executor(model: model, input: [3, 256, 256], maxBatch: 64, threads: 2)) { error in
             let text = "\(error)"
             XCTAssertTrue(text.hasPrefix("layer 'conv': running a batch of 64 on 2 threads (its output [4, 256, 256] the largest of the buffers) would need"), text)
-            XCTAssertTrue(text.hasSuffix("over the memory limit of 64.0 MB (raise it with --memory-limit)"), text)
+            XCTAssertTrue(text.hasSuffix("over the memory limit of 64.0 MB (raise MemoryBudget.limit)"), text)
         }
     }
 }

@@ -14,7 +14,7 @@ final class SafetensorsReaderTests: XCTestCase {
         defer { MemoryBudget.limit = saved }
         MemoryBudget.limit = 4096
         XCTAssertThrowsError(try SafetensorsReader.read(bytes, path: "w.safetensors")) {
-            XCTAssertEqual("\($0)", "w.safetensors: tensor 'a' of size [1000] would need 7.8 KB, over the memory limit of 4.0 KB (raise it with --memory-limit)")
+            XCTAssertEqual("\($0)", "w.safetensors: tensor 'a' of size [1000] would need 7.8 KB, over the memory limit of 4.0 KB (raise MemoryBudget.limit)")
         }
         MemoryBudget.limit = 8000 + 40 + 2 * DecodedTensorBudget.bytesPerKey
         XCTAssertThrowsError(try SafetensorsReader.read(bytes, path: "w.safetensors")) { XCTAssertTrue("\($0)".hasPrefix("w.safetensors: its tensors up to 'b' (2 of 2) would need"), "\($0)") }

@@ -113,7 +113,7 @@ final class ShapeInferenceTests: XCTestCase {
         // A 1x1 kernel with 40,000 padding on each side: a [4, 80003, 80003] map, 95 GiB.
         let model = Self.convModel(Conv2dAttributes(padding: Size2(40_000)), kernel: 1)
         XCTAssertThrowsError(try ShapeInference(model: model, input: [3, 3, 3])) { error in
-            XCTAssertEqual("\(error)", "layer 'conv': its output [4, 80003, 80003] for one sample would need 95.4 GB, over the memory limit of 1.0 GB (raise it with --memory-limit)")
+            XCTAssertEqual("\(error)", "layer 'conv': its output [4, 80003, 80003] for one sample would need 95.4 GB, over the memory limit of 1.0 GB (raise MemoryBudget.limit)")
         }
         MemoryBudget.limit = Int.max
         XCTAssertEqual(try ShapeInference(model: model, input: [3, 3, 3]).shapes[1], [4, 80003, 80003])

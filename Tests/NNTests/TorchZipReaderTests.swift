@@ -67,11 +67,11 @@ final class TorchZipReaderTests: XCTestCase {
         defer { MemoryBudget.limit = saved }
         MemoryBudget.limit = 1 << 30
         XCTAssertThrowsError(try Checkpoint.read(Self.zipCheckpoint(views), path: "views.pt")) {
-            XCTAssertEqual("\($0)", "views.pt: its tensors up to 'w15' (16 of 48) would need 1.0 GB, over the memory limit of 1.0 GB (raise it with --memory-limit)")
+            XCTAssertEqual("\($0)", "views.pt: its tensors up to 'w15' (16 of 48) would need 1.0 GB, over the memory limit of 1.0 GB (raise MemoryBudget.limit)")
         }
         MemoryBudget.limit = 1 << 25
         XCTAssertThrowsError(try Checkpoint.read(Self.zipCheckpoint(views), path: "views.pt")) {
-            XCTAssertEqual("\($0)", "views.pt: tensor 'w0' of size [16777216] would need 64.0 MB, over the memory limit of 32.0 MB (raise it with --memory-limit)")
+            XCTAssertEqual("\($0)", "views.pt: tensor 'w0' of size [16777216] would need 64.0 MB, over the memory limit of 32.0 MB (raise MemoryBudget.limit)")
         }
         let legacy = HostilePickles.legacyFile(HostilePickles.views(count: 48, numel: 1, size: [1 << 24], stride: [0], legacy: true), numel: 1)
         XCTAssertThrowsError(try Checkpoint.read(legacy, path: "legacy.pt")) { XCTAssertTrue("\($0)".hasPrefix("legacy.pt: tensor 'w0' of size [16777216] would need 64.0 MB"), "\($0)") }

@@ -197,7 +197,7 @@ final class UnpicklerTests: XCTestCase {
         MemoryBudget.limit = 16 << 20
         XCTAssertThrowsError(try Self.plain(P.pickle(dict + Array(repeating: copy, count: 10_000).joined()))) {
             XCTAssertTrue("\($0)".hasPrefix("p.pkl: the objects pickle builds (at offset "), "\($0)")
-            XCTAssertTrue("\($0)".hasSuffix("over the memory limit of 16.0 MB (raise it with --memory-limit)"), "\($0)")
+            XCTAssertTrue("\($0)".hasSuffix("over the memory limit of 16.0 MB (raise MemoryBudget.limit)"), "\($0)")
         }
     }
 }

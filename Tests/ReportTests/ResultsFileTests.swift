@@ -76,7 +76,8 @@ final class ResultsFileTests: XCTestCase {
         try FileManager.default.createSymbolicLink(atPath: device, withDestinationPath: "/dev/full")
         for (path, kind) in [(fifo, "a FIFO (named pipe)"), (device, "a character device")] {
             XCTAssertThrowsError(try ResultsWriter(path: path)) { error in
-                XCTAssertEqual("\(error)", "\(path): cannot write: \(kind), not a regular file; give another --out")
+                XCTAssertEqual(error as? ReportError, .unwritable(path: path, reason: "\(kind), not a regular file", wayOut: .anotherOutput))
+                XCTAssertEqual("\(error)", "\(path): cannot write: \(kind), not a regular file; give another path")
             }
             XCTAssertThrowsError(try ResultsFile.read(path: path)) { error in
                 XCTAssertEqual("\(error)", "\(path): cannot read: \(kind), not a regular file")

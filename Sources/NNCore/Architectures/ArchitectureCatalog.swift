@@ -31,7 +31,7 @@ public enum ArchitectureCatalog {
     public static func build(_ stateDict: StateDict, architecture: String? = nil, inputSize: Int? = nil) throws -> Model {
         guard let name = architecture ?? detect(stateDict) else {
             let sample = stateDict.keys.prefix(5).joined(separator: ", ")
-            throw NNError.unknownArchitecture("no architecture Shears knows has keys like \(sample); give --arch-from model.txt (what print(model) writes), a torch.save(model) file, a .pt2 from torch.export.save, a torch.onnx.export .onnx file, or --arch (\(names.joined(separator: ", ")))")
+            throw NNError.unknownArchitecture("no architecture Shears knows has keys like \(sample)", wayOut: .wholeModel(orArchitectures: names))
         }
         let convBias = { (key: String) -> Bool in
             let parts = key.split(separator: ".")
@@ -40,7 +40,7 @@ public enum ArchitectureCatalog {
         if architecture == nil, name == "student", let bias = stateDict.keys.first(where: convBias) {
             // The seeds' students have bias-free convs and ReLU; with biases (as '\(bias)') the
             // keys are a student's but the activations could be any (LeakyReLU, ReLU6, …).
-            throw NNError.unknownArchitecture("its keys are the course student's, but with conv biases ('\(bias)'), unlike the seeds' bias-free ReLU students, and a state dict cannot show which activations it used: give --arch-from model.txt (what print(model) writes), a torch.save(model) file, a .pt2 from torch.export.save, a torch.onnx.export .onnx file, or --arch student if it is the ReLU student")
+            throw NNError.unknownArchitecture("its keys are the course student's, but with conv biases ('\(bias)'), unlike the seeds' bias-free ReLU students, and a state dict cannot show which activations it used", wayOut: .wholeModel(orArchitectures: ["student"]))
         }
         let model = try spec(named: name, stateDict: stateDict, inputSize: inputSize).model(with: stateDict)
         if let forced = architecture, forced.hasPrefix("resnet"), model.architecture != forced, model.architecture != "resnet" {

@@ -27,9 +27,6 @@ struct PlainCNNSpec: ArchitectureSpec {
     var inFeatures = 0
     var classes = 11
 
-    /// The forms that carry a plain CNN's whole graph, for refusals.
-    static let wholeModelForms = "give --arch-from model.txt (what print(model) writes), a torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file"
-
     /// Reads the groups from `cnn.<i>.*` keys and the classifier from `fc.<j>.weight`.
     ///
     /// - Parameter inputSize: the side of the square input the model runs at (`--input`, the
@@ -56,7 +53,7 @@ struct PlainCNNSpec: ArchitectureSpec {
             let end = g == 0 ? 0 : groups[g - 1].index + (groups[g - 1].batchNorm ? 3 : 2)
             // With no input size to check a layout against, only the seed's: a pool after every conv.
             guard groups[g].index == end + (g == 0 ? 0 : 1) || (inputSize != nil && g > 0 && groups[g].index == end) else {
-                throw NNError.unknownArchitecture("the `cnn` convs sit at \(groups.map { String($0.index) }.joined(separator: ", ")), not in the plain CNN's (conv, BN, ReLU, MaxPool) groups\(inputSize == nil ? " (or, given the input size, groups with a pool or not)" : ""); a state dict cannot show padding or where pools are: \(Self.wholeModelForms)")
+                throw NNError.unknownArchitecture("the `cnn` convs sit at \(groups.map { String($0.index) }.joined(separator: ", ")), not in the plain CNN's (conv, BN, ReLU, MaxPool) groups\(inputSize == nil ? " (or, given the input size, groups with a pool or not)" : ""), and a state dict cannot show padding or where pools are", wayOut: .wholeModel())
             }
             if g > 0 { groups[g - 1].pool = groups[g].index == end + 1 }
         }
@@ -75,7 +72,7 @@ struct PlainCNNSpec: ArchitectureSpec {
             }
             let seedLayout = groups.dropLast().allSatisfy(\.pool)
             guard fits.count == 1 || (fits.isEmpty && seedLayout), let pool = fits.first ?? (seedLayout ? true : nil) else {
-                throw NNError.unknownArchitecture("fc.\(j) reads \(inFeatures) features, which \(fits.isEmpty ? "no" : "more than one") layout of the `cnn` convs at \(groups.map { String($0.index) }.joined(separator: ", ")) gives at a \(inputSize)x\(inputSize) input (3x3 convs padded, a 2x2 max pool after the last conv or not); \(Self.wholeModelForms)")
+                throw NNError.unknownArchitecture("fc.\(j) reads \(inFeatures) features, which \(fits.isEmpty ? "no" : "more than one") layout of the `cnn` convs at \(groups.map { String($0.index) }.joined(separator: ", ")) gives at a \(inputSize)x\(inputSize) input (3x3 convs padded, a 2x2 max pool after the last conv or not)", wayOut: .wholeModel())
             }
             groups[groups.count - 1].pool = pool
         }

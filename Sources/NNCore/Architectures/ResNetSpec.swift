@@ -32,7 +32,7 @@ struct ResNetSpec: ArchitectureSpec {
     init(stateDict: StateDict) throws {
         let arch = "resnet"
         guard stateDict["layer1.0.conv3.weight"] == nil else {
-            throw NNError.unknownArchitecture("its blocks are Bottlenecks (resnet50 and up), not the BasicBlocks of --arch resnet18/34: leave out --arch and the keys load it as torchvision's ResNet")
+            throw NNError.unknownArchitecture("its blocks are Bottlenecks (resnet50 and up), not the BasicBlocks of the catalog's resnet18/34, and its keys alone load it as torchvision's ResNet", wayOut: .unforcedArchitecture)
         }
         let conv1 = try requiredShape(stateDict, "conv1.weight", rank: 4, architecture: arch)
         (inputChannels, stemWidth) = (conv1[1], conv1[0])

@@ -45,7 +45,7 @@ public enum Evaluator {
         let executor = try Executor(model: model, input: input, maxBatch: max(1, min(batch, images.count)))
         let width = executor.outputShape.reduce(1, *)
         if unknownLabels == .refuse, let stray = images.samples.first(where: { ($0.label ?? 0) >= width }), let label = stray.label {
-            throw NNError.badDataset(path: stray.path, reason: "label \(label), but the model has \(width) classes (labels 0-\(width - 1)); --count-unknown-labels counts such images as wrong, as PyTorch's (prediction == label) would")
+            throw NNError.badDataset(path: stray.path, reason: "label \(label), but the model has \(width) classes (labels 0-\(width - 1))", wayOut: .countUnknownLabels)
         }
         var tally = Classification(classCount: classCount ?? width)
         var predictions: [Int] = []

@@ -282,7 +282,7 @@ private struct GraphExport {
                                         finish: (String, [String]) -> Onnx_NodeProto) throws -> [Onnx_NodeProto] {
         let layer = "layer '\(node.name)': AdaptiveAvgPool2d to \(size)"
         guard let input else {
-            throw NNError.unsupported(path: path, reason: "\(layer) has an ONNX form only for a known input size; give it (`shears prune … --input CxHxW`), or export from PyTorch at a fixed size")
+            throw NNError.unsupported(path: path, reason: "\(layer) has an ONNX form only for a known input size", wayOut: .exportInputSize)
         }
         if shapes == nil { shapes = try ShapeInference(model: model, input: input).shapes }
         let source = shapes?[node.inputs[0]] ?? []

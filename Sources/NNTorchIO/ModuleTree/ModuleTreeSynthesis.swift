@@ -79,7 +79,7 @@ public enum ModuleTreeSynthesis {
             do {
                 _ = try ShapeInference(model: model, input: [channels, inputSize, inputSize])
             } catch let error as NNError {
-                throw NNError.unsupported(path: source, reason: "its keys are \(result.family)'s, but torchvision's default constructor does not fit a \(inputSize)x\(inputSize) input (\(error)), so the model was built otherwise, and a state dict alone cannot show how: give the torch.save(model) file, --arch-from model.txt (what print(model) writes), a .pt2 from torch.export.save, or a torch.onnx.export .onnx file")
+                throw NNError.unsupported(path: source, reason: "its keys are \(result.family)'s, but torchvision's default constructor does not fit a \(inputSize)x\(inputSize) input (\(error)), so the model was built otherwise, and a state dict alone cannot show how", wayOut: .wholeModel())
             }
         }
         return (model, result.note)

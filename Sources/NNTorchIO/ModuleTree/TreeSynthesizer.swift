@@ -20,7 +20,7 @@ struct TreeSynthesizer {
 
     /// A refusal naming the file, the family, what the keys cannot show, and the forms that work.
     func refusal(_ reason: String) -> NNError {
-        .unsupported(path: source, reason: "its keys are \(family)'s but \(reason), and a state dict alone cannot show the graph: give the torch.save(model) file, --arch-from model.txt (what print(model) writes), a .pt2 from torch.export.save, or a torch.onnx.export .onnx file")
+        .unsupported(path: source, reason: "its keys are \(family)'s but \(reason), and a state dict alone cannot show the graph", wayOut: .wholeModel())
     }
 
     func has(_ key: String) -> Bool { stateDict[key] != nil }
