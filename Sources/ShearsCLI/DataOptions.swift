@@ -92,8 +92,8 @@ struct DataOptions: ParsableArguments {
         settings.maximumPixels = maxPixels
         do {
             _ = try loaded?.inputSize([3, settings.crop, settings.crop], fallback: [])
-        } catch let error as NNError {
-            throw CropSizeError(error: error)
+        } catch {
+            throw FlaggedError(error: error, sizeFlag: .crop)
         }
         return settings
     }

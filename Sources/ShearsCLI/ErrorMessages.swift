@@ -36,18 +36,23 @@ extension WayOut {
     }
 }
 
-/// A refusal of the crop's size as the model's input: its way out names `--crop`.
-struct CropSizeError: Error {
-    let error: NNError
+/// A library error worded as flags in its description, with the flag that set the input size
+/// where that was not `--input`: thrown where the size came from `--crop`, and from
+/// `validate()`, where ArgumentParser wraps whatever is thrown and prints its description.
+struct FlaggedError: Error, CustomStringConvertible {
+    let error: Error
+    var sizeFlag: WayOut.SizeFlag = .input
+
+    var description: String { commandLineMessage(for: error, sizeFlag: sizeFlag) ?? "\(error)" }
 }
 
 /// The line `shears` prints for `error` (after "Error: "): a library error's message with its
 /// way out worded as flags; nil for other errors (ArgumentParser words those).
-func commandLineMessage(for error: Error) -> String? {
+func commandLineMessage(for error: Error, sizeFlag: WayOut.SizeFlag = .input) -> String? {
     switch error {
-    case let error as NNError: return error.message { $0.flags() }
-    case let error as ReportError: return error.message { $0.flags() }
-    case let cropped as CropSizeError: return cropped.error.message { $0.flags(sizeFlag: .crop) }
+    case let error as NNError: return error.message { $0.flags(sizeFlag: sizeFlag) }
+    case let error as ReportError: return error.message { $0.flags(sizeFlag: sizeFlag) }
+    case let flagged as FlaggedError: return flagged.description
     default: return nil
     }
 }

@@ -64,7 +64,11 @@ func parseInputShape(_ text: String) throws -> [Int] {
     guard shape.allSatisfy({ $0 <= maximumInputSide }) else {
         throw ValidationError("--input sides must be at most \(maximumInputSide), got '\(text)'")
     }
-    try MemoryBudget.check(elements: shape.checkedProduct ?? -1, of: 4, for: "one \(text) float32 image", path: "--input")
+    do {
+        try MemoryBudget.check(elements: shape.checkedProduct ?? -1, of: 4, for: "one \(text) float32 image", path: "--input")
+    } catch {
+        throw FlaggedError(error: error)  // from validate(): ArgumentParser prints the description
+    }
     return shape
 }
 

@@ -34,12 +34,19 @@ final class ErrorMessagesTests: XCTestCase {
     func testInputSizesNameInputOrCropAndTheExportedSize() throws {
         let bare = NNError.unsupported(path: "m.pt", reason: "cannot run at 3x64x64", wayOut: .inputSize(exported: nil))
         XCTAssertEqual(try line(bare), "m.pt: unsupported: cannot run at 3x64x64; give --input with the size the model was built for")
-        XCTAssertEqual(try line(CropSizeError(error: bare)), "m.pt: unsupported: cannot run at 3x64x64; give --crop with the size the model was built for")
+        XCTAssertEqual(try line(FlaggedError(error: bare, sizeFlag: .crop)), "m.pt: unsupported: cannot run at 3x64x64; give --crop with the size the model was built for")
         let exported = NNError.unsupported(path: "m.pt2", reason: "r", wayOut: .inputSize(exported: [3, 32, 32]))
         XCTAssertEqual(try line(exported), "m.pt2: unsupported: r; give --input 3x32x32, or export at the size you need")
-        XCTAssertEqual(try line(CropSizeError(error: exported)), "m.pt2: unsupported: r; give --crop 32, or export at the size you need")
+        XCTAssertEqual(try line(FlaggedError(error: exported, sizeFlag: .crop)), "m.pt2: unsupported: r; give --crop 32, or export at the size you need")
         XCTAssertEqual(try line(NNError.unsupported(path: "o.onnx", reason: "r", wayOut: .exportInputSize)),
                        "o.onnx: unsupported: r; give it (`shears prune … --input CxHxW`), or export from PyTorch at a fixed size")
+    }
+
+    func testTheBinaryPrintsTheFlagInOneLine() throws {
+        let result = try CLI.run(["summary", CaseFolder.student, "--input", "3x224x224", "--memory-limit", "100K"])
+        XCTAssertEqual(result.status, 1)
+        XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("Error: --input: ") && result.stderr.hasSuffix("(raise it with --memory-limit)\n"), result.stderr)
     }
 
     func testOtherErrorsAreLeftToArgumentParser() {
