@@ -1,5 +1,5 @@
 // PruneOptions: the layer-selection and channel options shared by prune, sweep,
-// sensitivity and bench, and the method names, mapped onto the Prune module's types.
+// sensitivity and bench, and the pruning methods as arguments.
 
 import ArgumentParser
 import Foundation
@@ -47,40 +47,23 @@ struct PruneOptions: ParsableArguments {
     }
 }
 
-/// Pruning method names on the command line, listed once: `--method`, `--methods`,
-/// `--iterative-method` and `--prune` take them.
-enum PruneMethodName: String, CaseIterable, ExpressibleByArgument {
-    case l1, random
-    case globalL1 = "global-l1"
-    case ln, ln1, ln2, channel
-
-    /// Accepts "global" for global-l1 too.
-    init?(argument: String) { self.init(rawValue: argument == "global" ? "global-l1" : argument) }
+/// Pruning methods on the command line, by the names Prune gives them (`PruningMethod(name:)`):
+/// `--method`, `--methods`, `--iterative-method` and `--prune` take them.
+extension PruningMethod: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
 
     /// Empty, so that a wrong name is one line ("The value 'x' is invalid for '--method
     /// <name>'") rather than a list; the help texts name the methods.
-    static var allValueStrings: [String] { [] }
-
-    /// "l1" → .l1, "ln"/"ln2" → L2 structured, "ln1" → L1 structured, …
-    var method: PruningMethod {
-        switch self {
-        case .l1: return .l1
-        case .random: return .random
-        case .globalL1: return .globalL1
-        case .ln, .ln2: return .ln(n: 2)
-        case .ln1: return .ln(n: 1)
-        case .channel: return .channel
-        }
-    }
+    public static var allValueStrings: [String] { [] }
 
     /// Every name, for help texts.
-    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    static var list: String { names.joined(separator: ", ") }
 
     /// A comma-separated list of names, in order.
-    static func parseList(_ text: String) throws -> [PruneMethodName] {
+    static func parseList(_ text: String) throws -> [PruningMethod] {
         try text.split(separator: ",").map { part in
             let name = part.trimmingCharacters(in: .whitespaces)
-            guard let parsed = PruneMethodName(argument: name) else { throw ValidationError("unknown pruning method '\(name)': choose from \(list)") }
+            guard let parsed = PruningMethod(name: name) else { throw ValidationError("unknown pruning method '\(name)': choose from \(list)") }
             return parsed
         }
     }

@@ -33,7 +33,7 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Checkpoint to sweep.", valueName: "checkpoint"))
     var checkpoint: String
 
-    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruneMethodName.list).", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruningMethod.list).", valueName: "list"))
     var methods: String = "l1,global-l1,ln,channel"
 
     @Option(name: .long, help: ArgumentHelp("One-shot ratios: a list (0.3,0.6,0.9) or start:stop:step.", valueName: "ratios"))
@@ -46,7 +46,7 @@ struct SweepCommand: ParsableCommand {
     var steps: Int = 12
 
     @Option(name: .long, help: ArgumentHelp("Iterative: the method of each step.", valueName: "name"))
-    var iterativeMethod: PruneMethodName = .l1
+    var iterativeMethod: PruningMethod = .l1
 
     @Option(name: .long, help: ArgumentHelp("Also quantize the dense model at these bit widths.", valueName: "list"))
     var quantBits: String?
@@ -94,7 +94,7 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         try requireFolderName(out, flag: "--out")
         _ = try dataOptions.requireData()
-        let methods = try PruneMethodName.parseList(methods)
+        let methods = try PruningMethod.parseList(methods)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
         let rates = try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? []
         let bits = try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? []
@@ -133,11 +133,10 @@ struct SweepCommand: ParsableCommand {
             return pointIndex % shardCount == shardIndex
         }
 
-        for name in try PruneMethodName.parseList(methods) {
-            let method = name.method
+        for method in try PruningMethod.parseList(methods) {
             for ratio in try parseRatios(ratios, name: "--ratios", limit: pointOptions) {
-                let plain = ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio)
-                let recalibrated = ResultRecord(kind: "prune", model: point.model, method: name.rawValue + "+bn-recal", ratio: ratio)
+                let plain = ResultRecord(kind: .prune, model: point.model, method: .pruning(method), ratio: ratio)
+                let recalibrated = ResultRecord(kind: .prune, model: point.model, method: .pruning(method, recovery: .batchNormRecalibration), ratio: ratio)
                 let series = [plain] + (recalibration != nil && method == .channel ? [recalibrated] : [])
                 let todo = series.filter { mine() && !writer.existingKeys.contains($0.key) }
                 if todo.isEmpty { continue }
@@ -150,10 +149,10 @@ struct SweepCommand: ParsableCommand {
             }
         }
         if let iterative {
-            let method = iterativeMethod.method
+            let method = iterativeMethod
             for step in try parseRatios(iterative, name: "--iterative", limit: pointOptions) {
                 func measure(_ k: Int, _ model: Model) throws {
-                    let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod.rawValue,
+                    let base = ResultRecord(kind: .prune, model: point.model, method: .pruning(method),
                                             ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
                     if mine() && !writer.existingKeys.contains(base.key) { try point.measureAndReport(base, model, json: json) }
                 }
@@ -165,7 +164,7 @@ struct SweepCommand: ParsableCommand {
         }
         if let quantBits {
             for bits in try parseIntegers(quantBits, name: "--quant-bits", in: 2...8, limit: pointOptions) {
-                let base = ResultRecord(kind: "quant", model: point.model, method: "min-max", ratio: 0, bits: bits, perChannel: false)
+                let base = ResultRecord(kind: .quantization, model: point.model, method: .minMax, ratio: 0, bits: bits, perChannel: false)
                 if !mine() || writer.existingKeys.contains(base.key) { continue }
                 let quantized = try Quantizer.quantize(dense.stateDict, config: QuantizationConfig(bits: bits),
                                                        architecture: dense.architecture, source: loaded.path)

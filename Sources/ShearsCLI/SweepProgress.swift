@@ -9,7 +9,7 @@ extension SweepPoint {
     /// Measures and appends `record` for `variant`, then reports it.
     func measureAndReport(_ record: ResultRecord, _ variant: Model, fileSize: Bool = true, json: Bool) throws {
         let record = try measure(record, variant, fileSize: fileSize)
-        let label = [record.method, record.step.map { String(format: "step %.2f", $0) }, record.bits.map { "\($0) bits" }, record.layer]
+        let label = [record.method.description, record.step.map { String(format: "step %.2f", $0) }, record.bits.map { "\($0) bits" }, record.layer]
             .compactMap { $0 }.joined(separator: " ")
         printError(String(format: "%@ %@ ratio %.3f: accuracy %.4f, nonzero %@", model, label, record.ratio,
                           record.accuracy ?? 0, grouped(record.nonzero ?? 0)))

@@ -18,7 +18,7 @@ final class LibraryExampleTests: XCTestCase {
         let images = try DecodedImages(dataset: try ImageDataset(root: "examples/fashion", split: "validation"), preprocessing: preprocessing)
         let point = SweepPoint(model: "student", images: images, batch: 64, timingIterations: 0,
                                writer: try ResultsWriter(path: "out/library-example/results.jsonl"))
-        let record = try point.measure(ResultRecord(kind: "prune", model: "student", method: "channel", ratio: 0.5, bits: 8), model)
+        let record = try point.measure(ResultRecord(kind: .prune, model: "student", method: .pruning(.channel), ratio: 0.5, bits: 8), model)
         return (record.accuracy!, pruning.parameters, BlobCodec.encode(quantized).count)
     }
     // README: end library example
