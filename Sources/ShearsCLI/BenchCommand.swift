@@ -103,7 +103,7 @@ struct BenchCommand: ParsableCommand {
         try Self.checkBatches(sizes, shape: shape)
         let variants = try benchVariants(loaded.model, methods: try PruningMethod.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
         if let out {
-            try withResults(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
+            try ResultsFolder.withWriter(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
         } else {
             try measure(loaded, variants, shape: shape, sizes: sizes, writer: nil)
         }
@@ -169,7 +169,7 @@ extension BenchCommand {
             default: variant = .maskedUnstructured
             }
             for ratio in ratios {
-                let pruned = try pruneOptions.prune(model, method: method, amount: ratio).0
+                let pruned = try pruneOptions.settings.prune(model, method: method, amount: ratio).0
                 variants.append(BenchVariant(variant: variant, method: .pruning(method), ratio: ratio, model: pruned))
                 if !method.isStructured {
                     variants.append(BenchVariant(variant: .maskedSparse, method: .pruning(method), ratio: ratio, model: pruned, sparseKernels: true))

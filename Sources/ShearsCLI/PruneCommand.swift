@@ -82,7 +82,7 @@ struct PruneCommand: ParsableCommand {
                 var model = loaded.model
         var record: PruneRecord?
         let schedule: PruneSchedule = amount.map { .oneShot(.fraction($0)) } ?? .iterative(step: .fraction(step!), steps: steps)
-        try pruneOptions.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
+        try pruneOptions.settings.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
         guard let record else { return }
         if let output {
             let size = try input.map(parseInputShape) ?? (checkpoint.lowercased().hasSuffix(".onnx") ? ONNXImporter.declaredInput(path: checkpoint) : nil)

@@ -26,20 +26,10 @@ struct PruneOptions: ParsableArguments {
         guard roundTo >= 1 else { throw ValidationError("--round-to must be at least 1") }
     }
 
-    var selection: LayerSelection {
-        LayerSelection(include: Self.globs(layers), exclude: Self.globs(exclude))
-    }
-
-    /// Prunes `model` once by `amount` (of what remains) with `method` and these options.
-    func prune(_ model: Model, method: PruningMethod, amount: Double) throws -> (Model, PruneRecord) {
-        try Pruner.prune(model, method: method, amount: .fraction(amount), selection: selection, seed: seed,
-                         roundTo: roundTo, pruneResidualGroups: pruneResidual)
-    }
-
-    /// Runs `schedule` with `method` and these options, calling `body(step, model, record)` after each step.
-    func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule, body: (Int, Model, PruneRecord) throws -> Void) throws {
-        try Pruner.run(model, method: method, schedule: schedule, selection: selection, seed: seed,
-                       roundTo: roundTo, pruneResidualGroups: pruneResidual, body: body)
+    /// The options as ShearsKit's settings.
+    var settings: PruneSettings {
+        PruneSettings(selection: LayerSelection(include: Self.globs(layers), exclude: Self.globs(exclude)), seed: seed,
+                      roundTo: roundTo, pruneResidualGroups: pruneResidual)
     }
 
     private static func globs(_ text: String?) -> [String] {

@@ -69,7 +69,7 @@ struct QuantizeCommand: ParsableCommand {
         var loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try (eval ?? dataOptions.data).map { try dataOptions.decodeImages(root: $0, for: loaded) }
         if let prune {
-            loaded.model = try pruneOptions.prune(loaded.model, method: prune, amount: amount).0
+            loaded.model = try pruneOptions.settings.prune(loaded.model, method: prune, amount: amount).0
         }
         let config = QuantizationConfig(bits: bits, perChannel: perChannel, onlyWeights: onlyWeights)
         let quantized = try Quantizer.quantize(loaded.model.stateDict, config: config,

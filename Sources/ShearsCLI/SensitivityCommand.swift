@@ -50,10 +50,10 @@ struct SensitivityCommand: ParsableCommand {
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
                 let ratios = try parseRatios(self.ratios, name: "--ratios", limit: pointOptions)
-        let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
+        let layers = try pruneOptions.settings.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
         try pointOptions.check(Double(layers.count) * Double(ratios.count), of: "\(layers.count) layers × --ratios")
         let images = try dataOptions.decodeImages(for: loaded)
-        try withResults(in: out) { writer in
+        try ResultsFolder.withWriter(in: out) { writer in
             let point = SweepPoint(model: loaded.label, images: images, batch: dataOptions.batch,
                                    timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
             for layer in layers {

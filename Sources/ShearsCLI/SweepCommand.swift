@@ -117,7 +117,7 @@ struct SweepCommand: ParsableCommand {
             try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
                               preprocessing: try dataOptions.preprocessing(for: loaded), limit: count)
         }
-        try withResults(in: out) { writer in try sweep(loaded, images: images, recalibration: recalibration, writer: writer) }
+        try ResultsFolder.withWriter(in: out) { writer in try sweep(loaded, images: images, recalibration: recalibration, writer: writer) }
     }
 
     /// Measures every point this shard owns that `writer`'s file does not hold yet.
@@ -140,7 +140,7 @@ struct SweepCommand: ParsableCommand {
                 let series = [plain] + (recalibration != nil && method == .channel ? [recalibrated] : [])
                 let todo = series.filter { mine() && !writer.existingKeys.contains($0.key) }
                 if todo.isEmpty { continue }
-                let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
+                let pruned = ratio == 0 ? dense : try pruneOptions.settings.prune(dense, method: method, amount: ratio).0
                 for record in todo {
                     let variant = record.method == plain.method ? pruned
                         : try BatchNormRecalibration.recalibrate(pruned, on: recalibration!, batch: dataOptions.batch)
@@ -157,7 +157,7 @@ struct SweepCommand: ParsableCommand {
                     if mine() && !writer.existingKeys.contains(base.key) { try point.measureAndReport(base, model, json: json) }
                 }
                 try measure(0, dense)
-                try pruneOptions.run(dense, method: method, schedule: .iterative(step: .fraction(step), steps: steps)) { k, model, _ in
+                try pruneOptions.settings.run(dense, method: method, schedule: .iterative(step: .fraction(step), steps: steps)) { k, model, _ in
                     try measure(k, model)
                 }
             }
