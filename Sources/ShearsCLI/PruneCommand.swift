@@ -85,8 +85,8 @@ struct PruneCommand: ParsableCommand {
         try pruneOptions.settings.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
         guard let record else { return }
         if let output {
-            let size = try input.map(parseInputShape) ?? (checkpoint.lowercased().hasSuffix(".onnx") ? ONNXImporter.declaredInput(path: checkpoint) : nil)
-            for note in try ModelFileWriter.write(model, to: output, input: size) { printError("note: \(note)") }
+            let size = try input.map(parseInputShape) ?? (ModelFile.isONNX(checkpoint) ? ONNXImporter.declaredInput(path: checkpoint) : nil)
+            for note in try ModelFile.write(model, to: output, input: size) { printError("note: \(note)") }
         }
         if json {
             try printJSON([

@@ -89,7 +89,7 @@ struct QuantizeCommand: ParsableCommand {
         }
         // Written last, once every input is read and every number computed.
         try AtomicFile.write(blob, to: output)
-        if let alsoFloat { try ModelFileWriter.write(dequantized, to: alsoFloat) }
+        if let alsoFloat { try ModelFile.write(dequantized, to: alsoFloat) }
 
         if json {
             var object: [String: Any] = [

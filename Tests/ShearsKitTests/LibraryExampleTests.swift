@@ -9,7 +9,7 @@ import TestSupport
 final class LibraryExampleTests: XCTestCase {
     // README: begin library example
     func example() throws -> [ResultRecord] {
-        let teacher = try ModelLoader.load("examples/models/teacher.pt")
+        let teacher = try ModelFile.read("examples/models/teacher.pt")
         let preprocessing = try Preprocessing(resize: 36, crop: 32, mean: Preprocessing.food11.mean, std: Preprocessing.food11.std)
         let images = try DecodedImages(dataset: try ImageDataset(root: "examples/fashion", split: "validation"), preprocessing: preprocessing)
         let plan = SweepPlan(methods: [.l1, .globalL1, .channel], ratios: [0, 0.5, 0.9])

@@ -7,7 +7,7 @@ import TestSupport
 /// pruned, resumed by key.
 final class SensitivityTests: XCTestCase {
     func testEachLayerAloneAtEachRatioOnce() throws {
-        let loaded = try ModelLoader.load(Fixtures.repositoryRoot.appendingPathComponent("examples/models/student.pt").path)
+        let loaded = try ModelFile.read(Fixtures.repositoryRoot.appendingPathComponent("examples/models/student.pt").path)
         let images = try SweepTests.images(limit: 50)
         let analysis = Sensitivity(method: .l1, ratios: [0.5, 0.9])
         let layers = try analysis.layers(of: loaded.model)

@@ -55,7 +55,7 @@ final class SweepTests: XCTestCase {
     /// Two shards into one results file measure every point once with torch's numbers; a
     /// third run finds nothing left.
     func testShardedRunsMeasureEveryPointOnceWithTorchsNumbers() throws {
-        let loaded = try ModelLoader.load(Self.teacher)
+        let loaded = try ModelFile.read(Self.teacher)
         let folder = try Fixtures.temporaryDirectory(for: self).path
         let plan = SweepPlan(methods: [.l1, .globalL1], ratios: [0, 0.5, 0.9], iterativeRates: [0.5], iterativeSteps: 1, quantizationBits: [8])
         let images = try Self.images()

@@ -2,10 +2,10 @@ import XCTest
 import ShearsKit
 import TestSupport
 
-/// ModelLoader on state dicts alone: torchvision classifiers and the HW7 student by their keys
+/// ModelFile.read on state dicts alone: torchvision classifiers and the HW7 student by their keys
 /// (with a note), plain CNNs at the input size given, and refusals that name the file and
 /// the forms that carry the graph.
-final class ModelLoaderTests: XCTestCase {
+final class ModelFileTests: XCTestCase {
     static let forms = ["--arch-from model.txt", "torch.save(model)", "torch.export.save", "torch.onnx.export"]
 
     func assertRefusal(_ error: Error, naming path: String, _ mentions: String..., file: StaticString = #filePath, line: UInt = #line) {
@@ -16,36 +16,29 @@ final class ModelLoaderTests: XCTestCase {
 
     func testATorchvisionStateDictLoadsWithANoteNamingTheVariant() throws {
         let path = Fixtures.path("statedicts/resnet50.pt")
-        let loaded = try ModelLoader.load(path)
+        let loaded = try ModelFile.read(path)
         XCTAssertEqual(loaded.model.architecture, "ResNet")
         XCTAssertEqual(loaded.warnings.count, 1)
         XCTAssertTrue(loaded.warnings[0].contains(path) && loaded.warnings[0].contains("resnet50"), loaded.warnings[0])
     }
 
     func testTheHW7StudentIsNotTakenForThePlainCNN() throws {
-        let loaded = try ModelLoader.load(Fixtures.path("statedicts/hw7-student.pt"))
+        let loaded = try ModelFile.read(Fixtures.path("statedicts/hw7-student.pt"))
         XCTAssertEqual(loaded.model.architecture, "StudentNet")
         XCTAssertTrue(loaded.warnings.contains { $0.contains("HW7") && $0.contains("ReLU6") }, "\(loaded.warnings)")
     }
 
     func testATeacherWithoutItsLastPoolLoadsAtTheInputSizeGiven() throws {
-        let loaded = try ModelLoader.load(Fixtures.path("statedicts/teacher-no-last-pool.pt"), inputSize: 32)
+        let loaded = try ModelFile.read(Fixtures.path("statedicts/teacher-no-last-pool.pt"), inputSize: 32)
         XCTAssertEqual(loaded.model.architecture, "plain-cnn")
         XCTAssertEqual(loaded.model.graph.nodes.filter { if case .maxPool = $0.op { return true } else { return false } }.count, 5)
-    }
-
-    func testSummaryPassesItsInputSize() throws {
-        let result = try CLI.run(["summary", Fixtures.path("statedicts/teacher-no-last-pool.pt"), "--input", "3x32x32", "--json"])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(object["architecture"] as? String, "plain-cnn")
     }
 
     func testAPlainCNNNoLayoutFitsIsRefusedNamingTheFile() {
         // The TA student: unpadded convs and an AdaptiveAvgPool inside `cnn`; at 32x32 neither
         // layout after its last conv gives fc's 100 features.
         let path = Fixtures.path("architectures/ta-student.pt")
-        XCTAssertThrowsError(try ModelLoader.load(path, inputSize: 32)) { error in
+        XCTAssertThrowsError(try ModelFile.read(path, inputSize: 32)) { error in
             self.assertRefusal(error, naming: path, "fc.0 reads 100 features", "32x32")
             for form in Self.forms { XCTAssertTrue("\(error)".contains(form), "\(error)") }
         }
@@ -59,15 +52,15 @@ final class ModelLoaderTests: XCTestCase {
         }
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("leaky.pt").path
         try TorchCheckpointWriter.write(stateDict, to: path)
-        XCTAssertThrowsError(try ModelLoader.load(path)) { error in
+        XCTAssertThrowsError(try ModelFile.read(path)) { error in
             self.assertRefusal(error, naming: path, "conv biases", "activations", "--arch student")
         }
-        XCTAssertEqual(try ModelLoader.load(path, architecture: "student").model.architecture, "student")
+        XCTAssertEqual(try ModelFile.read(path, architecture: "student").model.architecture, "student")
     }
 
     func testABottleneckForcedAsACatalogResNetNamesTheFileAndTheWayOut() {
         let path = Fixtures.path("statedicts/resnet50.pt")
-        XCTAssertThrowsError(try ModelLoader.load(path, architecture: "resnet18")) { error in
+        XCTAssertThrowsError(try ModelFile.read(path, architecture: "resnet18")) { error in
             self.assertRefusal(error, naming: path, "Bottlenecks", "leave out --arch")
         }
     }
@@ -77,7 +70,7 @@ final class ModelLoaderTests: XCTestCase {
         stateDict.setTensor("encoder.weight", Tensor(shape: [4, 3, 1, 1]))
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("custom.pt").path
         try TorchCheckpointWriter.write(stateDict, to: path)
-        XCTAssertThrowsError(try ModelLoader.load(path)) { error in
+        XCTAssertThrowsError(try ModelFile.read(path)) { error in
             self.assertRefusal(error, naming: path, "encoder.weight")
             for form in Self.forms { XCTAssertTrue("\(error)".contains(form), "\(error)") }
         }
