@@ -31,3 +31,11 @@ enum ONNXPatternFixtures {
         return model
     }
 }
+
+extension ONNXModel {
+    /// The Model ONNXImporter makes of this graph (output `logits`), as if read from `name`.
+    func imported(name: String = "model.onnx") throws -> Model {
+        let path = "/nonexistent/\(name)"
+        return try ONNXImporter.model(of: try ONNXFile.parse(Data(try bytes(output: "logits")), path: path), path: path)
+    }
+}

@@ -42,13 +42,9 @@ public enum ONNXExporter {
         return notes
     }
 
-    /// The ONNX file's bytes; `path` names the file in errors.
-    public static func serialize(_ model: Model, path: String, input: [Int]? = nil) throws -> [UInt8] {
-        try serialized(model, path: path, input: input).bytes
-    }
-
-    /// The file's bytes and the notes on layers written for the size `input`.
-    static func serialized(_ model: Model, path: String, input: [Int]?) throws -> (bytes: [UInt8], notes: [String]) {
+    /// The file's bytes and the notes on layers written for the size `input`; `path` names
+    /// the file in errors.
+    static func serialized(_ model: Model, path: String, input: [Int]? = nil) throws -> (bytes: [UInt8], notes: [String]) {
         var proto = Onnx_ModelProto()
         proto.irVersion = 8
         proto.producerName = "shears"

@@ -19,6 +19,7 @@ extension ONNXImporter.GraphTranslation {
         return name
     }
 
+    /// The module path of `node`: its parameter's name, else its name-scope metadata, else its name.
     static func modulePath(_ node: Onnx_NodeProto, parameterName: String?) -> String {
         if let parameterName, parameterName.hasSuffix(".weight"), !parameterName.hasPrefix("onnx::") {
             return String(parameterName.dropLast(".weight".count))
@@ -32,6 +33,8 @@ extension ONNXImporter.GraphTranslation {
         return modulePath(nodeName: node.name)
     }
 
+    /// The module path in a TorchScript-exporter node name: `/layer1/layer1.0/conv1/Conv` →
+    /// `layer1.0.conv1` (the segments before the op; "" for a top-level node like `/Reshape`).
     static func modulePath(nodeName: String) -> String {
         guard nodeName.hasPrefix("/") else { return "" }
         return joinScopes(nodeName.split(separator: "/").dropLast().map(String.init))

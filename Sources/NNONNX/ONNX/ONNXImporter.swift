@@ -48,12 +48,6 @@ public enum ONNXImporter {
         var translation = try GraphTranslation(model: proto, path: path)
         return try translation.model()
     }
-
-    /// The module path in a TorchScript-exporter node name: `/layer1/layer1.0/conv1/Conv` →
-    /// `layer1.0.conv1` (the segments before the op; "" for a top-level node like `/Reshape`).
-    static func modulePath(nodeName: String) -> String {
-        GraphTranslation.modulePath(nodeName: nodeName)
-    }
 }
 
 extension ONNXImporter {
