@@ -9,7 +9,7 @@ import ONNXProto
 final class ONNXImporterLinearTests: XCTestCase {
     func testAMatMulStoresTheTransposedWeightAndTakesTheAddAsItsBias() throws {
         var onnx = ONNXModel.convClassifier(conv: [])
-        let k = try XCTUnwrap(onnx.proto.graph.node.firstIndex { $0.opType == "Gemm" })
+        let k = try onnx.index(of: "Gemm")
         let b = (0..<40).map { Float($0) }
         onnx.initializer("fc.b", dims: [4, 10], floats: b)
         onnx.proto.graph.node[k] = Onnx_NodeProto.with { $0.opType = "MatMul"; $0.name = "/fc/MatMul"; $0.input = ["f", "fc.b"]; $0.output = ["m"] }

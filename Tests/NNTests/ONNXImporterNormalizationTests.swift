@@ -1,6 +1,5 @@
 import XCTest
 import TestSupport
-import ONNXProto
 @testable import NNCore
 @testable import NNONNX
 

@@ -1,6 +1,5 @@
 import XCTest
 import TestSupport
-import ONNXProto
 @testable import NNCore
 @testable import NNONNX
 
@@ -17,7 +16,7 @@ final class ONNXImporterPoolingTests: XCTestCase {
 
     func testAReduceMeanOverHeightAndWidthWithoutKeepdimsPoolsAndFlattens() throws {
         var onnx = ONNXModel.convClassifier(conv: [])
-        let k = try XCTUnwrap(onnx.proto.graph.node.firstIndex { $0.opType == "GlobalAveragePool" })
+        let k = try onnx.index(of: "GlobalAveragePool")
         onnx.proto.graph.node[k].opType = "ReduceMean"
         onnx.proto.graph.node[k].attribute = [.ints("axes", [2, 3]), .int("keepdims", 0)]
         let ops = try onnx.imported().graph.nodes.map(\.op)

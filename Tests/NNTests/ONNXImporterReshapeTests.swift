@@ -1,6 +1,5 @@
 import XCTest
 import TestSupport
-import ONNXProto
 @testable import NNCore
 @testable import NNONNX
 
@@ -9,8 +8,8 @@ import ONNXProto
 final class ONNXImporterReshapeTests: XCTestCase {
     func testAReshapeToBatchAndFeaturesFlattens() throws {
         var onnx = ONNXModel.convClassifier(conv: [])
-        let k = try XCTUnwrap(onnx.proto.graph.node.firstIndex { $0.opType == "Flatten" })
         onnx.integers("shape", [0, -1])
+        let k = try onnx.index(of: "Flatten")
         onnx.proto.graph.node[k].opType = "Reshape"
         onnx.proto.graph.node[k].input.append("shape")
         XCTAssertEqual(try onnx.imported().graph.nodes.map(\.op).filter { $0 == .flatten }.count, 1)

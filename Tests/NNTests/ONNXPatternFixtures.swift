@@ -38,4 +38,7 @@ extension ONNXModel {
         let path = "/nonexistent/\(name)"
         return try ONNXImporter.model(of: try ONNXFile.parse(Data(try bytes(output: "logits")), path: path), path: path)
     }
+
+    /// The index of the first node running `op`.
+    func index(of op: String) throws -> Int { try XCTUnwrap(proto.graph.node.firstIndex { $0.opType == op }, op) }
 }
