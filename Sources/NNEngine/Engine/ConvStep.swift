@@ -138,12 +138,6 @@ struct ConvStep {
         }
     }
 
-    /// Whether the sparse kernel runs.
-    var usesSparseKernel: Bool {
-        if case .sparse = kernel { return true }
-        return false
-    }
-
     /// Floats of scratch this conv needs for a lane of `capacity` samples.
     var scratchSize: Int {
         if let pool { return pooledScratchSize(pool) }
