@@ -34,7 +34,7 @@ extension ExecutionPlan {
                 guard case .maxPool(let attributes) = model.graph.nodes[pool].op else { return nil }
                 return (attributes, shapes[pool])
             }
-            var conv = ConvStep(name: node.name, attributes: a, weight: dict.tensor("\(node.name).weight")!,
+            var conv = ConvStep(attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
                                 source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool)
             if let bn = folding.batchNormOfConv[i] { conv.fold(bn) }
