@@ -70,7 +70,7 @@ let package = Package(
         .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine"]),
         .target(name: "Prune", dependencies: ["NN"]),
         .target(name: "Quantize", dependencies: ["NN"]),
-        .target(name: "Report", dependencies: ["NNCore"]),
+        .target(name: "Report", dependencies: ["NNCore", "Prune"]),
         /// What a Swift program needs to do what the CLI does: the four modules re-exported,
         /// model loading from any file and sweep-point measurement.
         .target(name: "ShearsKit", dependencies: ["NN", "Prune", "Quantize", "Report"]),
@@ -94,7 +94,8 @@ let package = Package(
         .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "TestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
-        .testTarget(name: "ReportTests", dependencies: ["Report", "TestSupport"]),
+        .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),
+        .testTarget(name: "ShearsKitTests", dependencies: ["ShearsKit", "TestSupport"]),
         .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "NNTorchIO", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]

@@ -5,7 +5,7 @@
 /// The way out of a refusal: what to give or change so the input goes through.
 public enum WayOut: Equatable, Sendable, CustomStringConvertible {
     /// A form that carries the model's whole graph: the module tree text `print(model)` writes
-    /// (ModelLoader's `moduleTreeText:`), a `torch.save(model)` file, a `.pt2` from
+    /// (ModelFile.read's `moduleTreeText:`), a `torch.save(model)` file, a `.pt2` from
     /// `torch.export.save`, or a `torch.onnx.export` `.onnx` file; or else one of
     /// `orArchitectures` (catalog names) forced, where one may fit.
     case wholeModel(orArchitectures: [String] = [])
@@ -32,14 +32,14 @@ public enum WayOut: Equatable, Sendable, CustomStringConvertible {
     public var description: String {
         switch self {
         case .wholeModel(let names):
-            let forms = "give ModelLoader the text print(model) writes (moduleTreeText:), a torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file"
+            let forms = "give ModelFile.read the text print(model) writes (moduleTreeText:), a torch.save(model) file, a .pt2 from torch.export.save, or a torch.onnx.export .onnx file"
             switch names.count {
             case 0: return forms
             case 1: return "\(forms), or architecture: \"\(names[0])\" if it is the catalog's \(names[0])"
             default: return "\(forms), or architecture: one of \(names.joined(separator: ", "))"
             }
         case .unforcedArchitecture: return "pass architecture: nil"
-        case .blobGraph: return "give ModelLoader the text print(model) writes (moduleTreeText:), or write the dequantized model as a .onnx file"
+        case .blobGraph: return "give ModelFile.read the text print(model) writes (moduleTreeText:), or write the dequantized model as a .onnx file"
         case .raiseMemoryLimit: return "raise MemoryBudget.limit"
         case .countUnknownLabels: return "unknownLabels: .countAsWrong counts such images as wrong, as PyTorch's (prediction == label) would"
         case .anotherOutput: return "give another path"

@@ -30,13 +30,4 @@ public enum TorchExportImporter {
     /// Whether `bytes` is a PT2 archive (a zip whose root folder's `archive_format` says pt2),
     /// whatever the file is called.
     public static func isArchive(_ bytes: [UInt8]) -> Bool { TorchExportArchive.isArchive(bytes) }
-
-    /// Whether the file at `path` is a PT2 archive; false when it is not a regular file, cannot
-    /// be read or does not start as a zip (only a zip is read whole).
-    public static func isArchive(path: String) -> Bool {
-        guard InputFile.isRegular(path), let handle = FileHandle(forReadingAtPath: path), let head = try? handle.read(upToCount: 4) else { return false }
-        try? handle.close()
-        guard [UInt8](head) == [0x50, 0x4B, 0x03, 0x04], let bytes = try? InputFile.read(path) else { return false }
-        return isArchive(bytes)
-    }
 }

@@ -1,7 +1,7 @@
 // PruningMethod: the pruning methods a Pruner applies, and whether each is structured.
 
 /// How to choose what to prune.
-public enum PruningMethod: Equatable, Sendable {
+public enum PruningMethod: Hashable, Sendable {
     /// `prune.l1_unstructured` per layer.
     case l1
     /// `prune.random_unstructured` per layer, seeded (not torch's random stream).

@@ -10,8 +10,8 @@ extension BlobCodec {
         bytes.count >= 3 && bytes[0] == 0x80 && bytes[1] == 4 && bytes[2] == 0x7D
     }
 
-    /// Reads (a regular file within the memory budget: `InputFile`) and validates the blob at `path`.
-    public static func read(path: String) throws -> QuantizedModel {
-        try decode(try Unpickler.plainValue(try InputFile.read(path), path: path), path: path)
+    /// Reads and validates the blob `bytes`, the contents of the file `path` (named in errors).
+    public static func read(_ bytes: [UInt8], path: String) throws -> QuantizedModel {
+        try decode(try Unpickler.plainValue(bytes, path: path), path: path)
     }
 }

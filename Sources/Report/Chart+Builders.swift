@@ -6,7 +6,7 @@ extension Chart {
 
     /// Accuracy against one-shot pruning ratio, one line per model and method (the homework figure).
     public static func accuracyVersusRatio(_ records: [ResultRecord]) -> Chart? {
-        let points = records.filter { $0.kind == "prune" && $0.step == nil && $0.accuracy != nil }
+        let points = records.filter { $0.kind == .prune && $0.step == nil && $0.accuracy != nil }
         let series = grouped(points, by: { "\($0.model), \($0.method)" }).map { title, rs in
             Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.accuracy!) })
         }
@@ -17,7 +17,7 @@ extension Chart {
 
     /// Accuracy against remaining (nonzero) parameters for iterative schedules, one line per model and step rate.
     public static func accuracyVersusParameters(_ records: [ResultRecord]) -> Chart? {
-        let points = records.filter { $0.kind == "prune" && $0.step != nil && $0.accuracy != nil && $0.nonzero != nil }
+        let points = records.filter { $0.kind == .prune && $0.step != nil && $0.accuracy != nil && $0.nonzero != nil }
         let series = grouped(points, by: { "\($0.model), \($0.method), \(number(($0.step! * 100).rounded()))% per step" }).map { title, rs in
             Series(title: title, points: rs.sorted { $0.nonzero! > $1.nonzero! }.map { (Double($0.nonzero!), $0.accuracy!) })
         }
@@ -29,8 +29,8 @@ extension Chart {
     /// Bench speed-up over dense against pruning ratio, one line per model, variant and batch.
     public static func speedupVersusRatio(_ records: [ResultRecord]) -> Chart? {
         // Each variant's line starts at the dense model (ratio 0, speed-up 1).
-        let points = records.filter { $0.kind == "bench" && $0.speedup != nil && $0.variant != "dense" }
-        let series = grouped(points, by: { "\($0.model), \($0.variant ?? $0.method), batch \($0.batch ?? 1)" }).map { title, rs in
+        let points = records.filter { $0.kind == .bench && $0.speedup != nil && $0.variant != .dense }
+        let series = grouped(points, by: { "\($0.model), \($0.variant?.rawValue ?? $0.method.description), batch \($0.batch ?? 1)" }).map { title, rs in
             Series(title: title, points: [(0, 1)] + rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.speedup!) })
         }
         return series.isEmpty ? nil : Chart(name: "speedup-vs-ratio", title: "Inference speed-up over the dense model",
@@ -39,7 +39,7 @@ extension Chart {
 
     /// Accuracy (left axis) and blob size in KB (right axis) against bits, per model.
     public static func quantization(_ records: [ResultRecord]) -> Chart? {
-        let points = records.filter { $0.kind == "quant" && $0.bits != nil && $0.ratio == 0 }
+        let points = records.filter { $0.kind == .quantization && $0.bits != nil && $0.ratio == 0 }
         var series: [Series] = []
         for (model, rs) in grouped(points, by: label) {
             let sorted = rs.sorted { $0.bits! < $1.bits! }
@@ -53,11 +53,12 @@ extension Chart {
 
     /// Accuracy against ratio with one layer pruned at a time; at most 12 layers, most sensitive first.
     public static func sensitivity(_ records: [ResultRecord]) -> Chart? {
-        let points = records.filter { $0.kind == "sensitivity" && $0.accuracy != nil && $0.layer != nil }
+        let points = records.filter { $0.kind == .sensitivity && $0.accuracy != nil && $0.layer != nil }
         let byLayer = grouped(points, by: { "\($0.model) \($0.layer!)" })
         let ranked = byLayer.sorted { ($0.1.map { $0.accuracy! }.min() ?? 0) < ($1.1.map { $0.accuracy! }.min() ?? 0) }.prefix(12)
         let series = ranked.map { title, rs in Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.accuracy!) }) }
-        return series.isEmpty ? nil : Chart(name: "sensitivity", title: "Sensitivity: each layer pruned alone (L1)",
+        let methods = Set(points.map(\.method.description)).sorted().joined(separator: ", ")
+        return series.isEmpty ? nil : Chart(name: "sensitivity", title: "Sensitivity: each layer pruned alone (\(methods))",
                                              xLabel: "pruning ratio of the layer", yLabel: "top-1 accuracy", series: series, yRange: 0...1)
     }
 

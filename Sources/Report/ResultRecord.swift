@@ -5,12 +5,10 @@ import Foundation
 
 /// One result point. Which fields are set depends on `kind`.
 public struct ResultRecord: Codable, Equatable, Sendable {
-    /// "prune", "quant", "sensitivity" or "bench".
-    public var kind: String
+    public var kind: Kind
     /// Model label, e.g. "teacher".
     public var model: String
-    /// "dense", "l1", "random", "global-l1", "ln", "channel"; "min-max" for quantization.
-    public var method: String
+    public var method: Method
     /// Overall pruning amount (fraction of weights or channels pruned).
     public var ratio: Double
     /// Iterative step rate (e.g. 0.05); nil for one-shot.
@@ -35,8 +33,8 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     public var fileBytes: Int?
     /// Size of the quantized blob in bytes.
     public var blobBytes: Int?
-    /// Bench: "dense", "masked-unstructured", "masked-structured", "channel-removed".
-    public var variant: String?
+    /// Bench: the form of the model timed.
+    public var variant: Variant?
     public var batch: Int?
     /// Median milliseconds per batch.
     public var latencyMs: Double?
@@ -45,10 +43,10 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     /// Dense median over this variant's median.
     public var speedup: Double?
 
-    public init(kind: String, model: String, method: String, ratio: Double, step: Double? = nil, steps: Int? = nil,
+    public init(kind: Kind, model: String, method: Method, ratio: Double, step: Double? = nil, steps: Int? = nil,
                 layer: String? = nil, bits: Int? = nil, perChannel: Bool? = nil, accuracy: Double? = nil,
                 correct: Int? = nil, images: Int? = nil, parameters: Int? = nil, nonzero: Int? = nil, macs: Int? = nil,
-                effectiveMacs: Int? = nil, fileBytes: Int? = nil, blobBytes: Int? = nil, variant: String? = nil,
+                effectiveMacs: Int? = nil, fileBytes: Int? = nil, blobBytes: Int? = nil, variant: Variant? = nil,
                 batch: Int? = nil, latencyMs: Double? = nil, latencyP90Ms: Double? = nil, imagesPerSecond: Double? = nil,
                 speedup: Double? = nil) {
         self.kind = kind; self.model = model; self.method = method; self.ratio = ratio; self.step = step
@@ -77,7 +75,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     /// measured, nothing that is a measurement.
     public var key: String {
         func text(_ value: Any?) -> String { value.map { "\($0)" } ?? "-" }
-        return [kind, model, method, String(format: "%.6f", ratio), text(step.map { String(format: "%.6f", $0) }), text(steps),
-                text(layer), text(bits), text(perChannel), text(variant), text(batch)].joined(separator: "|")
+        return [kind.rawValue, model, method.description, String(format: "%.6f", ratio), text(step.map { String(format: "%.6f", $0) }), text(steps),
+                text(layer), text(bits), text(perChannel), text(variant?.rawValue), text(batch)].joined(separator: "|")
     }
 }

@@ -55,6 +55,8 @@ public enum ResultsFile {
         case DecodingError.keyNotFound(let key, _): return "missing '\(key.stringValue)'"
         case DecodingError.typeMismatch(_, let context), DecodingError.valueNotFound(_, let context):
             return "wrong type at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
+        case DecodingError.dataCorrupted(let context) where !context.codingPath.isEmpty:
+            return "unknown value at '\(context.codingPath.map(\.stringValue).joined(separator: "."))'"
         default: return "invalid JSON"
         }
     }

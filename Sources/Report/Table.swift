@@ -54,12 +54,12 @@ enum Cell {
 extension Table {
     /// Pruning sweep: model, method, step, ratio → accuracy, parameters, nonzero, MACs, latency, size.
     public static func pruning(_ records: [ResultRecord]) -> Table {
-        let sorted = records.filter { $0.kind == "prune" }.sorted {
-            ($0.model, $0.method, $0.step ?? -1, $0.ratio) < ($1.model, $1.method, $1.step ?? -1, $1.ratio)
+        let sorted = records.filter { $0.kind == .prune }.sorted {
+            ($0.model, $0.method.description, $0.step ?? -1, $0.ratio) < ($1.model, $1.method.description, $1.step ?? -1, $1.ratio)
         }
         let header = ["model", "method", "step", "ratio", "accuracy", "parameters", "nonzero", "MACs", "effective MACs", "latency ms", "file bytes"]
         func row(_ r: ResultRecord, _ count: (Int?) -> String) -> [String] {
-            [r.model, r.method, r.step.map { String(format: "%.2f", $0) } ?? "one-shot", Cell.ratio(r.ratio), Cell.accuracy(r.accuracy),
+            [r.model, r.method.description, r.step.map { String(format: "%.2f", $0) } ?? "one-shot", Cell.ratio(r.ratio), Cell.accuracy(r.accuracy),
              count(r.parameters), count(r.nonzero), count(r.macs), count(r.effectiveMacs), Cell.milliseconds(r.latencyMs), count(r.fileBytes)]
         }
         return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
@@ -67,10 +67,10 @@ extension Table {
 
     /// Bench: variant, method, ratio, batch → latency median and p90, images/s, speed-up.
     public static func bench(_ records: [ResultRecord]) -> Table {
-        let sorted = records.filter { $0.kind == "bench" }.sorted { ($0.model, $0.batch ?? 0) < ($1.model, $1.batch ?? 0) }
+        let sorted = records.filter { $0.kind == .bench }.sorted { ($0.model, $0.batch ?? 0) < ($1.model, $1.batch ?? 0) }
         let header = ["model", "variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]
         let rows = sorted.map { r in
-            [r.model, r.variant ?? "", r.method, Cell.ratio(r.ratio), Cell.plain(r.batch), Cell.milliseconds(r.latencyMs),
+            [r.model, r.variant?.rawValue ?? "", r.method.description, Cell.ratio(r.ratio), Cell.plain(r.batch), Cell.milliseconds(r.latencyMs),
              Cell.milliseconds(r.latencyP90Ms), r.imagesPerSecond.map { String(format: "%.1f", $0) } ?? "",
              r.speedup.map { String(format: "%.2f", $0) } ?? ""]
         }
@@ -79,12 +79,12 @@ extension Table {
 
     /// Quantization: bits → accuracy, blob bytes, size ratio against the float file.
     public static func quantization(_ records: [ResultRecord]) -> Table {
-        let sorted = records.filter { $0.kind == "quant" }.sorted { ($0.model, $0.bits ?? 0) < ($1.model, $1.bits ?? 0) }
+        let sorted = records.filter { $0.kind == .quantization }.sorted { ($0.model, $0.bits ?? 0) < ($1.model, $1.bits ?? 0) }
         let header = ["model", "bits", "per channel", "prune", "accuracy", "blob bytes", "float file bytes", "smaller by"]
         func row(_ r: ResultRecord, _ count: (Int?) -> String) -> [String] {
             let factor = sizeRatio(r.fileBytes.map(Double.init), r.blobBytes.map(Double.init)).map { "\(String(format: "%.2f", $0 / $1))x" }
             return [r.model, Cell.plain(r.bits), (r.perChannel ?? false) ? "yes" : "no",
-                    r.ratio > 0 ? "\(r.method == "min-max" ? "" : r.method) \(Cell.ratio(r.ratio))" : "",
+                    r.ratio > 0 ? "\(r.method.pruningMethod.map { "\($0) " } ?? "")\(Cell.ratio(r.ratio))" : "",
                     Cell.accuracy(r.accuracy), count(r.blobBytes), count(r.fileBytes), factor ?? ""]
         }
         return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
@@ -92,7 +92,7 @@ extension Table {
 
     /// Sensitivity: one row per layer, one column per ratio, accuracy in the cells.
     public static func sensitivity(_ records: [ResultRecord]) -> Table {
-        let points = records.filter { $0.kind == "sensitivity" }
+        let points = records.filter { $0.kind == .sensitivity }
         let ratios = Array(Set(points.map(\.ratio))).sorted()
         var layers: [String] = []
         for p in points where !layers.contains(p.layer ?? "") { layers.append(p.layer ?? "") }

@@ -75,7 +75,7 @@ struct BenchCommand: ParsableCommand {
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
         let shape = try input.map(parseInputShape)
-        let methods = try PruneMethodName.parseList(methods)
+        let methods = try PruningMethod.parseList(methods)
         guard (1...Self.maximumRuns).contains(iterations), (0...Self.maximumRuns).contains(warmup) else {
             throw ValidationError("--iterations must be between 1 and \(Self.maximumRuns) and --warmup between 0 and \(Self.maximumRuns)")
         }
@@ -101,9 +101,9 @@ struct BenchCommand: ParsableCommand {
         let shape = try loaded.inputSize(requested, fallback: defaultInputShape)
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         try Self.checkBatches(sizes, shape: shape)
-        let variants = try benchVariants(loaded.model, methods: try PruneMethodName.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
+        let variants = try benchVariants(loaded.model, methods: try PruningMethod.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
         if let out {
-            try withResults(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
+            try ResultsFolder.withWriter(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
         } else {
             try measure(loaded, variants, shape: shape, sizes: sizes, writer: nil)
         }
@@ -119,14 +119,14 @@ struct BenchCommand: ParsableCommand {
             let dense = measured[0].medianMilliseconds
             for (variant, stats) in zip(variants, measured) {
                 let speedup = dense / stats.medianMilliseconds
-                let record = ResultRecord(kind: "bench", model: loaded.label, method: variant.method, ratio: variant.ratio,
-                                          variant: variant.name, batch: size, latencyMs: stats.medianMilliseconds,
+                let record = ResultRecord(kind: .bench, model: loaded.label, method: variant.method, ratio: variant.ratio,
+                                          variant: variant.variant, batch: size, latencyMs: stats.medianMilliseconds,
                                           latencyP90Ms: stats.p90Milliseconds, imagesPerSecond: stats.imagesPerSecond, speedup: speedup)
                 try writer?.append(record)
                 if json {
                     print(try record.jsonLine())
                 } else {
-                    rows.append([variant.name, variant.method, String(format: "%.2f", variant.ratio), "\(size)",
+                    rows.append([variant.variant.rawValue, variant.method.description, String(format: "%.2f", variant.ratio), "\(size)",
                                  String(format: "%.3f", stats.medianMilliseconds), String(format: "%.3f", stats.p90Milliseconds),
                                  String(format: "%.1f", stats.imagesPerSecond), String(format: "%.2fx", speedup)])
                 }
@@ -138,8 +138,8 @@ struct BenchCommand: ParsableCommand {
 
 /// One model timed by `shears bench`.
 struct BenchVariant {
-    let name: String
-    let method: String
+    let variant: ResultRecord.Variant
+    let method: ResultRecord.Method
     let ratio: Double
     let model: Model
     /// Whether sparse layers run on the sparse kernel.
@@ -151,29 +151,28 @@ extension BenchCommand {
     /// dense shapes, channel removal shrinks them; unstructured masks once more on the sparse kernel.
     /// How many variants `benchVariants` makes: dense, then per method and ratio one (two for
     /// unstructured masks); in Double, so that no list can overflow it.
-    static func variantCount(methods: [PruneMethodName], ratios: Int) -> Double {
-        1 + Double(ratios) * methods.reduce(0) { $0 + ($1.method.isStructured ? 1 : 2) }
+    static func variantCount(methods: [PruningMethod], ratios: Int) -> Double {
+        1 + Double(ratios) * methods.reduce(0) { $0 + ($1.isStructured ? 1 : 2) }
     }
 
     /// The variants' weights are checked against the memory budget before any is made.
-    func benchVariants(_ model: Model, methods: [PruneMethodName], ratios: [Double]) throws -> [BenchVariant] {
+    func benchVariants(_ model: Model, methods: [PruningMethod], ratios: [Double]) throws -> [BenchVariant] {
         let count = Int(Self.variantCount(methods: methods, ratios: ratios.count))
         try MemoryBudget.check(elements: [count, ModelStatistics.parameterCount(of: model)].checkedProduct ?? -1, of: 4,
                                for: "the weights of \(count) variants", path: checkpoint)
-        var variants = [BenchVariant(name: "dense", method: "dense", ratio: 0, model: model)]
-        for name in methods {
-            let method = name.method
-            let variant: String
+        var variants = [BenchVariant(variant: .dense, method: .dense, ratio: 0, model: model)]
+        for method in methods {
+            let variant: ResultRecord.Variant
             switch method {
-            case .channel: variant = "channel-removed"
-            case .ln: variant = "masked-structured"
-            default: variant = "masked-unstructured"
+            case .channel: variant = .channelRemoved
+            case .ln: variant = .maskedStructured
+            default: variant = .maskedUnstructured
             }
             for ratio in ratios {
-                let pruned = try pruneOptions.prune(model, method: method, amount: ratio).0
-                variants.append(BenchVariant(name: variant, method: name.rawValue, ratio: ratio, model: pruned))
+                let pruned = try pruneOptions.settings.prune(model, method: method, amount: ratio).0
+                variants.append(BenchVariant(variant: variant, method: .pruning(method), ratio: ratio, model: pruned))
                 if !method.isStructured {
-                    variants.append(BenchVariant(name: "masked-sparse", method: name.rawValue, ratio: ratio, model: pruned, sparseKernels: true))
+                    variants.append(BenchVariant(variant: .maskedSparse, method: .pruning(method), ratio: ratio, model: pruned, sparseKernels: true))
                 }
             }
         }

@@ -1,5 +1,5 @@
 // ModelLoading: `--arch` and `--arch-from`, and the CLI's one way from a path to a model:
-// ShearsKit's ModelLoader, with its warnings (a guessed forward pass, the catalog standing
+// ShearsKit's ModelFile.read, with its warnings (a guessed forward pass, the catalog standing
 // in for a module tree) on stderr.
 
 import ArgumentParser
@@ -26,10 +26,10 @@ struct ModelOptions: ParsableArguments {
     }
 }
 
-/// Reads `path` with `options` (ShearsKit's ModelLoader), printing its warnings on stderr;
+/// Reads `path` with `options` (ShearsKit's ModelFile.read), printing its warnings on stderr;
 /// `inputSize` (`--input`, the crop) places a plain CNN's last pool.
 func loadModel(_ path: String, _ options: ModelOptions, inputSize: Int? = nil) throws -> LoadedModel {
-    let loaded = try ModelLoader.load(path, architecture: options.arch, moduleTreeText: options.archFrom, inputSize: inputSize)
+    let loaded = try ModelFile.read(path, architecture: options.arch, moduleTreeText: options.archFrom, inputSize: inputSize)
     for warning in loaded.warnings { printError("warning: \(warning)") }
     return loaded
 }

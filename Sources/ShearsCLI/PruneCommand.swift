@@ -36,8 +36,8 @@ struct PruneCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Checkpoint to prune.", valueName: "checkpoint"))
     var checkpoint: String
 
-    @Option(name: .long, help: ArgumentHelp("Pruning method: \(PruneMethodName.list).", valueName: "name"))
-    var method: PruneMethodName = .l1
+    @Option(name: .long, help: ArgumentHelp("Pruning method: \(PruningMethod.list).", valueName: "name"))
+    var method: PruningMethod = .l1
 
     @Option(name: .long, help: ArgumentHelp("Fraction to prune in one shot.", valueName: "a"))
     var amount: Double?
@@ -79,19 +79,18 @@ struct PruneCommand: ParsableCommand {
     func run() throws {
         if let output { try AtomicFile.requireWritable(output) }
         let loaded = try loadModel(checkpoint, modelOptions)
-        let method = self.method.method
-        var model = loaded.model
+                var model = loaded.model
         var record: PruneRecord?
         let schedule: PruneSchedule = amount.map { .oneShot(.fraction($0)) } ?? .iterative(step: .fraction(step!), steps: steps)
-        try pruneOptions.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
+        try pruneOptions.settings.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }
         guard let record else { return }
         if let output {
-            let size = try input.map(parseInputShape) ?? (checkpoint.lowercased().hasSuffix(".onnx") ? ONNXImporter.declaredInput(path: checkpoint) : nil)
-            for note in try ModelFileWriter.write(model, to: output, input: size) { printError("note: \(note)") }
+            let size = try input.map(parseInputShape) ?? (ModelFile.isONNX(checkpoint) ? ONNXImporter.declaredInput(path: checkpoint) : nil)
+            for note in try ModelFile.write(model, to: output, input: size) { printError("note: \(note)") }
         }
         if json {
             try printJSON([
-                "checkpoint": checkpoint, "method": self.method.rawValue, "ratio": amount ?? PruneSchedule.cumulativeFraction(step: step!, steps: steps),
+                "checkpoint": checkpoint, "method": method.description, "ratio": amount ?? PruneSchedule.cumulativeFraction(step: step!, steps: steps),
                 "parameters_before": ModelStatistics.parameterCount(of: loaded.model),
                 "parameters": record.parameters, "nonzero": record.nonzero, "sparsity": record.sparsity,
                 "output": output as Any? ?? NSNull(),

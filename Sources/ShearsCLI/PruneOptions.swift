@@ -1,5 +1,5 @@
 // PruneOptions: the layer-selection and channel options shared by prune, sweep,
-// sensitivity and bench, and the method names, mapped onto the Prune module's types.
+// sensitivity and bench, and the pruning methods as arguments.
 
 import ArgumentParser
 import Foundation
@@ -26,20 +26,10 @@ struct PruneOptions: ParsableArguments {
         guard roundTo >= 1 else { throw ValidationError("--round-to must be at least 1") }
     }
 
-    var selection: LayerSelection {
-        LayerSelection(include: Self.globs(layers), exclude: Self.globs(exclude))
-    }
-
-    /// Prunes `model` once by `amount` (of what remains) with `method` and these options.
-    func prune(_ model: Model, method: PruningMethod, amount: Double) throws -> (Model, PruneRecord) {
-        try Pruner.prune(model, method: method, amount: .fraction(amount), selection: selection, seed: seed,
-                         roundTo: roundTo, pruneResidualGroups: pruneResidual)
-    }
-
-    /// Runs `schedule` with `method` and these options, calling `body(step, model, record)` after each step.
-    func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule, body: (Int, Model, PruneRecord) throws -> Void) throws {
-        try Pruner.run(model, method: method, schedule: schedule, selection: selection, seed: seed,
-                       roundTo: roundTo, pruneResidualGroups: pruneResidual, body: body)
+    /// The options as ShearsKit's settings.
+    var settings: PruneSettings {
+        PruneSettings(selection: LayerSelection(include: Self.globs(layers), exclude: Self.globs(exclude)), seed: seed,
+                      roundTo: roundTo, pruneResidualGroups: pruneResidual)
     }
 
     private static func globs(_ text: String?) -> [String] {
@@ -47,40 +37,23 @@ struct PruneOptions: ParsableArguments {
     }
 }
 
-/// Pruning method names on the command line, listed once: `--method`, `--methods`,
-/// `--iterative-method` and `--prune` take them.
-enum PruneMethodName: String, CaseIterable, ExpressibleByArgument {
-    case l1, random
-    case globalL1 = "global-l1"
-    case ln, ln1, ln2, channel
-
-    /// Accepts "global" for global-l1 too.
-    init?(argument: String) { self.init(rawValue: argument == "global" ? "global-l1" : argument) }
+/// Pruning methods on the command line, by the names Prune gives them (`PruningMethod(name:)`):
+/// `--method`, `--methods`, `--iterative-method` and `--prune` take them.
+extension PruningMethod: ExpressibleByArgument {
+    public init?(argument: String) { self.init(name: argument) }
 
     /// Empty, so that a wrong name is one line ("The value 'x' is invalid for '--method
     /// <name>'") rather than a list; the help texts name the methods.
-    static var allValueStrings: [String] { [] }
-
-    /// "l1" → .l1, "ln"/"ln2" → L2 structured, "ln1" → L1 structured, …
-    var method: PruningMethod {
-        switch self {
-        case .l1: return .l1
-        case .random: return .random
-        case .globalL1: return .globalL1
-        case .ln, .ln2: return .ln(n: 2)
-        case .ln1: return .ln(n: 1)
-        case .channel: return .channel
-        }
-    }
+    public static var allValueStrings: [String] { [] }
 
     /// Every name, for help texts.
-    static var list: String { allCases.map(\.rawValue).joined(separator: ", ") }
+    static var list: String { names.joined(separator: ", ") }
 
     /// A comma-separated list of names, in order.
-    static func parseList(_ text: String) throws -> [PruneMethodName] {
+    static func parseList(_ text: String) throws -> [PruningMethod] {
         try text.split(separator: ",").map { part in
             let name = part.trimmingCharacters(in: .whitespaces)
-            guard let parsed = PruneMethodName(argument: name) else { throw ValidationError("unknown pruning method '\(name)': choose from \(list)") }
+            guard let parsed = PruningMethod(name: name) else { throw ValidationError("unknown pruning method '\(name)': choose from \(list)") }
             return parsed
         }
     }

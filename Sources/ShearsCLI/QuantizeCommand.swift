@@ -42,7 +42,7 @@ struct QuantizeCommand: ParsableCommand {
     var eval: String?
 
     @Option(name: .long, help: ArgumentHelp("Prune first with this method (channel removal really shrinks the blob; masked zeros do not).", valueName: "method"))
-    var prune: PruneMethodName?
+    var prune: PruningMethod?
 
     @Option(name: .long, help: ArgumentHelp("Amount for --prune.", valueName: "a"))
     var amount: Double = 0.5
@@ -69,7 +69,7 @@ struct QuantizeCommand: ParsableCommand {
         var loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try (eval ?? dataOptions.data).map { try dataOptions.decodeImages(root: $0, for: loaded) }
         if let prune {
-            loaded.model = try pruneOptions.prune(loaded.model, method: prune.method, amount: amount).0
+            loaded.model = try pruneOptions.settings.prune(loaded.model, method: prune, amount: amount).0
         }
         let config = QuantizationConfig(bits: bits, perChannel: perChannel, onlyWeights: onlyWeights)
         let quantized = try Quantizer.quantize(loaded.model.stateDict, config: config,
@@ -89,12 +89,12 @@ struct QuantizeCommand: ParsableCommand {
         }
         // Written last, once every input is read and every number computed.
         try AtomicFile.write(blob, to: output)
-        if let alsoFloat { try ModelFileWriter.write(dequantized, to: alsoFloat) }
+        if let alsoFloat { try ModelFile.write(dequantized, to: alsoFloat) }
 
         if json {
             var object: [String: Any] = [
                 "checkpoint": checkpoint, "output": output, "architecture": loaded.model.architecture,
-                "bits": bits, "per_channel": perChannel, "prune": prune.map { "\($0.rawValue) \(amount)" } as Any? ?? NSNull(),
+                "bits": bits, "per_channel": perChannel, "prune": prune.map { "\($0) \(amount)" } as Any? ?? NSNull(),
                 "original_bytes": loaded.fileBytes, "blob_bytes": blob.count,
                 "ratio": Double(loaded.fileBytes) / Double(max(blob.count, 1)),
                 "rmse": total.rmse, "sqnr_db": total.sqnrDB.isFinite ? total.sqnrDB : NSNull(),

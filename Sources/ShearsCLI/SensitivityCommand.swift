@@ -22,7 +22,7 @@ struct SensitivityCommand: ParsableCommand {
     var checkpoint: String
 
     @Option(name: .long, help: ArgumentHelp("Pruning method per layer: l1, random or ln.", valueName: "name"))
-    var method: PruneMethodName = .l1
+    var method: PruningMethod = .l1
 
     @Option(name: .long, help: ArgumentHelp("Ratios: a list or start:stop:step.", valueName: "ratios"))
     var ratios: String = "0.1:0.9:0.2"
@@ -43,29 +43,21 @@ struct SensitivityCommand: ParsableCommand {
     func validate() throws {
         try requireFolderName(out, flag: "--out")
         _ = try dataOptions.requireData()
-        guard [.l1, .random, .ln, .ln1, .ln2].contains(method) else { throw ValidationError("--method must be l1, random or ln") }
+        guard Sensitivity.analyses(method) else { throw ValidationError("--method must be l1, random or ln") }
         _ = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
     }
 
     func run() throws {
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
-        let method = self.method.method
         let ratios = try parseRatios(self.ratios, name: "--ratios", limit: pointOptions)
-        let layers = try pruneOptions.selection.nodes(in: loaded.model, structured: method.isStructured).map { loaded.model.graph.nodes[$0].name }
+        let analysis = Sensitivity(method: method, ratios: ratios, settings: pruneOptions.settings)
+        let layers = try analysis.layers(of: loaded.model)
         try pointOptions.check(Double(layers.count) * Double(ratios.count), of: "\(layers.count) layers × --ratios")
         let images = try dataOptions.decodeImages(for: loaded)
-        try withResults(in: out) { writer in
+        try ResultsFolder.withWriter(in: out) { writer in
             let point = SweepPoint(model: loaded.label, images: images, batch: dataOptions.batch,
                                    timingIterations: 0, writer: writer, unknownLabels: dataOptions.unknownLabels)
-            for layer in layers {
-                for ratio in ratios {
-                    let base = ResultRecord(kind: "sensitivity", model: point.model, method: self.method.rawValue, ratio: ratio, layer: layer)
-                    if writer.existingKeys.contains(base.key) { continue }
-                    let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
-                                                  selection: LayerSelection(include: [layer]), seed: pruneOptions.seed).0
-                    try point.measureAndReport(base, pruned, fileSize: false, json: json)
-                }
-            }
+            try analysis.run(loaded, point: point) { record in try PointProgress.report(record, json: json) }
         }
     }
 }

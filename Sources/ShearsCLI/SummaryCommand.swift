@@ -58,7 +58,7 @@ struct SummaryCommand: ParsableCommand {
             model = try ArchitectureCatalog.defaultModel(modelOptions.arch!, classes: classes, input: shape)
         }
         let statistics = try ModelStatistics(model: model, input: shape)
-        if let checkpoint, checkpoint.lowercased().hasSuffix(".onnx") {
+        if let checkpoint, ModelFile.isONNX(checkpoint) {
             printError("note: \(checkpoint): the parameters are the ONNX file's: torch.onnx.export folds each BatchNorm after a conv into the conv, so the PyTorch module has more")
         }
         if json {

@@ -33,7 +33,7 @@ struct SweepCommand: ParsableCommand {
     @Argument(help: ArgumentHelp("Checkpoint to sweep.", valueName: "checkpoint"))
     var checkpoint: String
 
-    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruneMethodName.list).", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("One-shot methods: \(PruningMethod.list).", valueName: "list"))
     var methods: String = "l1,global-l1,ln,channel"
 
     @Option(name: .long, help: ArgumentHelp("One-shot ratios: a list (0.3,0.6,0.9) or start:stop:step.", valueName: "ratios"))
@@ -46,7 +46,7 @@ struct SweepCommand: ParsableCommand {
     var steps: Int = 12
 
     @Option(name: .long, help: ArgumentHelp("Iterative: the method of each step.", valueName: "name"))
-    var iterativeMethod: PruneMethodName = .l1
+    var iterativeMethod: PruningMethod = .l1
 
     @Option(name: .long, help: ArgumentHelp("Also quantize the dense model at these bit widths.", valueName: "list"))
     var quantBits: String?
@@ -81,20 +81,21 @@ struct SweepCommand: ParsableCommand {
     @Flag(name: .long, help: "Also print every record as a JSON line on stdout.")
     var json = false
 
-    /// `--shard i/n` as (i − 1, n); (0, 1) without it. Both are decimal integers, 1 ≤ i ≤ n.
-    static func parseShard(_ text: String?) throws -> (index: Int, count: Int) {
-        guard let text else { return (0, 1) }
+    /// `--shard i/n` as a shard (index i − 1 of n); the whole sweep without it. Both are
+    /// decimal integers, 1 ≤ i ≤ n.
+    static func parseShard(_ text: String?) throws -> SweepShard {
+        guard let text else { return .all }
         let parts = text.split(separator: "/", omittingEmptySubsequences: false).map(parseCount)
-        guard parts.count == 2, let i = parts[0], let n = parts[1], n >= 1, (1...n).contains(i) else {
+        guard parts.count == 2, let i = parts[0], let n = parts[1], let shard = SweepShard(index: i - 1, count: n) else {
             throw ValidationError("--shard must be i/n with 1 ≤ i ≤ n, got '\(text)'")
         }
-        return (i - 1, n)
+        return shard
     }
 
     func validate() throws {
         try requireFolderName(out, flag: "--out")
         _ = try dataOptions.requireData()
-        let methods = try PruneMethodName.parseList(methods)
+        let methods = try PruningMethod.parseList(methods)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
         let rates = try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? []
         let bits = try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? []
@@ -104,10 +105,9 @@ struct SweepCommand: ParsableCommand {
         }
         _ = try Self.parseShard(shard)
         if let recalibrateBN, recalibrateBN < 2 { throw ValidationError("--recalibrate-bn needs at least 2 images") }
-        // Every point the sweep would measure, in Double so that no flag can overflow the count.
-        let oneShot = methods.reduce(0.0) { $0 + (recalibrateBN != nil && $1 == .channel ? 2 : 1) } * Double(ratios.count)
-        let points = oneShot + Double(rates.count) * (Double(steps) + 1) + Double(bits.count)
-        try pointOptions.check(points, of: "this sweep")
+        try pointOptions.check(SweepPlan.pointCount(methods: methods, ratios: ratios.count, iterativeRates: rates.count, iterativeSteps: steps,
+                                                    quantizationBits: bits.count, recalibratesBatchNorm: recalibrateBN != nil),
+                               of: "this sweep")
     }
 
     func run() throws {
@@ -117,66 +117,19 @@ struct SweepCommand: ParsableCommand {
             try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
                               preprocessing: try dataOptions.preprocessing(for: loaded), limit: count)
         }
-        try withResults(in: out) { writer in try sweep(loaded, images: images, recalibration: recalibration, writer: writer) }
-    }
-
-    /// Measures every point this shard owns that `writer`'s file does not hold yet.
-    private func sweep(_ loaded: LoadedModel, images: DecodedImages, recalibration: DecodedImages?, writer: ResultsWriter) throws {
-        let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
-                               timingIterations: timingIterations, writer: writer, unknownLabels: dataOptions.unknownLabels)
-        let dense = loaded.model
-        let (shardIndex, shardCount) = try Self.parseShard(shard)
-        var pointIndex = -1
-        /// Whether this shard measures the next point (every point takes a turn, in order).
-        func mine() -> Bool {
-            pointIndex += 1
-            return pointIndex % shardCount == shardIndex
-        }
-
-        for name in try PruneMethodName.parseList(methods) {
-            let method = name.method
-            for ratio in try parseRatios(ratios, name: "--ratios", limit: pointOptions) {
-                let plain = ResultRecord(kind: "prune", model: point.model, method: name.rawValue, ratio: ratio)
-                let recalibrated = ResultRecord(kind: "prune", model: point.model, method: name.rawValue + "+bn-recal", ratio: ratio)
-                let series = [plain] + (recalibration != nil && method == .channel ? [recalibrated] : [])
-                let todo = series.filter { mine() && !writer.existingKeys.contains($0.key) }
-                if todo.isEmpty { continue }
-                let pruned = ratio == 0 ? dense : try pruneOptions.prune(dense, method: method, amount: ratio).0
-                for record in todo {
-                    let variant = record.method == plain.method ? pruned
-                        : try BatchNormRecalibration.recalibrate(pruned, on: recalibration!, batch: dataOptions.batch)
-                    try point.measureAndReport(record, variant, json: json)
-                }
+        let plan = SweepPlan(methods: try PruningMethod.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions),
+                             iterativeRates: try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? [],
+                             iterativeSteps: steps, iterativeMethod: iterativeMethod,
+                             quantizationBits: try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? [],
+                             batchNormRecalibration: recalibration)
+        let shard = try Self.parseShard(shard)
+        try ResultsFolder.withWriter(in: out) { writer in
+            let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
+                                   timingIterations: timingIterations, writer: writer, unknownLabels: dataOptions.unknownLabels)
+            try Sweep(plan: plan, settings: pruneOptions.settings).run(loaded, point: point, shard: shard) { record in
+                try PointProgress.report(record, json: json)
             }
+            printError("sweep: \(writer.path) holds \(writer.existingKeys.count) points")
         }
-        if let iterative {
-            let method = iterativeMethod.method
-            for step in try parseRatios(iterative, name: "--iterative", limit: pointOptions) {
-                func measure(_ k: Int, _ model: Model) throws {
-                    let base = ResultRecord(kind: "prune", model: point.model, method: iterativeMethod.rawValue,
-                                            ratio: PruneSchedule.cumulativeFraction(step: step, steps: k), step: step, steps: k)
-                    if mine() && !writer.existingKeys.contains(base.key) { try point.measureAndReport(base, model, json: json) }
-                }
-                try measure(0, dense)
-                try pruneOptions.run(dense, method: method, schedule: .iterative(step: .fraction(step), steps: steps)) { k, model, _ in
-                    try measure(k, model)
-                }
-            }
-        }
-        if let quantBits {
-            for bits in try parseIntegers(quantBits, name: "--quant-bits", in: 2...8, limit: pointOptions) {
-                let base = ResultRecord(kind: "quant", model: point.model, method: "min-max", ratio: 0, bits: bits, perChannel: false)
-                if !mine() || writer.existingKeys.contains(base.key) { continue }
-                let quantized = try Quantizer.quantize(dense.stateDict, config: QuantizationConfig(bits: bits),
-                                                       architecture: dense.architecture, source: loaded.path)
-                var model = dense
-                model.stateDict = quantized.dequantized()
-                var record = base
-                record.blobBytes = BlobCodec.encode(quantized).count
-                record.fileBytes = loaded.fileBytes
-                try point.measureAndReport(record, model, fileSize: false, json: json)
-            }
-        }
-        printError("sweep: \(writer.path) holds \(writer.existingKeys.count) points")
     }
 }

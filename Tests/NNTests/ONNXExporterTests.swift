@@ -91,12 +91,12 @@ final class ONNXExporterTests: XCTestCase {
         var g = GraphBuilder()
         g.add("pool", .adaptiveAvgPool(Size2(2)), g.input)
         let model = Model(architecture: "t", graph: g.graph, stateDict: StateDict())
-        XCTAssertThrowsError(try ONNXExporter.serialize(model, path: "out.onnx")) { error in
+        XCTAssertThrowsError(try ONNXExporter.serialized(model, path: "out.onnx")) { error in
             XCTAssertTrue("\(error)".contains("out.onnx") && "\(error)".contains("layer 'pool'") && "\(error)".contains("input: [C, H, W]"), "\(error)")
             XCTAssertEqual((error as? NNError)?.wayOut, .exportInputSize)
         }
         // 5 → 2: bins [0, 3) and [2, 5), of three pixels overlapping by one: no ONNX pool.
-        XCTAssertThrowsError(try ONNXExporter.serialize(model, path: "out.onnx", input: [3, 5, 4])) { error in
+        XCTAssertThrowsError(try ONNXExporter.serialized(model, path: "out.onnx", input: [3, 5, 4])) { error in
             XCTAssertTrue("\(error)".contains("layer 'pool'") && "\(error)".contains("bins of unequal size"), "\(error)")
         }
     }

@@ -34,4 +34,18 @@ final class ONNXExpressionTests: XCTestCase {
         for _ in 0..<10 { sum = sum?.adding(.number(1))?.multiplied(by: sum ?? x) }
         XCTAssertNil(sum)
     }
+
+    /// The steps ConvNeXt's channels-last GELU is followed along (ONNXImporter+LayerNorm's
+    /// GELUPart) end in the layer the channels-first matcher knows, the 0.5 before or after x.
+    func testTheChannelsLastGELUStepsEndInTheGELULayer() throws {
+        let steps = GELUPart.steps
+        XCTAssertEqual(steps.map(\.count), [1, 1, 1, 2, 1])
+        XCTAssertEqual(steps.last?.first?.layer, .gelu(tanh: false))
+        let shifted = try XCTUnwrap(x.scaled(by: 1 / Double(Float(2).squareRoot()))?.applying(.erf)?.adding(.number(1)))
+        XCTAssertTrue(steps[2][0].matches(shifted))
+        for first in steps[3] {
+            let rest = try XCTUnwrap(first.matches(steps[3][0]) ? first.scaled(by: 0.5) : first.multiplied(by: x))
+            XCTAssertEqual(rest.layer, .gelu(tanh: false))
+        }
+    }
 }

@@ -43,16 +43,6 @@ final class ONNXImporterTests: XCTestCase {
         }
     }
 
-    func testScopePathsJoinNestedModules() {
-        XCTAssertEqual(ONNXImporter.modulePath(nodeName: "/layer1/layer1.0/conv1/Conv"), "layer1.0.conv1")
-        XCTAssertEqual(ONNXImporter.modulePath(nodeName: "/features/features.0/features.0.0/Conv"), "features.0.0")
-        XCTAssertEqual(ONNXImporter.modulePath(nodeName: "/Reshape"), "")
-        // Inside a module, torch names its children relative to it.
-        XCTAssertEqual(ONNXImporter.modulePath(nodeName: "/features/features.1/features.1.0/block/block.0/block.0.0/Conv"), "features.1.0.block.0.0")
-        XCTAssertEqual(ONNXImporter.modulePath(nodeName: "/features/features.1/conv/conv.0/conv.0.2/Clip"), "features.1.conv.0.2")
-        XCTAssertEqual(ONNXImporter.modulePath(nodeName: "/layer1/layer1.0/downsample/downsample.0/Conv"), "layer1.0.downsample.0")
-    }
-
     func testBadGraphsNameTheNode() throws {
         let cases = [
             ("bad-unsupported-op.onnx", "node '/erf/Erf' (Erf): computes an element-wise function"),

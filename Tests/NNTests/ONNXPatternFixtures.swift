@@ -31,3 +31,14 @@ enum ONNXPatternFixtures {
         return model
     }
 }
+
+extension ONNXModel {
+    /// The Model ONNXImporter makes of this graph (output `logits`), as if read from `name`.
+    func imported(name: String = "model.onnx") throws -> Model {
+        let path = "/nonexistent/\(name)"
+        return try ONNXImporter.model(of: try ONNXFile.parse(Data(try bytes(output: "logits")), path: path), path: path)
+    }
+
+    /// The index of the first node running `op`.
+    func index(of op: String) throws -> Int { try XCTUnwrap(proto.graph.node.firstIndex { $0.opType == op }, op) }
+}

@@ -100,7 +100,7 @@ final class ChartTests: XCTestCase {
 
     func testAStepPastIntegerRangeIsALabelNotATrap() {
         let records = [1e300, .infinity].map { step in
-            ResultRecord(kind: "prune", model: "m", method: "l1", ratio: 0.5, step: step, steps: 1, accuracy: 0.5, nonzero: 10)
+            ResultRecord(kind: .prune, model: "m", method: .pruning(.l1), ratio: 0.5, step: step, steps: 1, accuracy: 0.5, nonzero: 10)
         }
         XCTAssertEqual(Chart.accuracyVersusParameters(records)?.series.map(\.title), ["m, l1, 1e+302% per step", "m, l1, NaN% per step"])
     }

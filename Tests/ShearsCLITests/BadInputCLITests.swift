@@ -50,7 +50,7 @@ final class BadInputCLITests: XCTestCase {
         var graph = GraphBuilder()
         graph.add(name, .conv2d(Conv2dAttributes(stride: Size2(1), padding: Size2(1))), graph.input)
         let path = folder.appendingPathComponent("hostile.onnx").path
-        try ModelFileWriter.write(Model(architecture: "custom", graph: graph.graph, stateDict: stateDict), to: path)
+        try ModelFile.write(Model(architecture: "custom", graph: graph.graph, stateDict: stateDict), to: path)
 
         let escaped = "conv\\n\\u{1B}[2J\\u{202E}"
         for arguments in [["summary", path, "--input", "3x8x8"], ["prune", path, "--amount", "0.5"]] {

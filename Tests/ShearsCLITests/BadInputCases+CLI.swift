@@ -124,7 +124,7 @@ extension BadInputCase {
         BadInputCase("--memory-limit 1e3G", mentions: ["--memory-limit", "1e3G"]) { _ in ["quantize", student, "-o", "out.pkl", "--memory-limit", "1e3G"] },
         BadInputCase("--memory-limit past Int", mentions: ["--memory-limit"]) { _ in ["report", "r.jsonl", "--memory-limit", "99999999999T"] },
         BadInputCase("a blob over a lowered --memory-limit", mentions: ["student.pkl", "memory limit"]) { folder in
-            let model = try ModelLoader.load(student).model
+            let model = try ModelFile.read(student).model
             let blob = try Quantizer.quantize(model.stateDict, config: QuantizationConfig(bits: 8), architecture: model.architecture, source: "student.pt")
             return ["summary", try folder.write("student.pkl", BlobCodec.encode(blob)), "--input", "3x32x32", "--memory-limit", "64K"]
         },
@@ -258,10 +258,10 @@ extension BadInputCase {
 
     /// The student's state dict plus `fc\n<ESC>[2J.weight`, written as `name` (.pt or .safetensors).
     static func hostileKeyCheckpoint(_ folder: CaseFolder, _ name: String) throws -> String {
-        var model = try ModelLoader.load(student).model
+        var model = try ModelFile.read(student).model
         model.stateDict.setTensor("fc\n\u{1B}[2J.weight", Tensor(shape: [2], scalars: [Float(1), 2]))
         let path = folder.url.appendingPathComponent(name).path
-        try ModelFileWriter.write(model, to: path)
+        try ModelFile.write(model, to: path)
         return path
     }
 }

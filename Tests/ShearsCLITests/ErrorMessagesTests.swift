@@ -3,6 +3,7 @@
 
 import XCTest
 import ShearsKit
+import TestSupport
 @testable import ShearsCLI
 
 final class ErrorMessagesTests: XCTestCase {
@@ -47,6 +48,16 @@ final class ErrorMessagesTests: XCTestCase {
         XCTAssertEqual(result.status, 1)
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
         XCTAssertTrue(result.stderr.hasPrefix("Error: --input: ") && result.stderr.hasSuffix("(raise it with --memory-limit)\n"), result.stderr)
+    }
+
+    func testTheBinaryNamesTheArchFlagsForARefusedStateDict() throws {
+        let forced = try CLI.run(["summary", Fixtures.path("statedicts/resnet50.pt"), "--arch", "resnet18"])
+        XCTAssertEqual(forced.status, 1)
+        XCTAssertTrue(forced.stderr.hasPrefix("Error: \(Fixtures.path("statedicts/resnet50.pt")): ") && forced.stderr.hasSuffix("; leave out --arch\n"), forced.stderr)
+        let undetermined = try CLI.run(["summary", Fixtures.path("architectures/ta-student.pt"), "--input", "3x32x32"])
+        XCTAssertEqual(undetermined.status, 1)
+        XCTAssertEqual(undetermined.stderr.split(separator: "\n").count, 1, undetermined.stderr)
+        XCTAssertTrue(undetermined.stderr.contains("fc.0 reads 100 features") && undetermined.stderr.contains("; give --arch-from model.txt (what print(model) writes), a torch.save(model) file"), undetermined.stderr)
     }
 
     func testOtherErrorsAreLeftToArgumentParser() {

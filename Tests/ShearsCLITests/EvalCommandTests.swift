@@ -48,7 +48,7 @@ final class EvalCommandTests: XCTestCase {
     /// logit NaN and every prediction 0. (Comparing with `>` reported 0.829.)
     func testNaNLogitsArePredictedAsTorchArgmaxDoes() throws {
         let folder = try Fixtures.temporaryDirectory(for: self)
-        let student = try ModelLoader.load(model("student")).model
+        let student = try ModelFile.read(model("student")).model
         let labels = try FileManager.default.contentsOfDirectory(atPath: "\(data)/validation").compactMap { Int($0.prefix { $0 != "_" }) }
         let classifier = try XCTUnwrap(student.stateDict.keys.last { $0.hasSuffix(".bias") && student.stateDict.tensor($0)?.shape == [10] })
         let firstConv = try XCTUnwrap(student.stateDict.keys.first { $0.hasSuffix(".weight") && student.stateDict.tensor($0)?.rank == 4 })
@@ -58,7 +58,7 @@ final class EvalCommandTests: XCTestCase {
             tensor.scalars[index] = .nan
             poisoned.stateDict.setTensor(key, tensor)
             let path = folder.appendingPathComponent("nan-\(predicted).pt").path
-            try ModelFileWriter.write(poisoned, to: path)
+            try ModelFile.write(poisoned, to: path)
             let result = try CLI.run(["eval", path, "--data", data, "--resize", "36", "--crop", "32", "--json"])
             XCTAssertEqual(result.status, 0, result.stderr)
             let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])

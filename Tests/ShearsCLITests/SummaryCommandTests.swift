@@ -44,4 +44,11 @@ final class SummaryCommandTests: XCTestCase {
         XCTAssertTrue(result.stderr.contains("/nonexistent/model.pt"), result.stderr)
         XCTAssertEqual(result.stderr.split(separator: "\n").count, 1, result.stderr)
     }
+
+    func testSummaryPassesItsInputSize() throws {
+        let result = try CLI.run(["summary", Fixtures.path("statedicts/teacher-no-last-pool.pt"), "--input", "3x32x32", "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
+        XCTAssertEqual(object["architecture"] as? String, "plain-cnn")
+    }
 }

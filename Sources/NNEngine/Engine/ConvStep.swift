@@ -38,7 +38,6 @@ struct ConvStep {
         case sparse(SparseWeight)
     }
 
-    let name: String
     let attributes: Conv2dAttributes
     /// `[out, in/groups · kh · kw]`, row-major.
     private(set) var weight: [Float]
@@ -60,11 +59,10 @@ struct ConvStep {
     /// Threads that share a single image's output channels (the direct kernels).
     private(set) var outputSplits = 1
 
-    init(name: String, attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
+    init(attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil) {
         self.epilogue = epilogue
         self.pool = pool.map { FusedPool(attributes: $0.0, conv: output, output: $0.1) }
-        self.name = name
         self.attributes = attributes
         self.weight = weight.scalars
         self.bias = bias?.scalars ?? [Float](repeating: 0, count: weight.shape[0])
@@ -90,8 +88,6 @@ struct ConvStep {
     var inputSize: Int { inC * inH * inW }
     /// Floats of the conv's own output per sample.
     var convSize: Int { outC * outH * outW }
-    /// Floats the step stores per sample (the pooled map when a pool is fused).
-    var outputSize: Int { pool?.size ?? convSize }
 
     /// Multiply-adds a single image's conv must have to be split over threads.
     static let splitWork = 1 << 20
@@ -136,12 +132,6 @@ struct ConvStep {
         } else {
             kernel = .direct(packedWeights())
         }
-    }
-
-    /// Whether the sparse kernel runs.
-    var usesSparseKernel: Bool {
-        if case .sparse = kernel { return true }
-        return false
     }
 
     /// Floats of scratch this conv needs for a lane of `capacity` samples.

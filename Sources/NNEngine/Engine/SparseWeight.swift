@@ -9,7 +9,6 @@ import NNCore
 
 /// A row-major matrix's nonzeros, row by row.
 struct SparseWeight {
-    let rows: Int
     private let rowStart: [Int32]
     private let columns: [Int32]
     private let values: [Float]
@@ -24,7 +23,6 @@ struct SparseWeight {
             }
             starts.append(Int32(indices.count))
         }
-        self.rows = rows
         (rowStart, self.columns, values) = (starts, indices, nonzeros)
     }
 

@@ -79,6 +79,17 @@ enum Step {
     case linear(LinearStep)
     case layerNorm(LayerNormStep)
 
+    /// Floats of lane scratch the step needs (a conv's for its chosen kernel, a max pool's
+    /// padded plane, a LayerNorm's per-position statistics); 0 for the others.
+    var scratchSize: Int {
+        switch self {
+        case .conv(let conv): return conv.scratchSize
+        case .pool(let pool): return pool.scratchSize
+        case .layerNorm(let norm): return norm.scratchSize
+        default: return 0
+        }
+    }
+
     /// Runs the step on the first `batch` samples.
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
         switch self {

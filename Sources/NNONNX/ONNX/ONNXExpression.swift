@@ -4,7 +4,8 @@
 // and terms and factors compared as unordered collections (coefficients to a relative 1e-6,
 // what float32 constants allow). GELU written as `0.5 · x · (1 + erf(x / √2))`,
 // `x · 0.5 · (erf(x · 0.7071) + 1)` or ONNXExporter's Div/Erf/Add/Mul/Mul are all
-// `0.5·x + 0.5·x·erf(0.7071·x)`. Expressions are bounded (terms, nesting), so that a file's
+// `0.5·x + 0.5·x·erf(0.7071·x)`; its steps (`geluSteps`) also follow ConvNeXt's
+// channels-last form (ONNXImporter+LayerNorm's GELUPart). Expressions are bounded (terms, nesting), so that a file's
 // chains of element-wise ops cannot grow them without limit: an operation past the bounds
 // gives nil, and the value is then no layer Shears knows.
 
@@ -140,9 +141,16 @@ struct ONNXExpression {
 
     /// `nn.GELU`: `x/2 · (1 + erf(x/√2))`, or with `tanh` `x/2 · (1 + tanh(√(2/π)·(x + 0.044715·x³)))`.
     static func gelu(of e: ONNXExpression, tanh: Bool) -> ONNXExpression? {
+        geluSteps(of: e, tanh: tanh)[4]
+    }
+
+    /// GELU of `e` step by step, as exporters write it: the argument `a` of erf (`e/√2`) or
+    /// tanh, `f(a)`, `1 + f(a)`, `e · (1 + f(a))`, and the GELU (that times 0.5).
+    static func geluSteps(of e: ONNXExpression, tanh: Bool) -> [ONNXExpression?] {
         let inner = tanh ? e.multiplied(by: e).flatMap { $0.multiplied(by: e) }?.scaled(by: 0.044715).flatMap { $0.adding(e) }?.scaled(by: (2 / Double.pi).squareRoot())
                          : e.scaled(by: 1 / 2.0.squareRoot())
-        return inner?.applying(tanh ? .tanh : .erf)?.adding(.number(1))?.multiplied(by: e)?.scaled(by: 0.5)
+        let function = inner?.applying(tanh ? .tanh : .erf), shifted = function?.adding(.number(1)), timesE = shifted?.multiplied(by: e)
+        return [inner, function, shifted, timesE, timesE?.scaled(by: 0.5)]
     }
 
     /// `nn.Hardswish`: `x · hardsigmoid(x)` (alpha 1/6, beta 1/2).

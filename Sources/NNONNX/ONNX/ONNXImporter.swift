@@ -4,26 +4,24 @@
 // `Constant` nodes) are folded into parameters and attributes; every other value is a graph
 // node, a shape computed from run-time sizes (folded where it depends on channel counts
 // only: ONNXImporter+Folding), or an element-wise function of a graph node not yet matched
-// to a layer (GELU's x/√2 and erf: ONNXImporter+Activations). Layer names are PyTorch module
-// paths where the file carries them: the parameter's own name (`cnn.0.weight` → `cnn.0`,
-// the default exporter), else the node's `pkg.torch.onnx.name_scopes` metadata, else the
-// scope path in the node name (`/layer1/layer1.0/conv1/Conv` → `layer1.0.conv1`, the
-// TorchScript exporter). Both exporters fold BatchNorm into the conv before it, so their
-// parameter counts are the folded ones. Every attribute an op reads goes through
-// ONNXAttributes (declared type, range, auto_pad), and every constant input is checked for
-// its type and size, so that a bad value is refused naming the node; the decoded constants
-// together are held to the MemoryBudget. Naming and channel lookups stay linear in the
-// number of nodes.
+// to a layer (GELU's x/√2 and erf: ONNXImporter+Activations). Layers are named after their
+// PyTorch module paths (ONNXImporter+Names). Both exporters fold BatchNorm into the conv
+// before it, so their parameter counts are the folded ones. Every attribute an op reads goes
+// through ONNXAttributes (declared type, range, auto_pad), and every constant input is
+// checked for its type and size, so that a bad value is refused naming the node; the decoded
+// constants together are held to the MemoryBudget. Naming and channel lookups stay linear in
+// the number of nodes.
 //
-// The ops are translated by concern, one file each, from the dispatch in `translate`:
-// ONNXImporter+Layers (Conv, BatchNormalization, pools, Gemm/MatMul, Flatten),
-// +Channels (Concat, Split, Slice, Gather, Reshape, Transpose: splits and shuffles),
-// +Folding (Shape arithmetic), +Activations (element-wise ops and the activations they
-// spell), +Gates (squeeze-excite gates); +LayerNorm (ConvNeXt's channels-last forms, layer
-// scale) sees each node first. A new op is one `case` there and a method in its file.
+// The ops are translated by family, one file each, from the dispatch in `translate` (a new
+// op is one `case` there and a method in its family's file): ONNXImporter+Convolution (Conv),
+// +Normalization (BatchNormalization), +Pooling (MaxPool, AveragePool, GlobalAveragePool,
+// ReduceMean), +Linear (Gemm, MatMul), +Reshape (Flatten, Reshape, Transpose: flattens and
+// the channel shuffle's views), +Channels (Concat, Split, Slice, Gather), +Folding (Shape and
+// the arithmetic on shapes), +Activations (element-wise ops and the activations they spell),
+// +Gates (squeeze-excite products); +LayerNorm (ConvNeXt's channels-last forms,
+// LayerNormalization, layer scale) sees each node first.
 
 import NNCore
-import Foundation
 import ONNXProto
 
 /// Builds Models from `.onnx` files.
@@ -49,12 +47,6 @@ public enum ONNXImporter {
     static func model(of proto: Onnx_ModelProto, path: String) throws -> Model {
         var translation = try GraphTranslation(model: proto, path: path)
         return try translation.model()
-    }
-
-    /// The module path in a TorchScript-exporter node name: `/layer1/layer1.0/conv1/Conv` →
-    /// `layer1.0.conv1` (the segments before the op; "" for a top-level node like `/Reshape`).
-    static func modulePath(nodeName: String) -> String {
-        GraphTranslation.modulePath(nodeName: nodeName)
     }
 }
 
@@ -182,37 +174,42 @@ extension ONNXImporter {
                 throw n.unsupported("has \(node.input.count) inputs and \(node.output.count) outputs; it needs \(required) and at least 1")
             }
             // ConvNeXt's channels-last forms and layer scale (ONNXImporter+LayerNorm) first.
-            if try translateLayout(node, n) { return }
+            if try translateLayout(n) { return }
             switch node.opType {
-            case "Constant":
-                guard let tensor = try n.tensor("value") else { throw n.unsupported("only tensor-valued constants are supported") }
-                values[node.output[0]] = .constant(try decode(tensor))
-            case "Identity", "Dropout":
-                values[node.output[0]] = values[node.input[0]]
-                views[node.output[0]] = views[node.input[0]]
-            case "Conv": try convolution(n)
-            case "BatchNormalization": try batchNorm(n)
-            case "MaxPool", "AveragePool": try pool(n)
+            case "Constant": try constantNode(n)
+            case "Identity", "Dropout": passThrough(n)
+            case "Conv": try convolution(n)                                        // +Convolution
+            case "BatchNormalization": try batchNorm(n)                            // +Normalization
+            case "MaxPool", "AveragePool": try pool(n)                             // +Pooling
             case "GlobalAveragePool", "ReduceMean": try average(n)
-            case "Flatten": try flatten(n)
-            case "Gemm", "MatMul": try linear(n)
-            case "Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Clip", "Gelu", "Erf", "Tanh", "Neg": try activation(n)
-            case "Add", "Sub", "Mul", "Div", "Pow":
-                if isShapeArithmetic(n) { try foldArithmetic(n) } else { try arithmetic(n) }
-            case "Concat":
-                if isShapeArithmetic(n) { try foldConcat(n) } else { try concat(n) }
-            case "Split": try split(n)
-            case "Slice":
-                if isShapeArithmetic(n) { try foldSlice(n) } else { try slice(n) }
-            case "Gather":
-                if isShapeArithmetic(n) { try foldGather(n) } else { try gather(n) }
+            case "Gemm", "MatMul": try linear(n)                                   // +Linear
+            case "Flatten": try flatten(n)                                         // +Reshape
             case "Reshape": try reshape(n)
             case "Transpose": try transpose(n)
-            case "Shape": try shapeOf(n)
+            case "Relu", "Sigmoid", "HardSigmoid", "HardSwish", "LeakyRelu", "Clip", "Gelu", "Erf", "Tanh", "Neg": try activation(n) // +Activations
+            // On shapes: +Folding; else +Activations and +Channels.
+            case "Add", "Sub", "Mul", "Div", "Pow": try isShapeArithmetic(n) ? foldArithmetic(n) : arithmetic(n)
+            case "Concat": try isShapeArithmetic(n) ? foldConcat(n) : concat(n)
+            case "Slice": try isShapeArithmetic(n) ? foldSlice(n) : slice(n)
+            case "Gather": try isShapeArithmetic(n) ? foldGather(n) : gather(n)
+            case "Split": try split(n)                                             // +Channels
+            case "Shape": try shapeOf(n)                                           // +Folding
             case "Unsqueeze", "Squeeze", "Cast": try foldReshaping(n)
             default:
                 throw n.unsupported("unsupported operator (Shears reads \(Self.operators))")
             }
+        }
+
+        /// `Constant`: its tensor, folded like an initializer.
+        private mutating func constantNode(_ n: ONNXAttributes) throws {
+            guard let tensor = try n.tensor("value") else { throw n.unsupported("only tensor-valued constants are supported") }
+            values[n.node.output[0]] = .constant(try decode(tensor))
+        }
+
+        /// `Identity`, `Dropout` (inference): the input, with its views.
+        private mutating func passThrough(_ n: ONNXAttributes) {
+            values[n.node.output[0]] = values[n.node.input[0]]
+            views[n.node.output[0]] = views[n.node.input[0]]
         }
 
         // MARK: Inputs and outputs of a node
@@ -287,55 +284,6 @@ extension ONNXImporter {
                 guard let values = bias.floats, values.count == weight.shape[0] else { throw n.unsupported("bias \(bias.dims) does not match \(weight.shape[0]) outputs") }
                 stateDict.setTensor("\(name).bias", Tensor(shape: [values.count], scalars: values))
             }
-        }
-
-        // MARK: Names
-
-        /// The PyTorch module path of `node`, made unique within the graph.
-        mutating func uniqueName(_ node: Onnx_NodeProto, parameterName: String?) -> String {
-            var base = Self.modulePath(node, parameterName: parameterName)
-            if base.isEmpty { base = node.name.isEmpty ? node.opType : node.name }
-            var name = base, k = lastSuffix[base] ?? 1
-            while usedNames.contains(name) { k += 1; name = "\(base)#\(k)" }
-            usedNames.insert(name)
-            lastSuffix[base] = k
-            return name
-        }
-
-        static func modulePath(_ node: Onnx_NodeProto, parameterName: String?) -> String {
-            if let parameterName, parameterName.hasSuffix(".weight"), !parameterName.hasPrefix("onnx::") {
-                return String(parameterName.dropLast(".weight".count))
-            }
-            if let scopes = node.metadataProps.first(where: { $0.key == "pkg.torch.onnx.name_scopes" })?.value {
-                // "['', 'cnn', 'cnn.2', 'hardtanh']": the last module scope before the op itself.
-                let parts = scopes.trimmingCharacters(in: CharacterSet(charactersIn: "[]")).components(separatedBy: ", ")
-                    .map { $0.trimmingCharacters(in: CharacterSet(charactersIn: "'")) }
-                return joinScopes(parts.dropLast())
-            }
-            return modulePath(nodeName: node.name)
-        }
-
-        static func modulePath(nodeName: String) -> String {
-            guard nodeName.hasPrefix("/") else { return "" }
-            return joinScopes(nodeName.split(separator: "/").dropLast().map(String.init))
-        }
-
-        /// Scope segments as one dotted path. A segment is a full path that extends the path so
-        /// far (`features`, `features.1`), or a path relative to the module where relative
-        /// naming began (`block`, then `block.0`, `block.0.0` inside `features.1.0`).
-        static func joinScopes<S: Sequence>(_ segments: S) -> String where S.Element == String {
-            var path = "", anchor = ""
-            for segment in segments where !segment.isEmpty {
-                let relative = anchor.isEmpty ? path : String(path.dropFirst(anchor.count + 1))
-                if path.isEmpty || segment.hasPrefix(path + ".") {
-                    path = segment
-                } else if !anchor.isEmpty, segment.hasPrefix(relative + ".") {
-                    path = "\(anchor).\(segment)"
-                } else {
-                    (anchor, path) = (path, "\(path).\(segment)")
-                }
-            }
-            return path
         }
 
         /// `graph` restricted to the ancestors of `output`, renumbered, so the output is last.

@@ -1,53 +1,47 @@
 import XCTest
 import ShearsKit
 import TestSupport
-@testable import ShearsCLI
 
-/// ModelLoader on state dicts alone: torchvision classifiers and the HW7 student by their keys
+/// ModelFile.read on state dicts alone: torchvision classifiers and the HW7 student by their keys
 /// (with a note), plain CNNs at the input size given, and refusals that name the file and
-/// the forms that carry the graph (as the CLI prints them: the way out as its flags).
-final class ModelLoaderTests: XCTestCase {
-    static let forms = ["--arch-from model.txt", "torch.save(model)", "torch.export.save", "torch.onnx.export"]
+/// the forms that carry the graph, the way out a value (ErrorMessagesTests: the CLI's flags).
+final class ModelFileTests: XCTestCase {
+    static let forms = ["moduleTreeText:", "torch.save(model)", "torch.export.save", "torch.onnx.export"]
 
-    func assertRefusal(_ error: Error, naming path: String, _ mentions: [String], file: StaticString = #filePath, line: UInt = #line) {
-        let text = commandLineMessage(for: error) ?? "\(error)"
+    func assertRefusal(_ error: Error, naming path: String, _ mentions: String..., file: StaticString = #filePath, line: UInt = #line) {
+        let text = "\(error)"
         XCTAssertTrue(text.hasPrefix(path), text, file: file, line: line)
         for mention in mentions { XCTAssertTrue(text.contains(mention), "\(mention) not in: \(text)", file: file, line: line) }
     }
 
     func testATorchvisionStateDictLoadsWithANoteNamingTheVariant() throws {
         let path = Fixtures.path("statedicts/resnet50.pt")
-        let loaded = try ModelLoader.load(path)
+        let loaded = try ModelFile.read(path)
         XCTAssertEqual(loaded.model.architecture, "ResNet")
         XCTAssertEqual(loaded.warnings.count, 1)
         XCTAssertTrue(loaded.warnings[0].contains(path) && loaded.warnings[0].contains("resnet50"), loaded.warnings[0])
     }
 
     func testTheHW7StudentIsNotTakenForThePlainCNN() throws {
-        let loaded = try ModelLoader.load(Fixtures.path("statedicts/hw7-student.pt"))
+        let loaded = try ModelFile.read(Fixtures.path("statedicts/hw7-student.pt"))
         XCTAssertEqual(loaded.model.architecture, "StudentNet")
         XCTAssertTrue(loaded.warnings.contains { $0.contains("HW7") && $0.contains("ReLU6") }, "\(loaded.warnings)")
     }
 
     func testATeacherWithoutItsLastPoolLoadsAtTheInputSizeGiven() throws {
-        let loaded = try ModelLoader.load(Fixtures.path("statedicts/teacher-no-last-pool.pt"), inputSize: 32)
+        let loaded = try ModelFile.read(Fixtures.path("statedicts/teacher-no-last-pool.pt"), inputSize: 32)
         XCTAssertEqual(loaded.model.architecture, "plain-cnn")
         XCTAssertEqual(loaded.model.graph.nodes.filter { if case .maxPool = $0.op { return true } else { return false } }.count, 5)
-    }
-
-    func testSummaryPassesItsInputSize() throws {
-        let result = try CLI.run(["summary", Fixtures.path("statedicts/teacher-no-last-pool.pt"), "--input", "3x32x32", "--json"])
-        XCTAssertEqual(result.status, 0, result.stderr)
-        let object = try XCTUnwrap(try JSONSerialization.jsonObject(with: Data(result.stdout.utf8)) as? [String: Any])
-        XCTAssertEqual(object["architecture"] as? String, "plain-cnn")
     }
 
     func testAPlainCNNNoLayoutFitsIsRefusedNamingTheFile() {
         // The TA student: unpadded convs and an AdaptiveAvgPool inside `cnn`; at 32x32 neither
         // layout after its last conv gives fc's 100 features.
         let path = Fixtures.path("architectures/ta-student.pt")
-        XCTAssertThrowsError(try ModelLoader.load(path, inputSize: 32)) { error in
-            self.assertRefusal(error, naming: path, ["fc.0 reads 100 features", "32x32"] + Self.forms)
+        XCTAssertThrowsError(try ModelFile.read(path, inputSize: 32)) { error in
+            self.assertRefusal(error, naming: path, "fc.0 reads 100 features", "32x32")
+            for form in Self.forms { XCTAssertTrue("\(error)".contains(form), "\(error)") }
+            XCTAssertEqual((error as? NNError)?.wayOut, .wholeModel())
         }
     }
 
@@ -59,16 +53,18 @@ final class ModelLoaderTests: XCTestCase {
         }
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("leaky.pt").path
         try TorchCheckpointWriter.write(stateDict, to: path)
-        XCTAssertThrowsError(try ModelLoader.load(path)) { error in
-            self.assertRefusal(error, naming: path, ["conv biases", "activations", "--arch student"])
+        XCTAssertThrowsError(try ModelFile.read(path)) { error in
+            self.assertRefusal(error, naming: path, "conv biases", "activations", "architecture: \"student\"")
+            XCTAssertEqual((error as? NNError)?.wayOut, .wholeModel(orArchitectures: ["student"]))
         }
-        XCTAssertEqual(try ModelLoader.load(path, architecture: "student").model.architecture, "student")
+        XCTAssertEqual(try ModelFile.read(path, architecture: "student").model.architecture, "student")
     }
 
     func testABottleneckForcedAsACatalogResNetNamesTheFileAndTheWayOut() {
         let path = Fixtures.path("statedicts/resnet50.pt")
-        XCTAssertThrowsError(try ModelLoader.load(path, architecture: "resnet18")) { error in
-            self.assertRefusal(error, naming: path, ["Bottlenecks", "leave out --arch"])
+        XCTAssertThrowsError(try ModelFile.read(path, architecture: "resnet18")) { error in
+            self.assertRefusal(error, naming: path, "Bottlenecks", "architecture: nil")
+            XCTAssertEqual((error as? NNError)?.wayOut, .unforcedArchitecture)
         }
     }
 
@@ -77,8 +73,10 @@ final class ModelLoaderTests: XCTestCase {
         stateDict.setTensor("encoder.weight", Tensor(shape: [4, 3, 1, 1]))
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("custom.pt").path
         try TorchCheckpointWriter.write(stateDict, to: path)
-        XCTAssertThrowsError(try ModelLoader.load(path)) { error in
-            self.assertRefusal(error, naming: path, ["encoder.weight"] + Self.forms)
+        XCTAssertThrowsError(try ModelFile.read(path)) { error in
+            self.assertRefusal(error, naming: path, "encoder.weight")
+            for form in Self.forms { XCTAssertTrue("\(error)".contains(form), "\(error)") }
+            XCTAssertEqual((error as? NNError)?.wayOut, .wholeModel(orArchitectures: ArchitectureCatalog.names))
         }
     }
 }

@@ -3,7 +3,7 @@ import ShearsKit
 import TestSupport
 
 /// Every form of every zoo architecture (scripts/fixtures/_zoo.py, 32x32 inputs but VGG's and AlexNet's 56x56) through
-/// `ModelLoader`, as a user's file reaches Shears: a form that carries the forward loads,
+/// `ModelFile.read`, as a user's file reaches Shears: a form that carries the forward loads,
 /// counts torch's parameters (ONNX: the file's, BatchNorm folded) and gives PyTorch's logits
 /// within 1e-4; a form that cannot is refused in one line naming the file. The table here is
 /// the README's table of architectures and forms.
@@ -62,7 +62,7 @@ final class ZooFormsTests: XCTestCase {
                 let label = "\(name).\(form.rawValue)"
                 let text = form == .printed ? Fixtures.path("architectures/\(name).txt") : nil
                 do {
-                    let loaded = try ModelLoader.load(path, moduleTreeText: text, inputSize: c.input_size)
+                    let loaded = try ModelFile.read(path, moduleTreeText: text, inputSize: c.input_size)
                     XCTAssertNil(Self.refused[name]?[form], "\(label) loaded, expected a refusal")
                     let logits = try Executor(model: loaded.model, input: shape, maxBatch: 2).run(input)
                     assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1), label)

@@ -1,0 +1,82 @@
+// ExecutionPlan+BufferAssignment: the plan's third pass. Walks the nodes in order and gives
+// each output a buffer by liveness: a buffer returns to the free list once its last reader has
+// run, and a new output takes the first free buffer large enough (else the last freed, grown).
+// Flatten, identity, a folded BatchNorm and a fused activation or pool alias their input's
+// buffer; element-wise ops (BatchNorm, add, mul, LayerNorm, channel scale or affine, any
+// activation) run in place when nothing else still reads their first input.
+
+import NNCore
+
+extension ExecutionPlan {
+    /// Which buffer holds each node's output, and each buffer's per-sample size.
+    struct BufferAssignment {
+        /// Buffer index holding each node's output (the input node's is 0).
+        var bufferOfNode: [Int]
+        /// Per-sample capacity of each buffer (floats).
+        var bufferSampleSizes: [Int] = []
+    }
+
+    /// Pass 3, assign buffers. Takes the graph, its per-node shapes and the folded and fused
+    /// nodes; gives each node's buffer and each buffer's size (a conv with a fused max pool
+    /// stores the pooled map, so its buffer needs only the pool's size).
+    static func assignBuffers(_ graph: Graph, shapes: [[Int]], folding: Folding, fusion: Fusion) -> BufferAssignment {
+        let consumers = graph.consumers
+        let sizes = shapes.map { $0.reduce(1, *) }
+        var assignment = BufferAssignment(bufferOfNode: Array(repeating: -1, count: graph.nodes.count))
+        var remainingUses: [Int] = []
+        var free: [Int] = []
+
+        func uses(_ node: Int) -> Int { consumers[node].count + (node == graph.outputIndex ? 1 : 0) }
+        func allocate(_ size: Int) -> Int {
+            if let k = free.firstIndex(where: { assignment.bufferSampleSizes[$0] >= size }) ?? free.indices.last {
+                let b = free.remove(at: k)
+                assignment.bufferSampleSizes[b] = max(assignment.bufferSampleSizes[b], size)
+                return b
+            }
+            assignment.bufferSampleSizes.append(size)
+            remainingUses.append(0)
+            return assignment.bufferSampleSizes.count - 1
+        }
+        func release(_ buffers: ArraySlice<Int>) {
+            for input in buffers {
+                remainingUses[input] -= 1
+                if remainingUses[input] == 0 { free.append(input) }
+            }
+        }
+
+        for (i, node) in graph.nodes.enumerated() {
+            let inputBuffers = node.inputs.map { assignment.bufferOfNode[$0] }
+            let aliasesAlways: Bool
+            switch node.op {
+            case .flatten, .identity: aliasesAlways = true
+            case .batchNorm: aliasesAlways = folding.convOfBatchNorm[i] != nil
+            default: aliasesAlways = fusion.fused.contains(i)
+            }
+            let inPlaceCapable: Bool
+            switch node.op {
+            case .batchNorm, .add, .mul, .layerNorm, .channelScale, .channelAffine: inPlaceCapable = true
+            default: inPlaceCapable = Activation(node.op) != nil
+            }
+            let size = fusion.poolOf[i].map { sizes[$0] } ?? sizes[i]
+            let b: Int
+            if case .input = node.op {
+                b = allocate(size)
+                remainingUses[b] = uses(i)
+            } else if aliasesAlways {
+                b = inputBuffers[0]
+                remainingUses[b] += uses(i) - 1
+            } else if inPlaceCapable && remainingUses[inputBuffers[0]] == 1 && (inputBuffers.count == 1 || inputBuffers[1] != inputBuffers[0]) {
+                b = inputBuffers[0]
+                remainingUses[b] = uses(i)
+                // Inputs other than the one written in place still lose a use.
+                release(inputBuffers.dropFirst())
+            } else {
+                b = allocate(size)
+                remainingUses[b] = uses(i)
+                release(inputBuffers[...])
+            }
+            assignment.bufferOfNode[i] = b
+        }
+        return assignment
+    }
+}
