@@ -24,7 +24,7 @@
 // 0). The channel-removed network computes the same logits as that masked network (up to
 // float summation order).
 
-import NN
+import NNCore
 
 /// Options for channel pruning.
 public struct ChannelPruningOptions: Equatable, Sendable {

@@ -4,7 +4,7 @@
 // sweep can evaluate each one.
 
 import Foundation
-import NN
+import NNCore
 
 /// How much to prune, in how many steps.
 public enum PruneSchedule: Equatable, Sendable {

@@ -11,7 +11,8 @@
 // little-endian values. This file encodes; BlobCodec+Decode.swift decodes from a PickleValue
 // (the bytes → PickleValue step is the checkpoint module's unpickler).
 
-import NN
+import NNCore
+import NNTorchIO
 
 /// Encodes and decodes Shears quantized blobs.
 public enum BlobCodec {

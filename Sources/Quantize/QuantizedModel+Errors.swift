@@ -1,6 +1,6 @@
 // QuantizedModel+Errors: per-tensor quantization error against the original state dict.
 
-import NN
+import NNCore
 
 extension QuantizedModel {
     /// RMSE and SQNR of every tensor stored as codes, in model order, against `original`.

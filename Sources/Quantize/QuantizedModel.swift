@@ -2,7 +2,7 @@
 // about where it came from (architecture, source file) and how it was quantized.
 // Encoding to bytes is BlobCodec's; error metrics are in QuantizedModel+Errors.swift.
 
-import NN
+import NNCore
 
 /// The result of `Quantizer.quantize`, and what a blob decodes to.
 public struct QuantizedModel: Equatable, Sendable {

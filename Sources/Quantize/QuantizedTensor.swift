@@ -2,7 +2,7 @@
 // codes, or values kept as raw float32 (tensors not quantized) or int64 (integer buffers
 // such as num_batches_tracked).
 
-import NN
+import NNCore
 
 /// A named tensor of a `QuantizedModel`.
 public struct QuantizedTensor: Equatable, Sendable {

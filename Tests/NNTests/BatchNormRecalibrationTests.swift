@@ -3,6 +3,7 @@ import TestSupport
 @testable import NN
 @testable import NNCore
 @testable import NNEngine
+@testable import NNEvaluation
 @testable import NNONNX
 @testable import NNTorchIO
 @testable import NNVision
