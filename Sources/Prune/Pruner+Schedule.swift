@@ -45,12 +45,4 @@ extension Pruner {
             try body(i + 1, next, nextRecord)
         }
     }
-
-    /// Every step's model and record of `schedule`, in order.
-    public static func steps(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
-                             selection: LayerSelection = LayerSelection(), seed: UInt64 = 0) throws -> [(Model, PruneRecord)] {
-        var result: [(Model, PruneRecord)] = []
-        try run(model, method: method, schedule: schedule, selection: selection, seed: seed) { result.append(($1, $2)) }
-        return result
-    }
 }

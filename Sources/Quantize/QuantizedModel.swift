@@ -25,9 +25,6 @@ public struct QuantizedModel: Equatable, Sendable {
         self.tensors = tensors
     }
 
-    /// Names of the tensors stored as codes.
-    public var quantizedNames: [String] { tensors.filter { $0.codes != nil }.map(\.name) }
-
     /// Bytes of tensor data in the blob (packed codes and raw values), without headers.
     public var dataByteCount: Int { tensors.reduce(0) { $0 + $1.dataByteCount } }
 
