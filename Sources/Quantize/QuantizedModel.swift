@@ -1,6 +1,6 @@
 // QuantizedModel: a quantized state dict, in state-dict order, with what the blob records
 // about where it came from (architecture, source file) and how it was quantized.
-// Encoding to bytes is BlobCodec's; error metrics are in QuantizedModel+Errors.swift.
+// Encoding to bytes is BlobCodec's; noise metrics are in QuantizedModel+Noise.swift.
 
 import NNCore
 
