@@ -28,11 +28,6 @@ public enum BlobCodec {
         return writer.finish()
     }
 
-    /// Writes the blob to `path` atomically. Throws `NNError.io` when it cannot be written.
-    public static func write(_ model: QuantizedModel, to path: String) throws {
-        try AtomicFile.write(encode(model), to: path)
-    }
-
     /// The blob as a Python value tree (the dict described at the top of this file).
     public static func blobValue(_ model: QuantizedModel) -> PickleValue {
         .dict([

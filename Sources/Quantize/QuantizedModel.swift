@@ -25,9 +25,6 @@ public struct QuantizedModel: Equatable, Sendable {
         self.tensors = tensors
     }
 
-    /// Bytes of tensor data in the blob (packed codes and raw values), without headers.
-    public var dataByteCount: Int { tensors.reduce(0) { $0 + $1.dataByteCount } }
-
     /// The state dict the model stands for: codes dequantized to float32, raw tensors as stored.
     public func dequantized() -> StateDict {
         var stateDict = StateDict()

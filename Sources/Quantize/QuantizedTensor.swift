@@ -42,15 +42,6 @@ public struct QuantizedTensor: Equatable, Sendable {
         return nil
     }
 
-    /// Bytes of stored data in the blob: packed codes, 4 per float32, 8 per int64.
-    public var dataByteCount: Int {
-        switch payload {
-        case .codes(let c): return BitPacking.byteCount(codes: c.codes.count, bits: c.bits)
-        case .float32(let v): return v.count * 4
-        case .int64(let v): return v.count * 8
-        }
-    }
-
     /// The entry as a state-dict tensor: dequantized or raw float32, or int64.
     public func dequantized() -> StoredTensor {
         switch payload {
