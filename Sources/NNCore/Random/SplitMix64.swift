@@ -1,7 +1,7 @@
 // SplitMix64: the small seeded random number generator behind every reproducible draw in
-// Shears (random pruning's scores, the latency benchmark's input batch, test data). Same
-// seed, same numbers, on every platform and Swift version (the standard library's
-// generator is neither seedable nor stable).
+// Shears (random pruning's scores, the latency benchmark's input batch, the crossover
+// benchmark's weights, test data). Same seed, same numbers, on every platform and Swift
+// version (the standard library's generator is neither seedable nor stable).
 
 /// SplitMix64 (Steele, Lea and Flood, "Fast splittable pseudorandom number generators",
 /// OOPSLA 2014; Vigna's `splitmix64.c`): a 64-bit Weyl sequence scrambled by a mix function.
