@@ -78,8 +78,8 @@ struct QuantizeCommand: ParsableCommand {
         let blob = BlobCodec.encode(quantized)
         var dequantized = loaded.model
         dequantized.stateDict = quantized.dequantized()
-        let errors = try quantized.errors(against: loaded.model.stateDict)
-        let total = TensorError.total(errors)
+        let errors = try quantized.noise(against: loaded.model.stateDict)
+        let total = QuantizationNoise.total(errors)
 
         var accuracyBefore: Double?
         var accuracyAfter: Double?

@@ -33,7 +33,7 @@ final class ArchitectureZooTests: XCTestCase {
         let tree = try XCTUnwrap(contents.moduleTree, "\(name).module.pt has no module tree")
         let pickled = try ModuleTreeImporter.model(tree, stateDict: contents.stateDict, source: path(name, "module.pt")).model
         let text = try ModuleTreeText.load(path: path(name, "txt"))
-        let printed = try ModuleTreeImporter.model(text, stateDict: try Checkpoint.load(path: path(name, "pt")), source: path(name, "txt")).model
+        let printed = try ModuleTreeImporter.model(text, stateDict: try Checkpoint.contents(path: path(name, "pt")).stateDict, source: path(name, "txt")).model
         return [("module.pt", pickled), ("txt", printed)]
     }
 
@@ -88,13 +88,13 @@ final class ArchitectureZooTests: XCTestCase {
 
     func testTheCatalogRefusesAStateDictItCannotDetermine() throws {
         // The TA student's state dict alone: convs at cnn.0, 3, 7, 11 (pools after some only).
-        XCTAssertThrowsError(try ArchitectureCatalog.build(try Checkpoint.load(path: Self.path("ta-student", "pt")))) { error in
+        XCTAssertThrowsError(try ArchitectureCatalog.build(try Checkpoint.contents(path: Self.path("ta-student", "pt")).stateDict)) { error in
             XCTAssertTrue("\(error)".contains("convs sit at 0, 3, 7, 11") && "\(error)".contains("--arch-from model.txt"), "\(error)")
         }
     }
 
     func testTextThatDoesNotMatchTheCheckpointNamesFileAndKey() throws {
-        let stateDict = try Checkpoint.load(path: Self.path("ta-student", "pt"))
+        let stateDict = try Checkpoint.contents(path: Self.path("ta-student", "pt")).stateDict
         let text = Fixtures.path("architectures/ta-student.mismatch.txt")
         XCTAssertThrowsError(try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: stateDict, source: text)) { error in
             XCTAssertTrue("\(error)".contains("ta-student.mismatch.txt") && "\(error)".contains("cnn.0.weight: checkpoint [32, 3, 3, 3], model [16, 3, 3, 3]"), "\(error)")

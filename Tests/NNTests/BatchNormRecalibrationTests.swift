@@ -3,6 +3,7 @@ import TestSupport
 @testable import NN
 @testable import NNCore
 @testable import NNEngine
+@testable import NNEvaluation
 @testable import NNONNX
 @testable import NNTorchIO
 @testable import NNVision
@@ -19,7 +20,7 @@ final class BatchNormRecalibrationTests: XCTestCase {
         let validation = try DecodedImages(dataset: dataset, preprocessing: preprocessing)
         let calibration = try DecodedImages(dataset: dataset, preprocessing: preprocessing, limit: 300)
         for (name, expected) in [("teacher", 839), ("student", 848)] {
-            let model = try ArchitectureCatalog.build(try Checkpoint.load(path: root.appendingPathComponent("examples/models/\(name).pt").path))
+            let model = try ArchitectureCatalog.build(try Checkpoint.contents(path: root.appendingPathComponent("examples/models/\(name).pt").path).stateDict)
             let recalibrated = try BatchNormRecalibration.recalibrate(model, on: calibration, batch: 64)
             XCTAssertNotEqual(recalibrated.stateDict, model.stateDict, name)
             XCTAssertEqual(try Evaluator.evaluate(recalibrated, on: validation).classification.correct, expected, name)

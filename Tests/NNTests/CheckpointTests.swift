@@ -13,7 +13,7 @@ final class CheckpointTests: XCTestCase {
         let manifest = try CheckpointManifest.load()
         XCTAssertGreaterThan(manifest.checkpoints.count, 20)
         for entry in manifest.checkpoints {
-            let dict = try Checkpoint.load(path: CheckpointManifest.path(entry.file))
+            let dict = try Checkpoint.contents(path: CheckpointManifest.path(entry.file)).stateDict
             try assertBitIdentical(dict, try XCTUnwrap(manifest.sets[entry.set]), entry.file)
         }
     }
@@ -22,7 +22,7 @@ final class CheckpointTests: XCTestCase {
         let manifest = try CheckpointManifest.load()
         try? FileManager.default.removeItem(atPath: manifest.pwnedPath)
         for file in manifest.refused {
-            XCTAssertThrowsError(try Checkpoint.load(path: CheckpointManifest.path(file)), file) { error in
+            XCTAssertThrowsError(try Checkpoint.contents(path: CheckpointManifest.path(file)).stateDict, file) { error in
                 guard case NNError.refused(_, let reason) = error else { return XCTFail("\(file): \(error)") }
                 XCTAssertTrue(reason.contains("refusing to"), reason)
             }
@@ -34,7 +34,7 @@ final class CheckpointTests: XCTestCase {
         let cases = ["evil_system_zip.pt": "'posix.system'", "evil_eval_zip_p4.pt": "'builtins.eval'",
                      "evil_eval_legacy.pt": "'builtins.eval'", "reduce_user_class.pt": "call global '__main__.Point'"]
         for (file, expected) in cases {
-            XCTAssertThrowsError(try Checkpoint.load(path: CheckpointManifest.path(file))) { error in
+            XCTAssertThrowsError(try Checkpoint.contents(path: CheckpointManifest.path(file)).stateDict) { error in
                 XCTAssertTrue("\(error)".contains(expected), "\(file): \(error)")
                 XCTAssertFalse("\(error)".contains("\n"))
             }
@@ -44,7 +44,7 @@ final class CheckpointTests: XCTestCase {
     func testUnsupportedContentIsNamed() throws {
         let manifest = try CheckpointManifest.load()
         for failure in manifest.unsupported {
-            XCTAssertThrowsError(try Checkpoint.load(path: CheckpointManifest.path(failure.file))) { error in
+            XCTAssertThrowsError(try Checkpoint.contents(path: CheckpointManifest.path(failure.file)).stateDict) { error in
                 guard case NNError.unsupported = error else { return XCTFail("\(failure.file): \(error)") }
                 XCTAssertTrue("\(error)".contains(failure.message), "\(error)")
             }
@@ -59,7 +59,7 @@ final class CheckpointTests: XCTestCase {
             for cut in cuts.sorted() where cut > 0 && cut < bytes.count {
                 let path = directory.appendingPathComponent("cut-\(cut)-\(name)").path
                 try Data(bytes[..<cut]).write(to: URL(fileURLWithPath: path))
-                assertOneLineNNError(try Checkpoint.load(path: path), "\(name) cut at \(cut)")
+                assertOneLineNNError(try Checkpoint.contents(path: path).stateDict, "\(name) cut at \(cut)")
             }
         }
     }
@@ -70,7 +70,7 @@ final class CheckpointTests: XCTestCase {
         for trial in 0..<200 {
             var bytes = original
             for _ in 0..<(1 + trial % 8) { bytes[Int(generator.next() % UInt64(bytes.count))] = UInt8(truncatingIfNeeded: generator.next()) }
-            do { _ = try Checkpoint.read(bytes, path: "corrupt.pt") } catch { assertOneLine(error, "trial \(trial)") }
+            do { _ = try Checkpoint.contents(bytes, path: "corrupt.pt").stateDict } catch { assertOneLine(error, "trial \(trial)") }
         }
     }
 
@@ -80,27 +80,27 @@ final class CheckpointTests: XCTestCase {
         for length in [1, 5, 100, 4096] {
             let path = directory.appendingPathComponent("random-\(length).pt").path
             try Data((0..<length).map { _ in UInt8(truncatingIfNeeded: generator.next()) }).write(to: URL(fileURLWithPath: path))
-            assertOneLineNNError(try Checkpoint.load(path: path), "random \(length)")
+            assertOneLineNNError(try Checkpoint.contents(path: path).stateDict, "random \(length)")
         }
         let empty = directory.appendingPathComponent("empty.pt").path
         try Data().write(to: URL(fileURLWithPath: empty))
-        XCTAssertThrowsError(try Checkpoint.load(path: empty)) { XCTAssertEqual("\($0)", "\(empty): malformed: empty file (0 bytes), not a checkpoint") }
-        XCTAssertThrowsError(try Checkpoint.load(path: directory.path)) { XCTAssertEqual("\($0)", "\(directory.path): cannot read: a folder, not a regular file") }
+        XCTAssertThrowsError(try Checkpoint.contents(path: empty).stateDict) { XCTAssertEqual("\($0)", "\(empty): malformed: empty file (0 bytes), not a checkpoint") }
+        XCTAssertThrowsError(try Checkpoint.contents(path: directory.path).stateDict) { XCTAssertEqual("\($0)", "\(directory.path): cannot read: a folder, not a regular file") }
         let missing = directory.appendingPathComponent("missing.pt").path
-        XCTAssertThrowsError(try Checkpoint.load(path: missing)) { XCTAssertEqual("\($0)", "\(missing): cannot read: No such file or directory") }
+        XCTAssertThrowsError(try Checkpoint.contents(path: missing).stateDict) { XCTAssertEqual("\($0)", "\(missing): cannot read: No such file or directory") }
     }
 
     func testOtherFormatsAreRecognisedAndRefused() {
         var tar = [UInt8](repeating: 0, count: 1024)
         tar.replaceSubrange(257..<262, with: Array("ustar".utf8))
-        XCTAssertThrowsError(try Checkpoint.read(tar, path: "old.tar")) { XCTAssertTrue("\($0)".contains("tar-format")) }
-        XCTAssertThrowsError(try Checkpoint.read(Array("PYTORCH1 and more".utf8), path: "p.pt")) { XCTAssertTrue("\($0)".contains("PYTORCH1")) }
-        XCTAssertThrowsError(try Checkpoint.read(Array("hello world".utf8), path: "t.txt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(tar, path: "old.tar").stateDict) { XCTAssertTrue("\($0)".contains("tar-format")) }
+        XCTAssertThrowsError(try Checkpoint.contents(Array("PYTORCH1 and more".utf8), path: "p.pt").stateDict) { XCTAssertTrue("\($0)".contains("PYTORCH1")) }
+        XCTAssertThrowsError(try Checkpoint.contents(Array("hello world".utf8), path: "t.txt").stateDict) {
             XCTAssertEqual("\($0)", "t.txt: unsupported: not a PyTorch checkpoint (zip or legacy torch.save) or safetensors file; it starts with 68 65 6c 6c 6f 20 77 6f")
         }
         var plain = PickleWriter(protocol: 2)
         plain.int(5)
-        XCTAssertThrowsError(try Checkpoint.read(plain.finish(), path: "p.pkl")) { XCTAssertTrue("\($0)".contains("magic number")) }
+        XCTAssertThrowsError(try Checkpoint.contents(plain.finish(), path: "p.pkl").stateDict) { XCTAssertTrue("\($0)".contains("magic number")) }
     }
 
     private func assertOneLineNNError(_ body: @autoclosure () throws -> StateDict, _ label: String,

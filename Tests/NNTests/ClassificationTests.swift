@@ -2,6 +2,7 @@ import XCTest
 @testable import NN
 @testable import NNCore
 @testable import NNEngine
+@testable import NNEvaluation
 @testable import NNONNX
 @testable import NNTorchIO
 @testable import NNVision

@@ -45,7 +45,7 @@ final class DecodedImagesTests: XCTestCase {
         let last = try XCTUnwrap(batches.last)
         XCTAssertEqual(last.images.shape, [2, 3, 8, 8])
         var single = Tensor(shape: [1, 3, 8, 8])
-        small.write(try small.croppedImage(file: dataset.samples[7].path), into: &single, at: 0)
+        small.normalization.write(try small.croppedImage(file: dataset.samples[7].path), into: &single, at: 0)
         XCTAssertTrue(last.images.scalars[(3 * 8 * 8)...].elementsEqual(single.scalars), "batch slot differs from the single image")
         XCTAssertThrowsError(try parallel.batches(size: 0))
     }

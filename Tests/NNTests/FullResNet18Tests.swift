@@ -19,7 +19,7 @@ final class FullResNet18Tests: XCTestCase {
             let data = try Data(contentsOf: URL(fileURLWithPath: dir).appendingPathComponent(name))
             return data.withUnsafeBytes { Array($0.bindMemory(to: Float.self)) }
         }
-        let model = try ArchitectureCatalog.build(try Checkpoint.load(path: "\(dir)/resnet18.pt"))
+        let model = try ArchitectureCatalog.build(try Checkpoint.contents(path: "\(dir)/resnet18.pt").stateDict)
         XCTAssertEqual(model.architecture, "resnet18")
         let executor = try Executor(model: model, input: [3, 224, 224], maxBatch: 2)
         let start = Date()

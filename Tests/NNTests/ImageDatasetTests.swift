@@ -30,9 +30,9 @@ final class ImageDatasetTests: XCTestCase {
             XCTAssertEqual(listing(dataset), expected("food11/\(split)", manifest), split)
         }
         let training = try ImageDataset(root: datasets + "/food11", split: "training")
-        XCTAssertEqual(training.classCount, 11)
+        XCTAssertEqual(training.classNames.count, 11)
         XCTAssertEqual(training.classNames.last, "10")
-        XCTAssertEqual(try ImageDataset(root: datasets + "/food11", split: "evaluation").classCount, 0)
+        XCTAssertEqual(try ImageDataset(root: datasets + "/food11", split: "evaluation").classNames.count, 0)
         // The split folder itself, given as the root.
         XCTAssertEqual(listing(try ImageDataset(root: datasets + "/food11/validation")), expected("food11/validation", manifest))
     }

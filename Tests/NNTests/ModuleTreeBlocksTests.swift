@@ -25,7 +25,7 @@ final class ModuleTreeBlocksTests: XCTestCase {
             let contents = try Checkpoint.contents(path: Self.path(name, "module.pt"))
             let pickled = try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: "module.pt")
             let printed = try ModuleTreeImporter.model(try ModuleTreeText.load(path: Self.path(name, "txt")),
-                                                       stateDict: try Checkpoint.load(path: Self.path(name, "pt")), source: "txt")
+                                                       stateDict: try Checkpoint.contents(path: Self.path(name, "pt")).stateDict, source: "txt")
             XCTAssertEqual(pickled.model.graph, printed.model.graph, name)
             for (form, result) in [("module.pt", pickled), ("txt", printed)] {
                 let label = "\(name).\(form)"
@@ -41,11 +41,11 @@ final class ModuleTreeBlocksTests: XCTestCase {
     func testResidualsFollowTheConstructorsRule() throws {
         // MNASNet's first stack (8 → 8, stride 1) adds its input, the strided one does not.
         let model = try ModuleTreeImporter.model(try ModuleTreeText.load(path: Self.path("mnasnet", "txt")),
-                                                 stateDict: try Checkpoint.load(path: Self.path("mnasnet", "pt")), source: "txt").model
+                                                 stateDict: try Checkpoint.contents(path: Self.path("mnasnet", "pt")).stateDict, source: "txt").model
         let adds = model.graph.nodes.filter { $0.op == .add }.map(\.name)
         XCTAssertEqual(adds, ["layers.8.0.add"])
         let squeezes = try ModuleTreeImporter.model(try ModuleTreeText.load(path: Self.path("mobilenet-v3", "txt")),
-                                                    stateDict: try Checkpoint.load(path: Self.path("mobilenet-v3", "pt")), source: "txt").model
+                                                    stateDict: try Checkpoint.contents(path: Self.path("mobilenet-v3", "pt")).stateDict, source: "txt").model
         XCTAssertEqual(squeezes.graph.nodes.filter { $0.op == .mul }.map(\.name), ["features.1.block.1.mul", "features.2.block.2.mul"])
     }
 
@@ -64,7 +64,7 @@ final class ModuleTreeBlocksTests: XCTestCase {
         let conv = ModuleTree(className: "Conv2d", attributes: ["in_channels": .int(8), "out_channels": .int(8), "kernel_size": .int(1)])
         let layer1 = try XCTUnwrap(tree.children.firstIndex { $0.name == "layer1" })
         tree.children[layer1].module.children[0].module.children.append(.init(name: "shortcut", module: conv))
-        XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: try Checkpoint.load(path: Fixtures.path("architectures/narrow-resnet.pt")), source: "r.txt")) {
+        XCTAssertThrowsError(try ModuleTreeImporter.model(tree, stateDict: try Checkpoint.contents(path: Fixtures.path("architectures/narrow-resnet.pt")).stateDict, source: "r.txt")) {
             XCTAssertTrue("\($0)".hasPrefix("r.txt: unsupported: module 'layer1.0.shortcut' (Conv2d): torchvision's BasicBlock has no child 'shortcut'") && "\($0)".contains("model.pt2"), "\($0)")
         }
     }

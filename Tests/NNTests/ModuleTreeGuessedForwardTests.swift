@@ -19,7 +19,7 @@ final class ModuleTreeGuessedForwardTests: XCTestCase {
         let contents = try Checkpoint.contents(path: pickle)
         let tree = try XCTUnwrap(contents.moduleTree)
         return [
-            (text, Result { try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: try Checkpoint.load(path: path(name, "pt")), source: text) }),
+            (text, Result { try ModuleTreeImporter.model(try ModuleTreeText.load(path: text), stateDict: try Checkpoint.contents(path: path(name, "pt")).stateDict, source: text) }),
             (pickle, Result { try ModuleTreeImporter.model(tree, stateDict: contents.stateDict, source: pickle) }),
         ]
     }

@@ -28,7 +28,7 @@ final class ModuleTreeImporterConvNeXtTests: XCTestCase {
 
     func testPrintedTreeWithItsStateDictGivesPyTorchLogitsAndThePicklesGraph() throws {
         let text = try ModuleTreeText.load(path: Self.path("txt"))
-        let model = try ModuleTreeImporter.model(text, stateDict: try Checkpoint.load(path: Self.path("pt")), source: Self.path("txt")).model
+        let model = try ModuleTreeImporter.model(text, stateDict: try Checkpoint.contents(path: Self.path("pt")).stateDict, source: Self.path("txt")).model
         try Self.assertMatchesPyTorch(model, "txt")
         let (tree, stateDict) = try pickledTree()
         XCTAssertEqual(model.graph, try ModuleTreeImporter.model(tree, stateDict: stateDict, source: Self.path("module.pt")).model.graph)

@@ -28,7 +28,7 @@ final class ModuleTreeSynthesisTests: XCTestCase {
     /// The model of fixture `name` from its state dict alone, through the synthesized tree, or
     /// the catalog where its keys are the catalog's.
     static func model(_ path: String, input: [Int]) throws -> (model: Model, note: String?) {
-        let stateDict = try Checkpoint.load(path: path)
+        let stateDict = try Checkpoint.contents(path: path).stateDict
         if ArchitectureCatalog.detect(stateDict) != nil { return (try ArchitectureCatalog.build(stateDict, inputSize: input[1]), nil) }
         guard let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path) else { throw NNError.unknownArchitecture("no family has the keys of \(path)") }
         return synthesized
@@ -99,7 +99,7 @@ final class ModuleTreeSynthesisTests: XCTestCase {
         for manifest in manifests {
             let folder = (manifest as NSString).deletingLastPathComponent
             for name in try JSONDecoder().decode([String: Case].self, from: Data(contentsOf: URL(fileURLWithPath: manifest))).keys.sorted() {
-                let stateDict = try Checkpoint.load(path: "\(folder)/\(name).pt")
+                let stateDict = try Checkpoint.contents(path: "\(folder)/\(name).pt").stateDict
                 guard let synthesized = try ModuleTreeSynthesis.tree(for: stateDict, source: name) else { continue }  // the catalog's
                 let pickled = try XCTUnwrap(try Checkpoint.contents(path: "\(Self.optIn)/\(name).module.pt").moduleTree, name)
                 XCTAssertEqual(Self.differences(synthesized.tree, pickled), [], name)
@@ -135,20 +135,20 @@ final class ModuleTreeSynthesisTests: XCTestCase {
 
     func testTheNoteNamesTheFileTheVariantAndTheAssumption() throws {
         let path = Fixtures.path("statedicts/resnet50.pt")
-        let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.load(path: path), source: path)).note
+        let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.contents(path: path).stateDict, source: path)).note
         XCTAssertTrue(note.contains(path) && note.contains("resnet50") && note.contains("V1.5") && note.contains("torch.save(model)"), note)
     }
 
     func testResNeXtIsNamedWithItsGroups() throws {
         let path = Fixtures.path("statedicts/resnext.pt")
-        let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.load(path: path), source: path)).note
+        let note = try XCTUnwrap(try ModuleTreeSynthesis.tree(for: try Checkpoint.contents(path: path).stateDict, source: path)).note
         XCTAssertTrue(note.contains("ResNeXt, 2 groups"), note)
     }
 
     func testKeysOfAFamilyWithACustomConfigurationAreRefused() throws {
         // MobileNetV2 with its last block dropped: its strides are not the default setting's.
         var stateDict = StateDict()
-        for (key, value) in try Checkpoint.load(path: Fixtures.path("statedicts/mobilenet-v2.pt")).entries where !key.hasPrefix("features.17.") {
+        for (key, value) in try Checkpoint.contents(path: Fixtures.path("statedicts/mobilenet-v2.pt")).stateDict.entries where !key.hasPrefix("features.17.") {
             stateDict[key.hasPrefix("features.18.") ? "features.17." + key.dropFirst("features.18.".count) : key] = value
         }
         XCTAssertThrowsError(try ModuleTreeSynthesis.tree(for: stateDict, source: "mnv2.pt")) { error in
@@ -163,7 +163,7 @@ final class ModuleTreeSynthesisTests: XCTestCase {
     }
 
     func testMalformedShapesAreRefusedNotCrashed() throws {
-        var stateDict = try Checkpoint.load(path: Fixtures.path("statedicts/resnext.pt"))
+        var stateDict = try Checkpoint.contents(path: Fixtures.path("statedicts/resnext.pt")).stateDict
         stateDict.setTensor("layer1.0.conv2.weight", Tensor(shape: [5, 3, 3, 3]))
         XCTAssertThrowsError(try ModuleTreeSynthesis.tree(for: stateDict, source: "bad.pt")) { error in
             XCTAssertTrue("\(error)".contains("bad.pt") && "\(error)".contains("layer1.0.conv2.weight"), "\(error)")

@@ -29,7 +29,7 @@ final class ModuleTreeZooTests: XCTestCase {
             for source in [path("module.pt"), path("txt")] {
                 let result = Result {
                     if source.hasSuffix(".txt") {
-                        return try ModuleTreeImporter.model(try ModuleTreeText.load(path: source), stateDict: try Checkpoint.load(path: path("pt")), source: source)
+                        return try ModuleTreeImporter.model(try ModuleTreeText.load(path: source), stateDict: try Checkpoint.contents(path: path("pt")).stateDict, source: source)
                     }
                     let contents = try Checkpoint.contents(path: source)
                     return try ModuleTreeImporter.model(try XCTUnwrap(contents.moduleTree), stateDict: contents.stateDict, source: source)

@@ -24,7 +24,7 @@ final class PreprocessingTests: XCTestCase {
                 let crop = preprocessing.croppedImage(decoded)
                 XCTAssertEqual([crop.width, crop.height], [transform.crop, transform.crop])
                 var batch = Tensor(shape: [2, 3, transform.crop, transform.crop], repeating: .nan)
-                preprocessing.write(crop, into: &batch, at: 1)
+                preprocessing.normalization.write(crop, into: &batch, at: 1)
                 let size = 3 * transform.crop * transform.crop
                 let actual = Array(batch.scalars[size...])
                 let expected = try Fixtures.float32("images/" + transform.tensor)

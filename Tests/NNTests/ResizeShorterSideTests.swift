@@ -20,8 +20,10 @@ final class ResizeShorterSideTests: XCTestCase {
         XCTAssertEqual(size(17, 9, 40), [75, 40])
     }
 
-    func testUnchangedSizeReturnsTheImage() {
+    /// An unchanged size is not resampled: Preprocessing only crops it.
+    func testUnchangedSizeIsOnlyCropped() throws {
         let image = RGBImage(width: 3, height: 2, pixels: Array(0..<18))
-        XCTAssertEqual(ResizeShorterSide.apply(image, shorter: 2), image)
+        let preprocessing = try Preprocessing(resize: 2, crop: 2, mean: Preprocessing.food11.mean, std: Preprocessing.food11.std)
+        XCTAssertEqual(preprocessing.croppedImage(image), CenterCrop.apply(image, crop: 2))
     }
 }

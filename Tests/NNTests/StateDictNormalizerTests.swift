@@ -18,7 +18,7 @@ final class StateDictNormalizerTests: XCTestCase {
             XCTAssertTrue(files.contains { $0.hasPrefix(prefix) }, "no fixture for \(prefix)")
         }
         for file in files {
-            XCTAssertEqual(try Checkpoint.load(path: CheckpointManifest.path(file)).keys, plain, file)
+            XCTAssertEqual(try Checkpoint.contents(path: CheckpointManifest.path(file)).stateDict.keys, plain, file)
         }
     }
 
@@ -34,7 +34,7 @@ final class StateDictNormalizerTests: XCTestCase {
             for key in keys { dict[key] = .float(Tensor(shape: [1], scalars: [1]), .float32) }
             let path = directory.appendingPathComponent("p.pt").path
             try TorchCheckpointWriter.write(dict, to: path)
-            XCTAssertEqual(try Checkpoint.load(path: path).keys, expected)
+            XCTAssertEqual(try Checkpoint.contents(path: path).stateDict.keys, expected)
         }
     }
 
@@ -44,7 +44,7 @@ final class StateDictNormalizerTests: XCTestCase {
         var zip = ZipWriter()
         zip.add("x/data.pkl", pickle.finish())
         zip.add("x/version", Array("3\n".utf8))
-        XCTAssertThrowsError(try Checkpoint.read(zip.finish(), path: "x.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(zip.finish(), path: "x.pt").stateDict) {
             XCTAssertEqual("\($0)", "x.pt: unsupported: no state dict found: the top-level dict has keys 'epoch', 'optimizer' and no name-to-tensor dict under state_dict, model, model_state_dict, net, ema, state_dict_ema")
         }
     }

@@ -18,18 +18,18 @@ final class TorchCheckpointWriterTests: XCTestCase {
         dict["ids"] = .integer(IntTensor(shape: [3], scalars: [Int64.min, -1, Int64.max]), .int64)
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("round.pt").path
         try TorchCheckpointWriter.write(dict, to: path)
-        XCTAssertEqual(try Checkpoint.load(path: path), dict)
-        XCTAssertEqual(try Checkpoint.load(path: path).entries.map { $0.value.floatTensor?.scalars.map(\.bitPattern) },
+        XCTAssertEqual(try Checkpoint.contents(path: path).stateDict, dict)
+        XCTAssertEqual(try Checkpoint.contents(path: path).stateDict.entries.map { $0.value.floatTensor?.scalars.map(\.bitPattern) },
                        dict.entries.map { $0.value.floatTensor?.scalars.map(\.bitPattern) })
     }
 
     func testRewritesEveryFixtureAsFloat32AndInt64() throws {
         let directory = try Fixtures.temporaryDirectory(for: self)
         for file in ["bare_zip_p2.pt", "dtypes.pt", "whole_module_legacy.pt"] {
-            let original = try Checkpoint.load(path: CheckpointManifest.path(file))
+            let original = try Checkpoint.contents(path: CheckpointManifest.path(file)).stateDict
             let path = directory.appendingPathComponent(file).path
             try TorchCheckpointWriter.write(original, to: path)
-            let reread = try Checkpoint.load(path: path)
+            let reread = try Checkpoint.contents(path: path).stateDict
             XCTAssertEqual(reread.keys, original.keys)
             for (key, value) in original.entries {
                 switch (value, reread[key]) {
@@ -66,7 +66,7 @@ final class TorchCheckpointWriterTests: XCTestCase {
     }
 
     func testByteCountIsTheSizeOfTheFileWrittenAsModelPt() throws {
-        let original = try Checkpoint.load(path: CheckpointManifest.path("dtypes.pt"))
+        let original = try Checkpoint.contents(path: CheckpointManifest.path("dtypes.pt")).stateDict
         let path = try Fixtures.temporaryDirectory(for: self).appendingPathComponent("model.pt").path
         try TorchCheckpointWriter.write(original, to: path)
         let size = try XCTUnwrap(try FileManager.default.attributesOfItem(atPath: path)[.size] as? Int)
@@ -86,6 +86,6 @@ final class TorchCheckpointWriterTests: XCTestCase {
         guard let path = ProcessInfo.processInfo.environment["SHEARS_WRITE_SAMPLE"] else {
             throw XCTSkip("set SHEARS_WRITE_SAMPLE to write a sample checkpoint")
         }
-        try TorchCheckpointWriter.write(try Checkpoint.load(path: CheckpointManifest.path("dtypes.pt")), to: path)
+        try TorchCheckpointWriter.write(try Checkpoint.contents(path: CheckpointManifest.path("dtypes.pt")).stateDict, to: path)
     }
 }

@@ -33,18 +33,18 @@ final class TorchLegacyReaderTests: XCTestCase {
     }
 
     func testStorageViewsOfOldWriters() throws {
-        let dict = try Checkpoint.read(legacyFile(), path: "old.pt")
+        let dict = try Checkpoint.contents(legacyFile(), path: "old.pt").stateDict
         XCTAssertEqual(dict["a"], .float(Tensor(shape: [3], scalars: [2, 3, 4]), .float32))
     }
 
     func testStorageCountsAndKeysAreChecked() {
-        XCTAssertThrowsError(try Checkpoint.read(legacyFile(count: 7), path: "old.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(legacyFile(count: 7), path: "old.pt").stateDict) {
             XCTAssertTrue("\($0)".contains("legacy storage 'k' holds 7 elements but its pickle declares 6"), "\($0)")
         }
-        XCTAssertThrowsError(try Checkpoint.read(legacyFile(keys: ["zz"]), path: "old.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(legacyFile(keys: ["zz"]), path: "old.pt").stateDict) {
             XCTAssertTrue("\($0)".contains("never uses"), "\($0)")
         }
-        XCTAssertThrowsError(try Checkpoint.read(Array(legacyFile().dropLast(4)), path: "old.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(Array(legacyFile().dropLast(4)), path: "old.pt").stateDict) {
             XCTAssertTrue("\($0)".contains("truncated"), "\($0)")
         }
     }

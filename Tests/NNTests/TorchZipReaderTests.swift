@@ -23,7 +23,7 @@ final class TorchZipReaderTests: XCTestCase {
             default: writer.add(entry.name, data)
             }
         }
-        XCTAssertEqual(try Checkpoint.read(writer.finish(), path: "b.pt"), dict)
+        XCTAssertEqual(try Checkpoint.contents(writer.finish(), path: "b.pt").stateDict, dict)
     }
 
     func testMissingRecordsAndBadSizes() throws {
@@ -42,7 +42,7 @@ final class TorchZipReaderTests: XCTestCase {
             for entry in good.entries {
                 if let data = change(entry.name, Array(try good.data(of: entry))) { writer.add(entry.name, data) }
             }
-            XCTAssertThrowsError(try Checkpoint.read(writer.finish(), path: "x.pt"), label) {
+            XCTAssertThrowsError(try Checkpoint.contents(writer.finish(), path: "x.pt").stateDict, label) {
                 XCTAssertTrue("\($0)".contains(message), "\(label): \($0)")
             }
         }
@@ -55,7 +55,7 @@ final class TorchZipReaderTests: XCTestCase {
     func testPicklesInTwoFoldersAreRefused() {
         var writer = ZipWriter()
         for name in ["a/data.pkl", "a/version", "b/data.pkl", "b/version"] { writer.add(name, HostilePickles.pickle([HostilePickles.emptyDict])) }
-        XCTAssertThrowsError(try Checkpoint.read(writer.finish(), path: "two.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(writer.finish(), path: "two.pt").stateDict) {
             XCTAssertEqual("\($0)", "two.pt: malformed: zip archive has 2 data.pkl records ('a/data.pkl', 'b/data.pkl'); a torch.save checkpoint has one")
         }
     }
@@ -66,19 +66,19 @@ final class TorchZipReaderTests: XCTestCase {
         let saved = MemoryBudget.limit
         defer { MemoryBudget.limit = saved }
         MemoryBudget.limit = 1 << 30
-        XCTAssertThrowsError(try Checkpoint.read(Self.zipCheckpoint(views), path: "views.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(Self.zipCheckpoint(views), path: "views.pt").stateDict) {
             XCTAssertEqual("\($0)", "views.pt: its tensors up to 'w15' (16 of 48) would need 1.0 GB, over the memory limit of 1.0 GB (raise it with --memory-limit)")
         }
         MemoryBudget.limit = 1 << 25
-        XCTAssertThrowsError(try Checkpoint.read(Self.zipCheckpoint(views), path: "views.pt")) {
+        XCTAssertThrowsError(try Checkpoint.contents(Self.zipCheckpoint(views), path: "views.pt").stateDict) {
             XCTAssertEqual("\($0)", "views.pt: tensor 'w0' of size [16777216] would need 64.0 MB, over the memory limit of 32.0 MB (raise it with --memory-limit)")
         }
         let legacy = HostilePickles.legacyFile(HostilePickles.views(count: 48, numel: 1, size: [1 << 24], stride: [0], legacy: true), numel: 1)
-        XCTAssertThrowsError(try Checkpoint.read(legacy, path: "legacy.pt")) { XCTAssertTrue("\($0)".hasPrefix("legacy.pt: tensor 'w0' of size [16777216] would need 64.0 MB"), "\($0)") }
+        XCTAssertThrowsError(try Checkpoint.contents(legacy, path: "legacy.pt").stateDict) { XCTAssertTrue("\($0)".hasPrefix("legacy.pt: tensor 'w0' of size [16777216] would need 64.0 MB"), "\($0)") }
         // Within the budget the views load, each its own dense tensor.
         MemoryBudget.limit = 1 << 30
         let small = HostilePickles.pickle(HostilePickles.views(count: 3, numel: 1, size: [2, 3], stride: [0, 0]))
-        let loaded = try Checkpoint.read(Self.zipCheckpoint(small), path: "small.pt")
+        let loaded = try Checkpoint.contents(Self.zipCheckpoint(small), path: "small.pt").stateDict
         XCTAssertEqual(loaded.keys, ["w0", "w1", "w2"])
         XCTAssertEqual(loaded.tensor("w2"), Tensor(shape: [2, 3]))
     }

@@ -1,14 +1,14 @@
-// QuantizedModel+Errors: per-tensor quantization error against the original state dict.
+// QuantizedModel+Noise: per-tensor quantization noise (RMSE, SQNR) against the original state dict.
 
-import NN
+import NNCore
 
 extension QuantizedModel {
     /// RMSE and SQNR of every tensor stored as codes, in model order, against `original`.
     ///
-    /// Tensors kept raw are exact and left out; combine the result with `TensorError.total`.
+    /// Tensors kept raw are exact and left out; combine the result with `QuantizationNoise.total`.
     /// - Throws: `QuantizeError.mismatch` when `original` lacks a quantized tensor, holds it
     ///   as integers, or with another shape.
-    public func errors(against original: StateDict) throws -> [TensorError] {
+    public func noise(against original: StateDict) throws -> [QuantizationNoise] {
         try tensors.compactMap { tensor in
             guard let codes = tensor.codes else { return nil }
             guard let stored = original[tensor.name] else {
@@ -21,7 +21,7 @@ extension QuantizedModel {
                 throw QuantizeError.mismatch(tensor: tensor.name,
                                              reason: "shape \(tensor.shape) but the original has \(reference.shape)")
             }
-            return TensorError(name: tensor.name, original: reference.scalars, dequantized: codes.dequantized())
+            return QuantizationNoise(name: tensor.name, original: reference.scalars, dequantized: codes.dequantized())
         }
     }
 }

@@ -8,10 +8,11 @@
 // over the batch's images and positions. Each BatchNorm's input comes from running the
 // model up to it, with the BatchNorms before it set to the batch's statistics.
 
-/// Forward-only re-estimation of BatchNorm statistics.
 import NNCore
+import NNEngine
 import NNVision
 
+/// Forward-only re-estimation of BatchNorm statistics.
 public enum BatchNormRecalibration {
     /// `model` with every BatchNorm's running_mean and running_var re-estimated on `images`.
     public static func recalibrate(_ model: Model, on images: DecodedImages, batch: Int = 64) throws -> Model {

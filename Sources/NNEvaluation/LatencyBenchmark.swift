@@ -2,8 +2,9 @@
 // reports median and 90th-percentile latency per batch. Speed numbers live here and in
 // `shears bench`, never in unit tests.
 
-import NNCore
 import Foundation
+import NNCore
+import NNEngine
 
 /// Latency statistics of one model at one batch size.
 public struct LatencyStats: Sendable, Equatable {
@@ -60,22 +61,4 @@ public enum LatencyBenchmark {
         let n = sorted.count
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
-}
-
-/// A small seeded generator (SplitMix64) for reproducible random inputs and random pruning.
-public struct SplitMix64: RandomNumberGenerator, Sendable {
-    private var state: UInt64
-
-    public init(seed: UInt64) { state = seed }
-
-    public mutating func next() -> UInt64 {
-        state &+= 0x9E37_79B9_7F4A_7C15
-        var z = state
-        z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-        z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-        return z ^ (z >> 31)
-    }
-
-    /// Uniform in [0, 1).
-    public mutating func nextUnit() -> Double { Double(next() >> 11) / Double(1 << 53) }
 }

@@ -2,9 +2,10 @@
 // Executor per call, batches normalised on demand from the cached uint8 crops, so
 // evaluating many variants of a model decodes the images only once.
 
-import NNCore
-import NNVision
 import Foundation
+import NNCore
+import NNEngine
+import NNVision
 
 /// The outcome of evaluating a model on a set of images.
 public struct EvaluationResult: Sendable {

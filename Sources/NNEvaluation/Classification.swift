@@ -1,9 +1,9 @@
 // Classification: top-1 metrics from predicted and true labels: accuracy, per-class
 // accuracy and the confusion matrix. Pure bookkeeping; running the model is the Evaluator's job.
 
-/// Top-1 classification results over a set of labelled images.
 import NNCore
 
+/// Top-1 classification results over a set of labelled images.
 public struct Classification: Equatable, Sendable {
     /// Number of classes (rows and columns of `confusion`).
     public let classCount: Int
