@@ -4,7 +4,7 @@
 //
 // Layout: four libraries (NN, itself an umbrella over seven targets; Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
 // generated ONNX schema (ONNXProto),
-// one executable (`shears`), and a test target per library plus one for the CLI.
+// one executable (`shears`), and a test target per library (NN split by target) plus one for the CLI.
 // Each target depends on, and imports, only what it uses: the engine links without libjpeg,
 // Prune and Quantize without OpenBLAS or libjpeg; `NN` is for users outside the package
 // and nothing inside imports it.
@@ -98,8 +98,16 @@ let package = Package(
         /// Also small ONNX models built in Swift (`ONNXModel`), for graphs no exporter writes.
         .target(name: "TestSupport", dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Tests/TestSupport"),
-        .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "NNEvaluation",
-                                                   "TestSupport"]),
+        /// Fixtures read through the NN libraries (the zoo's module-tree models, ConvNeXt's logits,
+        /// small graphs), shared by the NN test targets.
+        .target(name: "NNTestSupport", dependencies: ["NNCore", "NNTorchIO", "NNEngine", "TestSupport"], path: "Tests/NNTestSupport"),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNEngine", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNTorchIOTests", dependencies: ["NNTorchIO", "NNCore", "NNEngine", "NNONNX", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNTorchExportTests", dependencies: ["NNTorchExport", "NNCore", "NNTorchIO", "NNEngine", "TestSupport"]),
+        .testTarget(name: "NNONNXTests", dependencies: ["NNONNX", "ONNXProto", "NNCore", "NNEngine", "NNTorchIO", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNVisionTests", dependencies: ["NNVision", "NNCore", "NNTorchIO", "TestSupport"]),
+        .testTarget(name: "NNEngineTests", dependencies: ["NNEngine", "NNCore", "NNTorchIO", "NNONNX", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNEvaluationTests", dependencies: ["NNEvaluation", "NNCore", "NNTorchIO", "NNVision", "TestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),
