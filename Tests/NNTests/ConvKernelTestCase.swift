@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// What the conv and pool kernel tests share: seeded random tensors, a one-layer model run by the
 /// Executor (which selects the CKernels kernel or GEMM path for the shape), and the naive

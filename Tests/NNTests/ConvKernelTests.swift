@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// Every conv path the Executor selects (the CKernels direct, sparse, Winograd, polyphase and
 /// depthwise kernels, im2col + GEMM for grouped convs and tiny maps) on one sweep of shapes, and

@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// The direct kernels (Sources/CKernels/direct): the sparse kernel on masked weights, and the
 /// dense and sparse kernels splitting one image's output channels over threads, against the naive

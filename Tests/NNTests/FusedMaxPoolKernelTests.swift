@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// The max pools fused into the conv before them (the direct kernel's and the polyphase stem's,
 /// which share one row routine, Sources/CKernels/common/max_pool_rows.h), against the conv and the

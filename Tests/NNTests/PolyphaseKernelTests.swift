@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// Polyphase Winograd F(4x4, 4x4) for stride-2 7x7 and 8x8 stems (Sources/CKernels/polyphase),
 /// with and without its fused max pool, against the naive loop.

@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// The window kernels over padded planes (Sources/CKernels/window): max pooling with strides,
 /// padding, dilation and ceil mode, and depthwise convolution split over threads, against naive

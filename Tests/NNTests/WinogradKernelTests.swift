@@ -1,11 +1,7 @@
 import XCTest
 import TestSupport
-@testable import NN
 @testable import NNCore
 @testable import NNEngine
-@testable import NNONNX
-@testable import NNTorchIO
-@testable import NNVision
 
 /// Winograd F(4x4, 3x3) (Sources/CKernels/winograd) against the naive loop and the direct kernel.
 final class WinogradKernelTests: ConvKernelTestCase {
