@@ -104,4 +104,26 @@ static inline __attribute__((always_inline)) void window_row(const float *base, 
     }
 }
 
+/// Every plane of a call through its padded plane (`scratch`): plane p of x padded with −inf
+/// when `max` (a constant), with 0 otherwise, then each output row by `window_row`, with plane
+/// p's filter w[p] and bias[p] when not `max` (w and bias unread when it is).
+static inline __attribute__((always_inline)) void window_planes(const float *x, const float *w, const float *bias, float *y,
+                                                                int32_t planes, shears_window v, int32_t max, int32_t relu,
+                                                                float *scratch) {
+    padded_layout l = layout_of(v);
+    int32_t taps = v.kernel_h * v.kernel_w;
+    int64_t offsets[taps];
+    tap_offsets(v, l, offsets);
+    for (int32_t p = 0; p < planes; p++) {
+        pad_plane(x + (int64_t)p * v.in_h * v.in_w, v, l, max ? -INFINITY : 0, p == 0, scratch);
+        const float *kernel = max ? 0 : w + (int64_t)p * taps;
+        float b = max ? 0 : bias[p];
+        for (int32_t oy = 0; oy < v.out_h; oy++) {
+            const float *base = scratch + (int64_t)oy * v.stride_h * l.row;
+            float *row = y + ((int64_t)p * v.out_h + oy) * v.out_w;
+            window_row(base, offsets, taps, max, kernel, b, max ? 0 : relu, row, v.out_w);
+        }
+    }
+}
+
 #endif
