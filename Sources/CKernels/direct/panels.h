@@ -61,19 +61,24 @@ typedef struct {
     int64_t grid;
 } direct_run;
 
+/// Appends the run of `length` lanes from `lane` on, at `grid`, to runs[0 ..< *n], or extends
+/// the last run where it ends at that lane and at that grid index.
+static inline __attribute__((always_inline)) void add_run(direct_run *runs, int32_t *n, int32_t lane, int32_t length, int64_t grid) {
+    if (*n > 0 && runs[*n - 1].lane + runs[*n - 1].length == lane && runs[*n - 1].grid + runs[*n - 1].length == grid) {
+        runs[*n - 1].length += length;
+    } else {
+        runs[*n] = (direct_run){lane, length, grid};
+        ++*n;
+    }
+}
+
 /// The runs of output positions [first, first + count): one per output row, fewer when grid
 /// rows follow each other (wq = out_w); returns how many (at most count).
 static inline __attribute__((always_inline)) int32_t panel_runs(shears_window v, direct_grid g, int32_t first, int32_t count, direct_run *runs) {
     int32_t oy = first / v.out_w, ox = first % v.out_w, lane = 0, n = 0;
     while (lane < count) {
         int32_t length = v.out_w - ox < count - lane ? v.out_w - ox : count - lane;
-        int64_t grid = (int64_t)oy * g.wq + ox;
-        if (n > 0 && runs[n - 1].grid + runs[n - 1].length == grid) {
-            runs[n - 1].length += length;
-        } else {
-            runs[n] = (direct_run){lane, length, grid};
-            n++;
-        }
+        add_run(runs, &n, lane, length, (int64_t)oy * g.wq + ox);
         lane += length;
         oy++;
         ox = 0;
@@ -102,13 +107,7 @@ static inline __attribute__((always_inline)) int32_t output_runs(shears_window v
     while (lane < count) {
         int32_t length = g.wq - ox < count - lane ? g.wq - ox : count - lane;  // to the end of the grid row
         int32_t outputs = v.out_w - ox < length ? v.out_w - ox : length;
-        int64_t index = (int64_t)oy * v.out_w + ox;
-        if (outputs > 0 && n > 0 && runs[n - 1].lane + runs[n - 1].length == lane && runs[n - 1].grid + runs[n - 1].length == index) {
-            runs[n - 1].length += outputs;
-        } else if (outputs > 0) {
-            runs[n] = (direct_run){lane, outputs, index};
-            n++;
-        }
+        if (outputs > 0) add_run(runs, &n, lane, outputs, (int64_t)oy * v.out_w + ox);
         lane += length;
         oy++;
         ox = 0;
