@@ -312,9 +312,16 @@ static inline __attribute__((always_inline)) void emit_pooled_row(const float *r
                                                                   int32_t r, float *line, float *y) {
     int32_t y0, y1, ring_channels = g.channels;
     pool_window_rows(pool, v.out_h, r, &y0, &y1);
-    const float *window[pool.kernel_h];
-    for (int32_t iy = y0; iy < y1; iy++) window[iy - y0] = ring + (iy % rows) * g.ring_row;
-    max_pool_rows(window, y1 - y0, v.out_w * ring_channels, line);
+    // Eight rows at a time (a fixed array: a variable one would cost conv_body a register),
+    // each later eight from what `line` holds.
+    const float *window[8];
+    for (int32_t iy = y0, count = 0; iy < y1; iy++) {
+        window[count++] = ring + (iy % rows) * g.ring_row;
+        if (count < 8 && iy + 1 < y1) continue;
+        max_pool_rows(window, count, v.out_w * ring_channels, line);
+        window[0] = line;
+        count = 1;
+    }
     for (int32_t o = 0; o < channels; o += 8)
         for (int32_t c0 = 0; c0 < pool.out_w; c0 += 8) {
             v8f block[8] = {{0}};

@@ -7,13 +7,13 @@
 
 static void depthwise_portable(const float *x, const float *w, const float *bias, float *y, int32_t channels,
                                shears_window v, int32_t relu, float *scratch) {
-    window_planes(x, w, bias, y, channels, v, 0, relu, scratch);
+    window_planes(x, w, bias, y, channels, v, 0, relu, scratch, window_pad_plane_portable);
 }
 
 #if SHEARS_MULTIVERSION
 SHEARS_AVX2 static void depthwise_avx2(const float *x, const float *w, const float *bias, float *y, int32_t channels,
                                        shears_window v, int32_t relu, float *scratch) {
-    window_planes(x, w, bias, y, channels, v, 0, relu, scratch);
+    window_planes(x, w, bias, y, channels, v, 0, relu, scratch, window_pad_plane_avx2);
 }
 #endif
 

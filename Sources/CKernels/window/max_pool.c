@@ -5,12 +5,12 @@
 #include "../common/multiversion.h"
 
 static void max_pool_portable(const float *x, float *y, int32_t planes, shears_window v, float *scratch) {
-    window_planes(x, 0, 0, y, planes, v, 1, 0, scratch);
+    window_planes(x, 0, 0, y, planes, v, 1, 0, scratch, window_pad_plane_portable);
 }
 
 #if SHEARS_MULTIVERSION
 SHEARS_AVX2 static void max_pool_avx2(const float *x, float *y, int32_t planes, shears_window v, float *scratch) {
-    window_planes(x, 0, 0, y, planes, v, 1, 0, scratch);
+    window_planes(x, 0, 0, y, planes, v, 1, 0, scratch, window_pad_plane_avx2);
 }
 #endif
 

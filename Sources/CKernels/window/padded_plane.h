@@ -13,6 +13,7 @@
 #include "../common/max_pool_rows.h"
 #include "../common/padded_row.h"
 #include "../common/vector.h"
+#include "../common/multiversion.h"
 
 #include <math.h>
 #include <string.h>
@@ -56,6 +57,16 @@ static inline __attribute__((always_inline)) void pad_plane(const float *x, shea
         pad_row(x + (int64_t)iy * v.in_w, v.in_w, v.pad_w, v.stride_w, l.phase, p + (int64_t)y * l.row);
     }
 }
+
+/// pad_plane, one clone per instruction set (padded_plane.c), called by `window_planes`: not
+/// inlined into its loop over planes, where a 3x3/2 depthwise conv on 8x8 maps ran 10% slower.
+__attribute__((visibility("hidden"))) void window_pad_plane_portable(const float *x, shears_window v, padded_layout l, float fill,
+                                                                     int32_t first_plane, float *p);
+#if SHEARS_MULTIVERSION
+SHEARS_AVX2 __attribute__((visibility("hidden"))) void window_pad_plane_avx2(const float *x, shears_window v, padded_layout l,
+                                                                             float fill, int32_t first_plane, float *p);
+#endif
+typedef void pad_plane_fn(const float *x, shears_window v, padded_layout l, float fill, int32_t first_plane, float *p);
 
 /// Stores the first `count` (1 ... 8) lanes of `value` at `y`.
 static inline __attribute__((always_inline)) void store_lanes(float *y, const v8f *value, int32_t count) {
@@ -106,16 +117,17 @@ static inline __attribute__((always_inline)) void window_row(const float *base, 
 
 /// Every plane of a call through its padded plane (`scratch`): plane p of x padded with −inf
 /// when `max` (a constant), with 0 otherwise, then each output row by `window_row`, with plane
-/// p's filter w[p] and bias[p] when not `max` (w and bias unread when it is).
+/// p's filter w[p] and bias[p] when not `max` (w and bias unread when it is). `pad` is the
+/// window_pad_plane_* clone of the caller's instruction set.
 static inline __attribute__((always_inline)) void window_planes(const float *x, const float *w, const float *bias, float *y,
                                                                 int32_t planes, shears_window v, int32_t max, int32_t relu,
-                                                                float *scratch) {
+                                                                float *scratch, pad_plane_fn *pad) {
     padded_layout l = layout_of(v);
     int32_t taps = v.kernel_h * v.kernel_w;
     int64_t offsets[taps];
     tap_offsets(v, l, offsets);
     for (int32_t p = 0; p < planes; p++) {
-        pad_plane(x + (int64_t)p * v.in_h * v.in_w, v, l, max ? -INFINITY : 0, p == 0, scratch);
+        pad(x + (int64_t)p * v.in_h * v.in_w, v, l, max ? -INFINITY : 0, p == 0, scratch);
         const float *kernel = max ? 0 : w + (int64_t)p * taps;
         float b = max ? 0 : bias[p];
         for (int32_t oy = 0; oy < v.out_h; oy++) {
