@@ -9,7 +9,7 @@
 /// Output rows [first_row, end_row) of channels [first_out, end_out), the taps at `offsets` read
 /// in place or not as `dense_offsets` (blocking.h) says: y is where channel first_out's row
 /// first_row starts, channels `plane` floats apart. One clone per instruction set
-/// (multiversion.h).
+/// (common/multiversion.h).
 __attribute__((visibility("hidden"))) void direct_dense_portable(const float *input, const float *packed, const float *bias,
                                                                  int32_t in_c, shears_window v, const int64_t *offsets,
                                                                  int32_t in_place, int32_t first_out, int32_t end_out,

@@ -5,7 +5,7 @@
 // positions (one contiguous copy per tap, `pack_panel`; lanes on grid columns past out_w are
 // computed and dropped), for each output channel, its nonzeros in the chunk times the panel
 // rows they name, in two sets of four sums (alternate nonzeros, to cover the FMA latency).
-// Reading 128 bytes of panel per nonzero, from L2 for big K, bounds it; see the header for the
+// Reading 128 bytes of panel per nonzero, from L2 for big K, bounds it; see include/direct_conv.h for the
 // crossover against the dense kernel.
 
 #include "blocking.h"
