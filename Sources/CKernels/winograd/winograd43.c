@@ -12,7 +12,8 @@
 // range's columns, so calls for different samples of one chunk may run concurrently.
 
 #include "winograd43.h"
-#include "multiversion.h"
+#include "../common/multiversion.h"
+#include "../common/vector.h"
 
 #include <string.h>
 
