@@ -95,6 +95,7 @@ let package = Package(
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),
+        .testTarget(name: "ShearsKitTests", dependencies: ["ShearsKit", "TestSupport"]),
         .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "NNTorchIO", "TestSupport"]),
     ],
     swiftLanguageModes: [.v5]
