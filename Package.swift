@@ -2,9 +2,12 @@
 //
 // Shears: prune and quantize PyTorch image classifiers, and measure what it costs.
 //
-// Layout: four libraries (NN, itself an umbrella over six targets; Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
+// Layout: four libraries (NN, itself an umbrella over seven targets; Prune, Quantize, Report) and ShearsKit over them, three C targets (COpenBLAS, CJPEG, CKernels), the
 // generated ONNX schema (ONNXProto),
-// one executable (`shears`), and a test target per library plus one for the CLI.
+// one executable (`shears`), and a test target per library (NN split by target) plus one for the CLI.
+// Each target depends on, and imports, only what it uses: the engine links without libjpeg,
+// Prune and Quantize without OpenBLAS or libjpeg; `NN` is for users outside the package
+// and nothing inside imports it.
 
 import PackageDescription
 
@@ -55,25 +58,29 @@ let package = Package(
 
         /// No unsafe flags, so the products work as a versioned dependency; scripts/test builds
         /// the tests in release mode (with -enable-testing), since they run real images and models.
-        /// NN is six targets and an umbrella that re-exports them (`import NN` gives all six):
+        /// NN is seven targets and an umbrella that re-exports them (`import NN` gives all seven):
         /// the core (tensors, state dicts, the graph IR, shapes and statistics, catalog
-        /// architectures, errors, atomic files), torch I/O (pickle machine, checkpoints, module
-        /// trees), torch.export archives, ONNX I/O, vision (JPEG, PIL transforms, datasets) and the engine (executor,
-        /// evaluation, timing). Each uses the others' `package` API only.
+        /// architectures, errors, atomic files, the seeded RNG), torch I/O (pickle machine, checkpoints, module
+        /// trees), torch.export archives, ONNX I/O, vision (JPEG, PIL transforms, datasets), the engine (executor)
+        /// and evaluation (top-1 evaluation, BN recalibration, timing). Each uses the others' `package` API only.
         .target(name: "NNCore"),
         .target(name: "NNTorchIO", dependencies: ["NNCore"]),
         .target(name: "NNONNX", dependencies: ["NNCore", "ONNXProto"]),
         .target(name: "NNVision", dependencies: ["NNCore", "CJPEG"]),
-        .target(name: "NNEngine", dependencies: ["NNCore", "NNVision", "COpenBLAS", "CKernels"]),
+        .target(name: "NNEngine", dependencies: ["NNCore", "COpenBLAS", "CKernels"]),
+        /// Running a model over data: top-1 evaluation, BatchNorm recalibration, latency timing.
+        .target(name: "NNEvaluation", dependencies: ["NNCore", "NNEngine", "NNVision"]),
         /// torch.export (`.pt2`) archives: the ExportedProgram's ATen graph as a Shears graph.
         .target(name: "NNTorchExport", dependencies: ["NNCore", "NNTorchIO"]),
-        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine"]),
-        .target(name: "Prune", dependencies: ["NN"]),
-        .target(name: "Quantize", dependencies: ["NN"]),
+        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "NNEvaluation"]),
+        .target(name: "Prune", dependencies: ["NNCore"]),
+        .target(name: "Quantize", dependencies: ["NNCore", "NNTorchIO"]),
         .target(name: "Report", dependencies: ["NNCore", "Prune"]),
-        /// What a Swift program needs to do what the CLI does: the four modules re-exported,
-        /// model loading from any file and sweep-point measurement.
-        .target(name: "ShearsKit", dependencies: ["NN", "Prune", "Quantize", "Report"]),
+        /// What a Swift program needs to do what the CLI does: the NN targets, Prune, Quantize and
+        /// Report re-exported (directly, not through the umbrella), model loading from any file,
+        /// model writing by extension and sweep-point measurement.
+        .target(name: "ShearsKit", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine",
+                                                  "NNEvaluation", "Prune", "Quantize", "Report"]),
 
         // MARK: - Executable
 
@@ -91,7 +98,16 @@ let package = Package(
         /// Also small ONNX models built in Swift (`ONNXModel`), for graphs no exporter writes.
         .target(name: "TestSupport", dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Tests/TestSupport"),
-        .testTarget(name: "NNTests", dependencies: ["NN", "NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "TestSupport"]),
+        /// Fixtures read through the NN libraries (the zoo's module-tree models, ConvNeXt's logits,
+        /// small graphs), shared by the NN test targets.
+        .target(name: "NNTestSupport", dependencies: ["NNCore", "NNTorchIO", "NNEngine", "TestSupport"], path: "Tests/NNTestSupport"),
+        .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNEngine", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNTorchIOTests", dependencies: ["NNTorchIO", "NNCore", "NNEngine", "NNONNX", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNTorchExportTests", dependencies: ["NNTorchExport", "NNCore", "NNTorchIO", "NNEngine", "TestSupport"]),
+        .testTarget(name: "NNONNXTests", dependencies: ["NNONNX", "ONNXProto", "NNCore", "NNEngine", "NNTorchIO", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNVisionTests", dependencies: ["NNVision", "NNCore", "NNTorchIO", "TestSupport"]),
+        .testTarget(name: "NNEngineTests", dependencies: ["NNEngine", "NNCore", "NNTorchIO", "NNONNX", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNEvaluationTests", dependencies: ["NNEvaluation", "NNCore", "NNTorchIO", "NNVision", "TestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),

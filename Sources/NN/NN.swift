@@ -1,11 +1,13 @@
-// NN: the umbrella over the NN targets, for programs outside this package, so that `import NN`
-// gives all of them: NNCore (tensors, graph, architectures, errors), NNTorchIO (pickle,
+// NN: the umbrella over the seven NN targets, so that `import NN` gives all of them:
+// NNCore (tensors, graph, architectures, errors, the seeded RNG), NNTorchIO (pickle,
 // checkpoints, module trees), NNTorchExport (torch.export `.pt2` archives), NNONNX, NNVision
-// (JPEG, PIL transforms, datasets) and NNEngine (the executor). It only re-exports; targets
-// inside the package import what they use.
+// (JPEG, PIL transforms, datasets), NNEngine (executor) and NNEvaluation (top-1 evaluation,
+// BN recalibration, timing). It only re-exports: nothing inside the package imports it
+// (each target imports what it uses), it is for programs outside.
 
 @_exported import NNCore
 @_exported import NNEngine
+@_exported import NNEvaluation
 @_exported import NNONNX
 @_exported import NNTorchExport
 @_exported import NNTorchIO

@@ -20,7 +20,7 @@
 // nor can a space a LayerNorm reads (its mean and variance over all channels would change
 // with one removed).
 
-import NN
+import NNCore
 
 /// One set of channels that must be pruned together.
 struct ChannelSpace {

@@ -1,5 +1,5 @@
 // ChannelPruner: structured pruning that physically removes convolution output channels,
-// and its masked twin. Per channel space (ChannelDependencies) the channels are ranked by
+// exactly (see below). Per channel space (ChannelDependencies) the channels are ranked by
 // the L1 norm of their filters, summed over the space's producers (one producer: exactly
 // `ln_structured(n=1, dim=0)`'s ranking, ties broken as torch.topk breaks them), and
 // `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
@@ -18,13 +18,13 @@
 // conv per group: the filters of group G keep the kept channels of input group G at their
 // offsets in it; a linear layer's in-features in blocks of H·W = in / C after a flatten; a
 // concat reader's input channels at the space's block offset).
-// Exactness: `maskChannels` keeps all shapes and zeroes the removed channels' producer
-// filters and biases (grouped producers' too), depthwise filters and biases, BN weight and
-// bias, and layer scales, so those channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 +
-// 0). The channel-removed network computes the same logits as that masked network (up to
-// float summation order).
+// Exactness: the masked twin (`maskChannels`, over the same `plan`, in the Prune tests) keeps
+// all shapes and zeroes the removed channels' producer filters and biases (grouped
+// producers' too), depthwise filters and biases, BN weight and bias, and layer scales, so
+// those channels output exactly 0 everywhere (BN: (x - μ)/σ · 0 + 0). The channel-removed
+// network computes the same logits as that masked network (up to float summation order).
 
-import NN
+import NNCore
 
 /// Options for channel pruning.
 public struct ChannelPruningOptions: Equatable, Sendable {
@@ -92,30 +92,6 @@ public enum ChannelPruner {
             pruned.stateDict.setTensor(key, select(pruned.stateDict.tensor(key)!, dim: 1, indices))
         }
         return (pruned, PruneRecord(model: pruned, keys: keys, masks: [:], channelGroups: groupRecords(model, plan)))
-    }
-
-    /// The same selection as `removeChannels`, applied as zeros: shapes unchanged, removed
-    /// channels' producer filters and biases, depthwise filters and biases, BN weight and bias and
-    /// layer scales set to 0.
-    public static func maskChannels(_ model: Model, ratio: Double, options: ChannelPruningOptions = ChannelPruningOptions()) throws -> (Model, PruneRecord) {
-        var masked = model
-        var keys: [String] = []
-        var masks: [String: Tensor] = [:]
-        let plan = try self.plan(model, ratio: ratio, options: options)
-        for (space, kept) in plan {
-            let keep = Set(kept)
-            for key in space.perChannelKeys(in: model, suffixes: ["weight", "bias"]) {
-                guard let t = model.stateDict.tensor(key) else { continue }
-                let slices = ChannelSlices(shape: t.shape, dim: 0)
-                var mask = Tensor(shape: t.shape, repeating: 1)
-                for c in 0..<slices.channels where !keep.contains(c) {
-                    for e in slices.elements(of: c) { mask.scalars[e] = 0 }
-                }
-                masked.stateDict.setTensor(key, Tensor(shape: t.shape, scalars: zip(t.scalars, mask.scalars).map(*)))
-                if key.hasSuffix(".weight") { masks[key] = mask; keys.append(key) }
-            }
-        }
-        return (masked, PruneRecord(model: masked, keys: keys, masks: masks, channelGroups: groupRecords(model, plan)))
     }
 
     /// The prunable spaces with the channels each keeps (ascending).

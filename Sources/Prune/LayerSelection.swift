@@ -4,7 +4,7 @@
 // `include` narrows that set to names matching any glob, `exclude` removes names.
 // Globs: `*` matches any run of characters (dots included), `?` one character.
 
-import NN
+import NNCore
 
 /// Layers to prune, by glob on node names ("conv1", "layer*.0.*", "fc").
 public struct LayerSelection: Equatable, Sendable {

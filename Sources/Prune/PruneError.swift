@@ -1,6 +1,6 @@
 // PruneError: every error the Prune module throws, one line each, naming the layer or key.
 
-import NN
+import NNCore
 
 /// Errors from pruning a model.
 public enum PruneError: Error, CustomStringConvertible, Equatable {

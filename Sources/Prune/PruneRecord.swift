@@ -2,7 +2,7 @@
 // (so a later step composes with them as torch's PruningContainer does) and, for channel
 // removal, the channel counts of each group. A record, not a report: no formatting here.
 
-import NN
+import NNCore
 
 /// The result of pruning a model once.
 public struct PruneRecord: Equatable, Sendable {

@@ -4,7 +4,7 @@
 // sweep can evaluate each one.
 
 import Foundation
-import NN
+import NNCore
 
 /// How much to prune, in how many steps.
 public enum PruneSchedule: Equatable, Sendable {
@@ -44,13 +44,5 @@ extension Pruner {
             (current, record) = (next, nextRecord)
             try body(i + 1, next, nextRecord)
         }
-    }
-
-    /// Every step's model and record of `schedule`, in order.
-    public static func steps(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
-                             selection: LayerSelection = LayerSelection(), seed: UInt64 = 0) throws -> [(Model, PruneRecord)] {
-        var result: [(Model, PruneRecord)] = []
-        try run(model, method: method, schedule: schedule, selection: selection, seed: seed) { result.append(($1, $2)) }
-        return result
     }
 }

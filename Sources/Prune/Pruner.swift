@@ -3,7 +3,7 @@
 // PruneRecord that keeps the masks so the next call composes as torch's repeated calls do.
 // Schedules (one shot, iterative) are in Pruner+Schedule.swift.
 
-import NN
+import NNCore
 
 /// Pruning of whole models.
 public enum Pruner {

@@ -9,7 +9,7 @@
 // *unstructured* mask partly zeroed.
 
 import Foundation
-import NN
+import NNCore
 
 /// Structured (whole-slice) pruning masks.
 public enum StructuredMask {

@@ -21,7 +21,7 @@
 //
 // Masks are float tensors of 0 and 1 in the weight's shape, as torch's `weight_mask`.
 
-import NN
+import NNCore
 
 /// Element-wise pruning masks.
 public enum UnstructuredMask {

@@ -2,7 +2,8 @@
 // back to a QuantizedModel, checking every field: format and version, bit widths, shapes,
 // data lengths, ranges. Every error names the tensor. Unknown keys are ignored.
 
-import NN
+import NNCore
+import NNTorchIO
 
 extension BlobCodec {
     /// Decodes the value `pickle.load` would return for the blob at `path`.

@@ -1,7 +1,8 @@
 // BlobCodec+Read: recognising and reading a blob file (bytes → PickleValue through NN's
 // restricted unpickler → QuantizedModel).
 
-import NN
+import NNCore
+import NNTorchIO
 
 extension BlobCodec {
     /// True when `bytes` start like a Shears blob: `PROTO 4` then `EMPTY_DICT`. torch's

@@ -11,7 +11,8 @@
 // little-endian values. This file encodes; BlobCodec+Decode.swift decodes from a PickleValue
 // (the bytes → PickleValue step is the checkpoint module's unpickler).
 
-import NN
+import NNCore
+import NNTorchIO
 
 /// Encodes and decodes Shears quantized blobs.
 public enum BlobCodec {
@@ -25,11 +26,6 @@ public enum BlobCodec {
         var writer = PickleWriter(protocol: 4)
         writer.write(blobValue(model))
         return writer.finish()
-    }
-
-    /// Writes the blob to `path` atomically. Throws `NNError.io` when it cannot be written.
-    public static func write(_ model: QuantizedModel, to path: String) throws {
-        try AtomicFile.write(encode(model), to: path)
     }
 
     /// The blob as a Python value tree (the dict described at the top of this file).

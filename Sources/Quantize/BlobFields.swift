@@ -2,7 +2,8 @@
 // level or one tensor entry), throwing QuantizeError.malformedBlob with the dict's name.
 // Internal to BlobCodec's decoder.
 
-import NN
+import NNCore
+import NNTorchIO
 
 /// The string-keyed fields of one blob dict, with the context that error messages name.
 struct BlobFields {

@@ -1,6 +1,6 @@
 // QuantizeError: every error the Quantize module throws, one line each, naming the file or tensor.
 
-import NN
+import NNCore
 
 /// Errors from quantizing, encoding and decoding blobs.
 public enum QuantizeError: Error, CustomStringConvertible, Equatable {

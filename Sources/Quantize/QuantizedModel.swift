@@ -1,8 +1,8 @@
 // QuantizedModel: a quantized state dict, in state-dict order, with what the blob records
 // about where it came from (architecture, source file) and how it was quantized.
-// Encoding to bytes is BlobCodec's; error metrics are in QuantizedModel+Errors.swift.
+// Encoding to bytes is BlobCodec's; noise metrics are in QuantizedModel+Noise.swift.
 
-import NN
+import NNCore
 
 /// The result of `Quantizer.quantize`, and what a blob decodes to.
 public struct QuantizedModel: Equatable, Sendable {
@@ -24,12 +24,6 @@ public struct QuantizedModel: Equatable, Sendable {
         self.perChannel = perChannel
         self.tensors = tensors
     }
-
-    /// Names of the tensors stored as codes.
-    public var quantizedNames: [String] { tensors.filter { $0.codes != nil }.map(\.name) }
-
-    /// Bytes of tensor data in the blob (packed codes and raw values), without headers.
-    public var dataByteCount: Int { tensors.reduce(0) { $0 + $1.dataByteCount } }
 
     /// The state dict the model stands for: codes dequantized to float32, raw tensors as stored.
     public func dequantized() -> StateDict {

@@ -2,7 +2,7 @@
 // codes, or values kept as raw float32 (tensors not quantized) or int64 (integer buffers
 // such as num_batches_tracked).
 
-import NN
+import NNCore
 
 /// A named tensor of a `QuantizedModel`.
 public struct QuantizedTensor: Equatable, Sendable {
@@ -40,15 +40,6 @@ public struct QuantizedTensor: Equatable, Sendable {
     public var codes: QuantizedCodes? {
         if case .codes(let codes) = payload { return codes }
         return nil
-    }
-
-    /// Bytes of stored data in the blob: packed codes, 4 per float32, 8 per int64.
-    public var dataByteCount: Int {
-        switch payload {
-        case .codes(let c): return BitPacking.byteCount(codes: c.codes.count, bits: c.bits)
-        case .float32(let v): return v.count * 4
-        case .int64(let v): return v.count * 8
-        }
     }
 
     /// The entry as a state-dict tensor: dequantized or raw float32, or int64.

@@ -2,7 +2,7 @@
 // generalised to 2-8 bits and per-channel ranges). It chooses which tensors become codes
 // and keeps the rest raw; the arithmetic is MinMaxRange's, the file format BlobCodec's.
 
-import NN
+import NNCore
 
 /// Quantizes state dicts.
 public enum Quantizer {

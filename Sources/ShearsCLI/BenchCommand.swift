@@ -1,7 +1,8 @@
 // `shears bench`: latency (median, p90) and images/s after warm-up of the dense model and
 // its pruned variants side by side, in one run, with the speed-up over dense. Masks keep
 // the dense cost on dense kernels; unstructured masks buy time on the sparse kernel;
-// channel removal shrinks the network: this measures it.
+// channel removal shrinks the network: this measures it. The variants and the timing are
+// ShearsKit's (BenchVariant, Bench); the command parses, checks limits and prints.
 
 import ArgumentParser
 import Foundation
@@ -82,17 +83,9 @@ struct BenchCommand: ParsableCommand {
         guard (1...Self.maximumThreads).contains(threads) else {
             throw ValidationError("--threads must be between 1 and \(Self.maximumThreads), got \(threads)")
         }
-        try pointOptions.check(Self.variantCount(methods: methods, ratios: ratios.count) * Double(sizes.count),
+        try pointOptions.check(BenchVariant.count(methods: methods, ratios: ratios.count) * Double(sizes.count),
                                of: "--methods × --ratios × --batch")
-        if let shape { try Self.checkBatches(sizes, shape: shape) }
-    }
-
-    /// Each batch of `sizes` images of `shape` must fit the memory budget.
-    static func checkBatches(_ sizes: [Int], shape: [Int]) throws {
-        for size in sizes {
-            try MemoryBudget.check(elements: ([size] + shape).checkedProduct ?? -1, of: 4,
-                                   for: "a batch of \(size) float32 images of \(shape.map(String.init).joined(separator: "x"))", path: "--batch")
-        }
+        if let shape { try Bench.checkBatches(sizes, shape: shape, path: "--batch") }
     }
 
     func run() throws {
@@ -100,82 +93,31 @@ struct BenchCommand: ParsableCommand {
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: (requested ?? defaultInputShape)[1])
         let shape = try loaded.inputSize(requested, fallback: defaultInputShape)
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
-        try Self.checkBatches(sizes, shape: shape)
-        let variants = try benchVariants(loaded.model, methods: try PruningMethod.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions))
+        try Bench.checkBatches(sizes, shape: shape, path: "--batch")
+        let variants = try BenchVariant.make(from: loaded.model, methods: try PruningMethod.parseList(methods),
+                                             ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions),
+                                             settings: pruneOptions.settings, path: checkpoint)
+        let bench = Bench(model: loaded.label, variants: variants, input: shape, threads: threads, warmup: warmup, iterations: iterations)
         if let out {
-            try ResultsFolder.withWriter(in: out) { writer in try measure(loaded, variants, shape: shape, sizes: sizes, writer: writer) }
+            try ResultsFolder.withWriter(in: out) { writer in try measure(bench, sizes: sizes, writer: writer) }
         } else {
-            try measure(loaded, variants, shape: shape, sizes: sizes, writer: nil)
+            try measure(bench, sizes: sizes, writer: nil)
         }
     }
 
-    /// Times `variants` at each batch size, appending the records to `writer` when given.
-    private func measure(_ loaded: LoadedModel, _ variants: [BenchVariant], shape: [Int], sizes: [Int], writer: ResultsWriter?) throws {
+    /// Runs `bench` at each batch size, appending the records to `writer` when given, and prints them.
+    private func measure(_ bench: Bench, sizes: [Int], writer: ResultsWriter?) throws {
         var rows = [["variant", "method", "ratio", "batch", "median ms", "p90 ms", "images/s", "speed-up"]]
-        for size in sizes {
-            let measured = try LatencyBenchmark.compare(variants.map(\.model), input: shape, batch: size, threads: threads,
-                                                        warmup: warmup, iterations: iterations,
-                                                        sparseDensityLimits: variants.map { $0.sparseKernels ? nil : 0 })
-            let dense = measured[0].medianMilliseconds
-            for (variant, stats) in zip(variants, measured) {
-                let speedup = dense / stats.medianMilliseconds
-                let record = ResultRecord(kind: .bench, model: loaded.label, method: variant.method, ratio: variant.ratio,
-                                          variant: variant.variant, batch: size, latencyMs: stats.medianMilliseconds,
-                                          latencyP90Ms: stats.p90Milliseconds, imagesPerSecond: stats.imagesPerSecond, speedup: speedup)
-                try writer?.append(record)
-                if json {
-                    print(try record.jsonLine())
-                } else {
-                    rows.append([variant.variant.rawValue, variant.method.description, String(format: "%.2f", variant.ratio), "\(size)",
-                                 String(format: "%.3f", stats.medianMilliseconds), String(format: "%.3f", stats.p90Milliseconds),
-                                 String(format: "%.1f", stats.imagesPerSecond), String(format: "%.2fx", speedup)])
-                }
+        try bench.run(batches: sizes, writer: writer) { measured in
+            let (variant, stats) = (measured.variant, measured.stats)
+            if json {
+                print(try measured.record.jsonLine())
+            } else {
+                rows.append([variant.variant.rawValue, variant.method.description, String(format: "%.2f", variant.ratio), "\(stats.batch)",
+                             String(format: "%.3f", stats.medianMilliseconds), String(format: "%.3f", stats.p90Milliseconds),
+                             String(format: "%.1f", stats.imagesPerSecond), String(format: "%.2fx", measured.speedup)])
             }
         }
         if !json { print(renderColumns(rows, rightAligned: [2, 3, 4, 5, 6, 7])) }
-    }
-}
-
-/// One model timed by `shears bench`.
-struct BenchVariant {
-    let variant: ResultRecord.Variant
-    let method: ResultRecord.Method
-    let ratio: Double
-    let model: Model
-    /// Whether sparse layers run on the sparse kernel.
-    var sparseKernels = false
-}
-
-extension BenchCommand {
-    /// Dense first, then each method at each ratio: masks (unstructured or structured) keep the
-    /// dense shapes, channel removal shrinks them; unstructured masks once more on the sparse kernel.
-    /// How many variants `benchVariants` makes: dense, then per method and ratio one (two for
-    /// unstructured masks); in Double, so that no list can overflow it.
-    static func variantCount(methods: [PruningMethod], ratios: Int) -> Double {
-        1 + Double(ratios) * methods.reduce(0) { $0 + ($1.isStructured ? 1 : 2) }
-    }
-
-    /// The variants' weights are checked against the memory budget before any is made.
-    func benchVariants(_ model: Model, methods: [PruningMethod], ratios: [Double]) throws -> [BenchVariant] {
-        let count = Int(Self.variantCount(methods: methods, ratios: ratios.count))
-        try MemoryBudget.check(elements: [count, ModelStatistics.parameterCount(of: model)].checkedProduct ?? -1, of: 4,
-                               for: "the weights of \(count) variants", path: checkpoint)
-        var variants = [BenchVariant(variant: .dense, method: .dense, ratio: 0, model: model)]
-        for method in methods {
-            let variant: ResultRecord.Variant
-            switch method {
-            case .channel: variant = .channelRemoved
-            case .ln: variant = .maskedStructured
-            default: variant = .maskedUnstructured
-            }
-            for ratio in ratios {
-                let pruned = try pruneOptions.settings.prune(model, method: method, amount: ratio).0
-                variants.append(BenchVariant(variant: variant, method: .pruning(method), ratio: ratio, model: pruned))
-                if !method.isStructured {
-                    variants.append(BenchVariant(variant: .maskedSparse, method: .pruning(method), ratio: ratio, model: pruned, sparseKernels: true))
-                }
-            }
-        }
-        return variants
     }
 }

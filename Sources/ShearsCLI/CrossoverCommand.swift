@@ -1,6 +1,6 @@
 // `shears crossover`: per layer kind, the weight density below which the sparse kernel
-// beats the dense one on this machine. Each kind is one conv with random weights masked to
-// each density, timed on the dense kernels and on the sparse one in alternation.
+// beats the dense one on this machine, measured by ShearsKit's Crossover (one seeded sparse
+// conv per layer and density, timed dense and sparse in alternation); the command parses and prints.
 
 import ArgumentParser
 import Foundation
@@ -50,69 +50,29 @@ struct CrossoverCommand: ParsableCommand {
         }
     }
 
-    /// A layer: a conv's channels, kernel, stride and input size, and its kind.
-    struct Layer {
-        let name: String
-        let kind: SparseCrossover.Kind
-        let input: [Int]
-        let outChannels: Int, kernel: Int, stride: Int
-    }
-
-    static let layers = [
-        Layer(name: "conv3x3 64@56", kind: .winograd, input: [64, 56, 56], outChannels: 64, kernel: 3, stride: 1),
-        Layer(name: "conv3x3 256@14", kind: .winograd, input: [256, 14, 14], outChannels: 256, kernel: 3, stride: 1),
-        Layer(name: "conv3x3 512@7", kind: .winograd, input: [512, 7, 7], outChannels: 512, kernel: 3, stride: 1),
-        Layer(name: "conv3x3/2 128->256@28", kind: .direct, input: [128, 28, 28], outChannels: 256, kernel: 3, stride: 2),
-        Layer(name: "conv7x7/2 stem", kind: .winograd, input: [3, 224, 224], outChannels: 64, kernel: 7, stride: 2),
-        Layer(name: "conv1x1 128->256@28", kind: .pointwise, input: [128, 28, 28], outChannels: 256, kernel: 1, stride: 1),
-    ]
-
     func run() throws {
-        var generator = SplitMix64(seed: 1)
+        let crossover = Crossover(densities: try parseRatios(densities, name: "--densities", limit: pointOptions),
+                                  batch: batch, iterations: iterations)
         var rows = [["layer", "kind", "density", "dense ms", "sparse ms", "sparse speed-up"]]
-        var kindCrossover: [SparseCrossover.Kind: Double] = [:]
-        for layer in Self.layers {
-            var measured: [[String: Any]] = []
-            // The highest density up to which the sparse kernel won at every density measured.
-            var crossover = 0.0, winning = true
-            for density in try parseRatios(densities, name: "--densities", limit: pointOptions).sorted() {
-                let model = Self.model(layer, density: density, generator: &generator)
-                let stats = try LatencyBenchmark.compare([model, model], input: layer.input, batch: batch, warmup: 2,
-                                                         iterations: iterations, sparseDensityLimits: [0, 1])
-                let (dense, sparse) = (stats[0].medianMilliseconds, stats[1].medianMilliseconds)
-                winning = winning && sparse < dense
-                if winning { crossover = density }
-                measured.append(["density": density, "dense_ms": dense, "sparse_ms": sparse])
-                rows.append([layer.name, layer.kind.rawValue, String(format: "%.2f", density), String(format: "%.3f", dense),
-                             String(format: "%.3f", sparse), String(format: "%.2fx", dense / sparse)])
+        let result = try crossover.run { measured in
+            let layer = measured.layer
+            for point in measured.points {
+                rows.append([layer.name, layer.kind.rawValue, String(format: "%.2f", point.density), String(format: "%.3f", point.denseMilliseconds),
+                             String(format: "%.3f", point.sparseMilliseconds), String(format: "%.2fx", point.sparseSpeedup)])
             }
-            kindCrossover[layer.kind] = min(kindCrossover[layer.kind] ?? 1, crossover)
             if json {
-                try printJSON(["layer": layer.name, "kind": layer.kind.rawValue, "batch": batch, "crossover_density": crossover,
-                               "points": measured])
+                let points = measured.points.map { ["density": $0.density, "dense_ms": $0.denseMilliseconds, "sparse_ms": $0.sparseMilliseconds] }
+                try printJSON(["layer": layer.name, "kind": layer.kind.rawValue, "batch": batch, "crossover_density": measured.crossover,
+                               "points": points])
             }
-            rows.append([layer.name, layer.kind.rawValue, "crossover", "", "", String(format: "%.2f", crossover)])
+            rows.append([layer.name, layer.kind.rawValue, "crossover", "", "", String(format: "%.2f", measured.crossover)])
         }
-        for kind in SparseCrossover.Kind.allCases {
-            guard let measured = kindCrossover[kind] else { continue }
+        for kind in result.kinds {
             if json {
-                try printJSON(["kind": kind.rawValue, "crossover_density": measured, "shears_switch": SparseCrossover.density(kind)])
+                try printJSON(["kind": kind.kind.rawValue, "crossover_density": kind.crossover, "shears_switch": kind.shearsSwitch])
             }
-            rows.append(["kind \(kind.rawValue)", kind.rawValue, "crossover", "", "", String(format: "%.2f (Shears: %.2f)", measured, SparseCrossover.density(kind))])
+            rows.append(["kind \(kind.kind.rawValue)", kind.kind.rawValue, "crossover", "", "", String(format: "%.2f (Shears: %.2f)", kind.crossover, kind.shearsSwitch)])
         }
         if !json { print(renderColumns(rows, rightAligned: [2, 3, 4, 5])) }
-    }
-
-    /// One conv shaped like `kind` whose weights keep `density` of their entries (seeded random picks).
-    static func model(_ kind: Layer, density: Double, generator: inout SplitMix64) -> Model {
-        let shape = [kind.outChannels, kind.input[0], kind.kernel, kind.kernel]
-        let weight = (0..<shape.reduce(1, *)).map { _ -> Float in
-            generator.nextUnit() < density ? Float(generator.nextUnit()) * 2 - 1 : 0
-        }
-        var stateDict = StateDict()
-        stateDict.setTensor("conv.weight", Tensor(shape: shape, scalars: weight))
-        var g = GraphBuilder()
-        g.add("conv", .conv2d(Conv2dAttributes(stride: Size2(kind.stride), padding: Size2(kind.kernel / 2))), g.input)
-        return Model(architecture: "crossover", graph: g.graph, stateDict: stateDict)
     }
 }

@@ -1,6 +1,7 @@
 // `shears quantize`: min-max quantization of every floating tensor to a pickle blob that
 // plain Python reads, with the sizes, the per-layer error and (with --eval) the accuracy
-// before and after.
+// before and after. ShearsKit's QuantizationComparison computes them; the command parses,
+// writes the files (last) and prints.
 
 import ArgumentParser
 import Foundation
@@ -66,54 +67,41 @@ struct QuantizeCommand: ParsableCommand {
 
     func run() throws {
         for path in [output] + (alsoFloat.map { [$0] } ?? []) { try AtomicFile.requireWritable(path) }
-        var loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
+        let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try (eval ?? dataOptions.data).map { try dataOptions.decodeImages(root: $0, for: loaded) }
-        if let prune {
-            loaded.model = try pruneOptions.settings.prune(loaded.model, method: prune, amount: amount).0
-        }
-        let config = QuantizationConfig(bits: bits, perChannel: perChannel, onlyWeights: onlyWeights)
-        let quantized = try Quantizer.quantize(loaded.model.stateDict, config: config,
-                                               architecture: loaded.model.architecture,
-                                               source: (checkpoint as NSString).lastPathComponent)
-        let blob = BlobCodec.encode(quantized)
-        var dequantized = loaded.model
-        dequantized.stateDict = quantized.dequantized()
-        let errors = try quantized.errors(against: loaded.model.stateDict)
-        let total = TensorError.total(errors)
-
-        var accuracyBefore: Double?
-        var accuracyAfter: Double?
-        if let images {
-            accuracyBefore = try Evaluator.evaluate(loaded.model, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels).classification.accuracy
-            accuracyAfter = try Evaluator.evaluate(dequantized, on: images, batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels).classification.accuracy
-        }
+        let comparison = QuantizationComparison(config: QuantizationConfig(bits: bits, perChannel: perChannel, onlyWeights: onlyWeights),
+                                                prune: prune, amount: amount, settings: pruneOptions.settings,
+                                                source: (checkpoint as NSString).lastPathComponent,
+                                                batch: dataOptions.batch, unknownLabels: dataOptions.unknownLabels)
+        let result = try comparison.run(loaded.model, images: images)
+        let (noise, total) = (result.noise, result.total)
         // Written last, once every input is read and every number computed.
-        try AtomicFile.write(blob, to: output)
-        if let alsoFloat { try ModelFile.write(dequantized, to: alsoFloat) }
+        try AtomicFile.write(result.blob, to: output)
+        if let alsoFloat { try ModelFile.write(result.dequantized, to: alsoFloat) }
 
         if json {
             var object: [String: Any] = [
-                "checkpoint": checkpoint, "output": output, "architecture": loaded.model.architecture,
+                "checkpoint": checkpoint, "output": output, "architecture": result.model.architecture,
                 "bits": bits, "per_channel": perChannel, "prune": prune.map { "\($0) \(amount)" } as Any? ?? NSNull(),
-                "original_bytes": loaded.fileBytes, "blob_bytes": blob.count,
-                "ratio": Double(loaded.fileBytes) / Double(max(blob.count, 1)),
+                "original_bytes": loaded.fileBytes, "blob_bytes": result.blobBytes,
+                "ratio": Double(loaded.fileBytes) / Double(max(result.blobBytes, 1)),
                 "rmse": total.rmse, "sqnr_db": total.sqnrDB.isFinite ? total.sqnrDB : NSNull(),
-                "layers": errors.map { ["name": $0.name, "rmse": $0.rmse, "sqnr_db": $0.sqnrDB.isFinite ? $0.sqnrDB : NSNull()] as [String: Any] },
+                "layers": noise.map { ["name": $0.name, "rmse": $0.rmse, "sqnr_db": $0.sqnrDB.isFinite ? $0.sqnrDB : NSNull()] as [String: Any] },
             ]
-            if let accuracyBefore, let accuracyAfter {
+            if let accuracyBefore = result.accuracyBefore, let accuracyAfter = result.accuracyAfter {
                 object["accuracy_before"] = accuracyBefore
                 object["accuracy"] = accuracyAfter
             }
             try printJSON(object)
         } else {
             var rows = [["tensor", "RMSE", "SQNR dB"]]
-            for e in errors { rows.append([e.name, String(format: "%.3g", e.rmse), e.sqnrDB.isFinite ? String(format: "%.1f", e.sqnrDB) : "exact"]) }
+            for e in noise { rows.append([e.name, String(format: "%.3g", e.rmse), e.sqnrDB.isFinite ? String(format: "%.1f", e.sqnrDB) : "exact"]) }
             print(renderColumns(rows, rightAligned: [1, 2]))
             print("")
             print("original  \(grouped(loaded.fileBytes)) bytes  \(checkpoint)".escapingControlCharacters)
-            print("blob      \(grouped(blob.count)) bytes  \(output)  (\(bits)-bit\(perChannel ? " per channel" : ""))".escapingControlCharacters)
-            print(String(format: "ratio     %.2fx smaller; overall SQNR %.1f dB", Double(loaded.fileBytes) / Double(max(blob.count, 1)), total.sqnrDB))
-            if let accuracyBefore, let accuracyAfter {
+            print("blob      \(grouped(result.blobBytes)) bytes  \(output)  (\(bits)-bit\(perChannel ? " per channel" : ""))".escapingControlCharacters)
+            print(String(format: "ratio     %.2fx smaller; overall SQNR %.1f dB", Double(loaded.fileBytes) / Double(max(result.blobBytes, 1)), total.sqnrDB))
+            if let accuracyBefore = result.accuracyBefore, let accuracyAfter = result.accuracyAfter {
                 print(String(format: "accuracy  %.4f before, %.4f after (%+.4f)", accuracyBefore, accuracyAfter, accuracyAfter - accuracyBefore))
             }
         }

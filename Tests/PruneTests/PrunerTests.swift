@@ -30,8 +30,9 @@ final class PrunerTests: XCTestCase {
 
     func testIterativeScheduleTakesFractionOfWhatRemains() throws {
         let model = try student()
-        let steps = try Pruner.steps(model, method: .l1, schedule: .iterative(step: .fraction(0.2), steps: 3),
-                                     selection: LayerSelection(include: ["fc"]))
+        var steps: [(Model, PruneRecord)] = []
+        try Pruner.run(model, method: .l1, schedule: .iterative(step: .fraction(0.2), steps: 3),
+                       selection: LayerSelection(include: ["fc"])) { steps.append(($1, $2)) }
         XCTAssertEqual(steps.count, 3)
         let total = 11 * 20
         var remaining = total

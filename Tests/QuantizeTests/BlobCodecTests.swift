@@ -80,7 +80,7 @@ final class BlobCodecTests: XCTestCase {
         let directory = try Fixtures.temporaryDirectory(for: self)
         let path = directory.appendingPathComponent("model.pkl").path
         let model = try Quantizer.quantize(QuantizerTests.smallModel(), config: QuantizationConfig(bits: 2))
-        try BlobCodec.write(model, to: path)
+        try AtomicFile.write(BlobCodec.encode(model), to: path)
         XCTAssertEqual([UInt8](try Data(contentsOf: URL(fileURLWithPath: path))), BlobCodec.encode(model))
     }
 

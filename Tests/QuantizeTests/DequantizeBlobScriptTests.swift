@@ -40,7 +40,7 @@ final class DequantizeBlobScriptTests: XCTestCase {
                        QuantizationConfig(bits: 5, onlyWeights: true)] {
             let model = try Quantizer.quantize(original, config: config, architecture: "plain-cnn", source: "model.pt")
             let blob = directory.appendingPathComponent("model-\(config.bits).pkl").path
-            try BlobCodec.write(model, to: blob)
+            try AtomicFile.write(BlobCodec.encode(model), to: blob)
 
             let run = try python([script, "--json", blob], in: directory)
             XCTAssertEqual(run.status, 0, run.stderr)
@@ -69,7 +69,7 @@ final class DequantizeBlobScriptTests: XCTestCase {
         let model = try Quantizer.quantize(QuantizerTests.smallModel(), config: QuantizationConfig(bits: 4, perChannel: true),
                                            source: "model.pt")
         let blob = directory.appendingPathComponent("model.pkl").path
-        try BlobCodec.write(model, to: blob)
+        try AtomicFile.write(BlobCodec.encode(model), to: blob)
         let run = try python([script, blob], in: directory)
         XCTAssertEqual(run.status, 0, run.stderr)
         let lines = String(decoding: run.stdout, as: UTF8.self).split(separator: "\n")

@@ -16,12 +16,6 @@ public struct CheckpointContents {
 
 /// Reads `torch.save` checkpoints (zip or legacy, any wrapper) and safetensors files.
 public enum Checkpoint {
-    /// The state dict stored in the file at `path`.
-    public static func load(path: String) throws -> StateDict { try contents(path: path).stateDict }
-
-    /// The state dict in `bytes`, the contents of the file `path` (named in errors).
-    public static func read(_ bytes: [UInt8], path: String) throws -> StateDict { try contents(bytes, path: path).stateDict }
-
     /// The state dict and module tree stored in the file at `path` (a regular file, its size
     /// within the memory budget: a FIFO or a folder is refused, not waited on).
     public static func contents(path: String) throws -> CheckpointContents {

@@ -40,9 +40,6 @@ public struct ImageDataset: Sendable {
     /// Class names by label: ImageFolder's sorted folder names, or "0"..."max label" for the flat layout.
     public let classNames: [String]
 
-    /// Number of classes (`classNames.count`).
-    public var classCount: Int { classNames.count }
-
     /// Lists `root`, or `root/split` when `split` is given and that folder exists.
     ///
     /// Layout: image files directly in the folder make it flat (sub-folders are then ignored);

@@ -99,9 +99,4 @@ public struct Preprocessing: Equatable, Sendable {
 
     /// The ToTensor + Normalize step for these settings.
     public var normalization: Normalization { Normalization(mean: mean, std: std) }
-
-    /// Writes the crop `image` (`[crop, crop, 3]`) normalised into `batch[index]`, `batch` being `[N, 3, crop, crop]`.
-    public func write(_ image: RGBImage, into batch: inout Tensor, at index: Int) {
-        normalization.write(image, into: &batch, at: index)
-    }
 }

@@ -1,10 +1,11 @@
-// ResizeShorterSide: torchvision `transforms.Resize(size)` with one int on a PIL image
-// (`_compute_resized_output_size`, docs/FORMATS.md §4.1): the shorter side becomes `size`, the
-// longer one `int(size * long / short)`, then Pillow's bilinear resize (PILResize).
+// ResizeShorterSide: the output size of torchvision `transforms.Resize(size)` with one int on a
+// PIL image (`_compute_resized_output_size`, docs/FORMATS.md §4.1): the shorter side becomes
+// `size`, the longer one `int(size * long / short)`. The resampling is Pillow's bilinear resize
+// (PILResize), which Preprocessing runs on the pixels the centre crop keeps.
 
-/// torchvision's `Resize(size)` for an int `size`.
 import NNCore
 
+/// torchvision's `Resize(size)` for an int `size`: the size it resizes to.
 public enum ResizeShorterSide {
     /// The output size: `new_short = shorter`, `new_long = (shorter * long) / short` (truncated).
     ///
@@ -14,12 +15,5 @@ public enum ResizeShorterSide {
             return (shorter, shorter * height / width)
         }
         return (shorter * width / height, shorter)
-    }
-
-    /// Resizes `image` so its shorter side is `shorter`; an unchanged size returns the image as is.
-    public static func apply(_ image: RGBImage, shorter: Int) -> RGBImage {
-        let size = outputSize(width: image.width, height: image.height, shorter: shorter)
-        if size.width == image.width && size.height == image.height { return image }
-        return PILResize.resize(image, width: size.width, height: size.height)
     }
 }

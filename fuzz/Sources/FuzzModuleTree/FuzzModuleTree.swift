@@ -46,7 +46,7 @@ private let fixtureStateDicts: [String: StateDict] = {
     var result: [String: StateDict] = [:]
     for name in names where name.hasSuffix(".txt") {
         let base = folder.appendingPathComponent(String(name.dropLast(4))).path
-        if let tree = try? ModuleTreeText.load(path: base + ".txt"), let stateDict = try? Checkpoint.load(path: base + ".pt") {
+        if let tree = try? ModuleTreeText.load(path: base + ".txt"), let stateDict = try? Checkpoint.contents(path: base + ".pt").stateDict {
             result[tree.className] = stateDict
         }
     }

@@ -1,0 +1,11 @@
+// vector: the eight-float vectors every kernel computes with (GCC/clang vector extensions: SSE
+// pairs in the portable clone, one AVX register in the AVX2 one), and the matching lane masks.
+#ifndef SHEARS_VECTOR_H
+#define SHEARS_VECTOR_H
+
+#include <stdint.h>
+
+typedef float v8f __attribute__((vector_size(32)));
+typedef int32_t v8i __attribute__((vector_size(32)));
+
+#endif

@@ -1,0 +1,252 @@
+import XCTest
+import TestSupport
+import NNTestSupport
+@testable import NNCore
+@testable import NNEngine
+
+/// ExecutionPlan's passes on small graphs (fold, fuse, assign buffers, lower, select kernels),
+/// and what the Executor refuses before it allocates: ops outside ShapeInference's invariants,
+/// windows with more taps than the kernels hold, a lane's buffers past 32-bit indices, and
+/// buffers and scratch over the memory budget.
+final class ExecutionPlanTests: XCTestCase {
+    /// The plan of `graph` over `stateDict` for inputs `input`, one sample a lane, one thread.
+    func plan(_ graph: GraphBuilder, _ stateDict: StateDict, input: [Int], foldBatchNorm: Bool = true,
+              sparseDensityLimit: Double? = nil, winograd: Bool = true) throws -> ExecutionPlan {
+        let model = Model(architecture: "test", graph: graph.graph, stateDict: stateDict)
+        return try ExecutionPlan(model: model, shapes: try ShapeInference(model: model, input: input).shapes, maxBatch: 1,
+                                 foldBatchNorm: foldBatchNorm, sparseDensityLimit: sparseDensityLimit, winograd: winograd, outputSplits: 1)
+    }
+
+    /// `[out, in, k, k]` weights, nonzero (1/8 ... 7/8) only at every `every`-th index, so a
+    /// density of ⌈count / every⌉ / count.
+    func weight(_ shape: [Int], every: Int = 1) -> Tensor {
+        Tensor(shape: shape, scalars: (0..<shape.reduce(1, *)).map { $0 % every == 0 ? Float($0 % 7 + 1) / 8 : 0 })
+    }
+
+    /// The conv steps of `plan`, in order.
+    func convs(_ plan: ExecutionPlan) -> [ConvStep] {
+        plan.steps.compactMap { if case .conv(let conv) = $0 { return conv } else { return nil } }
+    }
+
+    /// What kind of step each of `plan`'s steps is.
+    func kinds(_ plan: ExecutionPlan) -> [String] {
+        plan.steps.map { step in
+            switch step {
+            case .conv: return "conv"
+            case .affine: return "affine"
+            case .activation: return "activation"
+            case .pool: return "pool"
+            case .add: return "add"
+            case .linear: return "linear"
+            default: return "\(step)"
+            }
+        }
+    }
+
+    /// `input → conv (1x1, 2 → 2, w = [[1, 2], [3, 4]], b = [0.5, −1]) → bn`, with γ = [2, 3],
+    /// β = [1, 0], μ = [0.5, 1], σ² = [1, 4], ε = 0: scale [2, 1.5], shift [0, −1.5].
+    func convBatchNorm() -> (GraphBuilder, StateDict) {
+        var graph = GraphBuilder()
+        let conv = graph.add("conv", .conv2d(Conv2dAttributes()), graph.input)
+        graph.add("bn", .batchNorm(eps: 0), conv)
+        var dict = StateDict()
+        dict.setTensor("conv.weight", Tensor(shape: [2, 2, 1, 1], scalars: [1, 2, 3, 4] as [Float]))
+        dict.setTensor("conv.bias", Tensor(shape: [2], scalars: [0.5, -1] as [Float]))
+        dict.setTensor("bn.weight", Tensor(shape: [2], scalars: [2, 3] as [Float]))
+        dict.setTensor("bn.bias", Tensor(shape: [2], scalars: [1, 0] as [Float]))
+        dict.setTensor("bn.running_mean", Tensor(shape: [2], scalars: [0.5, 1] as [Float]))
+        dict.setTensor("bn.running_var", Tensor(shape: [2], scalars: [1, 4] as [Float]))
+        return (graph, dict)
+    }
+
+    func testFoldingABatchNormGivesTheFoldedWeights() throws {
+        let (graph, dict) = convBatchNorm()
+        let folding = ExecutionPlan.foldBatchNorms(Model(architecture: "test", graph: graph.graph, stateDict: dict))
+        XCTAssertEqual(folding.convOfBatchNorm, [2: 1])
+        XCTAssertEqual(folding.batchNormOfConv[1]?.scale, [2, 1.5])
+        XCTAssertEqual(folding.batchNormOfConv[1]?.shift, [0, -1.5])
+        // w'[o] = w[o] · scale[o], b'[o] = b[o] · scale[o] + shift[o]; the BatchNorm has no step.
+        let folded = try plan(graph, dict, input: [2, 4, 4])
+        XCTAssertEqual(kinds(folded), ["conv"])
+        XCTAssertEqual(convs(folded).first?.weight, [2, 4, 4.5, 6])
+        XCTAssertEqual(convs(folded).first?.bias, [1, -3])
+        XCTAssertEqual(folded.bufferOfNode[2], folded.bufferOfNode[1])
+        let unfolded = try plan(graph, dict, input: [2, 4, 4], foldBatchNorm: false)
+        XCTAssertEqual(kinds(unfolded), ["conv", "affine"])
+        XCTAssertEqual(convs(unfolded).first?.weight, [1, 2, 3, 4])
+    }
+
+    func testFoldingLeavesABatchNormWhoseConvHasAnotherReader() {
+        let (built, dict) = convBatchNorm()
+        var graph = built
+        graph.add("add", .add, 2, 1)
+        let folding = ExecutionPlan.foldBatchNorms(Model(architecture: "test", graph: graph.graph, stateDict: dict))
+        XCTAssertTrue(folding.convOfBatchNorm.isEmpty)
+        XCTAssertTrue(folding.batchNormOfConv.isEmpty)
+    }
+
+    func testFusionFusesReLUAndMaxPoolIntoTheConv() throws {
+        var graph = GraphBuilder()
+        let conv = graph.add("conv", .conv2d(Conv2dAttributes(padding: Size2(1))), graph.input)
+        let relu = graph.add("relu", .relu, conv)
+        let pool = graph.add("pool", .maxPool(Pool2dAttributes(kernel: Size2(2))), relu)
+        var dict = StateDict()
+        dict.setTensor("conv.weight", weight([2, 2, 3, 3]))
+        let fusion = ExecutionPlan.fuse(graph.graph, folding: ExecutionPlan.Folding())
+        XCTAssertEqual(fusion.activationOf, [conv: relu])
+        XCTAssertEqual(fusion.poolOf, [conv: pool])
+        XCTAssertEqual(fusion.fused, [relu, pool])
+        let fused = try plan(graph, dict, input: [2, 8, 8])
+        XCTAssertEqual(kinds(fused), ["conv"])
+        XCTAssertEqual(convs(fused).first?.epilogue, .relu)
+        XCTAssertEqual(convs(fused).first?.pool?.size, 2 * 4 * 4)
+        // The conv's buffer holds the pooled map, which the ReLU and pool alias.
+        XCTAssertEqual(fused.bufferOfNode[pool], fused.bufferOfNode[conv])
+        XCTAssertEqual(fused.bufferSampleSizes[fused.bufferOfNode[conv]], 2 * 4 * 4)
+    }
+
+    func testFusionLeavesAReLUWhoseConvHasTwoReadersAndFusesOneIntoTheAdd() throws {
+        var graph = GraphBuilder()
+        let conv = graph.add("conv", .conv2d(Conv2dAttributes()), graph.input)
+        let relu = graph.add("relu", .relu, conv)
+        let add = graph.add("add", .add, relu, conv)
+        let out = graph.add("relu2", .relu, add)
+        var dict = StateDict()
+        dict.setTensor("conv.weight", weight([2, 2, 1, 1]))
+        XCTAssertEqual(ExecutionPlan.fuse(graph.graph, folding: ExecutionPlan.Folding()).activationOf, [add: out])
+        let plan = try plan(graph, dict, input: [2, 4, 4])
+        XCTAssertEqual(kinds(plan), ["conv", "activation", "add"])
+        XCTAssertNil(convs(plan).first?.epilogue)
+        guard case .add(_, _, _, _, let epilogue) = plan.steps[2] else { return XCTFail("\(plan.steps[2])") }
+        XCTAssertEqual(epilogue, .relu)
+    }
+
+    func testBufferAssignmentReusesDeadBuffersRunsAddsInPlaceAndAliasesFlatten() throws {
+        // input → a → b; add(b, a) → flatten, every map [2, 4, 4].
+        var graph = GraphBuilder()
+        let a = graph.add("a", .conv2d(Conv2dAttributes()), graph.input)
+        let b = graph.add("b", .conv2d(Conv2dAttributes()), a)
+        let add = graph.add("add", .add, b, a)
+        graph.add("flatten", .flatten, add)
+        let shapes = [[Int]](repeating: [2, 4, 4], count: 4) + [[32]]
+        let assignment = ExecutionPlan.assignBuffers(graph.graph, shapes: shapes, folding: ExecutionPlan.Folding(), fusion: ExecutionPlan.Fusion())
+        // b takes the input's buffer, dead once a has run; the add writes over b, its only
+        // reader; flatten aliases the add.
+        XCTAssertEqual(assignment.bufferOfNode, [0, 1, 0, 0, 0])
+        XCTAssertEqual(assignment.bufferSampleSizes, [32, 32])
+        var dict = StateDict()
+        dict.setTensor("a.weight", weight([2, 2, 1, 1]))
+        dict.setTensor("b.weight", weight([2, 2, 1, 1]))
+        let plan = try plan(graph, dict, input: [2, 4, 4])
+        XCTAssertEqual(plan.bufferOfNode, assignment.bufferOfNode)
+        guard case .add(_, let first, let second, let destination, _) = plan.steps[2] else { return XCTFail("\(plan.steps[2])") }
+        XCTAssertEqual([first, second, destination], [0, 1, 0])
+    }
+
+    func testLoweringGivesEachComputingNodeItsStep() throws {
+        var graph = GraphBuilder()
+        let conv = graph.add("conv", .conv2d(Conv2dAttributes()), graph.input)
+        let bn = graph.add("bn", .batchNorm(eps: 1e-5), conv)
+        let pool = graph.add("pool", .avgPool(Pool2dAttributes(kernel: Size2(2))), bn)
+        let flatten = graph.add("flatten", .flatten, pool)
+        graph.add("fc", .linear, flatten)
+        var dict = StateDict()
+        dict.setTensor("conv.weight", weight([2, 2, 1, 1]))
+        for name in ["weight", "bias", "running_mean", "running_var"] { dict.setTensor("bn.\(name)", Tensor(shape: [2], repeating: 1)) }
+        dict.setTensor("fc.weight", weight([3, 8]))
+        let plan = try plan(graph, dict, input: [2, 4, 4], foldBatchNorm: false)
+        XCTAssertEqual(kinds(plan), ["conv", "affine", "pool", "linear"])
+        guard case .linear(let fc) = plan.steps[3] else { return XCTFail("\(plan.steps[3])") }
+        XCTAssertEqual(fc.source, plan.bufferOfNode[flatten])
+        XCTAssertEqual(plan.bufferOfNode[flatten], plan.bufferOfNode[pool])
+    }
+
+    /// The kernel selected for a lone conv of `[out, in, k, k]` weights (nonzero at every
+    /// `every`-th index) on `[in, size, size]` inputs.
+    func selectedKernel(_ attributes: Conv2dAttributes = Conv2dAttributes(), weight shape: [Int], every: Int = 1, size: Int = 16,
+                        winograd: Bool = true) throws -> String {
+        var graph = GraphBuilder()
+        graph.add("conv", .conv2d(attributes), graph.input)
+        var dict = StateDict()
+        dict.setTensor("conv.weight", weight(shape, every: every))
+        let conv = try XCTUnwrap(convs(try plan(graph, dict, input: [shape[1] * attributes.groups, size, size], winograd: winograd)).first)
+        switch conv.kernel {
+        case .depthwise: return "depthwise"
+        case .grouped: return "grouped"
+        case .batched: return "batched"
+        case .winograd: return "winograd"
+        case .polyphase: return "polyphase"
+        case .direct: return "direct"
+        case .sparse: return "sparse"
+        }
+    }
+
+    func testKernelSelectionPicksEachConvsKernel() throws {
+        let same = Conv2dAttributes(padding: Size2(1))
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3]), "winograd")
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], winograd: false), "direct")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(stride: Size2(2), padding: Size2(3)), weight: [8, 3, 7, 7], size: 32), "polyphase")
+        // Too few channels to pay for Winograd's transforms.
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 1, 3, 3]), "direct")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 32), weight: [32, 1, 3, 3]), "depthwise")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped")
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], size: 4), "batched")
+    }
+
+    func testKernelSelectionGoesSparseBelowEachKindsCrossover() throws {
+        let same = Conv2dAttributes(padding: Size2(1))
+        // Winograd kind (crossover 0.1): density 0.05 sparse, 0.2 Winograd.
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], every: 20), "sparse")
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], every: 5), "winograd")
+        // Density 1/3: sparse for a 1x1 conv (pointwise, 0.4), dense for a 5x5 (direct, 0.3).
+        XCTAssertEqual(try selectedKernel(weight: [32, 32, 1, 1], every: 3), "sparse")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(2)), weight: [32, 32, 5, 5], every: 3), "direct")
+    }
+
+    func testAnOpOutsideItsInvariantsNeverReachesAKernel() {
+        for attributes in [Conv2dAttributes(dilation: Size2(-1)), Conv2dAttributes(stride: Size2(0)), Conv2dAttributes(padding: Size2(-3)),
+                           Conv2dAttributes(groups: 0), Conv2dAttributes(padding: Size2(1 << 62))] {
+            XCTAssertThrowsError(try Executor(model: GraphFixtures.convModel(attributes), input: [3, 16, 16], maxBatch: 2)) { error in
+                XCTAssertTrue("\(error)".hasPrefix("layer 'conv': "), "\(error)")
+            }
+        }
+    }
+
+    func testWindowsWithMoreTapsThanTheKernelsHoldAreRefused() {
+        XCTAssertThrowsError(try Executor(model: GraphFixtures.convModel(Conv2dAttributes(), kernel: 129), input: [3, 129, 129], maxBatch: 1)) { error in
+            XCTAssertEqual("\(error)", "layer 'conv': its 129x129 window has more than the engine's 16384 taps")
+        }
+        var graph = GraphBuilder()
+        graph.add("pool", .avgPool(Pool2dAttributes(kernel: Size2(200, 100))), graph.input)
+        let pool = Model(architecture: "test", graph: graph.graph, stateDict: StateDict())
+        XCTAssertThrowsError(try Executor(model: pool, input: [1, 200, 100], maxBatch: 1)) { error in
+            XCTAssertTrue("\(error)".contains("layer 'pool': its 200x100 window"), "\(error)")
+        }
+        XCTAssertNoThrow(try Executor(model: GraphFixtures.convModel(Conv2dAttributes(), kernel: 128), input: [3, 128, 128], maxBatch: 1))
+    }
+
+    func testALaneBeyondThirtyTwoBitIndicesIsRefusedBeforeAllocating() {
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = Int.max
+        var graph = GraphBuilder()
+        graph.add("relu", .relu, graph.input)
+        let model = Model(architecture: "test", graph: graph.graph, stateDict: StateDict())
+        XCTAssertThrowsError(try Executor(model: model, input: [1, 1 << 15, 1 << 15], maxBatch: 2, threads: 1)) { error in
+            XCTAssertEqual("\(error)", "layer 'input': its output [1, 32768, 32768] for the 2 samples of a thread has more than the kernels' 2147483647 floats; use a smaller batch")
+        }
+    }
+
+    func testBuffersAndScratchOverTheBudgetAreRefusedBeforeAllocating() throws {
+        let saved = MemoryBudget.limit
+        defer { MemoryBudget.limit = saved }
+        MemoryBudget.limit = 64 << 20
+        let model = GraphFixtures.convModel(Conv2dAttributes(padding: Size2(1)))
+        XCTAssertNoThrow(try Executor(model: model, input: [3, 256, 256], maxBatch: 1, threads: 1))
+        XCTAssertThrowsError(try Executor(model: model, input: [3, 256, 256], maxBatch: 64, threads: 2)) { error in
+            let text = "\(error)"
+            XCTAssertTrue(text.hasPrefix("layer 'conv': running a batch of 64 on 2 threads (its output [4, 256, 256] the largest of the buffers) would need"), text)
+            XCTAssertTrue(text.hasSuffix("over the memory limit of 64.0 MB (raise MemoryBudget.limit)"), text)
+        }
+    }
+}
