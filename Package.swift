@@ -99,7 +99,7 @@ let package = Package(
         .target(name: "TestSupport", dependencies: ["ONNXProto", .product(name: "SwiftProtobuf", package: "swift-protobuf")],
                 path: "Tests/TestSupport"),
         /// Fixtures read through the NN libraries (the zoo's module-tree models, ConvNeXt's logits,
-        /// small graphs), shared by the NN test targets.
+        /// small graphs, zip checkpoints around a pickle), shared by the NN test targets.
         .target(name: "NNTestSupport", dependencies: ["NNCore", "NNTorchIO", "NNEngine", "TestSupport"], path: "Tests/NNTestSupport"),
         .testTarget(name: "NNCoreTests", dependencies: ["NNCore", "NNEngine", "TestSupport", "NNTestSupport"]),
         .testTarget(name: "NNTorchIOTests", dependencies: ["NNTorchIO", "NNCore", "NNEngine", "NNONNX", "TestSupport", "NNTestSupport"]),
@@ -112,7 +112,7 @@ let package = Package(
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),
         .testTarget(name: "ShearsKitTests", dependencies: ["ShearsKit", "TestSupport"]),
-        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "NNTorchIO", "TestSupport"]),
+        .testTarget(name: "ShearsCLITests", dependencies: ["ShearsCLI", "ShearsKit", "NN", "NNTorchIO", "TestSupport", "NNTestSupport"]),
     ],
     swiftLanguageModes: [.v5]
 )

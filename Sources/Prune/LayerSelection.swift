@@ -2,7 +2,8 @@
 // unstructured methods take every conv and linear weight, structured ones every conv and every
 // linear layer on a feature map (a 1x1 conv with weight `[out, in]`).
 // `include` narrows that set to names matching any glob, `exclude` removes names.
-// Globs: `*` matches any run of characters (dots included), `?` one character.
+// Globs: `*` matches any run of characters (dots included), `?` one character. `layer(_:)`
+// selects one layer by its exact name, for a name that holds `*` or `?` itself.
 
 import NNCore
 
@@ -11,8 +12,18 @@ public struct LayerSelection: Equatable, Sendable {
     public var include: [String]
     public var exclude: [String]
 
+    /// One layer's exact name, matched without globbing (`layer(_:)`); nil uses the globs.
+    public var exactName: String?
+
     public init(include: [String] = [], exclude: [String] = []) {
         self.include = include; self.exclude = exclude
+    }
+
+    /// The layer named `name` alone, whatever characters its name holds.
+    public static func layer(_ name: String) -> LayerSelection {
+        var selection = LayerSelection()
+        selection.exactName = name
+        return selection
     }
 
     /// Indices of the selected nodes of `model`.
@@ -28,6 +39,11 @@ public struct LayerSelection: Equatable, Sendable {
             case .linear: return !structured || featureMap[i]
             default: return false
             }
+        }
+        if let exactName {
+            let named = eligible.filter { model.graph.nodes[$0].name == exactName }
+            if named.isEmpty { throw PruneError.unknownLayer("'\(exactName)' is no \(structured ? "conv" : "conv or linear") layer") }
+            return named
         }
         for pattern in include where !eligible.contains(where: { Self.matches(model.graph.nodes[$0].name, pattern) }) {
             throw PruneError.unknownLayer("'\(pattern)' matches no \(structured ? "conv" : "conv or linear") layer")

@@ -36,7 +36,7 @@ public struct Sensitivity {
                 let base = ResultRecord(kind: .sensitivity, model: point.model, method: .pruning(method), ratio: ratio, layer: layer)
                 if point.writer.existingKeys.contains(base.key) { continue }
                 let pruned = try Pruner.prune(loaded.model, method: method, amount: .fraction(ratio),
-                                              selection: LayerSelection(include: [layer]), seed: settings.seed).0
+                                              selection: .layer(layer), seed: settings.seed).0
                 let record = try point.measure(base, pruned, fileSize: false)
                 done.append(record)
                 try measured(record)

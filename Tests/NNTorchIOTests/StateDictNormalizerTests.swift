@@ -1,6 +1,7 @@
 import Foundation
 import XCTest
 import TestSupport
+import NNTestSupport
 @testable import NNCore
 @testable import NNTorchIO
 
@@ -57,11 +58,11 @@ final class StateDictNormalizerTests: XCTestCase {
             (deep, "m.pt: unsupported: module 'm.m.m."),
         ]
         for (ops, message) in cases {
-            let checkpoint = try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(ops)), path: "m.pt")
+            let checkpoint = try TorchZipReader.read(CheckpointBytes.zip(P.pickle(ops)), path: "m.pt")
             XCTAssertThrowsError(try StateDictNormalizer.stateDict(from: checkpoint)) { XCTAssertTrue("\($0)".contains(message), String("\($0)".prefix(300))) }
             XCTAssertThrowsError(try ModuleTreeReader.tree(of: checkpoint)) { XCTAssertTrue("\($0)".contains(message), String("\($0)".prefix(300))) }
         }
-        XCTAssertThrowsError(try StateDictNormalizer.stateDict(from: try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(deep)), path: "m.pt"))) {
+        XCTAssertThrowsError(try StateDictNormalizer.stateDict(from: try TorchZipReader.read(CheckpointBytes.zip(P.pickle(deep)), path: "m.pt"))) {
             XCTAssertTrue("\($0)".hasSuffix("is nested more than 200 deep"), String("\($0)".suffix(100)))
         }
         // One memoized 1 MB name at every level: the paths' bytes are charged as they are made.
@@ -69,13 +70,13 @@ final class StateDictNormalizerTests: XCTestCase {
         defer { MemoryBudget.limit = saved }
         MemoryBudget.limit = 64 << 20
         let longName = P.longText(String(repeating: "n", count: 1 << 20)) + P.put(999) + [P.pop]
-        let named = try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(longName + P.sharedModules(depth: 40) { _ in P.get(999) })), path: "m.pt")
+        let named = try TorchZipReader.read(CheckpointBytes.zip(P.pickle(longName + P.sharedModules(depth: 40) { _ in P.get(999) })), path: "m.pt")
         for read in [{ _ = try StateDictNormalizer.stateDict(from: named) }, { _ = try ModuleTreeReader.tree(of: named) }] {
             XCTAssertThrowsError(try read()) { XCTAssertTrue("\($0)".hasPrefix("m.pt: the paths of its modules (up to a child 'nnnn"), String("\($0)".prefix(300))) }
         }
         MemoryBudget.limit = saved
         // Sharing below the bound is what torch does: the shared module's keys under each name.
-        let checkpoint = try TorchZipReader.read(TorchZipReaderTests.zipCheckpoint(P.pickle(P.sharedModules(depth: 3))), path: "m.pt")
+        let checkpoint = try TorchZipReader.read(CheckpointBytes.zip(P.pickle(P.sharedModules(depth: 3))), path: "m.pt")
         let tree = try XCTUnwrap(try ModuleTreeReader.tree(of: checkpoint))
         XCTAssertEqual(tree.child("m1")?.child("m0")?.child("m1"), ModuleTree(className: "Net"))
     }

@@ -1,5 +1,6 @@
 import XCTest
 import TestSupport
+import NNTestSupport
 @testable import NNCore
 @testable import NNTorchIO
 
@@ -62,11 +63,11 @@ final class TorchZipReaderTests: XCTestCase {
         let saved = MemoryBudget.limit
         defer { MemoryBudget.limit = saved }
         MemoryBudget.limit = 1 << 30
-        XCTAssertThrowsError(try Checkpoint.contents(Self.zipCheckpoint(views), path: "views.pt").stateDict) {
+        XCTAssertThrowsError(try Checkpoint.contents(CheckpointBytes.zip(views), path: "views.pt").stateDict) {
             XCTAssertEqual("\($0)", "views.pt: its tensors up to 'w15' (16 of 48) would need 1.0 GB, over the memory limit of 1.0 GB (raise MemoryBudget.limit)")
         }
         MemoryBudget.limit = 1 << 25
-        XCTAssertThrowsError(try Checkpoint.contents(Self.zipCheckpoint(views), path: "views.pt").stateDict) {
+        XCTAssertThrowsError(try Checkpoint.contents(CheckpointBytes.zip(views), path: "views.pt").stateDict) {
             XCTAssertEqual("\($0)", "views.pt: tensor 'w0' of size [16777216] would need 64.0 MB, over the memory limit of 32.0 MB (raise MemoryBudget.limit)")
         }
         let legacy = HostilePickles.legacyFile(HostilePickles.views(count: 48, numel: 1, size: [1 << 24], stride: [0], legacy: true), numel: 1)
@@ -74,18 +75,9 @@ final class TorchZipReaderTests: XCTestCase {
         // Within the budget the views load, each its own dense tensor.
         MemoryBudget.limit = 1 << 30
         let small = HostilePickles.pickle(HostilePickles.views(count: 3, numel: 1, size: [2, 3], stride: [0, 0]))
-        let loaded = try Checkpoint.contents(Self.zipCheckpoint(small), path: "small.pt").stateDict
+        let loaded = try Checkpoint.contents(CheckpointBytes.zip(small), path: "small.pt").stateDict
         XCTAssertEqual(loaded.keys, ["w0", "w1", "w2"])
         XCTAssertEqual(loaded.tensor("w2"), Tensor(shape: [2, 3]))
     }
 
-    /// A zip checkpoint: `archive/data.pkl` holding `pickle`, `archive/version`, and storage
-    /// `archive/data/0` of `storageBytes` zero bytes.
-    static func zipCheckpoint(_ pickle: [UInt8], storageBytes: Int = 4) -> [UInt8] {
-        var zip = ZipWriter()
-        zip.add("archive/data.pkl", pickle)
-        zip.add("archive/version", Array("3\n".utf8))
-        zip.add("archive/data/0", [UInt8](repeating: 0, count: storageBytes))
-        return zip.finish()
-    }
 }

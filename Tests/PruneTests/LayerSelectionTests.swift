@@ -30,4 +30,21 @@ final class LayerSelectionTests: XCTestCase {
             XCTAssertEqual(error as? PruneError, .unknownLayer("'fc' matches no conv layer"))
         }
     }
+
+    /// A layer whose name holds glob characters is selected alone by `layer(_:)` (sensitivity
+    /// prunes one layer at a time this way): "a*" is not "ab".
+    func testExactNameSelectsOnlyThatLayer() throws {
+        var g = GraphBuilder()
+        let first = g.add("a*", .conv2d(Conv2dAttributes()), g.input)
+        g.add("ab", .conv2d(Conv2dAttributes()), first)
+        var stateDict = StateDict()
+        stateDict.setTensor("a*.weight", Tensor(shape: [2, 3, 1, 1], repeating: 1))
+        stateDict.setTensor("ab.weight", Tensor(shape: [2, 2, 1, 1], repeating: 1))
+        let model = Model(architecture: "test", graph: g.graph, stateDict: stateDict)
+        XCTAssertEqual(try LayerSelection(include: ["a*"]).nodes(in: model, structured: false), [1, 2])
+        XCTAssertEqual(try LayerSelection.layer("a*").nodes(in: model, structured: false), [1])
+        XCTAssertThrowsError(try LayerSelection.layer("a").nodes(in: model, structured: false)) { error in
+            XCTAssertEqual(error as? PruneError, .unknownLayer("'a' is no conv or linear layer"))
+        }
+    }
 }

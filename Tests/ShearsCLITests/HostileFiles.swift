@@ -5,6 +5,7 @@
 import Foundation
 @testable import NN
 @testable import NNTorchIO
+import NNTestSupport
 
 /// Pickle opcodes as bytes; `+` them into a program and end it with `stop`.
 enum PickleOps {
@@ -40,11 +41,7 @@ enum HostileFiles {
     /// A torch zip checkpoint: `archive/data.pkl` holding `pickle`, the `version` record, and
     /// storage `0` holding `storageBytes` bytes.
     static func zipCheckpoint(_ pickle: [UInt8], storageBytes: Int = 16) -> [UInt8] {
-        var zip = ZipWriter()
-        zip.add("archive/data.pkl", pickle)
-        zip.add("archive/version", Array("3\n".utf8))
-        zip.add("archive/data/0", [UInt8](repeating: 0, count: storageBytes))
-        return zip.finish()
+        CheckpointBytes.zip(pickle, storageBytes: storageBytes)
     }
 
     /// `zip` with the first central-directory entry's sizes patched to `size` (no ZIP64 field).

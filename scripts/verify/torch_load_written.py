@@ -8,7 +8,7 @@ zipfile (CRC-32s, stored entries, 64-byte aligned data, `<basename>/` prefix). E
 when everything matches. Usage:
 
     SHEARS_WRITE_SAMPLE=/tmp/sample.pt swift test --disable-swift-testing \
-        --filter NNTests.TorchCheckpointWriterTests/testWritesASampleForTorchWhenAsked
+        --filter NNTorchIOTests.TorchCheckpointWriterTests/testWritesASampleForTorchWhenAsked
     .venv-torch/bin/python scripts/verify/torch_load_written.py /tmp/sample.pt \
         [Tests/Fixtures/checkpoints/dtypes.pt]
 """

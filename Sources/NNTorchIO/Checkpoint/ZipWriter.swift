@@ -7,15 +7,17 @@
 /// Appends stored entries, then `finish()` writes the central directory and end records.
 import NNCore
 
-struct ZipWriter {
+package struct ZipWriter {
     /// Data alignment torch uses (`kFieldAlignment`).
     static let alignment = 64
     private var bytes: [UInt8] = []
     private var directory: [UInt8] = []
     private var count = 0
 
+    package init() {}
+
     /// Appends a stored entry named `name` holding `data`.
-    mutating func add<C: Collection>(_ name: String, _ data: C) where C.Element == UInt8 {
+    package mutating func add<C: Collection>(_ name: String, _ data: C) where C.Element == UInt8 {
         let nameBytes = Array(name.utf8)
         let offset = bytes.count, size = data.count
         let crc = CRC32.checksum(data)
@@ -45,7 +47,7 @@ struct ZipWriter {
     }
 
     /// The finished archive: entries, central directory, ZIP64 end record and locator, end record.
-    mutating func finish() -> [UInt8] {
+    package mutating func finish() -> [UInt8] {
         let directoryOffset = bytes.count
         bytes += directory
         let zip64Offset = bytes.count
