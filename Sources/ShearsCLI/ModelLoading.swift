@@ -30,6 +30,6 @@ struct ModelOptions: ParsableArguments {
 /// `inputSize` (`--input`, the crop) places a plain CNN's last pool.
 func loadModel(_ path: String, _ options: ModelOptions, inputSize: Int? = nil) throws -> LoadedModel {
     let loaded = try ModelFile.read(path, architecture: options.arch, moduleTreeText: options.archFrom, inputSize: inputSize)
-    for warning in loaded.warnings { printError("warning: \(warning)") }
+    for warning in loaded.warnings { printError("warning: \(warning.message { $0.flags() })") }
     return loaded
 }

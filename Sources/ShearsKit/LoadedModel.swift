@@ -11,9 +11,9 @@ public struct LoadedModel {
     public let path: String
     /// Size of the file on disk.
     public let fileBytes: Int
-    /// What the loader guessed or substituted, one line each naming the assumption (the CLI
-    /// prints them on stderr as `warning:`).
-    public let warnings: [String]
+    /// What the loader guessed or substituted, one each naming the assumption (the CLI
+    /// prints them on stderr as `warning:`, their ways out worded as flags).
+    public let warnings: [LoadWarning]
     /// The per-sample input size `[C, H, W]` the file was exported at (a `.pt2` archive's
     /// example input); nil for files that do not record one.
     public let exportedInput: [Int]?

@@ -22,17 +22,17 @@ public enum ModelFile {
     ///   - inputSize: the side of the square input the model will run at (`--input`, the crop),
     ///     where known: a plain CNN's state dict needs it to place the pool after its last conv.
     public static func read(_ path: String, architecture: String? = nil, moduleTreeText: String? = nil, inputSize: Int? = nil) throws -> LoadedModel {
-        var warnings: [String] = []
+        var warnings: [LoadWarning] = []
         func treeModel(_ tree: ModuleTree, _ stateDict: StateDict, source: String) throws -> Model {
             let (model, guessed) = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: source)
-            warnings += guessed.map { "\(source): \($0)" }
+            warnings += guessed.map { LoadWarning("\(source): \($0)") }
             return model
         }
         /// A state dict alone: the catalog's architecture (forced or detected), else a synthesized tree.
         func stateDictModel(_ stateDict: StateDict, architecture: String?, otherwise: String? = nil) throws -> Model {
             if architecture == nil, ArchitectureCatalog.detect(stateDict) == nil {
                 if let synthesized = try ModuleTreeSynthesis.model(for: stateDict, source: path, inputSize: inputSize) {
-                    warnings.append(synthesized.note)
+                    warnings.append(LoadWarning(synthesized.note, wayOut: .wholeModel()))
                     return synthesized.model
                 }
                 if let otherwise { throw NNError.unsupported(path: path, reason: otherwise, wayOut: .blobGraph) }
@@ -68,7 +68,7 @@ public enum ModelFile {
                         model = try treeModel(tree, contents.stateDict, source: path)
                     } catch let refusal as NNError where ArchitectureCatalog.detect(contents.stateDict) != nil {
                         model = try ArchitectureCatalog.build(contents.stateDict, inputSize: inputSize)
-                        warnings.append("\(refusal); using the catalog's \(model.architecture) for its keys, assuming its forward()")
+                        warnings.append(LoadWarning("using the catalog's \(model.architecture) for its keys, assuming its forward()", refusal: refusal))
                     }
                 } else {
                     model = try stateDictModel(contents.stateDict, architecture: architecture)

@@ -60,6 +60,15 @@ final class ErrorMessagesTests: XCTestCase {
         XCTAssertTrue(undetermined.stderr.contains("fc.0 reads 100 features") && undetermined.stderr.contains("; give --arch-from model.txt (what print(model) writes), a torch.save(model) file"), undetermined.stderr)
     }
 
+    /// A warning's way out is worded as flags too: a state dict read by its keys alone.
+    func testTheBinaryWordsAWarningsWayOutAsFlags() throws {
+        let result = try CLI.run(["summary", Fixtures.path("statedicts/resnet50.pt"), "--json"])
+        XCTAssertEqual(result.status, 0, result.stderr)
+        XCTAssertTrue(result.stderr.hasPrefix("warning: \(Fixtures.path("statedicts/resnet50.pt")): a state dict alone"), result.stderr)
+        XCTAssertTrue(result.stderr.contains("if the model was built otherwise, give --arch-from model.txt (what print(model) writes)"), result.stderr)
+        XCTAssertFalse(result.stderr.contains("ModelFile.read"), result.stderr)
+    }
+
     func testOtherErrorsAreLeftToArgumentParser() {
         XCTAssertNil(commandLineMessage(for: CocoaError(.fileNoSuchFile)))
         XCTAssertEqual(commandLineMessage(for: NNError.malformed(path: "m.pt", reason: "r")), "m.pt: malformed: r")

@@ -19,13 +19,14 @@ final class ModelFileTests: XCTestCase {
         let loaded = try ModelFile.read(path)
         XCTAssertEqual(loaded.model.architecture, "ResNet")
         XCTAssertEqual(loaded.warnings.count, 1)
-        XCTAssertTrue(loaded.warnings[0].contains(path) && loaded.warnings[0].contains("resnet50"), loaded.warnings[0])
+        XCTAssertTrue(loaded.warnings[0].text.contains(path) && loaded.warnings[0].text.contains("resnet50"), "\(loaded.warnings[0])")
+        XCTAssertEqual(loaded.warnings[0].wayOut, .wholeModel())
     }
 
     func testTheHW7StudentIsNotTakenForThePlainCNN() throws {
         let loaded = try ModelFile.read(Fixtures.path("statedicts/hw7-student.pt"))
         XCTAssertEqual(loaded.model.architecture, "StudentNet")
-        XCTAssertTrue(loaded.warnings.contains { $0.contains("HW7") && $0.contains("ReLU6") }, "\(loaded.warnings)")
+        XCTAssertTrue(loaded.warnings.contains { $0.text.contains("HW7") && $0.text.contains("ReLU6") }, "\(loaded.warnings)")
     }
 
     func testATeacherWithoutItsLastPoolLoadsAtTheInputSizeGiven() throws {

@@ -12,7 +12,8 @@ import NNCore
 
 /// Rebuilds module trees from state dicts alone.
 public enum ModuleTreeSynthesis {
-    /// A synthesized tree and what it assumed, one line for the loader's notes.
+    /// A synthesized tree and what it assumed, one line for the loader's notes (its way out,
+    /// `WayOut.wholeModel`, is the caller's to word).
     public struct Result {
         public var tree: ModuleTree
         public var note: String
@@ -57,7 +58,7 @@ public enum ModuleTreeSynthesis {
         var synthesizer = TreeSynthesizer(stateDict: stateDict, source: source, family: family.name)
         let tree = try family.build(&synthesizer)
         let assumed = synthesizer.assumptions.isEmpty ? "" : " (\(synthesizer.assumptions.joined(separator: "; ")))"
-        return Result(tree: tree, note: "\(source): a state dict alone, read as \(synthesizer.variant ?? family.name) by its keys: widths from the shapes\(assumed); if the model was built otherwise, give the torch.save(model) file or --arch-from model.txt",
+        return Result(tree: tree, note: "\(source): a state dict alone, read as \(synthesizer.variant ?? family.name) by its keys: widths from the shapes\(assumed); if the model was built otherwise",
                       family: family.name, rootInOrder: rootInOrder.contains(family.name))
     }
 
