@@ -18,6 +18,6 @@ public func fuzzJPEG(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 {
     fuzzInput(data, size) { bytes in
         let image = try JPEGDecoder.decode(bytes, path: "input.jpg", maximumPixels: preprocessing.maximumPixels)
         var batch = Tensor(shape: [1, 3, preprocessing.crop, preprocessing.crop])
-        preprocessing.write(preprocessing.croppedImage(image), into: &batch, at: 0)
+        preprocessing.normalization.write(preprocessing.croppedImage(image), into: &batch, at: 0)
     }
 }
