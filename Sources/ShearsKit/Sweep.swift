@@ -2,8 +2,8 @@
 // results file as soon as it is measured, so a killed sweep resumes where it stopped: the
 // points the file already holds (by `ResultRecord.key`) are skipped, and a shard measures
 // only its share of the plan's order. A one-shot point prunes once for all its series; an
-// iterative rate runs its schedule once for all its steps; a quantized point dequantizes the
-// dense model and records the blob's size beside the float file's.
+// iterative rate runs its schedule once for all its steps; a quantized point is the dense
+// model through QuantizationComparison, dequantized, with the blob's size beside the float file's.
 
 /// A sweep of one model.
 public struct Sweep {
@@ -72,14 +72,11 @@ public struct Sweep {
         // Quantized points: the dense model at each bit width, dequantized.
         for base in todo where base.kind == .quantization {
             guard let bits = base.bits else { continue }
-            let quantized = try Quantizer.quantize(dense.stateDict, config: QuantizationConfig(bits: bits),
-                                                   architecture: dense.architecture, source: loaded.path)
-            var model = dense
-            model.stateDict = quantized.dequantized()
+            let quantized = try QuantizationComparison(config: QuantizationConfig(bits: bits), source: loaded.path).run(dense)
             var record = base
-            record.blobBytes = BlobCodec.encode(quantized).count
+            record.blobBytes = quantized.blobBytes
             record.fileBytes = loaded.fileBytes
-            try measure(record, model, fileSize: false)
+            try measure(record, quantized.dequantized, fileSize: false)
         }
         return done
     }
