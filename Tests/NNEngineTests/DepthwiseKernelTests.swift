@@ -24,9 +24,10 @@ final class DepthwiseKernelTests: ConvKernelTestCase {
         var a = a
         a.groups = channels
         let x = random([batch, channels, size.0, size.1]), w = random([channels, 1, kernel.0, kernel.1]), b = random([channels])
-        let outH = (size.0 + a.padding.h + a.paddingEnd.h - a.dilation.h * (kernel.0 - 1) - 1) / a.stride.h + 1
-        let outW = (size.1 + a.padding.w + a.paddingEnd.w - a.dilation.w * (kernel.1 - 1) - 1) / a.stride.w + 1
-        guard outH > 0, outW > 0 else { return }
+        let spanH = size.0 + a.padding.h + a.paddingEnd.h - a.dilation.h * (kernel.0 - 1) - 1
+        let spanW = size.1 + a.padding.w + a.paddingEnd.w - a.dilation.w * (kernel.1 - 1) - 1
+        guard spanH >= 0, spanW >= 0 else { return }  // the window does not fit the padded map
+        let (outH, outW) = (spanH / a.stride.h + 1, spanW / a.stride.w + 1)
         var dict = StateDict()
         dict.setTensor("conv.weight", w)
         dict.setTensor("conv.bias", b)
