@@ -22,7 +22,7 @@ static inline __attribute__((always_inline)) int32_t ring_rows(shears_window v) 
 }
 
 #ifndef BLOCKED_WIDTH
-#define BLOCKED_WIDTH 40
+#define BLOCKED_WIDTH 64
 #endif
 
 /// Whether an undilated window runs eight channels at a time (depthwise_blocked.h): output rows

@@ -34,23 +34,41 @@ static inline __attribute__((always_inline)) int64_t blocked_scratch_size(shears
     return ((int64_t)b.rows * b.columns + (int64_t)v.out_h * v.out_w) * 8;
 }
 
-/// Planes p[0 ..< 8] (in_h·in_w floats each) into the padded block (its padding already zero).
+/// Columns ix ..< ix + 8 of row iy of planes p[0 ..< 8] (`in_w` floats a row) transposed into
+/// the block row `to` (position ix + q of the row at to + 8·(ix + q)); only `width` (1 ... 8, a
+/// constant) columns read and stored when fewer than eight (a row narrower than a vector).
+static inline __attribute__((always_inline)) void gather_columns(const float *const p[8], int64_t offset, int32_t width,
+                                                                 float *to) {
+    v8f r[8];
+    for (int32_t k = 0; k < 8; k++) {
+        if (width == 8) memcpy(&r[k], p[k] + offset, sizeof r[k]);
+        else { r[k] = (v8f){0}; memcpy(&r[k], p[k] + offset, sizeof(float) * (size_t)width); }
+    }
+    transpose8(r);
+    for (int32_t q = 0; q < width; q++) memcpy(to + 8 * q, &r[q], sizeof r[q]);
+}
+
+/// Planes p[0 ..< 8] (in_h·in_w floats each) into the padded block (its padding already zero),
+/// row by row, eight columns at a time (a row's last eight when its width is not a multiple).
 static inline __attribute__((always_inline)) void blocked_gather(const float *const p[8], shears_window v, blocked_layout b,
                                                                  float *block) {
-    int32_t n = v.in_h * v.in_w, pos = 0, iy = 0, ix = 0;
-    for (; pos + 8 <= n; pos += 8) {
-        v8f r[8];
-        for (int32_t k = 0; k < 8; k++) memcpy(&r[k], p[k] + pos, sizeof r[k]);
-        transpose8(r);
-        for (int32_t q = 0; q < 8; q++) {
-            memcpy(block + ((int64_t)(iy + v.pad_h) * b.columns + ix + v.pad_w) * 8, &r[q], sizeof r[q]);
-            if (++ix == v.in_w) { ix = 0; iy++; }
+    for (int32_t iy = 0; iy < v.in_h; iy++) {
+        int64_t row = (int64_t)iy * v.in_w;
+        float *to = block + ((int64_t)(iy + v.pad_h) * b.columns + v.pad_w) * 8;
+        switch (v.in_w) {  // constant widths: the loads and stores inline
+        case 1: gather_columns(p, row, 1, to); continue;
+        case 2: gather_columns(p, row, 2, to); continue;
+        case 3: gather_columns(p, row, 3, to); continue;
+        case 4: gather_columns(p, row, 4, to); continue;
+        case 5: gather_columns(p, row, 5, to); continue;
+        case 6: gather_columns(p, row, 6, to); continue;
+        case 7: gather_columns(p, row, 7, to); continue;
+        default: break;
         }
-    }
-    for (; pos < n; pos++) {
-        float *to = block + ((int64_t)(iy + v.pad_h) * b.columns + ix + v.pad_w) * 8;
-        for (int32_t k = 0; k < 8; k++) to[k] = p[k][pos];
-        if (++ix == v.in_w) { ix = 0; iy++; }
+        for (int32_t ix = 0; ix < v.in_w; ix += 8) {
+            int32_t start = ix + 8 <= v.in_w ? ix : v.in_w - 8;
+            gather_columns(p, row + start, 8, to + (int64_t)start * 8);
+        }
     }
 }
 
