@@ -76,9 +76,10 @@ final class DepthwiseKernelTests: ConvKernelTestCase {
         }
     }
 
-    /// ONNX's asymmetric padding (more at the end, or at the start), dilated windows (the
-    /// padded-plane path) and a batch of samples.
+    /// ONNX's asymmetric padding (more at the end, or at the start), dilated windows and one of
+    /// more than 256 taps (the padded-plane path), and a batch of samples.
     func testAsymmetricPaddingDilationAndBatch() throws {
+        try check(channels: 9, size: (20, 21), kernel: (17, 17), Conv2dAttributes(padding: Size2(8)), activation: .leakyRelu(slope: 0.1))
         for size in [(7, 7), (13, 11), (57, 57)] {
             for stride in [1, 2] {
                 let asymmetric = [Conv2dAttributes(stride: Size2(stride), padding: Size2(0), paddingEnd: Size2(1)),

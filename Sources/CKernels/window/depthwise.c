@@ -5,8 +5,10 @@
 // vectors at once, each input vector loaded once for both rows; the filter's taps are broadcast
 // once per channel. 3x3 and 5x5 windows at stride 1 and 2 have their taps and strides as
 // constants (unrolled), other windows the same loops with them as variables. Bias and a clip
-// (ReLU, ReLU6) run in the store, any other activation on the rows just stored, in L1. A dilated
-// window runs over padded planes (padded_plane.h), activation after.
+// (ReLU, ReLU6) run in the store, any other activation on the rows just stored, in L1. Output
+// rows narrower than BLOCKED_WIDTH run eight channels at a time instead (depthwise_blocked.h).
+// Dilated windows, and windows too large for the taps and row pointers these keep on the stack,
+// run over padded planes (padded_plane.h), activation after.
 
 #include "depthwise_blocked.h"
 #include "padded_plane.h"
@@ -25,12 +27,18 @@ static inline __attribute__((always_inline)) int32_t ring_rows(shears_window v) 
 #define BLOCKED_WIDTH 64
 #endif
 
+/// Whether the window runs by rows or blocks: undilated, at most 256 taps (their broadcast
+/// vectors on the stack, 8 KB) and a row stride of at most 16 (the pass's row pointers).
+static inline __attribute__((always_inline)) int32_t undilated_applies(shears_window v) {
+    return v.dilation_h == 1 && v.dilation_w == 1 && v.kernel_h * v.kernel_w <= 256 && v.stride_h <= 16;
+}
+
 /// Whether an undilated window runs eight channels at a time (depthwise_blocked.h): output rows
 /// narrower than BLOCKED_WIDTH.
 static inline __attribute__((always_inline)) int32_t blocked_applies(shears_window v) { return v.out_w < BLOCKED_WIDTH; }
 
 int64_t shears_depthwise_scratch_size(shears_window v) {
-    if (v.dilation_h != 1 || v.dilation_w != 1) return shears_padded_plane_size(v);
+    if (!undilated_applies(v)) return shears_padded_plane_size(v);
     if (blocked_applies(v)) return blocked_scratch_size(v);
     padded_layout l = layout_of(v);
     return (int64_t)(ring_rows(v) + 1) * l.row;  // the ring, then the zero row
@@ -128,11 +136,12 @@ static inline __attribute__((always_inline)) void undilated(const float *x, cons
 }
 
 /// The depthwise conv of one instruction set's clone: the unrolled 3x3 and 5x5 windows at
-/// stride 1 and 2, the rows loops for other undilated ones, padded planes for dilated ones.
+/// stride 1 and 2, the same loops with variables for other windows, padded planes for dilated
+/// (or too large) ones.
 static inline __attribute__((always_inline)) void depthwise(const float *x, const float *w, const float *bias, float *y,
                                                             int32_t channels, shears_window v, shears_activation act,
                                                             float *scratch, pad_plane_fn *pad) {
-    if (v.dilation_h != 1 || v.dilation_w != 1) {
+    if (!undilated_applies(v)) {
         window_planes(x, w, bias, y, channels, v, 0, 0, scratch, pad);
         activate_floats(y, (int64_t)channels * v.out_h * v.out_w, act);
         return;
