@@ -44,8 +44,8 @@ typedef struct {
     float a, b;
 } shears_activation;
 
-/// Floats of scratch `shears_depthwise_conv` needs: a few padded rows (undilated windows) or a
-/// padded plane (dilated ones).
+/// Floats of scratch `shears_depthwise_conv` needs: a few padded rows (wide maps), a padded
+/// block of eight channels (narrow ones) or a padded plane (dilated or very large windows).
 int64_t shears_depthwise_scratch_size(shears_window window);
 
 /// Depthwise convolution of `channels` planes, each with its own kh·kw filter `w[c]`:

@@ -1,7 +1,7 @@
 // ConvStep: 2-D convolution for one plan step, with its bias and any fused activation. The
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
-// - depthwise (groups == in == out channels): `shears_depthwise_conv` row by row over padded
-//   rows, with every activation but GELU fused;
+// - depthwise (groups == in == out channels): `shears_depthwise_conv`, by rows of wide maps
+//   and by blocks of eight channels on narrow ones, with every activation but GELU fused;
 // - other grouped convs: per sample and group, im2col and one GEMM (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
 //   and one GEMM (ConvStep+Batched);
@@ -12,9 +12,10 @@
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores; another fused activation in one pass after them. A max
-// pool that only reads the conv runs in the step too (ConvStep+Pool): in the direct and
-// polyphase kernels' stores, else on each sample's conv output in scratch.
+// ReLU runs in the kernels' stores (the depthwise kernel's: every activation but GELU); another
+// fused activation in one pass after them. A max pool that only reads the conv runs in the step
+// too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on each sample's conv
+// output in scratch.
 
 import NNCore
 import CKernels
