@@ -1,6 +1,7 @@
 // ConvStep: 2-D convolution for one plan step, with its bias and any fused activation. The
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
-// - depthwise (groups == in == out channels): `shears_depthwise_conv` over padded planes;
+// - depthwise (groups == in == out channels): `shears_depthwise_conv`, by rows of wide maps
+//   and by blocks of eight channels on narrow ones, with every activation but GELU fused;
 // - other grouped convs: per sample and group, im2col and one GEMM (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
 //   and one GEMM (ConvStep+Batched);
@@ -11,9 +12,10 @@
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores; another fused activation in one pass after them. A max
-// pool that only reads the conv runs in the step too (ConvStep+Pool): in the direct and
-// polyphase kernels' stores, else on each sample's conv output in scratch.
+// ReLU runs in the kernels' stores (the depthwise kernel's: every activation but GELU); another
+// fused activation in one pass after them. A max pool that only reads the conv runs in the step
+// too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on each sample's conv
+// output in scratch.
 
 import NNCore
 import CKernels
@@ -143,7 +145,7 @@ struct ConvStep {
     /// Floats of scratch the conv kernel itself needs.
     var kernelScratchSize: Int {
         switch kernel {
-        case .depthwise: return Int(shears_padded_plane_size(window)) * outputSplits
+        case .depthwise: return Int(shears_depthwise_scratch_size(window)) * outputSplits
         case .grouped: return groupedScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
@@ -161,14 +163,15 @@ struct ConvStep {
     func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
-            // A single image's channels split over the threads, each with its own padded plane.
-            let plane = inH * inW, outPlane = outH * outW, padded = Int(shears_padded_plane_size(window)), taps = kh * kw
+            // A single image's channels split over the threads in blocks of eight, each with its own scratch.
+            let plane = inH * inW, outPlane = outH * outW, padded = Int(shears_depthwise_scratch_size(window)), taps = kh * kw
+            let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
-                    forEachSample(batch: batch, alignment: 1, prepare: { _ in }, part: { n, part, first, end in
+                    forEachSample(batch: batch, alignment: 8, prepare: { _ in }, part: { n, part, first, end in
                         let (c, count) = (Int(first), end - first)
                         shears_depthwise_conv(x + n * inputSize + c * plane, w.baseAddress! + c * taps, b.baseAddress! + c,
-                                              y + n * convSize + c * outPlane, count, window, reluFlag, scratch + part * padded)
+                                              y + n * convSize + c * outPlane, count, window, activation, scratch + part * padded)
                     })
                 }
             }
@@ -196,9 +199,11 @@ struct ConvStep {
         }
     }
 
-    /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU).
+    /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU;
+    /// the depthwise kernel applies every one but GELU).
     private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, count: Int) {
         guard let epilogue, epilogue != .relu else { return }
+        if case .depthwise = kernel, epilogue.kernelActivation != nil { return }
         for k in 0..<count { y[k] = epilogue.apply(y[k]) }
     }
 }
