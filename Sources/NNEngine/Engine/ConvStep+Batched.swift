@@ -2,7 +2,9 @@
 // plane: 4x4 and below), where the direct kernels' 16- and 32-position panels would be mostly
 // empty: im2col of all the lane's samples side by side, one GEMM
 // `P [out, n·oh·ow] = W [out, in·kh·kw] · cols [in·kh·kw, n·oh·ow]`, then bias and ReLU while
-// scattering P back into NCHW. Dense only: on such maps sparsity buys next to nothing.
+// scattering P back into NCHW. Dense only: on such maps sparsity buys next to nothing. A 1x1
+// conv on a 1x1 map (squeeze-excite's) is a linear layer and runs as one (`LinearStep.product`:
+// no im2col, the bias stored first, a single image's GEMV split over the threads).
 
 import CKernels
 import COpenBLAS
@@ -15,6 +17,7 @@ extension ConvStep {
     var batchedScratchSize: Int { (inC * kh * kw + outC) * outH * outW * capacity }
 
     func runBatched(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        if inputSize == inC && convSize == outC && kh * kw == 1 { return runOnVectors(batch: batch, x: x, y: y) }
         let positions = outH * outW, k = inC * kh * kw, width = batch * positions
         let columns = scratch, product = scratch + k * width
         for n in 0..<batch {
@@ -25,5 +28,16 @@ extension ConvStep {
                         1, w.baseAddress!, Int32(k), columns, Int32(width), 0, product, Int32(width))
         }
         for n in 0..<batch { storeWithBias(product + n * positions, rowStride: width, into: y + n * convSize) }
+    }
+
+    /// A 1x1 conv on 1x1 maps: `y[n, o] = Σ_i W[o, i] · x[n, i] + b[o]`, ReLU when fused.
+    private func runOnVectors(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+        bias.withUnsafeBufferPointer { b in
+            for n in 0..<batch { (y + n * outC).update(from: b.baseAddress!, count: outC) }
+        }
+        weight.withUnsafeBufferPointer { w in
+            LinearStep.product(x, w.baseAddress!, y, batch: batch, inFeatures: inC, outFeatures: outC, beta: 1, pool: threads)
+        }
+        if epilogue == .relu { for k in 0..<(batch * outC) { y[k] = max(y[k], 0) } }
     }
 }

@@ -5,7 +5,6 @@
 // over `outputSplits` threads that share the source.
 
 import CKernels
-import Dispatch
 
 extension ConvStep {
     /// Dense packed weights (with a max pool fused into the store), or CSR weights.
@@ -84,7 +83,12 @@ extension ConvStep {
                 let first = min(outC, k * share), end = min(outC, (k + 1) * share)
                 if first < end { part(n, k, Int32(first), Int32(end)) }
             }
-            if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
+            parallel(splits, run)
         }
+    }
+
+    /// `body(k)` for k in 0..<count: on the conv's pool when it has one, else in order.
+    func parallel(_ count: Int, _ body: (Int) -> Void) {
+        if count > 1, let threads { threads.parallelFor(count, body) } else { for k in 0..<count { body(k) } }
     }
 }

@@ -6,7 +6,6 @@
 // the kernel's store.
 
 import CKernels
-import Dispatch
 
 extension ConvStep {
     /// Whether the conv may run as polyphase Winograd: ungrouped, stride 2, undilated, 7 or 8
@@ -50,7 +49,7 @@ extension ConvStep {
                                                   Int32(part * rows / splits), Int32((part + 1) * rows / splits), relu,
                                                   parts + part * partSize, yn)
                         }
-                        if splits == 1 { run(0) } else { DispatchQueue.concurrentPerform(iterations: splits, execute: run) }
+                        parallel(splits, run)
                     }
                 }
             }

@@ -10,7 +10,6 @@
 
 import CKernels
 import COpenBLAS
-import Dispatch
 
 extension ConvStep {
     /// Most tiles per chunk (measured: 128 is 3-6% slower at 56x56 and 28x28, 64 about 10%).
@@ -54,9 +53,7 @@ extension ConvStep {
         let v = scratch, m = scratch + 36 * inC * (chunk | 1)
         let relu = reluFlag
         let parts = batch == 1 ? outputSplits : 1
-        func parallel(_ body: (Int) -> Void) {
-            if parts == 1 { body(0) } else { DispatchQueue.concurrentPerform(iterations: parts, execute: body) }
-        }
+        func parallel(_ body: (Int) -> Void) { self.parallel(parts, body) }
         u.withUnsafeBufferPointer { u in
             bias.withUnsafeBufferPointer { b in
                 var start = 0

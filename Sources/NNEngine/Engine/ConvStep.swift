@@ -60,6 +60,9 @@ struct ConvStep {
     private(set) var capacity = 1
     /// Threads that share a single image's output channels (the direct kernels).
     private(set) var outputSplits = 1
+    /// The lane's threads a single image's `outputSplits` shares and fused activation run on
+    /// (nil: one after the other).
+    var threads: WorkerPool?
 
     init(attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
          source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil) {
@@ -204,7 +207,7 @@ struct ConvStep {
     private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, count: Int) {
         guard let epilogue, epilogue != .relu else { return }
         if case .depthwise = kernel, epilogue.kernelActivation != nil { return }
-        for k in 0..<count { y[k] = epilogue.apply(y[k]) }
+        epilogue.apply(y, y, count: count, pool: threads)
     }
 }
 

@@ -15,10 +15,13 @@ extension ExecutionPlan {
     ///     7x7 ones as F(4x4, 4x4) over their stride phases.
     ///   - capacity: samples per lane.
     ///   - outputSplits: threads that share a single image's output channels.
-    static func selectKernels(_ steps: [Step], sparseDensityLimit: Double?, winograd: Bool, capacity: Int, outputSplits: Int) -> [Step] {
+    ///   - pool: the threads they run on (nil: one after the other).
+    static func selectKernels(_ steps: [Step], sparseDensityLimit: Double?, winograd: Bool, capacity: Int, outputSplits: Int,
+                              pool: WorkerPool?) -> [Step] {
         steps.map { step in
             guard case .conv(var conv) = step else { return step }
             conv.selectKernel(densityLimit: sparseDensityLimit, winograd: winograd, capacity: capacity, outputSplits: outputSplits)
+            conv.threads = pool
             return .conv(conv)
         }
     }

@@ -36,15 +36,16 @@ struct ExecutionPlan {
     ///   - winograd: let dense stride-1 3x3 convs run as Winograd F(4x4, 3x3) and dense stride-2 7x7
     ///     ones as F(4x4, 4x4) over their stride phases.
     ///   - outputSplits: threads that share a single image's output channels.
+    ///   - pool: the threads they run on (nil: one after the other).
     init(model: Model, shapes: [[Int]], maxBatch: Int, foldBatchNorm: Bool, sparseDensityLimit: Double?, winograd: Bool,
-         outputSplits: Int) throws {
+         outputSplits: Int, pool: WorkerPool? = nil) throws {
         try Self.checkLimits(model: model, shapes: shapes, maxBatch: maxBatch)
         let folding = foldBatchNorm ? Self.foldBatchNorms(model) : Folding()
         let fusion = Self.fuse(model.graph, folding: folding)
         let buffers = Self.assignBuffers(model.graph, shapes: shapes, folding: folding, fusion: fusion)
         let lowered = Self.lower(model, shapes: shapes, folding: folding, fusion: fusion, bufferOfNode: buffers.bufferOfNode)
         steps = Self.selectKernels(lowered, sparseDensityLimit: sparseDensityLimit, winograd: winograd, capacity: maxBatch,
-                                   outputSplits: outputSplits)
+                                   outputSplits: outputSplits, pool: pool)
         bufferOfNode = buffers.bufferOfNode
         bufferSampleSizes = buffers.bufferSampleSizes
         scratchSize = steps.map(\.scratchSize).max() ?? 0

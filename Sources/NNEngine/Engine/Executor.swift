@@ -4,8 +4,9 @@
 // in the hot path. Convolution runs on the kernels ConvStep picks (direct, Winograd with
 // OpenBLAS GEMMs, sparse, depthwise), linear layers sgemm. A batch is split over lanes
 // (ExecutorLane), one per core, each with its own buffers; a single image runs on one lane
-// whose convs split their work over the threads. Not thread-safe: one Executor per calling
-// thread.
+// whose steps split their work over the threads. Lanes and splits run on the Executor's
+// WorkerPool, whose workers stop when the Executor is released. Not thread-safe: one Executor
+// per calling thread.
 
 import NNCore
 import COpenBLAS
@@ -23,6 +24,10 @@ public final class Executor {
     /// One lane per thread; a batch of n samples is split over `min(n, lanes.count)` of them.
     private let lanes: [ExecutorLane]
     private let outputBuffer: Int
+    /// The threads lanes run on; a single lane's steps split their work over them.
+    private let pool: WorkerPool
+    /// The pool the steps split over: the Executor's with a single lane, nil with several.
+    private let stepPool: WorkerPool?
 
     /// Lanes an Executor uses unless told otherwise: one per active core.
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -47,9 +52,11 @@ public final class Executor {
         let shapes = try ShapeInference(model: model, input: input).shapes
         let laneCount = max(1, min(threads, maxBatch))
         let capacity = (maxBatch + laneCount - 1) / laneCount
+        pool = WorkerPool(threads: max(1, threads))
+        stepPool = laneCount == 1 && pool.threads > 1 ? pool : nil
         let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
                                      sparseDensityLimit: sparseDensityLimit, winograd: winograd,
-                                     outputSplits: laneCount == 1 ? max(1, threads) : 1)
+                                     outputSplits: stepPool?.threads ?? 1, pool: stepPool)
         try Self.checkMemory(plan: plan, model: model, shapes: shapes, lanes: laneCount, capacity: capacity, batch: maxBatch)
         inputShape = input
         self.maxBatch = maxBatch
@@ -93,13 +100,13 @@ public final class Executor {
                 let (x, y) = (x.baseAddress!, y.baseAddress!)
                 func runLane(_ k: Int) {
                     lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
-                                 outputBuffer: outputBuffer, outputSize: outputSize, output: y)
+                                 outputBuffer: outputBuffer, outputSize: outputSize, output: y, pool: stepPool)
                 }
                 // Every kernel's threads are Shears' own (lanes, or a single image's shares), so
                 // OpenBLAS runs single-threaded inside them.
                 let blasThreads = openblas_get_num_threads()
                 openblas_set_num_threads(1)
-                if used == 1 { runLane(0) } else { DispatchQueue.concurrentPerform(iterations: used, execute: runLane) }
+                pool.parallelFor(used, runLane)
                 openblas_set_num_threads(blasThreads)
             }
         }

@@ -29,11 +29,11 @@ final class ExecutorLane {
 
     /// Runs `steps` on `count` samples of `input` (NCHW floats, `inputSize` per sample) starting
     /// at sample `first`, and writes their outputs (`outputSize` floats each, from `outputBuffer`)
-    /// to `output` at the same sample positions.
+    /// to `output` at the same sample positions. Steps split their work over `pool` when given.
     func run(_ steps: [Step], input: UnsafePointer<Float>, inputSize: Int, first: Int, count: Int,
-             outputBuffer: Int, outputSize: Int, output: UnsafeMutablePointer<Float>) {
+             outputBuffer: Int, outputSize: Int, output: UnsafeMutablePointer<Float>, pool: WorkerPool?) {
         buffers[0].update(from: input + first * inputSize, count: count * inputSize)
-        for step in steps { step.run(batch: count, buffers: buffers, scratch: scratch) }
+        for step in steps { step.run(batch: count, buffers: buffers, scratch: scratch, pool: pool) }
         (output + first * outputSize).update(from: buffers[outputBuffer], count: count * outputSize)
     }
 }

@@ -29,13 +29,16 @@ struct PoolStep {
     /// Floats of scratch a max pool needs (one padded plane); 0 for average pooling.
     var scratchSize: Int { max ? Int(shears_padded_plane_size(window)) : 0 }
 
-    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+    /// Pools `batch` samples; a single image's average pool splits its planes over `pool`.
+    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>, pool: WorkerPool?) {
         let (c, inH, inW) = (input[0], input[1], input[2])
         let (outH, outW) = (output[1], output[2])
         let x = buffers[source], y = buffers[destination]
         if max { return shears_max_pool(x, y, Int32(batch * c), window, scratch) }
-        for plane in 0..<(batch * c) {
-            averagePool(x + plane * inH * inW, y + plane * outH * outW, inH: inH, inW: inW, outH: outH, outW: outW)
+        Step.forRanges(batch * c, itemSize: inH * inW, pool: pool) { planes in
+            for plane in planes {
+                averagePool(x + plane * inH * inW, y + plane * outH * outW, inH: inH, inW: inW, outH: outH, outW: outW)
+            }
         }
     }
 
@@ -62,19 +65,23 @@ struct PoolStep {
 /// `nn.AdaptiveAvgPool2d`: output cell (i, j) averages rows `[⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)` and
 /// columns `[⌊j·W/ow⌋, ⌈(j+1)·W/ow⌉)`.
 enum AdaptiveAvgPool {
-    static func run(batch: Int, input: [Int], output: [Int], x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>) {
+    /// Pools `batch` samples, a single image's planes split over `pool`.
+    static func run(batch: Int, input: [Int], output: [Int], x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
+                    pool: WorkerPool?) {
         let (c, inH, inW) = (input[0], input[1], input[2])
         let (outH, outW) = (output[1], output[2])
-        for plane in 0..<(batch * c) {
-            let xp = x + plane * inH * inW
-            let yp = y + plane * outH * outW
-            for i in 0..<outH {
-                let r0 = (i * inH) / outH, r1 = ((i + 1) * inH + outH - 1) / outH
-                for j in 0..<outW {
-                    let c0 = (j * inW) / outW, c1 = ((j + 1) * inW + outW - 1) / outW
-                    var sum: Float = 0
-                    for r in r0..<r1 { for q in c0..<c1 { sum += xp[r * inW + q] } }
-                    yp[i * outW + j] = sum / Float((r1 - r0) * (c1 - c0))
+        Step.forRanges(batch * c, itemSize: inH * inW, pool: pool) { planes in
+            for plane in planes {
+                let xp = x + plane * inH * inW
+                let yp = y + plane * outH * outW
+                for i in 0..<outH {
+                    let r0 = (i * inH) / outH, r1 = ((i + 1) * inH + outH - 1) / outH
+                    for j in 0..<outW {
+                        let c0 = (j * inW) / outW, c1 = ((j + 1) * inW + outW - 1) / outW
+                        var sum: Float = 0
+                        for r in r0..<r1 { for q in c0..<c1 { sum += xp[r * inW + q] } }
+                        yp[i * outW + j] = sum / Float((r1 - r0) * (c1 - c0))
+                    }
                 }
             }
         }

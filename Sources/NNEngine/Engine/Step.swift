@@ -90,62 +90,32 @@ enum Step {
         }
     }
 
-    /// Runs the step on the first `batch` samples.
-    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
+    /// Runs the step on the first `batch` samples; a single image's step splits its work over
+    /// `pool` (the lane's threads) when given.
+    func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>, pool: WorkerPool?) {
         switch self {
         case .conv(let conv):
             conv.run(batch: batch, buffers: buffers, scratch: scratch)
         case .affine(let affine, let channels, let spatial, let source, let destination):
-            let x = buffers[source], y = buffers[destination]
-            for n in 0..<batch {
-                for c in 0..<channels {
-                    let base = (n * channels + c) * spatial
-                    let a = affine.scale[c], b = affine.shift[c]
-                    for k in 0..<spatial { y[base + k] = x[base + k] * a + b }
-                }
-            }
+            Self.planeAffine(buffers[source], buffers[destination], planes: batch * channels, spatial: spatial,
+                             scale: { affine.scale[$0 % channels] }, shift: { affine.shift[$0 % channels] }, pool: pool)
         case .activation(let kind, let count, let source, let destination):
-            let x = buffers[source], y = buffers[destination]
-            let total = count * batch
-            switch kind {
-            case .relu: for k in 0..<total { y[k] = max(x[k], 0) }
-            case .relu6: for k in 0..<total { y[k] = min(max(x[k], 0), 6) }
-            case .leaky(let slope): for k in 0..<total { let v = x[k]; y[k] = v < 0 ? v * slope : v }
-            default: for k in 0..<total { y[k] = kind.apply(x[k]) }
-            }
-        case .pool(let pool):
-            pool.run(batch: batch, buffers: buffers, scratch: scratch)
+            kind.apply(buffers[source], buffers[destination], count: count * batch, pool: pool)
+        case .pool(let step):
+            step.run(batch: batch, buffers: buffers, scratch: scratch, pool: pool)
         case .adaptiveAvgPool(let input, let output, let source, let destination):
-            AdaptiveAvgPool.run(batch: batch, input: input, output: output, x: buffers[source], y: buffers[destination])
+            AdaptiveAvgPool.run(batch: batch, input: input, output: output, x: buffers[source], y: buffers[destination], pool: pool)
         case .add(let count, let first, let second, let destination, let epilogue):
-            let a = buffers[first], b = buffers[second], y = buffers[destination]
-            switch epilogue {
-            case nil: for k in 0..<(count * batch) { y[k] = a[k] + b[k] }
-            case .relu?: for k in 0..<(count * batch) { y[k] = max(a[k] + b[k], 0) }
-            case let activation?: for k in 0..<(count * batch) { y[k] = activation.apply(a[k] + b[k]) }
-            }
+            Self.add(buffers[first], buffers[second], buffers[destination], count: count * batch, epilogue: epilogue, pool: pool)
         case .mul(let count, let channels, let perChannel, let first, let second, let destination):
             let a = buffers[first], b = buffers[second], y = buffers[destination]
             if perChannel {
-                let spatial = count / channels
-                for n in 0..<batch {
-                    for c in 0..<channels {
-                        let gate = b[n * channels + c], base = (n * channels + c) * spatial
-                        for k in 0..<spatial { y[base + k] = a[base + k] * gate }
-                    }
-                }
+                Self.planeAffine(a, y, planes: batch * channels, spatial: count / channels, scale: { b[$0] }, shift: nil, pool: pool)
             } else {
-                for k in 0..<(count * batch) { y[k] = a[k] * b[k] }
+                Self.mul(a, b, y, count: count * batch, pool: pool)
             }
         case .concat(let sizes, let sources, let destination):
-            let total = sizes.reduce(0, +), y = buffers[destination]
-            for n in 0..<batch {
-                var offset = n * total
-                for (size, source) in zip(sizes, sources) {
-                    (y + offset).update(from: buffers[source] + n * size, count: size)
-                    offset += size
-                }
-            }
+            Self.concat(sizes: sizes, sources: sources, buffers: buffers, destination: destination, batch: batch, pool: pool)
         case .slice(let size, let start, let count, let source, let destination):
             let x = buffers[source], y = buffers[destination]
             for n in 0..<batch { (y + n * count).update(from: x + n * size + start, count: count) }
@@ -161,7 +131,7 @@ enum Step {
                 }
             }
         case .linear(let linear):
-            linear.run(batch: batch, buffers: buffers)
+            linear.run(batch: batch, buffers: buffers, pool: pool)
         case .layerNorm(let norm):
             norm.run(batch: batch, buffers: buffers, scratch: scratch)
         }
