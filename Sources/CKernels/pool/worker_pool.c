@@ -1,7 +1,11 @@
-// worker_pool: the pool of worker_pool.h. A call publishes its task and bumps `generation`;
-// workers spinning on `generation` start at once, sleeping ones are woken through `wake`.
-// Every worker checks in (decrements `pending`) for every call, so the caller can reuse the
-// job fields as soon as `pending` reaches 0.
+// worker_pool: the pool of worker_pool.h. One 64-bit word, `state`, holds the current call's
+// generation (high 32 bits) and its next unclaimed index (low 32 bits). A call stores its task,
+// then a new generation with index 0; threads claim indices by compare-and-swap on `state`,
+// which fails once a newer call has started, so a worker that wakes late never runs a stale
+// task. The caller claims indices too and returns when `done` reaches the count: it waits only
+// for indices a worker has claimed, never for a worker that has not woken (on a busy machine a
+// descheduled worker costs nothing but its share going to the caller). Idle workers spin on
+// `state` for a while, then sleep on `wake`.
 
 #include "worker_pool.h"
 
@@ -19,60 +23,85 @@
 #define SHEARS_SPIN_PAUSE() ((void)0)
 #endif
 
-/// Polls of `generation` a worker makes before it sleeps (~40 ns each: some 50-100 µs).
+/// Polls of `state` an idle worker makes before it sleeps (some 50-100 µs).
 #define SHEARS_POOL_SPINS 2000
 
 struct shears_pool {
     int32_t threads;
-    pthread_t *workers;
     int32_t started;
+    pthread_t *workers;
     pthread_mutex_t mutex;
     pthread_cond_t wake;
-    /// Bumped by each call (and by destroy); workers run a call when it differs from theirs.
-    _Atomic uint64_t generation;
+    /// generation << 32 | next index to claim.
+    _Atomic uint64_t state;
+    /// Indices of the current call that have finished.
+    _Atomic int64_t done;
     /// Workers blocked (or about to block) on `wake`.
     _Atomic int32_t sleeping;
-    /// Workers that have not yet finished the current call.
-    _Atomic int32_t pending;
-    /// The next index to claim.
-    _Atomic int64_t next;
+    atomic_bool stop;
     /// Set while a call runs: a nested or concurrent call runs inline.
     atomic_flag busy;
-    atomic_bool stop;
-    shears_pool_task task;
-    void *context;
-    int64_t count;
+    /// The current call (read by workers only through a successful claim).
+    _Atomic(shears_pool_task) task;
+    _Atomic(void *) context;
+    _Atomic int64_t count;
 };
 
-static void run_indices(shears_pool *pool) {
-    const int64_t count = pool->count;
-    for (int64_t i = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed); i < count;
-         i = atomic_fetch_add_explicit(&pool->next, 1, memory_order_relaxed)) {
-        pool->task(pool->context, i);
+static uint32_t generation_of(uint64_t state) { return (uint32_t)(state >> 32); }
+
+/// Claims and runs indices of generation `generation` until none is left (or a newer call
+/// has started).
+static void run_indices(shears_pool *pool, uint32_t generation) {
+    uint64_t state = atomic_load_explicit(&pool->state, memory_order_acquire);
+    for (;;) {
+        if (generation_of(state) != generation) return;
+        shears_pool_task task = atomic_load_explicit(&pool->task, memory_order_relaxed);
+        void *context = atomic_load_explicit(&pool->context, memory_order_relaxed);
+        int64_t count = atomic_load_explicit(&pool->count, memory_order_relaxed);
+        int64_t index = (int64_t)(uint32_t)state;
+        if (index >= count) return;
+        // Success means the call has not changed since `state` was read (it cannot finish
+        // with an index unclaimed), so task, context and count are this call's.
+        if (atomic_compare_exchange_weak_explicit(&pool->state, &state, state + 1, memory_order_acquire, memory_order_acquire)) {
+            task(context, index);
+            atomic_fetch_add_explicit(&pool->done, 1, memory_order_release);
+            state = atomic_load_explicit(&pool->state, memory_order_acquire);
+        }
     }
 }
 
 static void *worker_main(void *argument) {
     shears_pool *pool = argument;
-    uint64_t seen = 0;
+    uint32_t seen = 0;
     for (;;) {
-        uint64_t generation = atomic_load_explicit(&pool->generation, memory_order_acquire);
+        uint32_t generation = generation_of(atomic_load_explicit(&pool->state, memory_order_acquire));
         for (int spin = 0; generation == seen && spin < SHEARS_POOL_SPINS; spin++) {
             SHEARS_SPIN_PAUSE();
-            generation = atomic_load_explicit(&pool->generation, memory_order_acquire);
+            generation = generation_of(atomic_load_explicit(&pool->state, memory_order_acquire));
         }
         if (generation == seen) {
             pthread_mutex_lock(&pool->mutex);
             atomic_fetch_add(&pool->sleeping, 1);
-            while ((generation = atomic_load(&pool->generation)) == seen) pthread_cond_wait(&pool->wake, &pool->mutex);
+            while ((generation = generation_of(atomic_load(&pool->state))) == seen) pthread_cond_wait(&pool->wake, &pool->mutex);
             atomic_fetch_sub(&pool->sleeping, 1);
             pthread_mutex_unlock(&pool->mutex);
         }
         seen = generation;
         if (atomic_load_explicit(&pool->stop, memory_order_acquire)) return NULL;
-        run_indices(pool);
-        atomic_fetch_sub_explicit(&pool->pending, 1, memory_order_release);
+        run_indices(pool, generation);
     }
+}
+
+/// Starts a new generation at index 0 and wakes the workers that sleep.
+static uint32_t publish(shears_pool *pool) {
+    uint64_t next = ((uint64_t)generation_of(atomic_load(&pool->state)) + 1) << 32;
+    atomic_store(&pool->state, next);
+    if (atomic_load(&pool->sleeping) > 0) {
+        pthread_mutex_lock(&pool->mutex);
+        pthread_cond_broadcast(&pool->wake);
+        pthread_mutex_unlock(&pool->mutex);
+    }
+    return generation_of(next);
 }
 
 shears_pool *shears_pool_create(int32_t threads) {
@@ -81,12 +110,14 @@ shears_pool *shears_pool_create(int32_t threads) {
     pool->threads = threads < 1 ? 1 : threads;
     pthread_mutex_init(&pool->mutex, NULL);
     pthread_cond_init(&pool->wake, NULL);
-    atomic_init(&pool->generation, 0);
+    atomic_init(&pool->state, 0);
+    atomic_init(&pool->done, 0);
     atomic_init(&pool->sleeping, 0);
-    atomic_init(&pool->pending, 0);
-    atomic_init(&pool->next, 0);
-    atomic_flag_clear(&pool->busy);
     atomic_init(&pool->stop, 0);
+    atomic_flag_clear(&pool->busy);
+    atomic_init(&pool->task, NULL);
+    atomic_init(&pool->context, NULL);
+    atomic_init(&pool->count, 0);
     pool->workers = calloc((size_t)pool->threads, sizeof(pthread_t));
     if (!pool->workers) { shears_pool_destroy(pool); return NULL; }
     for (int32_t k = 0; k + 1 < pool->threads; k++) {
@@ -94,16 +125,6 @@ shears_pool *shears_pool_create(int32_t threads) {
         pool->started++;
     }
     return pool;
-}
-
-/// Publishes a new generation and wakes the workers that sleep.
-static void publish(shears_pool *pool) {
-    atomic_fetch_add(&pool->generation, 1);
-    if (atomic_load(&pool->sleeping) > 0) {
-        pthread_mutex_lock(&pool->mutex);
-        pthread_cond_broadcast(&pool->wake);
-        pthread_mutex_unlock(&pool->mutex);
-    }
 }
 
 void shears_pool_destroy(shears_pool *pool) {
@@ -121,18 +142,17 @@ int32_t shears_pool_threads(const shears_pool *pool) { return pool->threads; }
 
 void shears_pool_parallelize(shears_pool *pool, shears_pool_task task, void *context, int64_t count) {
     if (count <= 0) return;
-    if (count == 1 || pool->started == 0 || atomic_flag_test_and_set_explicit(&pool->busy, memory_order_acquire)) {
+    if (count == 1 || count > UINT32_MAX / 2 || pool->started == 0 ||
+        atomic_flag_test_and_set_explicit(&pool->busy, memory_order_acquire)) {
         for (int64_t i = 0; i < count; i++) task(context, i);
         return;
     }
-    pool->task = task;
-    pool->context = context;
-    pool->count = count;
-    atomic_store_explicit(&pool->next, 0, memory_order_relaxed);
-    atomic_store_explicit(&pool->pending, pool->started, memory_order_relaxed);
-    publish(pool);
-    run_indices(pool);
-    for (int spin = 0; atomic_load_explicit(&pool->pending, memory_order_acquire) > 0; spin++) {
+    atomic_store_explicit(&pool->task, task, memory_order_relaxed);
+    atomic_store_explicit(&pool->context, context, memory_order_relaxed);
+    atomic_store_explicit(&pool->count, count, memory_order_relaxed);
+    atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
+    run_indices(pool, publish(pool));
+    for (int spin = 0; atomic_load_explicit(&pool->done, memory_order_acquire) < count; spin++) {
         if (spin < SHEARS_POOL_SPINS) SHEARS_SPIN_PAUSE(); else sched_yield();
     }
     atomic_flag_clear_explicit(&pool->busy, memory_order_release);

@@ -1,0 +1,152 @@
+import XCTest
+import TestSupport
+@testable import NNCore
+@testable import NNEngine
+
+/// The steps a single image splits over the lane's threads (activation, add with and without
+/// an epilogue, mul, per-channel mul and affine, concat, linear, a 1x1 conv on 1x1 maps)
+/// against plain loops (average pools against their unsplit run), on odd sizes above and below `Step.splitElements`, with a
+/// pool of three threads (uneven shares) and none.
+final class SplitStepTests: ConvKernelTestCase {
+    /// Sizes below and above the split threshold, none a multiple of the range alignment.
+    let counts = [13, Step.splitElements + 5, 3 * Step.splitElements + 7]
+
+    /// Runs `step` on `batch` samples over buffers holding `inputs` (then a zeroed output of
+    /// `outputCount` floats, the last buffer), with and without a pool; returns both outputs.
+    func run(_ step: Step, inputs: [[Float]], outputCount: Int, batch: Int = 1, scratch: Int = 0) -> [[Float]] {
+        [WorkerPool(threads: 3), nil].map { pool in
+            let buffers = (inputs + [[Float](repeating: 0, count: outputCount)]).map { values in
+                let p = UnsafeMutablePointer<Float>.allocate(capacity: max(values.count, 1))
+                p.initialize(from: values, count: values.count)
+                return p
+            }
+            let scratchBuffer = UnsafeMutablePointer<Float>.allocate(capacity: max(scratch, 1))
+            defer { buffers.forEach { $0.deallocate() }; scratchBuffer.deallocate() }
+            step.run(batch: batch, buffers: buffers, scratch: scratchBuffer, pool: pool)
+            return Array(UnsafeBufferPointer(start: buffers[inputs.count], count: outputCount))
+        }
+    }
+
+    func values(_ count: Int) -> [Float] { random([count]).scalars.map { $0 * 8 } }
+
+    func testActivationsAddAndMul() {
+        for count in counts {
+            let (a, b) = (values(count), values(count))
+            for kind in [Activation.relu, .relu6, .leaky(0.1), .clip(-1, 2), .hardSwish, .hardSigmoid(1 / 6, 0.5), .silu, .sigmoid] {
+                let outputs = run(.activation(kind, count: count, source: 0, destination: 1), inputs: [a], outputCount: count)
+                let expected = a.map { kind.apply($0) }
+                XCTAssertEqual(outputs[0], expected, "\(kind), \(count) with a pool")
+                XCTAssertEqual(outputs[1], expected, "\(kind), \(count) inline")
+            }
+            for epilogue in [nil, Activation.relu, .hardSwish] {
+                let outputs = run(.add(count: count, first: 0, second: 1, destination: 2, epilogue: epilogue), inputs: [a, b], outputCount: count)
+                let expected = zip(a, b).map { epilogue?.apply($0 + $1) ?? $0 + $1 }
+                XCTAssertEqual(outputs[0], expected, "add \(String(describing: epilogue)), \(count)")
+                XCTAssertEqual(outputs[1], expected, "add \(String(describing: epilogue)), \(count) inline")
+            }
+            let product = run(.mul(count: count, channels: 1, perChannel: false, first: 0, second: 1, destination: 2), inputs: [a, b],
+                              outputCount: count)
+            XCTAssertEqual(product, [zip(a, b).map(*), zip(a, b).map(*)], "mul, \(count)")
+        }
+    }
+
+    func testPerChannelStepsAndConcat() {
+        for (batch, channels, spatial) in [(1, 3, 5), (1, 37, 529), (2, 37, 529), (1, 1001, 1)] {
+            let x = values(batch * channels * spatial), gates = values(batch * channels)
+            let (scale, shift) = (values(channels), values(channels))
+            var gated: [Float] = [], affine: [Float] = []
+            for n in 0..<batch {
+                for c in 0..<channels {
+                    for k in 0..<spatial {
+                        let v = x[(n * channels + c) * spatial + k]
+                        gated.append(v * gates[n * channels + c])
+                        affine.append(v * scale[c] + shift[c])
+                    }
+                }
+            }
+            let mul = Step.mul(count: channels * spatial, channels: channels, perChannel: true, first: 0, second: 1, destination: 2)
+            XCTAssertEqual(run(mul, inputs: [x, gates], outputCount: x.count, batch: batch), [gated, gated], "\(channels)x\(spatial)")
+            let step = Step.affine(ChannelAffine(scale: scale, shift: shift), channels: channels, spatial: spatial, source: 0, destination: 1)
+            XCTAssertEqual(run(step, inputs: [x], outputCount: x.count, batch: batch), [affine, affine], "\(channels)x\(spatial)")
+        }
+        for batch in [1, 3] {
+            let sizes = [7, Step.splitElements + 3, 5, Step.splitElements / 2 + 1]
+            let parts = sizes.map { values(batch * $0) }
+            let expected = (0..<batch).flatMap { n in zip(sizes, parts).flatMap { size, part in part[(n * size)..<((n + 1) * size)] } }
+            let step = Step.concat(sizes: sizes, sources: [0, 1, 2, 3], destination: 4)
+            XCTAssertEqual(run(step, inputs: parts, outputCount: expected.count, batch: batch), [expected, expected], "batch \(batch)")
+        }
+    }
+
+    func testAveragePools() {
+        for (channels, size) in [(3, 5), (37, 29), (67, 15)] {
+            let x = random([1, channels, size, size])
+            for output in [1, 3, 4] {
+                let step = Step.adaptiveAvgPool(input: [channels, size, size], output: [channels, output, output], source: 0, destination: 1)
+                let outputs = run(step, inputs: [x.scalars], outputCount: channels * output * output)
+                XCTAssertEqual(outputs[0], outputs[1], "adaptive \(channels)x\(size)² → \(output)²")
+            }
+            let attributes = Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1), countIncludePad: false)
+            let out = (size + 2 - 3) / 2 + 1
+            let step = Step.pool(PoolStep(max: false, attributes: attributes, input: [channels, size, size], output: [channels, out, out],
+                                          source: 0, destination: 1))
+            let outputs = run(step, inputs: [x.scalars], outputCount: channels * out * out)
+            XCTAssertEqual(outputs[0], outputs[1], "avg pool \(channels)x\(size)²")
+        }
+    }
+
+    /// `y[n, o, p] = b[o] + Σ_i W[o, i] · x[n, i, p]`.
+    func naiveLinear(_ x: [Float], _ w: [Float], _ b: [Float]?, batch: Int, inFeatures: Int, outFeatures: Int, positions: Int) -> [Float] {
+        var y: [Float] = []
+        for n in 0..<batch {
+            for o in 0..<outFeatures {
+                for p in 0..<positions {
+                    var sum = Double(b?[o] ?? 0)
+                    for i in 0..<inFeatures { sum += Double(w[o * inFeatures + i]) * Double(x[(n * inFeatures + i) * positions + p]) }
+                    y.append(Float(sum))
+                }
+            }
+        }
+        return y
+    }
+
+    func testLinearOnVectorsAndMaps() {
+        for (inFeatures, outFeatures) in [(5, 3), (1051, 37), (33, 1001)] {
+            for (batch, positions) in [(1, 1), (3, 1), (1, 5), (2, 3)] {
+                for withBias in [true, false] {
+                    let w = Tensor(shape: [outFeatures, inFeatures], scalars: values(outFeatures * inFeatures))
+                    let b = withBias ? Tensor(shape: [outFeatures], scalars: values(outFeatures)) : nil
+                    let x = values(batch * inFeatures * positions)
+                    let step = Step.linear(LinearStep(weight: w, bias: b, positions: positions, source: 0, destination: 1))
+                    let expected = naiveLinear(x, w.scalars, b?.scalars, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
+                                               positions: positions)
+                    // The output buffer starts as garbage: the step must overwrite it, bias or not.
+                    for output in run(step, inputs: [x], outputCount: expected.count, batch: batch) {
+                        assertClose(output, expected, rtol: 1e-5, atol: 1e-4)
+                    }
+                }
+            }
+        }
+    }
+
+    /// A 1x1 conv on 1x1 maps (squeeze-excite's) runs as a linear layer, its ReLU fused.
+    func testPointwiseConvOnOnePixelMaps() throws {
+        for (inC, outC) in [(3, 5), (577, 41), (24, 1001)] {
+            for batch in [1, 3] {
+                for relu in [false, true] {
+                    let (w, b, x) = (random([outC, inC, 1, 1]), random([outC]), random([batch, inC, 1, 1]))
+                    var dict = StateDict()
+                    dict.setTensor("conv.weight", w)
+                    dict.setTensor("conv.bias", b)
+                    var g = GraphBuilder()
+                    let conv = g.add("conv", .conv2d(Conv2dAttributes()), g.input)
+                    if relu { g.add("act", .relu, conv) }
+                    let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+                    let y = try Executor(model: model, input: [inC, 1, 1], maxBatch: batch, threads: 2).run(x).scalars
+                    let expected = naiveConv(x, w, b, Conv2dAttributes(), out: (1, 1)).map { relu ? max($0, 0) : $0 }
+                    assertClose(y, expected, rtol: 1e-5, atol: 1e-4)
+                }
+            }
+        }
+    }
+}
