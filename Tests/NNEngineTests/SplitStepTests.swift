@@ -11,11 +11,12 @@ final class SplitStepTests: ConvKernelTestCase {
     /// Sizes below and above the split threshold, none a multiple of the range alignment.
     let counts = [13, Step.splitElements + 5, 3 * Step.splitElements + 7]
 
-    /// Runs `step` on `batch` samples over buffers holding `inputs` (then a zeroed output of
-    /// `outputCount` floats, the last buffer), with and without a pool; returns both outputs.
+    /// Runs `step` on `batch` samples over buffers holding `inputs` (then an output of
+    /// `outputCount` NaNs, the last buffer, which the step must overwrite), with and without a
+    /// pool; returns both outputs.
     func run(_ step: Step, inputs: [[Float]], outputCount: Int, batch: Int = 1, scratch: Int = 0) -> [[Float]] {
         [WorkerPool(threads: 3), nil].map { pool in
-            let buffers = (inputs + [[Float](repeating: 0, count: outputCount)]).map { values in
+            let buffers = (inputs + [[Float](repeating: .nan, count: outputCount)]).map { values in
                 let p = UnsafeMutablePointer<Float>.allocate(capacity: max(values.count, 1))
                 p.initialize(from: values, count: values.count)
                 return p
@@ -114,13 +115,12 @@ final class SplitStepTests: ConvKernelTestCase {
         for (inFeatures, outFeatures) in [(5, 3), (1051, 37), (33, 1001)] {
             for (batch, positions) in [(1, 1), (3, 1), (1, 5), (2, 3)] {
                 for withBias in [true, false] {
-                    let w = Tensor(shape: [outFeatures, inFeatures], scalars: values(outFeatures * inFeatures))
-                    let b = withBias ? Tensor(shape: [outFeatures], scalars: values(outFeatures)) : nil
-                    let x = values(batch * inFeatures * positions)
+                    let w = Tensor(shape: [outFeatures, inFeatures], scalars: random([outFeatures * inFeatures]).scalars)
+                    let b = withBias ? Tensor(shape: [outFeatures], scalars: random([outFeatures]).scalars) : nil
+                    let x = random([batch * inFeatures * positions]).scalars
                     let step = Step.linear(LinearStep(weight: w, bias: b, positions: positions, source: 0, destination: 1))
                     let expected = naiveLinear(x, w.scalars, b?.scalars, batch: batch, inFeatures: inFeatures, outFeatures: outFeatures,
                                                positions: positions)
-                    // The output buffer starts as garbage: the step must overwrite it, bias or not.
                     for output in run(step, inputs: [x], outputCount: expected.count, batch: batch) {
                         assertClose(output, expected, rtol: 1e-5, atol: 1e-4)
                     }

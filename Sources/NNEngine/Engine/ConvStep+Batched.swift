@@ -36,7 +36,7 @@ extension ConvStep {
             for n in 0..<batch { (y + n * outC).update(from: b.baseAddress!, count: outC) }
         }
         weight.withUnsafeBufferPointer { w in
-            LinearStep.product(x, w.baseAddress!, y, batch: batch, inFeatures: inC, outFeatures: outC, beta: 1, pool: threads)
+            LinearStep.product(x, w.baseAddress!, y, batch: batch, inFeatures: inC, outFeatures: outC, pool: threads)
         }
         if epilogue == .relu { for k in 0..<(batch * outC) { y[k] = max(y[k], 0) } }
     }
