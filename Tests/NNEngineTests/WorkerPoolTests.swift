@@ -46,7 +46,7 @@ final class WorkerPoolTests: XCTestCase {
         let pool = WorkerPool(threads: 3)
         for (count, minimum, alignment) in [(0, 1, 16), (5, 1, 16), (100, 1, 16), (1001, 1, 1), (1001, 2000, 16), (4099, 1, 8)] {
             var hits = [Int](repeating: 0, count: count)
-            var bounds = [Int](repeating: -1, count: 2 * pool.threads)
+            var bounds = [Int](repeating: -1, count: 2 * pool.threads * WorkerPool.rangesPerThread)
             var pieces = 0
             let lock = NSLock()
             hits.withUnsafeMutableBufferPointer { hits in
@@ -57,7 +57,7 @@ final class WorkerPoolTests: XCTestCase {
                 }
             }
             XCTAssertEqual(hits, [Int](repeating: 1, count: count), "\(count) items")
-            XCTAssertTrue(count == 0 ? pieces == 0 : count < minimum ? pieces == 1 : (1...pool.threads).contains(pieces), "\(count) items: \(pieces) ranges")
+            XCTAssertTrue(count == 0 ? pieces == 0 : count < minimum ? pieces == 1 : (1...pool.threads * WorkerPool.rangesPerThread).contains(pieces), "\(count) items: \(pieces) ranges")
             for k in 0..<pieces {
                 XCTAssertTrue(bounds[2 * k] % alignment == 0, "\(count) items: a range starts at \(bounds[2 * k])")
             }

@@ -36,8 +36,8 @@ struct LinearStep {
         }
     }
 
-    /// `Y[N, out] += X[N, in] · W[out, in]ᵀ`, the output features split over `pool`'s threads in
-    /// shares of whole cache lines: a GEMV per share for one sample, else an sgemm.
+    /// `Y[N, out] += X[N, in] · W[out, in]ᵀ`, the output features split into ranges over `pool`'s
+    /// threads: a GEMV per range for one sample, else an sgemm.
     static func product(_ x: UnsafePointer<Float>, _ w: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, batch: Int,
                         inFeatures: Int, outFeatures: Int, pool: WorkerPool?) {
         func share(_ range: Range<Int>) {

@@ -1,7 +1,7 @@
 // Step+Elementwise: the element-wise and per-channel steps' loops (activation, add, mul,
-// channel affine, concat). A single image's step is cut into one contiguous range per thread
-// of the lane's WorkerPool when it has at least `Step.splitElements` floats; the loops are
-// plain pointer loops that the compiler vectorizes.
+// channel affine, concat). A single image's step is cut into contiguous ranges (of floats, or
+// of planes) that the lane's WorkerPool threads claim, when it has at least
+// `Step.splitElements` floats; the loops are plain pointer loops that the compiler vectorizes.
 
 extension Step {
     /// Floats an element-wise step must have to be split over the threads: below it the

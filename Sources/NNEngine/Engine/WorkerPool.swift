@@ -37,16 +37,22 @@ final class WorkerPool: @unchecked Sendable {
         }
     }
 
-    /// `body(range)` over `count` items cut into one contiguous range per thread (bounds
-    /// multiples of `alignment`), or over 0..<count inline when there are fewer than
+    /// Ranges a `parallelRanges` cuts its items into per thread: threads claim them as they
+    /// come, so a thread the OS has descheduled (a busy machine) leaves its ranges to the
+    /// others instead of holding up the call.
+    static let rangesPerThread = 4
+
+    /// `body(range)` over `count` items cut into `rangesPerThread` contiguous ranges per thread
+    /// (bounds multiples of `alignment`), or over 0..<count inline when there are fewer than
     /// `minimum` items.
     func parallelRanges(_ count: Int, minimum: Int, alignment: Int = 16, _ body: (Range<Int>) -> Void) {
         guard threads > 1, count >= minimum else {
             if count > 0 { body(0..<count) }
             return
         }
-        let share = ((count + threads - 1) / threads + alignment - 1) / alignment * alignment
-        parallelFor(threads) { k in
+        let parts = threads * Self.rangesPerThread
+        let share = ((count + parts - 1) / parts + alignment - 1) / alignment * alignment
+        parallelFor(parts) { k in
             let first = min(count, k * share), end = min(count, first + share)
             if first < end { body(first..<end) }
         }
