@@ -94,8 +94,9 @@ struct ConvStep {
     /// Floats of the conv's own output per sample.
     var convSize: Int { outC * outH * outW }
 
-    /// Multiply-adds a single image's conv must have to be split over threads.
-    static let splitWork = 1 << 20
+    /// Multiply-adds a single image's conv must have to be split over threads: ~5 µs of work
+    /// on one core, against a WorkerPool hand-out of ~0.5-1 µs.
+    static let splitWork = 1 << 18
 
     /// Whether Winograd F(4x4, 3x3) applies: ungrouped, 3x3, stride 1, undilated.
     private var winogradEligible: Bool {
@@ -114,7 +115,7 @@ struct ConvStep {
     mutating func selectKernel(densityLimit: Double?, winograd: Bool, capacity: Int, outputSplits: Int) {
         self.capacity = capacity
         // A single image's conv is shared by the threads only when it has work enough (a
-        // million multiply-adds) to pay for waking them.
+        // quarter of a million multiply-adds) to pay for handing it out.
         self.outputSplits = outC * (inC / groups) * kh * kw * outH * outW >= Self.splitWork ? outputSplits : 1
         if isDepthwise { kernel = .depthwise; return }
         guard groups == 1 else { kernel = .grouped; return }
