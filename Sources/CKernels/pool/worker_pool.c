@@ -1,8 +1,9 @@
 // worker_pool: the pool of worker_pool.h. One 64-bit word, `state`, holds the current call's
-// generation (high 32 bits) and its next unclaimed index (low 32 bits). A call stores its task,
-// then a new generation with index 0; threads claim indices by compare-and-swap on `state`,
-// which fails once a newer call has started, so a worker that wakes late never runs a stale
-// task. The caller claims indices too and returns when `done` reaches the count: it waits only
+// generation (high 32 bits) and its next unclaimed index (low 32 bits). A call first stores
+// its new generation with the index `CLOSED` (no claim can succeed: every compare-and-swap
+// against the previous call's state now fails), then its task, then index 0. Threads claim
+// indices by compare-and-swap on `state`, so a worker that wakes late never runs a stale task
+// nor reads a half-written one. The caller claims indices too and returns when `done` reaches the count: it waits only
 // for indices a worker has claimed, never for a worker that has not woken (on a busy machine a
 // descheduled worker costs nothing but its share going to the caller). Idle workers spin on
 // `state` for a while, then sleep on `wake`.
@@ -47,6 +48,9 @@ struct shears_pool {
     _Atomic int64_t count;
 };
 
+/// The index of a call whose task is being written.
+#define CLOSED UINT32_MAX
+
 static uint32_t generation_of(uint64_t state) { return (uint32_t)(state >> 32); }
 
 /// Claims and runs indices of generation `generation` until none is left (or a newer call
@@ -55,13 +59,19 @@ static void run_indices(shears_pool *pool, uint32_t generation) {
     uint64_t state = atomic_load_explicit(&pool->state, memory_order_acquire);
     for (;;) {
         if (generation_of(state) != generation) return;
-        shears_pool_task task = atomic_load_explicit(&pool->task, memory_order_relaxed);
-        void *context = atomic_load_explicit(&pool->context, memory_order_relaxed);
-        int64_t count = atomic_load_explicit(&pool->count, memory_order_relaxed);
+        if ((uint32_t)state == CLOSED) {  // the caller is writing the task
+            SHEARS_SPIN_PAUSE();
+            state = atomic_load_explicit(&pool->state, memory_order_acquire);
+            continue;
+        }
+        shears_pool_task task = atomic_load_explicit(&pool->task, memory_order_acquire);
+        void *context = atomic_load_explicit(&pool->context, memory_order_acquire);
+        int64_t count = atomic_load_explicit(&pool->count, memory_order_acquire);
         int64_t index = (int64_t)(uint32_t)state;
         if (index >= count) return;
-        // Success means the call has not changed since `state` was read (it cannot finish
-        // with an index unclaimed), so task, context and count are this call's.
+        // Success means the call has not changed since `state` was read (and its task was
+        // complete then), so task, context and count are this call's: a newer call's field
+        // (stored with release after its closing store) would have made the swap fail.
         if (atomic_compare_exchange_weak_explicit(&pool->state, &state, state + 1, memory_order_acquire, memory_order_acquire)) {
             task(context, index);
             atomic_fetch_add_explicit(&pool->done, 1, memory_order_release);
@@ -92,9 +102,15 @@ static void *worker_main(void *argument) {
     }
 }
 
-/// Starts a new generation at index 0 and wakes the workers that sleep.
-static uint32_t publish(shears_pool *pool) {
+/// Starts a new generation (closed, then the task written, then open at index 0) and wakes
+/// the workers that sleep.
+static uint32_t publish(shears_pool *pool, shears_pool_task task, void *context, int64_t count) {
     uint64_t next = ((uint64_t)generation_of(atomic_load(&pool->state)) + 1) << 32;
+    atomic_store(&pool->state, next | CLOSED);
+    atomic_store_explicit(&pool->task, task, memory_order_release);
+    atomic_store_explicit(&pool->context, context, memory_order_release);
+    atomic_store_explicit(&pool->count, count, memory_order_release);
+    atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
     atomic_store(&pool->state, next);
     if (atomic_load(&pool->sleeping) > 0) {
         pthread_mutex_lock(&pool->mutex);
@@ -130,7 +146,7 @@ shears_pool *shears_pool_create(int32_t threads) {
 void shears_pool_destroy(shears_pool *pool) {
     if (!pool) return;
     atomic_store(&pool->stop, 1);
-    publish(pool);
+    publish(pool, NULL, NULL, 0);
     for (int32_t k = 0; k < pool->started; k++) pthread_join(pool->workers[k], NULL);
     pthread_cond_destroy(&pool->wake);
     pthread_mutex_destroy(&pool->mutex);
@@ -147,11 +163,7 @@ void shears_pool_parallelize(shears_pool *pool, shears_pool_task task, void *con
         for (int64_t i = 0; i < count; i++) task(context, i);
         return;
     }
-    atomic_store_explicit(&pool->task, task, memory_order_relaxed);
-    atomic_store_explicit(&pool->context, context, memory_order_relaxed);
-    atomic_store_explicit(&pool->count, count, memory_order_relaxed);
-    atomic_store_explicit(&pool->done, 0, memory_order_relaxed);
-    run_indices(pool, publish(pool));
+    run_indices(pool, publish(pool, task, context, count));
     for (int spin = 0; atomic_load_explicit(&pool->done, memory_order_acquire) < count; spin++) {
         if (spin < SHEARS_POOL_SPINS) SHEARS_SPIN_PAUSE(); else sched_yield();
     }
