@@ -1,12 +1,15 @@
 import XCTest
 import TestSupport
 @testable import NNCore
+@testable import NNONNX
 @testable import NNEngine
 
 /// The steps a single image splits over the lane's threads (activation, add with and without
 /// an epilogue, mul, per-channel mul and affine, concat, linear, a 1x1 conv on 1x1 maps)
 /// against plain loops (average pools against their unsplit run), on odd sizes above and below `Step.splitElements`, with a
-/// pool of three threads (uneven shares) and none.
+/// pool of three threads (uneven shares) and none; and every zoo architecture's ONNX file one
+/// image at a time on two threads (squeeze-excite, linear heads, concat split) against
+/// PyTorch's logits.
 final class SplitStepTests: ConvKernelTestCase {
     /// Sizes below and above the split threshold, none a multiple of the range alignment.
     let counts = [13, Step.splitElements + 5, 3 * Step.splitElements + 7]
@@ -146,6 +149,21 @@ final class SplitStepTests: ConvKernelTestCase {
                     let expected = naiveConv(x, w, b, Conv2dAttributes(), out: (1, 1)).map { relu ? max($0, 0) : $0 }
                     assertClose(y, expected, rtol: 1e-5, atol: 1e-4)
                 }
+            }
+        }
+    }
+
+    func testZooArchitecturesOneImageOnTwoThreadsGivePyTorchLogits() throws {
+        let manifest: [String: ArchitectureZooTests.Case] = try Fixtures.json("architectures/manifest.json")
+        for (name, c) in manifest.sorted(by: { $0.key < $1.key }) where c.onnx_forms.contains(".onnx") {
+            let model = try ONNXImporter.load(path: Fixtures.path("architectures/\(name).onnx"))
+            let input = try Fixtures.float32("architectures/\(name).input.f32"), expected = try Fixtures.float32("architectures/\(name).logits.f32")
+            let (inputSize, classes) = (input.count / 2, expected.count / 2), side = Int(Double(inputSize / 3).squareRoot())
+            let executor = try Executor(model: model, input: [3, side, side], maxBatch: 1, threads: 2)
+            for n in 0..<2 {
+                let logits = try executor.run(Tensor(shape: [1, 3, side, side], scalars: Array(input[(n * inputSize)..<((n + 1) * inputSize)])))
+                let row = Array(expected[(n * classes)..<((n + 1) * classes)])
+                assertClose(logits.scalars, row, rtol: 1e-4, atol: 1e-5 * (row.map(abs).max() ?? 1), "\(name) image \(n)")
             }
         }
     }
