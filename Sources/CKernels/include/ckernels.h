@@ -44,6 +44,9 @@ typedef struct {
     float a, b;
 } shears_activation;
 
+/// y[k] = act(y[k]) for k < count, in place (sigmoid and SiLU within a few ulp of expf's).
+void shears_activate(float *y, int64_t count, shears_activation act);
+
 /// Floats of scratch `shears_depthwise_conv` needs: a few padded rows (wide maps), a padded
 /// block of eight channels (narrow ones) or a padded plane (dilated or very large windows).
 int64_t shears_depthwise_scratch_size(shears_window window);

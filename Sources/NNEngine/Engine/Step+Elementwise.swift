@@ -1,7 +1,10 @@
 // Step+Elementwise: the element-wise and per-channel steps' loops (activation, add, mul,
 // channel affine, concat). A single image's step is cut into contiguous ranges (of floats, or
 // of planes) that the lane's WorkerPool threads claim, when it has at least
-// `Step.splitElements` floats; the loops are plain pointer loops that the compiler vectorizes.
+// `Step.splitElements` floats; the loops are plain pointer loops that the compiler vectorizes
+// (sigmoid and SiLU: CKernels' `shears_activate`).
+
+import CKernels
 
 extension Step {
     /// Floats an element-wise step must have to be split over the threads: below it the
@@ -77,9 +80,13 @@ extension Activation {
         }
     }
 
-    /// `y[k] = f(x[k])` for k < count on this thread, one loop per kind so each vectorizes.
+    /// `y[k] = f(x[k])` for k < count on this thread, one loop per kind so each vectorizes;
+    /// sigmoid and SiLU in place by `shears_activate` (a vector exp).
     func apply(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, count: Int) {
         switch self {
+        case .sigmoid, .silu:
+            if UnsafePointer(y) != x { y.update(from: x, count: count) }
+            shears_activate(y, Int64(count), kernelActivation!)
         case .relu: for k in 0..<count { y[k] = max(x[k], 0) }
         case .relu6: for k in 0..<count { y[k] = min(max(x[k], 0), 6) }
         case .leaky(let slope): for k in 0..<count { let v = x[k]; y[k] = v < 0 ? v * slope : v }
