@@ -9,7 +9,7 @@ report section of docs/PERFORMANCE.md.
     zoo.py check FOLDER RUNS SHEARS NAME...
                                       Shears' logits (`shears predict --logits` on the JPEGs) against
                                       ONNX Runtime's on the same preprocessed batch: RUNS/NAME.check.json
-    zoo.py report RUNS DOC ROUNDS SECONDS
+    zoo.py report RUNS DOC ROUNDS SECONDS LOAD
                                       rewrites DOC's zoo section (between the markers) from
                                       RUNS/NAME.{shears,ort}.ROUND.BATCH.jsonl and NAME.check.json
 
@@ -178,7 +178,7 @@ def fastest(folder, name, side, batch):
     return best
 
 
-def section(folder, rounds, seconds):
+def section(folder, rounds, seconds, load):
     import onnxruntime
     cpuinfo = open("/proc/cpuinfo").read()
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
@@ -196,7 +196,9 @@ def section(folder, rounds, seconds):
            "batch 1, 10 at batch 8, after 3 warm-up runs). Ratio = ONNX Runtime ms / Shears ms (above 1: Shears is "
            "faster). Logits: Shears' (`shears predict --logits`) against ONNX Runtime's on 8 photo-like JPEGs, largest "
            f"difference relative to ONNX Runtime's largest logit; above {TOLERANCE:g} the row says WRONG. "
-           f"The whole run (zoo export where not cached, logits checks, timing) took {seconds // 60} min {seconds % 60} s.\n",
+           f"The whole run (zoo export where not cached, logits checks, timing) took {seconds // 60} min {seconds % 60} s; "
+           f"load average {load:.1f} at its start, {os.getloadavg()[0]:.1f} at its end"
+           f"{' (other tenants were busy: the ratios are indicative only)' if max(load, os.getloadavg()[0]) > os.cpu_count() / 2 else ''}.\n",
            "| model | input | batch | Shears ms | ONNX Runtime ms | ratio | logits |", "|---|---|---|---|---|---|---|"]
     notes, ratios, described = [], [], []
     for name, (what, side, _) in ZOO.items():
@@ -232,10 +234,11 @@ def section(folder, rounds, seconds):
     return "\n".join(out)
 
 
-def report(folder, doc, rounds, seconds):
-    """Replaces DOC's zoo section (or appends one) with this run's."""
+def report(folder, doc, rounds, seconds, load):
+    """Replaces DOC's zoo section (or appends one) with this run's (`load`: the 1-minute load
+    average when the run started)."""
     text = open(doc).read() if os.path.exists(doc) else "# Performance\n"
-    new = section(folder, rounds, seconds)
+    new = section(folder, rounds, seconds, load)
     if BEGIN in text and END in text:
         text = text[:text.index(BEGIN)] + new + text[text.index(END) + len(END):]
     else:
@@ -264,7 +267,7 @@ def main():
         for name in args[3:]:
             check(args[0], args[1], args[2], name)
     elif command == "report":
-        report(args[0], args[1], int(args[2]), int(args[3]))
+        report(args[0], args[1], int(args[2]), int(args[3]), float(args[4]))
     else:
         sys.exit(f"bench/zoo.py: unknown command {command} (list, build, ort, check, report)")
 
