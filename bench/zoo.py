@@ -131,7 +131,7 @@ def ort(path, shape, batch, iterations):
 def check(zoo, runs, shears, name):
     """Shears' logits against ONNX Runtime's on the 8 JPEGs at the model's side, both through
     the food11 preprocessing at Resize S, CenterCrop S (torchvision's, as images.py runs it).
-    Writes {"status": "ok" | "mismatch" | "refused", "relative_error", "message"}."""
+    Writes {"status": "ok" | "mismatch" | "refused" | "crashed", "relative_error", "message"}."""
     import numpy as np
     sys.path.insert(0, os.path.join(ROOT, "scripts", "fixtures"))
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -144,7 +144,9 @@ def check(zoo, runs, shears, name):
         run = subprocess.run([shears, "predict", model, "--data", data, "--resize", str(side), "--crop", str(side),
                               "--batch", "8", "--logits", "-o", csv.name], capture_output=True, text=True)
         rows = [line.strip().split(",") for line in open(csv.name) if line.strip()] if run.returncode == 0 else []
-    if run.returncode != 0:
+    if run.returncode < 0:
+        result = {"status": "crashed", "message": f"shears predict died of signal {-run.returncode}"}
+    elif run.returncode != 0:
         lines = [line for line in run.stderr.splitlines() if line.strip()]
         result = {"status": "refused", "message": lines[-1] if lines else f"exit {run.returncode}"}
     else:
@@ -206,9 +208,9 @@ def section(folder, rounds, seconds, load):
         if not os.path.exists(path):
             continue
         checked = json.load(open(path))
-        if checked["status"] == "refused":
-            logits = "refused"
-            notes.append(f"- {name}: Shears refuses it: {checked['message']}")
+        if checked["status"] in ("refused", "crashed"):
+            logits = "refused" if checked["status"] == "refused" else "**CRASHED**"
+            notes.append(f"- {name}: {checked['message']}")
         elif checked["status"] == "mismatch":
             logits = f"**WRONG: {checked['relative_error']:.1e}**"
         else:
@@ -229,7 +231,7 @@ def section(folder, rounds, seconds, load):
         out.append("\nThe students: " + "; ".join(described) + ". The torchvision classifiers are torchvision's builders "
                    "with `weights=None` (1000 classes).")
     if notes:
-        out += ["\nRefused:\n"] + notes
+        out += ["\nNot run by Shears:\n"] + notes
     out.append(END)
     return "\n".join(out)
 
