@@ -1,5 +1,5 @@
 """Python side of bench/zoo: the model zoo, ONNX Runtime's timings, the logits check and the
-report section of docs/PERFORMANCE.md.
+zoo section of docs/PERFORMANCE.md.
 
     zoo.py list [NAME,...]            "name CxHxW" per model (all, or the names given)
     zoo.py build FOLDER [NAME,...]    FOLDER/NAME.onnx for each model not built yet, and
@@ -9,9 +9,10 @@ report section of docs/PERFORMANCE.md.
     zoo.py check FOLDER RUNS SHEARS NAME...
                                       Shears' logits (`shears predict --logits` on the JPEGs) against
                                       ONNX Runtime's on the same preprocessed batch: RUNS/NAME.check.json
-    zoo.py report RUNS DOC ROUNDS SECONDS LOAD
-                                      rewrites DOC's zoo section (between the markers) from
-                                      RUNS/NAME.{shears,ort}.ROUND.BATCH.jsonl and NAME.check.json
+    zoo.py report RUNS ROUNDS SECONDS LOAD
+                                      writes docs/performance/zoo.md from RUNS/NAME.{shears,ort}.ROUND.BATCH.jsonl
+                                      and NAME.check.json, and copies it into docs/PERFORMANCE.md between the
+                                      markers performance_report.py writes (so bench/run keeps it)
 
 The zoo: torchvision classifiers with random weights (torch.manual_seed(0), torchvision's own
 initialisation, 1000 classes), the bundled example teacher and student (examples/models), and the
@@ -27,8 +28,6 @@ import sys
 import tempfile
 
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
-BEGIN = "<!-- bench/zoo: begin -->"
-END = "<!-- bench/zoo: end -->"
 # A Shears logit further than this from ONNX Runtime's, relative to the largest of ONNX
 # Runtime's logits, marks the model as wrong in the table.
 TOLERANCE = 1e-4
@@ -186,8 +185,8 @@ def section(folder, rounds, seconds, load):
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
     flags = set(next((line.split(":", 1)[1].split() for line in cpuinfo.splitlines() if line.startswith("flags")), []))
     vector = "AVX-512 (avx512f)" if "avx512f" in flags else "AVX2" if "avx2" in flags else "no AVX2"
-    out = [BEGIN, "## The zoo against ONNX Runtime\n",
-           f"Written by `bench/zoo` (do not edit by hand; `bench/run` keeps this section). {os.cpu_count()} cores, {model}, "
+    out = ["## The zoo against ONNX Runtime\n",
+           f"Written by `bench/zoo` into docs/performance/zoo.md (do not edit by hand). {os.cpu_count()} cores, {model}, "
            f"{vector}: ONNX Runtime {onnxruntime.__version__} (CPU provider, {os.cpu_count()} intra-op threads) picks its "
            f"kernels for the machine{' and uses AVX-512 here' if 'avx512f' in flags else ''}; Shears' own CKernels have "
            "portable and AVX2 + FMA clones only (no AVX-512). "
@@ -232,28 +231,24 @@ def section(folder, rounds, seconds, load):
                    "with `weights=None` (1000 classes).")
     if notes:
         out += ["\nNot run by Shears:\n"] + notes
-    out.append(END)
-    return "\n".join(out)
+    return "\n".join(out) + "\n"
 
 
-def report(folder, doc, rounds, seconds, load):
-    """Replaces DOC's zoo section (or appends one) with this run's (`load`: the 1-minute load
-    average when the run started)."""
-    text = open(doc).read() if os.path.exists(doc) else "# Performance\n"
-    new = section(folder, rounds, seconds, load)
-    if BEGIN in text and END in text:
-        text = text[:text.index(BEGIN)] + new + text[text.index(END) + len(END):]
-    else:
-        text = text.rstrip("\n") + "\n\n" + new + "\n"
+def report(folder, rounds, seconds, load):
+    """Writes this run's section (`load`: the 1-minute load average when the run started) to
+    docs/performance/zoo.md and refreshes the copies of docs/performance/*.md that end
+    docs/PERFORMANCE.md (bench/run's part is kept as it is)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from performance_report import static_sections
+    with open(os.path.join(ROOT, "docs", "performance", "zoo.md"), "w") as f:
+        f.write(section(folder, rounds, seconds, load))
+    doc = os.path.join(ROOT, "docs", "PERFORMANCE.md")
+    text = open(doc).read()
+    marker = "\n<!-- begin docs/performance/"
+    text = text[:text.index(marker)] if marker in text else text.rstrip("\n") + "\n"
     with open(doc + ".tmp", "w") as f:
-        f.write(text)
+        f.write(text + static_sections())
     os.replace(doc + ".tmp", doc)
-
-
-def kept_section(doc):
-    """DOC's zoo section with its markers, or '' (for bench/run's performance_report.py)."""
-    text = open(doc).read() if os.path.exists(doc) else ""
-    return text[text.index(BEGIN):text.index(END) + len(END)] if BEGIN in text and END in text else ""
 
 
 def main():
@@ -269,7 +264,7 @@ def main():
         for name in args[3:]:
             check(args[0], args[1], args[2], name)
     elif command == "report":
-        report(args[0], args[1], int(args[2]), int(args[3]), float(args[4]))
+        report(args[0], int(args[1]), int(args[2]), float(args[3]))
     else:
         sys.exit(f"bench/zoo.py: unknown command {command} (list, build, ort, check, report)")
 
