@@ -180,6 +180,7 @@ def fastest(folder, name, side, batch):
 
 
 def section(folder, rounds, seconds, load):
+    """docs/performance/zoo.md's text: the machine, the method, one row per model and batch."""
     import onnxruntime
     cpuinfo = open("/proc/cpuinfo").read()
     model = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
@@ -218,7 +219,7 @@ def section(folder, rounds, seconds, load):
             described.append(f"{name}: {what}")
         for batch in (1, 8):
             s, o = fastest(folder, name, "shears", batch), fastest(folder, name, "ort", batch)
-            ratio = f"{o / s:.2f}" if s and o else "—"
+            ratio = f"{o / s:.2f}" if s and o else "**no Shears time**" if s is None and checked["status"] in ("ok", "mismatch") else "—"
             ratios += [o / s] if s and o else []
             cells = " | ".join(f"{v:.3f}" if v is not None else "—" for v in (s, o))
             out.append(f"| {name} | 3x{side}x{side} | {batch} | {cells} | {ratio} | {logits} |")
