@@ -74,7 +74,7 @@ def main():
                       f"{s['latency_p90_ms']:.3f} | {s['images_per_second']:.1f} | {s['speedup']:.2f}x |")
     crossover(folder)
     global_l1_bound(os.path.join(folder, "resnet18.pt"))
-    static_sections()
+    print(static_sections(), end="")
 
 
 def crossover(folder):
@@ -156,15 +156,17 @@ def global_l1_bound(path):
 
 def static_sections():
     """Sections kept as written (docs/performance/*.md, e.g. onednn.md: measurements bench/run does
-    not repeat), printed between markers so that regenerating this file keeps them."""
+    not repeat; zoo.md, which bench/zoo writes), between markers so that regenerating this file
+    keeps them: the text that ends docs/PERFORMANCE.md (bench/zoo splices it in too)."""
     folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "performance")
+    sections = []
     for path in sorted(glob.glob(os.path.join(folder, "*.md"))):
         name = f"docs/performance/{os.path.basename(path)}"
         with open(path) as f:
             text = f.read().strip("\n")
-        print(f"\n<!-- begin {name} (edit that file: bench/performance_report.py copies it here) -->\n")
-        print(text)
-        print(f"\n<!-- end {name} -->")
+        sections.append(f"\n<!-- begin {name} (edit that file: bench/performance_report.py copies it here) -->\n\n"
+                        f"{text}\n\n<!-- end {name} -->\n")
+    return "".join(sections)
 
 
 if __name__ == "__main__":

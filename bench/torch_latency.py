@@ -8,7 +8,8 @@ mode, and prints one JSON line per batch size: {"batch", "latency_ms", "latency_
 "images_per_second", "threads"}. Same statistics as `shears bench` (median, nearest-rank p90).
 With --onnxruntime the model is exported as a user would (`torch.onnx.export`, the default
 exporter, one file per batch size) and run by ONNX Runtime's CPU provider with `threads`
-intra-op threads instead.
+intra-op threads instead. bench/zoo.py reuses `latency` and `onnxruntime_file_session` (torch
+is imported in main only, so they run without it).
 """
 import argparse
 import json
@@ -17,10 +18,16 @@ import os
 import sys
 import time
 
-import torch
 
-sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "example"))
-import models  # noqa: E402
+def onnxruntime_file_session(path, threads):
+    """A callable running the ONNX file `path` in ONNX Runtime's CPU provider with `threads`
+    intra-op threads: forward(x) -> the first output (x a numpy array)."""
+    import onnxruntime
+    options = onnxruntime.SessionOptions()
+    options.intra_op_num_threads = threads
+    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
+    name = session.get_inputs()[0].name
+    return lambda x: session.run(None, {name: x})[0]
 
 
 def onnxruntime_session(model, x, threads):
@@ -28,17 +35,33 @@ def onnxruntime_session(model, x, threads):
     import tempfile
     import contextlib
     import io
-    import onnxruntime
+    import torch
     folder = tempfile.mkdtemp()
     path = os.path.join(folder, "model.onnx")
     with contextlib.redirect_stdout(io.StringIO()):
         torch.onnx.export(model, (x,), path)
-    options = onnxruntime.SessionOptions()
-    options.intra_op_num_threads = threads
-    session = onnxruntime.InferenceSession(path, options, providers=["CPUExecutionProvider"])
-    name = session.get_inputs()[0].name
+    forward = onnxruntime_file_session(path, threads)
     feed = x.numpy()
-    return lambda _: session.run(None, {name: feed})
+    return lambda _: forward(feed)
+
+
+def latency(forward, x, batch, warmup, iterations, threads):
+    """Runs `warmup` untimed and `iterations` timed `forward(x)`; the record `shears bench`
+    prints: {"batch", "latency_ms" (median), "latency_p90_ms" (nearest rank),
+    "images_per_second", "threads"}."""
+    times = []
+    for _ in range(warmup):
+        forward(x)
+    for _ in range(iterations):
+        start = time.perf_counter()
+        forward(x)
+        times.append((time.perf_counter() - start) * 1000)
+    times.sort()
+    n = len(times)
+    median = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
+    p90 = times[min(n - 1, math.ceil(0.9 * n) - 1)]
+    return {"batch": batch, "latency_ms": median, "latency_p90_ms": p90,
+            "images_per_second": batch * 1000 / median, "threads": threads}
 
 
 def main():
@@ -53,6 +76,9 @@ def main():
     parser.add_argument("--threads", type=int, default=os.cpu_count())
     parser.add_argument("--onnxruntime", action="store_true", help="time ONNX Runtime on the exported model")
     args = parser.parse_args()
+    import torch
+    sys.path.insert(0, os.path.join(os.path.dirname(__file__), "..", "scripts", "example"))
+    import models
     torch.set_num_threads(args.threads)
     if args.resnet18:
         import torchvision
@@ -65,20 +91,9 @@ def main():
     for batch in [int(b) for b in args.batch.split(",")]:
         x = torch.rand(batch, *shape, generator=generator) * 2 - 1
         forward = onnxruntime_session(model, x, args.threads) if args.onnxruntime else model
-        times = []
         with torch.no_grad():
-            for _ in range(args.warmup):
-                forward(x)
-            for _ in range(args.iterations):
-                start = time.perf_counter()
-                forward(x)
-                times.append((time.perf_counter() - start) * 1000)
-        times.sort()
-        n = len(times)
-        median = times[n // 2] if n % 2 else (times[n // 2 - 1] + times[n // 2]) / 2
-        p90 = times[min(n - 1, math.ceil(0.9 * n) - 1)]
-        print(json.dumps({"batch": batch, "latency_ms": median, "latency_p90_ms": p90,
-                          "images_per_second": batch * 1000 / median, "threads": args.threads}))
+            record = latency(forward, x, batch, args.warmup, args.iterations, args.threads)
+        print(json.dumps(record))
 
 
 if __name__ == "__main__":
