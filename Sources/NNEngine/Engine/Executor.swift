@@ -4,8 +4,9 @@
 // in the hot path. Convolution runs on the kernels ConvStep picks (direct, Winograd with
 // OpenBLAS GEMMs, sparse, depthwise), linear layers sgemm. A batch is split over lanes
 // (ExecutorLane), one per core, each with its own buffers; a single image runs on one lane
-// whose convs split their work over the threads. Not thread-safe: one Executor per calling
-// thread.
+// whose convs split their work over the threads (and so does every batch of an Executor made
+// with `splitBatch: false`). `profile` (Executor+Profile) times each step on one lane. Not
+// thread-safe: one Executor per calling thread.
 
 import NNCore
 import COpenBLAS
@@ -20,8 +21,11 @@ public final class Executor {
     public let outputShape: [Int]
 
     let steps: [Step]
+    /// The graph nodes behind each of `steps`.
+    let origins: [StepOrigin]
+    let graph: Graph
     /// One lane per thread; a batch of n samples is split over `min(n, lanes.count)` of them.
-    private let lanes: [ExecutorLane]
+    let lanes: [ExecutorLane]
     private let outputBuffer: Int
 
     /// Lanes an Executor uses unless told otherwise: one per active core.
@@ -34,6 +38,8 @@ public final class Executor {
     ///     only the BatchNorm: `w'[o] = w[o]·γ/√(σ²+ε)`, `b'[o] = (b[o] − μ)·γ/√(σ²+ε) + β`.
     ///   - threads: lanes that run parts of a batch at once (each with single-threaded BLAS);
     ///     a batch of one sample runs on one lane whose convs share their work over `threads`.
+    ///   - splitBatch: false runs every batch on one lane whose convs share their work over
+    ///     `threads`, as a single image's do (what `profile` times).
     ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
     ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
     ///     every ungrouped conv sparse; nil (the default) uses each conv kind's measured
@@ -42,10 +48,10 @@ public final class Executor {
     ///     as F(4x4, 4x4) over their stride phases.
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
                 threads: Int = Executor.defaultThreads, sparseDensityLimit: Double? = nil,
-                winograd: Bool = true) throws {
+                winograd: Bool = true, splitBatch: Bool = true) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
-        let laneCount = max(1, min(threads, maxBatch))
+        let laneCount = splitBatch ? max(1, min(threads, maxBatch)) : 1
         let capacity = (maxBatch + laneCount - 1) / laneCount
         let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
                                      sparseDensityLimit: sparseDensityLimit, winograd: winograd,
@@ -55,6 +61,8 @@ public final class Executor {
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
         steps = plan.steps
+        origins = plan.origins
+        graph = model.graph
         lanes = (0..<laneCount).map { _ in
             ExecutorLane(capacity: capacity, bufferSampleSizes: plan.bufferSampleSizes, scratchSize: plan.scratchSize)
         }
@@ -80,9 +88,7 @@ public final class Executor {
     /// Runs a batch `[N, C, H, W]` (N ≤ maxBatch) and returns the outputs `[N, outputShape...]`.
     /// Samples are independent, so lane k takes the k-th contiguous share of the batch.
     public func run(_ input: Tensor) throws -> Tensor {
-        guard input.rank == 4, Array(input.shape.dropFirst()) == inputShape, input.shape[0] >= 1, input.shape[0] <= maxBatch else {
-            throw NNError.invalidArgument(name: "input", reason: "expected [N ≤ \(maxBatch), \(inputShape.map(String.init).joined(separator: ", "))], got \(input.shape)")
-        }
+        try checkInput(input)
         let n = input.shape[0]
         let inputSize = inputShape.reduce(1, *), outputSize = outputShape.reduce(1, *)
         let share = (n + lanes.count - 1) / lanes.count
@@ -95,14 +101,27 @@ public final class Executor {
                     lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
                                  outputBuffer: outputBuffer, outputSize: outputSize, output: y)
                 }
-                // Every kernel's threads are Shears' own (lanes, or a single image's shares), so
-                // OpenBLAS runs single-threaded inside them.
-                let blasThreads = openblas_get_num_threads()
-                openblas_set_num_threads(1)
-                if used == 1 { runLane(0) } else { DispatchQueue.concurrentPerform(iterations: used, execute: runLane) }
-                openblas_set_num_threads(blasThreads)
+                Self.withSingleThreadedBLAS {
+                    if used == 1 { runLane(0) } else { DispatchQueue.concurrentPerform(iterations: used, execute: runLane) }
+                }
             }
         }
         return Tensor(shape: [n] + outputShape, scalars: output)
+    }
+
+    /// Throws `NNError.invalidArgument` unless `input` is `[N, inputShape...]` with 1 ≤ N ≤ `maxBatch`.
+    func checkInput(_ input: Tensor) throws {
+        guard input.rank == 4, Array(input.shape.dropFirst()) == inputShape, input.shape[0] >= 1, input.shape[0] <= maxBatch else {
+            throw NNError.invalidArgument(name: "input", reason: "expected [N ≤ \(maxBatch), \(inputShape.map(String.init).joined(separator: ", "))], got \(input.shape)")
+        }
+    }
+
+    /// Runs `body` with OpenBLAS single-threaded: every kernel's threads are Shears' own (lanes,
+    /// or a single image's shares), so OpenBLAS must not start its own inside them.
+    static func withSingleThreadedBLAS(_ body: () -> Void) {
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(blasThreads)
     }
 }

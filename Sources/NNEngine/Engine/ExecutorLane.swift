@@ -8,11 +8,14 @@ import Foundation
 final class ExecutorLane {
     let buffers: [UnsafeMutablePointer<Float>]
     let scratch: UnsafeMutablePointer<Float>
+    /// The most samples a run may hold.
+    let capacity: Int
 
     /// - Parameters:
     ///   - bufferSampleSizes: per-sample floats of each plan buffer.
     ///   - scratchSize: floats of convolution scratch for `capacity` samples.
     init(capacity: Int, bufferSampleSizes: [Int], scratchSize: Int) {
+        self.capacity = capacity
         buffers = bufferSampleSizes.map { size in
             let p = UnsafeMutablePointer<Float>.allocate(capacity: max(size * capacity, 1))
             p.initialize(repeating: 0, count: max(size * capacity, 1))
@@ -35,5 +38,24 @@ final class ExecutorLane {
         buffers[0].update(from: input + first * inputSize, count: count * inputSize)
         for step in steps { step.run(batch: count, buffers: buffers, scratch: scratch) }
         (output + first * outputSize).update(from: buffers[outputBuffer], count: count * outputSize)
+    }
+
+    /// Runs `steps` on the first `count` samples of `input` `warmup + runs` times as `run` does,
+    /// timing each step around its `Step.run` (a loop of its own: `run` pays nothing for it).
+    ///
+    /// - Returns: per step, its wall-clock milliseconds in each of the last `runs` runs.
+    func profile(_ steps: [Step], input: UnsafePointer<Float>, inputSize: Int, count: Int, warmup: Int, runs: Int) -> [[Double]] {
+        var times = [[Double]](repeating: [], count: steps.count)
+        for k in times.indices { times[k].reserveCapacity(runs) }
+        for iteration in 0..<(warmup + runs) {
+            buffers[0].update(from: input, count: count * inputSize)
+            for (k, step) in steps.enumerated() {
+                let start = DispatchTime.now().uptimeNanoseconds
+                step.run(batch: count, buffers: buffers, scratch: scratch)
+                let end = DispatchTime.now().uptimeNanoseconds
+                if iteration >= warmup { times[k].append(Double(end - start) / 1e6) }
+            }
+        }
+        return times
     }
 }
