@@ -56,12 +56,12 @@ public enum LatencyBenchmark {
         }
     }
 
-    /// Times each plan step of `model` on a seeded random `[batch, input...]`: the whole batch
-    /// on one lane whose convs split each image's work over `threads` (as a single image's
-    /// do), `warmup` untimed runs then `iterations` timed ones (`Executor.profile`).
+    /// Times each plan step of `model` on a seeded random `[batch, input...]` on an Executor
+    /// with `threads` lanes, `warmup` untimed runs then `iterations` timed ones
+    /// (`Executor.profile`: each step's wall-clock time for the whole batch, its lanes in step).
     public static func profile(_ model: Model, input: [Int], batch: Int, threads: Int = Executor.defaultThreads,
                                warmup: Int = 3, iterations: Int = 20) throws -> [StepProfile] {
-        let executor = try Executor(model: model, input: input, maxBatch: batch, threads: threads, splitBatch: false)
+        let executor = try Executor(model: model, input: input, maxBatch: batch, threads: threads)
         return try executor.profile(randomBatch(input: input, batch: batch), warmup: warmup, iterations: iterations)
     }
 

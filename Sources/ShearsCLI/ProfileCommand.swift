@@ -16,9 +16,11 @@ struct ProfileCommand: ParsableCommand {
         The model is compiled as `eval` and `bench` run it (BatchNorm folded into the conv \
         before it, activations and max pools fused), then run `--warmup` times untimed and \
         `--iterations` times timed on a seeded random batch, each step timed on its own; a \
-        step's time is its median. The whole batch runs on one lane whose convs split each \
-        image's work over `--threads`, as a single image does (bench splits a larger batch \
-        over lanes instead), so the steps' times add up to one forward pass of the batch.
+        step's time is its median. The batch runs as bench runs it: split over `--threads` \
+        lanes (a single image: its convs split their work over the threads), except that \
+        the lanes go through the steps together, each step timed until the last lane is \
+        done with it. So a step's time is the batch's wall-clock time through it, and the \
+        steps' times add up to a little more than one forward pass of the batch.
 
         MACs are per image and count conv (outC·inC/groups·kh·kw·outH·outW) and linear \
         (in·out·positions) steps only; GFLOP/s is 2·MACs·batch / time. The kernel is the \

@@ -4,9 +4,9 @@
 
 /// Times each plan step of one model on one input shape and batch size.
 ///
-/// The batch runs on one lane whose convs split each image's work over `threads` (as a
-/// single image's do; `LatencyBenchmark.profile`), so a step's time is the batch's time
-/// through it, and the steps' times add up to a forward pass.
+/// The batch runs split over `threads` lanes as `Bench` runs it, the lanes in step
+/// (`Executor.profile`), so a step's time is the batch's wall-clock time through it, and the
+/// steps' times add up to a little more than a forward pass.
 public struct Profile {
     /// What the profile measured.
     public struct Result {

@@ -1,7 +1,7 @@
 // ExecutorProfileTests: `Executor.profile` on a small conv net: one row per plan step, in
 // order, labelled with the node each step was lowered from, with the nodes fused into it, its
-// kernel, shapes and exact MACs; one time per timed run; a batch that does not fit one lane,
-// and bad run counts, refused. Never asserts on a time's value.
+// kernel, shapes and exact MACs; one time per timed run, on one lane or several; bad inputs
+// and run counts refused. Never asserts on a time's value.
 
 import XCTest
 @testable import NNCore
@@ -37,9 +37,10 @@ final class ExecutorProfileTests: XCTestCase {
     }
 
     func testRowsAreThePlanStepsNamedByTheirNodesWithExactMACs() throws {
-        let executor = try Executor(model: model(), input: [3, 8, 8], maxBatch: 2, threads: 2, splitBatch: false)
-        let input = Tensor(shape: [2, 3, 8, 8], scalars: (0..<384).map { Float($0 % 11) / 11 })
+        let executor = try Executor(model: model(), input: [3, 8, 8], maxBatch: 3, threads: 2)
+        let input = Tensor(shape: [3, 3, 8, 8], scalars: (0..<576).map { Float($0 % 11) / 11 })
         let rows = try executor.profile(input, warmup: 1, iterations: 3)
+        XCTAssertEqual(try executor.profile(Tensor(shape: [1, 3, 8, 8], repeating: 0.5), iterations: 1).map(\.batch), [1, 1, 1, 1, 1])
         XCTAssertEqual(rows.count, executor.steps.count)
         XCTAssertEqual(rows.map(\.label), ["conv1", "dw", "add", "gap", "fc"])
         XCTAssertEqual(rows.map(\.kernel), executor.steps.map(\.kernelName))
@@ -50,12 +51,12 @@ final class ExecutorProfileTests: XCTestCase {
         XCTAssertEqual(rows.map(\.outputShape), [[4, 4, 4], [4, 4, 4], [4, 4, 4], [4, 1, 1], [5]])
         // conv1: outC·inC·kh·kw·outH·outW = 4·3·3·3·8·8 (before the pool); dw: 4·1·3·3·4·4; fc: 4·5.
         XCTAssertEqual(rows.map(\.macs), [6912, 576, 0, 0, 20])
-        XCTAssertEqual(rows.map(\.batch), [Int](repeating: 2, count: 5))
+        XCTAssertEqual(rows.map(\.batch), [Int](repeating: 3, count: 5))
         XCTAssertEqual(rows.map(\.milliseconds.count), [Int](repeating: 3, count: 5))
         XCTAssertTrue(rows.allSatisfy { $0.milliseconds.allSatisfy { $0 >= 0 } })
         // Profiling leaves the executor's runs as they were.
         let logits = try executor.run(input)
-        let reference = try Executor(model: model(), input: [3, 8, 8], maxBatch: 2, threads: 1).run(input)
+        let reference = try Executor(model: model(), input: [3, 8, 8], maxBatch: 3, threads: 1).run(input)
         XCTAssertEqual(logits.scalars, reference.scalars)
     }
 
@@ -65,16 +66,15 @@ final class ExecutorProfileTests: XCTestCase {
         XCTAssertEqual(kernels.map(\.name), ["depthwise", "grouped", "batched", "winograd", "polyphase", "direct", "sparse"])
     }
 
-    func testABatchLargerThanALaneAndBadRunCountsAreRefused() throws {
-        let split = try Executor(model: model(), input: [3, 8, 8], maxBatch: 2, threads: 2)
+    func testBadInputsAndRunCountsAreRefused() throws {
+        let executor = try Executor(model: model(), input: [3, 8, 8], maxBatch: 2, threads: 2)
         let input = Tensor(shape: [2, 3, 8, 8], repeating: 0.5)
-        XCTAssertThrowsError(try split.profile(input, iterations: 1)) { error in
-            guard case NNError.invalidArgument(let name, _) = error else { return XCTFail("\(error)") }
-            XCTAssertEqual(name, "input")
+        for (batch, iterations, warmup) in [(3, 1, 0), (2, 0, 0), (2, 1, -1)] {
+            XCTAssertThrowsError(try executor.profile(Tensor(shape: [batch, 3, 8, 8], repeating: 0), warmup: warmup, iterations: iterations)) { error in
+                guard case NNError.invalidArgument = error else { return XCTFail("\(error)") }
+            }
         }
-        let one = try Executor(model: model(), input: [3, 8, 8], maxBatch: 2, threads: 2, splitBatch: false)
-        XCTAssertThrowsError(try one.profile(input, iterations: 0))
-        XCTAssertThrowsError(try one.profile(input, warmup: -1, iterations: 1))
-        XCTAssertThrowsError(try one.profile(Tensor(shape: [3, 3, 8, 8], repeating: 0), iterations: 1))
+        XCTAssertThrowsError(try executor.profile(Tensor(shape: [2, 3, 4, 4], repeating: 0), iterations: 1))
+        XCTAssertEqual(try executor.profile(input, warmup: 0, iterations: 1).count, 5)
     }
 }

@@ -4,9 +4,8 @@
 // in the hot path. Convolution runs on the kernels ConvStep picks (direct, Winograd with
 // OpenBLAS GEMMs, sparse, depthwise), linear layers sgemm. A batch is split over lanes
 // (ExecutorLane), one per core, each with its own buffers; a single image runs on one lane
-// whose convs split their work over the threads (and so does every batch of an Executor made
-// with `splitBatch: false`). `profile` (Executor+Profile) times each step on one lane. Not
-// thread-safe: one Executor per calling thread.
+// whose convs split their work over the threads. `profile` (Executor+Profile) times each step.
+// Not thread-safe: one Executor per calling thread.
 
 import NNCore
 import COpenBLAS
@@ -38,8 +37,6 @@ public final class Executor {
     ///     only the BatchNorm: `w'[o] = w[o]·γ/√(σ²+ε)`, `b'[o] = (b[o] − μ)·γ/√(σ²+ε) + β`.
     ///   - threads: lanes that run parts of a batch at once (each with single-threaded BLAS);
     ///     a batch of one sample runs on one lane whose convs share their work over `threads`.
-    ///   - splitBatch: false runs every batch on one lane whose convs share their work over
-    ///     `threads`, as a single image's do (what `profile` times).
     ///   - sparseDensityLimit: convs with at most this fraction of nonzero weights (unstructured
     ///     pruning) run on the sparse kernel (`SparseWeight`); 0 keeps every conv dense, 1 makes
     ///     every ungrouped conv sparse; nil (the default) uses each conv kind's measured
@@ -48,10 +45,10 @@ public final class Executor {
     ///     as F(4x4, 4x4) over their stride phases.
     public init(model: Model, input: [Int], maxBatch: Int, foldBatchNorm: Bool = true,
                 threads: Int = Executor.defaultThreads, sparseDensityLimit: Double? = nil,
-                winograd: Bool = true, splitBatch: Bool = true) throws {
+                winograd: Bool = true) throws {
         guard maxBatch >= 1 else { throw NNError.invalidArgument(name: "batch", reason: "must be at least 1, got \(maxBatch)") }
         let shapes = try ShapeInference(model: model, input: input).shapes
-        let laneCount = splitBatch ? max(1, min(threads, maxBatch)) : 1
+        let laneCount = max(1, min(threads, maxBatch))
         let capacity = (maxBatch + laneCount - 1) / laneCount
         let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: capacity, foldBatchNorm: foldBatchNorm,
                                      sparseDensityLimit: sparseDensityLimit, winograd: winograd,
@@ -91,8 +88,7 @@ public final class Executor {
         try checkInput(input)
         let n = input.shape[0]
         let inputSize = inputShape.reduce(1, *), outputSize = outputShape.reduce(1, *)
-        let share = (n + lanes.count - 1) / lanes.count
-        let used = (n + share - 1) / share
+        let (share, used) = lanePartition(of: n)
         var output = [Float](repeating: 0, count: n * outputSize)
         input.scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
@@ -107,6 +103,13 @@ public final class Executor {
             }
         }
         return Tensor(shape: [n] + outputShape, scalars: output)
+    }
+
+    /// How a batch of `n` samples is split: lane k takes samples `k·share ..< min((k+1)·share, n)`,
+    /// for k below `used`.
+    func lanePartition(of n: Int) -> (share: Int, used: Int) {
+        let share = (n + lanes.count - 1) / lanes.count
+        return (share, (n + share - 1) / share)
     }
 
     /// Throws `NNError.invalidArgument` unless `input` is `[N, inputShape...]` with 1 ≤ N ≤ `maxBatch`.
