@@ -72,7 +72,7 @@ extension Chart {
             let labels = slowest.map { r in shortened("\(r.layer!) (\(r.kernel ?? r.op ?? "?"))") }
             let (model, batch) = (rs[0].model, rs[0].batch ?? 1)
             return Chart(name: "profile-\(model)-b\(batch)",
-                         title: "Time per layer: \(model), batch \(batch) (the \(slowest.count) slowest of \(rs.count) steps)",
+                         title: "Time per layer: \(model), batch \(batch) (\(slowest.count < rs.count ? "the \(slowest.count) slowest of" : "all") \(rs.count) steps)",
                          xLabel: "milliseconds per batch (median)", yLabel: "",
                          series: [Series(title: model, points: slowest.enumerated().map { (Double($1.latencyMs!), Double($0)) })],
                          style: .horizontalBars(labels: labels))

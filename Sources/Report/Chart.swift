@@ -116,7 +116,7 @@ public struct Chart: Equatable, Sendable {
             // Each bar a box centred at (x/2, row), half-widths x/2 and 0.35.
             let tics = labels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ")
             lines += ["unset key", "set border lw 1.5", "set style fill solid 0.85 border lc rgb '#1f4e79'", "set ytics (\(tics)) nomirror",
-                      "set yrange [\(Self.number(Double(labels.count) - 0.4)):-0.6]", "set xrange [0:*]", "set grid noytics"]
+                      "set yrange [\(Self.number(Double(labels.count) - 0.4)):-0.6]", "set xrange [0:*]", "set grid xtics noytics"]
             plot = "plot \(dat) index 0 using ($1/2):2:($1/2):(0.35) with boxxyerror lc rgb '#1f77b4' notitle"
         }
         lines += ["set terminal pngcairo size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".png"))", plot,

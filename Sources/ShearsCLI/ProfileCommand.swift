@@ -20,7 +20,9 @@ struct ProfileCommand: ParsableCommand {
         lanes (a single image: its convs split their work over the threads), except that \
         the lanes go through the steps together, each step timed until the last lane is \
         done with it. So a step's time is the batch's wall-clock time through it, and the \
-        steps' times add up to a little more than one forward pass of the batch.
+        steps' times add up to a little more than one forward pass of the batch (on a busy \
+        machine to less than bench's median: each step's median is taken on its own, and a \
+        preemption lands in one step's run, not in every step's median).
 
         MACs are per image and count conv (outC·inC/groups·kh·kw·outH·outW) and linear \
         (in·out·positions) steps only; GFLOP/s is 2·MACs·batch / time. The kernel is the \

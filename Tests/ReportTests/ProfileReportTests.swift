@@ -66,7 +66,7 @@ final class ProfileReportTests: XCTestCase {
         _ = try ReportBuilder.build(records: records, outputDirectory: dir)
         let report = try String(contentsOfFile: "\(dir)/report.md", encoding: .utf8)
         XCTAssertTrue(report.contains("## Time per layer\n\n![Time per layer: m, batch 1 (the 20 slowest of 25 steps)](profile-m-b1.png)\n\n"
-                                      + "![Time per layer: n, batch 8 (the 2 slowest of 2 steps)](profile-n-b8.png)\n\n| model | batch | layer |"), report)
+                                      + "![Time per layer: n, batch 8 (all 2 steps)](profile-n-b8.png)\n\n| model | batch | layer |"), report)
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/profile.csv"))
         XCTAssertTrue(FileManager.default.fileExists(atPath: "\(dir)/profile-m-b1.gp"))
     }
