@@ -1,5 +1,5 @@
 # Edit and run gnuplot 'sensitivity.gp' in this folder to write the PNG (800x600) and the SVG.
-set title 'Sensitivity: each layer pruned alone (L1)'
+set title 'Sensitivity: each layer pruned alone (l1)'
 set xlabel 'pruning ratio of the layer'
 set ylabel 'top-1 accuracy'
 set grid lc rgb '#d0d0d0'

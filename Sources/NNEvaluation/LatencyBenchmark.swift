@@ -1,6 +1,7 @@
 // LatencyBenchmark: times a compiled model on a fixed random batch after warm-up, and
-// reports median and 90th-percentile latency per batch. Speed numbers live here and in
-// `shears bench`, never in unit tests.
+// reports median and 90th-percentile latency per batch, or (`profile`) each plan step's
+// times. Speed numbers live here and in `shears bench` and `shears profile`, never in unit
+// tests.
 
 import Foundation
 import NNCore
@@ -38,9 +39,7 @@ public enum LatencyBenchmark {
             try Executor(model: models[$0], input: input, maxBatch: batch, threads: threads,
                          sparseDensityLimit: sparseDensityLimits?[$0] ?? nil)
         }
-        var generator = SplitMix64(seed: 42)
-        let count = batch * input.reduce(1, *)
-        let data = Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
+        let data = randomBatch(input: input, batch: batch)
         for _ in 0..<warmup { for executor in executors { _ = try executor.run(data) } }
         var times = [[Double]](repeating: [], count: executors.count)
         for _ in 0..<max(iterations, 1) {
@@ -57,8 +56,26 @@ public enum LatencyBenchmark {
         }
     }
 
-    private static func median(_ sorted: [Double]) -> Double {
+    /// Times each plan step of `model` on a seeded random `[batch, input...]` on an Executor
+    /// with `threads` lanes, `warmup` untimed runs then `iterations` timed ones
+    /// (`Executor.profile`: each step's wall-clock time for the whole batch, its lanes in step).
+    public static func profile(_ model: Model, input: [Int], batch: Int, threads: Int = Executor.defaultThreads,
+                               warmup: Int = 3, iterations: Int = 20) throws -> [StepProfile] {
+        let executor = try Executor(model: model, input: input, maxBatch: batch, threads: threads)
+        return try executor.profile(randomBatch(input: input, batch: batch), warmup: warmup, iterations: iterations)
+    }
+
+    /// The benchmarks' input: `[batch, input...]` uniform in [−1, 1) from a SplitMix64 seeded 42.
+    private static func randomBatch(input: [Int], batch: Int) -> Tensor {
+        var generator = SplitMix64(seed: 42)
+        let count = batch * input.reduce(1, *)
+        return Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
+    }
+
+    /// The median of ascending `sorted` (the mean of the middle two for an even count; 0 when empty).
+    static func median(_ sorted: [Double]) -> Double {
         let n = sorted.count
+        guard n > 0 else { return 0 }
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2
     }
 }

@@ -62,10 +62,33 @@ extension Chart {
                                              xLabel: "pruning ratio of the layer", yLabel: "top-1 accuracy", series: series, yRange: 0...1)
     }
 
+    /// Time per plan step as horizontal bars, one chart per model and batch size: the `top`
+    /// slowest steps, slowest at the top, each labelled with its layer and kernel. Named
+    /// "profile-<model>-b<batch>".
+    public static func profiles(_ records: [ResultRecord], top: Int = 20) -> [Chart] {
+        let steps = records.filter { $0.kind == .profile && $0.layer != nil && $0.latencyMs != nil }
+        return grouped(steps, by: { "\($0.model)\u{0}\($0.batch ?? 1)" }).map { _, rs in
+            let slowest = rs.sorted { $0.latencyMs! > $1.latencyMs! }.prefix(top)
+            let labels = slowest.map { r in shortened("\(r.layer!) (\(r.kernel ?? r.op ?? "?"))") }
+            let (model, batch) = (rs[0].model, rs[0].batch ?? 1)
+            return Chart(name: "profile-\(model)-b\(batch)",
+                         title: "Time per layer: \(model), batch \(batch) (\(slowest.count < rs.count ? "the \(slowest.count) slowest of" : "all") \(rs.count) steps)",
+                         xLabel: "milliseconds per batch (median)", yLabel: "",
+                         series: [Series(title: model, points: slowest.enumerated().map { (Double($1.latencyMs!), Double($0)) })],
+                         style: .horizontalBars(labels: labels))
+        }
+    }
+
+    /// `label` cut to its last 40 characters after an ellipsis when longer (ONNX node names
+    /// carry their whole module path; the end says which layer).
+    private static func shortened(_ label: String) -> String {
+        label.count > 41 ? "…" + label.suffix(40) : label
+    }
+
     /// Every chart the records support.
     public static func all(_ records: [ResultRecord]) -> [Chart] {
         [accuracyVersusRatio(records), accuracyVersusParameters(records), speedupVersusRatio(records),
-         quantization(records), sensitivity(records)].compactMap { $0 }
+         quantization(records), sensitivity(records)].compactMap { $0 } + profiles(records)
     }
 
     /// Records grouped by `key`, groups in order of first appearance.

@@ -1,12 +1,13 @@
-// Chart: a line chart as data — title, axis labels with units, named series of points —
-// and its gnuplot form: `<stem>.dat` (one block per series, two blank lines apart) and
+// Chart: a line chart (or a horizontal bar chart, `Style.horizontalBars`) as data — title,
+// axis labels with units, named series of points — and its gnuplot form: `<stem>.dat` (one block per series, two blank lines apart) and
 // `<stem>.gp`, a script a user can edit and re-run from the chart's folder
 // (`gnuplot <stem>.gp` writes `<stem>.png` at 800x600 and `<stem>.svg`).
 //
 // Titles, labels and series names come from results files and checkpoint file names, so
 // the script treats them as untrusted: each is written as a single-quoted gnuplot string
 // (`'` doubled, see `quoted`; gnuplot does no backquote, macro or backslash processing
-// inside single quotes) with control characters escaped, so none can end a line, and both
+// inside single quotes) with control characters escaped, so none can end a line (bar labels
+// too: they are ytics in the script, never strings in the .dat), and both
 // terminals are `noenhanced` so `^ _ @ & { } ~ \` print as themselves. File names come from
 // `fileStem`, which never starts with `<` or `|` (gnuplot's pipes) and never leaves the
 // chart's folder; the script's one comment line holds nothing else (a comment ending in `\`
@@ -15,8 +16,17 @@
 import Foundation
 import NNCore
 
-/// A line chart.
+/// A line chart, or a horizontal bar chart.
 public struct Chart: Equatable, Sendable {
+    /// How the series are drawn.
+    public enum Style: Equatable, Sendable {
+        /// Lines with points, one per series.
+        case lines
+        /// Horizontal bars from the first series: its point (x, k) is a bar of length x on row
+        /// k, labelled `labels[k]`; row 0 at the top.
+        case horizontalBars(labels: [String])
+    }
+
     /// One line: a legend title and its (x, y) points; `secondAxis` plots it against y2.
     public struct Series: Equatable, Sendable {
         public var title: String
@@ -43,11 +53,12 @@ public struct Chart: Equatable, Sendable {
     public var logX = false
     /// Fixed y range (e.g. 0...1 for accuracy); nil lets gnuplot choose.
     public var yRange: ClosedRange<Double>?
+    public var style: Style
 
     public init(name: String, title: String, xLabel: String, yLabel: String, y2Label: String? = nil,
-                series: [Series], logX: Bool = false, yRange: ClosedRange<Double>? = nil) {
+                series: [Series], logX: Bool = false, yRange: ClosedRange<Double>? = nil, style: Style = .lines) {
         self.name = name; self.title = title; self.xLabel = xLabel; self.yLabel = yLabel; self.y2Label = y2Label
-        self.series = series; self.logX = logX; self.yRange = yRange
+        self.series = series; self.logX = logX; self.yRange = yRange; self.style = style
     }
 
     /// File stem of the .gp/.dat/.png/.svg: `name` with every character other than an ASCII
@@ -93,10 +104,30 @@ public struct Chart: Equatable, Sendable {
             "set xlabel \(quoted(xLabel))",
             "set ylabel \(quoted(yLabel))",
             "set grid lc rgb '#d0d0d0'",
-            "set key above box horizontal maxcols 2",
-            "set border lw 1.5",
-            "set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03",
         ]
+        let dat = quoted(fileStem + ".dat")
+        let plot: String
+        switch style {
+        case .lines:
+            lines += ["set key above box horizontal maxcols 2", "set border lw 1.5",
+                      "set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03"]
+            plot = linesPlot(&lines, data: dat)
+        case .horizontalBars(let labels):
+            // Each bar a box centred at (x/2, row), half-widths x/2 and 0.35.
+            let tics = labels.enumerated().map { "\(quoted($1)) \($0)" }.joined(separator: ", ")
+            lines += ["unset key", "set border lw 1.5", "set style fill solid 0.85 border lc rgb '#1f4e79'", "set ytics (\(tics)) nomirror",
+                      "set yrange [\(Self.number(Double(labels.count) - 0.4)):-0.6]", "set xrange [0:*]", "set grid xtics noytics"]
+            plot = "plot \(dat) index 0 using ($1/2):2:($1/2):(0.35) with boxxyerror lc rgb '#1f77b4' notitle"
+        }
+        lines += ["set terminal pngcairo size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".png"))", plot,
+                  "set terminal svg size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".svg"))", "replot", "unset output"]
+        return lines.joined(separator: "\n") + "\n"
+    }
+
+    /// Appends a line chart's axis and style settings to `lines` and gives its plot command
+    /// over `data` (the quoted .dat name).
+    private func linesPlot(_ lines: inout [String], data dat: String) -> String {
+        let quoted = Self.quoted
         if let y2Label { lines += ["set y2label \(quoted(y2Label))", "set y2tics", "set ytics nomirror"] }
         if logX { lines.append("set logscale x") }
         if let yRange { lines.append("set yrange [\(Self.number(yRange.lowerBound)):\(Self.number(yRange.upperBound))]") }
@@ -105,13 +136,9 @@ public struct Chart: Equatable, Sendable {
         for i in series.indices {
             lines.append("set style line \(i + 1) lc rgb '\(colours[i % colours.count])' lw 2 dt \(i % 5 + 1) pt \(i % 13 + 1) ps 1.2")
         }
-        let dat = quoted(fileStem + ".dat")
-        let plot = "plot " + series.enumerated().map { i, s in
+        return "plot " + series.enumerated().map { i, s in
             "\(dat) index \(i) using 1:2 with linespoints ls \(i + 1)\(s.secondAxis ? " axes x1y2" : "") title \(quoted(s.title))"
         }.joined(separator: ", \\\n     ")
-        lines += ["set terminal pngcairo size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".png"))", plot,
-                  "set terminal svg size 800,600 font 'Sans,12' noenhanced", "set output \(quoted(outputStem + ".svg"))", "replot", "unset output"]
-        return lines.joined(separator: "\n") + "\n"
     }
 
     /// `v` as gnuplot reads it: an integer when it is one (below 1e15), else 6 significant

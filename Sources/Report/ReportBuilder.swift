@@ -22,6 +22,7 @@ public enum ReportBuilder {
             ("quantization", "Quantization", .quantization(records)),
             ("bench", "Speed", .bench(records)),
             ("sensitivity", "Per-layer sensitivity", .sensitivity(records)),
+            ("profile", "Time per layer", .profile(records)),
         ].filter { !$0.table.rows.isEmpty }
         for t in tables {
             let path = "\(outputDirectory)/\(t.name).csv"
@@ -32,12 +33,14 @@ public enum ReportBuilder {
         var md = "# \(title.escapingControlCharacters)\n\n"
         md += "Models: \(models). Accuracy is top-1 on the validation images; parameters count conv, linear and "
         md += "BatchNorm weights and biases; MACs are per image (conv, linear, BatchNorm), effective MACs skip zero weights; "
-        md += "latency is the median per batch after warm-up. Each chart has its `.gp` script and `.dat` data beside it: "
+        md += "latency is the median per batch after warm-up; a profile's MACs count conv and linear steps only, its share is of "
+        md += "the sum of the steps' medians. Each chart has its `.gp` script and `.dat` data beside it: "
         md += "edit and run `gnuplot NAME.gp` in this folder.\n\n"
         if let hint { md += "> \(hint)\n\n" }
         let chartOf: [String: [String]] = [
             "results": ["accuracy-vs-ratio", "accuracy-vs-parameters"], "quantization": ["quantization"],
             "bench": ["speedup-vs-ratio"], "sensitivity": ["sensitivity"],
+            "profile": charts.map(\.name).filter { $0.hasPrefix("profile-") },
         ]
         for t in tables {
             md += "## \(t.heading)\n\n"

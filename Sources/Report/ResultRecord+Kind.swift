@@ -11,6 +11,8 @@ extension ResultRecord {
         case sensitivity
         /// Latency and speed-up of a variant (bench).
         case bench
+        /// One plan step's time, MACs and kernel, or (no `layer`) the whole plan's (profile).
+        case profile
     }
 
     /// The form of the model a bench record timed; its raw value is the `variant` in results.jsonl.

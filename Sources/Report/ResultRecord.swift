@@ -1,5 +1,7 @@
-// ResultRecord: one measured point of a sweep, bench, quantization or sensitivity run,
-// the unit of `results.jsonl` (one JSON object per line, snake_case keys).
+// ResultRecord: one measured point of a sweep, bench, quantization, sensitivity or profile
+// run, the unit of `results.jsonl` (one JSON object per line, snake_case keys). Every field
+// but kind, model, method and ratio is optional, so files written before a field existed
+// still read.
 
 import Foundation
 
@@ -15,7 +17,8 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     public var step: Double?
     /// Iterative step number.
     public var steps: Int?
-    /// Sensitivity: the one layer pruned.
+    /// Sensitivity: the one layer pruned. Profile: the node a step was lowered from (nil for
+    /// the whole plan's record).
     public var layer: String?
     public var bits: Int?
     public var perChannel: Bool?
@@ -25,7 +28,8 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     /// Parameters stored (conv/linear/BN weights and biases).
     public var parameters: Int?
     public var nonzero: Int?
-    /// MACs per image of the network as stored (dense).
+    /// MACs per image of the network as stored (dense); profile: of the step (conv and linear
+    /// only, `StepProfile.macs`) or the plan.
     public var macs: Int?
     /// MACs per image skipping zero weights.
     public var effectiveMacs: Int?
@@ -36,25 +40,38 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     /// Bench: the form of the model timed.
     public var variant: Variant?
     public var batch: Int?
-    /// Median milliseconds per batch.
+    /// Median milliseconds per batch (profile: of the step; for the plan, the sum of its steps').
     public var latencyMs: Double?
     public var latencyP90Ms: Double?
     public var imagesPerSecond: Double?
     /// Dense median over this variant's median.
     public var speedup: Double?
+    /// Profile: the PyTorch module types a step runs, e.g. "Conv2d+BatchNorm2d+ReLU".
+    public var op: String?
+    /// Profile: the conv kernel a step runs on ("winograd", "direct", …) or its kind ("add", …).
+    public var kernel: String?
+    /// Profile: per-sample input and output shapes of the step (the model's for the plan).
+    public var inputShape: [Int]?
+    public var outputShape: [Int]?
+    /// Profile: the step's fraction of the plan's time (1 for the plan).
+    public var share: Double?
+    /// Profile: `2 · macs · batch / latency`, in 10⁹ floating-point operations per second.
+    public var gflops: Double?
 
     public init(kind: Kind, model: String, method: Method, ratio: Double, step: Double? = nil, steps: Int? = nil,
                 layer: String? = nil, bits: Int? = nil, perChannel: Bool? = nil, accuracy: Double? = nil,
                 correct: Int? = nil, images: Int? = nil, parameters: Int? = nil, nonzero: Int? = nil, macs: Int? = nil,
                 effectiveMacs: Int? = nil, fileBytes: Int? = nil, blobBytes: Int? = nil, variant: Variant? = nil,
                 batch: Int? = nil, latencyMs: Double? = nil, latencyP90Ms: Double? = nil, imagesPerSecond: Double? = nil,
-                speedup: Double? = nil) {
+                speedup: Double? = nil, op: String? = nil, kernel: String? = nil, inputShape: [Int]? = nil,
+                outputShape: [Int]? = nil, share: Double? = nil, gflops: Double? = nil) {
         self.kind = kind; self.model = model; self.method = method; self.ratio = ratio; self.step = step
         self.steps = steps; self.layer = layer; self.bits = bits; self.perChannel = perChannel; self.accuracy = accuracy
         self.correct = correct; self.images = images; self.parameters = parameters; self.nonzero = nonzero
         self.macs = macs; self.effectiveMacs = effectiveMacs; self.fileBytes = fileBytes; self.blobBytes = blobBytes
         self.variant = variant; self.batch = batch; self.latencyMs = latencyMs; self.latencyP90Ms = latencyP90Ms
-        self.imagesPerSecond = imagesPerSecond; self.speedup = speedup
+        self.imagesPerSecond = imagesPerSecond; self.speedup = speedup; self.op = op; self.kernel = kernel
+        self.inputShape = inputShape; self.outputShape = outputShape; self.share = share; self.gflops = gflops
     }
 
     enum CodingKeys: String, CodingKey {
@@ -62,6 +79,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
         case perChannel = "per_channel", effectiveMacs = "effective_macs", fileBytes = "file_bytes", blobBytes = "blob_bytes"
         case variant, batch, latencyMs = "latency_ms", latencyP90Ms = "latency_p90_ms"
         case imagesPerSecond = "images_per_second", speedup
+        case op, kernel, inputShape = "input_shape", outputShape = "output_shape", share, gflops
     }
 
     /// The record as one line of JSON (sorted keys, no newline): the results.jsonl form.

@@ -1,5 +1,5 @@
 // Table: rows of text cells with a header, rendered as Markdown or CSV, and the tables a
-// report shows (pruning sweep, bench, quantization, sensitivity) built from records.
+// report shows (pruning sweep, bench, quantization, sensitivity, profile) built from records.
 
 import NNCore
 
@@ -40,6 +40,11 @@ public func groupedDigits(_ value: Int) -> String {
         out.append(c)
     }
     return (value < 0 ? "-" : "") + out
+}
+
+/// `[3, 224, 224]` → `"3x224x224"` (shapes in tables and terminal output); "" for nil.
+public func shapeText(_ shape: [Int]?) -> String {
+    shape.map { $0.map(String.init).joined(separator: "x") } ?? ""
 }
 
 /// Number formats shared by tables: 4-decimal accuracy, grouped counts.
@@ -86,6 +91,28 @@ extension Table {
             return [r.model, Cell.plain(r.bits), (r.perChannel ?? false) ? "yes" : "no",
                     r.ratio > 0 ? "\(r.method.pruningMethod.map { "\($0) " } ?? "")\(Cell.ratio(r.ratio))" : "",
                     Cell.accuracy(r.accuracy), count(r.blobBytes), count(r.fileBytes), factor ?? ""]
+        }
+        return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
+    }
+
+    /// Profile: per model and batch size, one row per plan step, slowest first, then the
+    /// plan's total: layer, op, kernel, shapes → MACs per image, median ms, share, GFLOP/s.
+    public static func profile(_ records: [ResultRecord]) -> Table {
+        // Runs in order of first appearance; within one, steps slowest first and the total last.
+        var runs: [String: Int] = [:]
+        let points = records.filter { $0.kind == .profile }.map { r -> (run: Int, record: ResultRecord) in
+            let key = "\(r.model)\u{0}\(r.batch ?? 1)"
+            if runs[key] == nil { runs[key] = runs.count }
+            return (runs[key]!, r)
+        }
+        let sorted = points.sorted {
+            ($0.run, $0.record.layer == nil ? 1 : 0, -($0.record.latencyMs ?? 0)) < ($1.run, $1.record.layer == nil ? 1 : 0, -($1.record.latencyMs ?? 0))
+        }.map(\.record)
+        let header = ["model", "batch", "layer", "op", "kernel", "input", "output", "MACs", "ms", "share", "GFLOP/s"]
+        func row(_ r: ResultRecord, _ count: (Int?) -> String) -> [String] {
+            [r.model, Cell.plain(r.batch), r.layer ?? "total", r.op ?? "", r.kernel ?? "", shapeText(r.inputShape), shapeText(r.outputShape),
+             count(r.macs), Cell.milliseconds(r.latencyMs), r.share.map { String(format: "%.1f%%", $0 * 100) } ?? "",
+             r.gflops.map { String(format: "%.1f", $0) } ?? ""]
         }
         return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
     }

@@ -19,11 +19,12 @@ struct Shears: ParsableCommand {
           shears sweep model.pt --data food-11 --methods l1,global-l1,channel \\
               --out runs/model
           shears bench model.pt --out runs/model
+          shears profile model.pt --out runs/model
           shears quantize model.pt -o model.pkl --eval food-11
           shears report runs/model/results.jsonl -o plots
         """,
         version: "0.1.0",
-        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, CrossoverCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
+        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, ProfileCommand.self, CrossoverCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
     )
 
     /// ArgumentParser's `main`, except that a usage error is one line on stderr (the problem,

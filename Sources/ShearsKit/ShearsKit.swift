@@ -1,5 +1,5 @@
 // ShearsKit: the library a Swift program uses to do what the CLI does, as types: model files
-// both ways (ModelFile), the sweep (SweepPlan, Sweep), sensitivity, bench, crossover,
+// both ways (ModelFile), the sweep (SweepPlan, Sweep), sensitivity, bench, profile, crossover,
 // quantize-and-compare, and measuring one point (SweepPoint). It re-exports the modules it
 // builds on (the seven NN targets, Prune, Quantize, Report; directly, not through the NN
 // umbrella), so `import ShearsKit` is all a program needs.

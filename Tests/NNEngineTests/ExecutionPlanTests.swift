@@ -170,15 +170,7 @@ final class ExecutionPlanTests: XCTestCase {
         var dict = StateDict()
         dict.setTensor("conv.weight", weight(shape, every: every))
         let conv = try XCTUnwrap(convs(try plan(graph, dict, input: [shape[1] * attributes.groups, size, size], winograd: winograd)).first)
-        switch conv.kernel {
-        case .depthwise: return "depthwise"
-        case .grouped: return "grouped"
-        case .batched: return "batched"
-        case .winograd: return "winograd"
-        case .polyphase: return "polyphase"
-        case .direct: return "direct"
-        case .sparse: return "sparse"
-        }
+        return conv.kernel.name
     }
 
     func testKernelSelectionPicksEachConvsKernel() throws {

@@ -83,6 +83,12 @@ extension BadInputCase {
         BadInputCase("bench --threads 100000", mentions: ["--threads"]) { _ in ["bench", student, "--threads", "100000"] },
         BadInputCase("bench --iterations 0", mentions: ["--iterations"]) { _ in ["bench", student, "--iterations", "0"] },
         BadInputCase("bench --warmup 10^9", mentions: ["--warmup"]) { _ in ["bench", student, "--warmup", "1000000000"] },
+        BadInputCase("profile --batch 0", mentions: ["--batch"]) { _ in ["profile", student, "--batch", "0"] },
+        BadInputCase("profile --batch of 100000 224x224 images", mentions: ["--batch", "memory limit"]) { _ in
+            ["profile", student, "--batch", "100000", "--input", "3x224x224"]
+        },
+        BadInputCase("profile --iterations 10^6", mentions: ["--iterations"]) { _ in ["profile", student, "--iterations", "1000000"] },
+        BadInputCase("profile --threads 0", mentions: ["--threads"]) { _ in ["profile", student, "--threads", "0"] },
         BadInputCase("prune --steps 0", mentions: ["--steps"]) { _ in ["prune", student, "--step", "0.1", "--steps", "0", "-o", "out.pt"] },
         BadInputCase("prune --steps 10^6", mentions: ["--steps"]) { _ in ["prune", student, "--step", "0.1", "--steps", "1000000", "-o", "out.pt"] },
         BadInputCase("prune --amount nan", mentions: ["nan"]) { _ in ["prune", student, "--amount", "nan", "-o", "out.pt"] },

@@ -20,6 +20,8 @@ extension BadInputCase {
              .convClassifier(conv: [.ints("strides", [0, 0])]), summary),
         onnx("Conv group 0 (bench)", file: "group-0.onnx", mentions: ["'/conv/Conv'", "group 0"],
              .convClassifier(conv: [.int("group", 0)])) { _, path in ["bench", path, "--input", "3x32x32", "--batch", "1"] },
+        onnx("Conv group 0 (profile)", file: "group-0.onnx", mentions: ["'/conv/Conv'", "group 0"],
+             .convClassifier(conv: [.int("group", 0)])) { _, path in ["profile", path, "--input", "3x32x32"] },
         onnx("Conv pads [-1, -1, 0, 0] (quantize)", file: "neg-pads.onnx", mentions: ["'/conv/Conv'", "pads [-1, -1, 0, 0]"],
              .convClassifier(conv: [.ints("pads", [-1, -1, 0, 0])])) { _, path in ["quantize", path, "-o", "out.pkl"] },
         onnx("Conv auto_pad with an escape sequence (summary)", file: "auto-pad.onnx", mentions: ["'/conv/Conv'", "auto_pad"],

@@ -8,11 +8,11 @@ import NNCore
 
 extension ExecutionPlan {
     /// Pass 4, lower. Takes the model, its per-node shapes, the folded and fused nodes and each
-    /// node's buffer; gives the steps in node order.
-    static func lower(_ model: Model, shapes: [[Int]], folding: Folding, fusion: Fusion, bufferOfNode: [Int]) -> [Step] {
+    /// node's buffer; gives the steps in node order, each with the node it computes.
+    static func lower(_ model: Model, shapes: [[Int]], folding: Folding, fusion: Fusion, bufferOfNode: [Int]) -> [(node: Int, step: Step)] {
         model.graph.nodes.indices.compactMap { i in
             step(for: i, model: model, shapes: shapes, inputBuffers: model.graph.nodes[i].inputs.map { bufferOfNode[$0] },
-                 output: bufferOfNode[i], folding: folding, fusion: fusion)
+                 output: bufferOfNode[i], folding: folding, fusion: fusion).map { (i, $0) }
         }
     }
 

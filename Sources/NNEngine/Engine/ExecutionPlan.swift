@@ -13,6 +13,9 @@ import NNCore
 /// The compiled form of a model: steps in order and which buffer holds each node's output.
 struct ExecutionPlan {
     let steps: [Step]
+    /// Where each step came from (its node, the nodes folded or fused into it, its shapes), in
+    /// the order of `steps`.
+    let origins: [StepOrigin]
     /// Buffer index holding each node's output.
     let bufferOfNode: [Int]
     /// Per-sample capacity of each buffer (floats).
@@ -44,8 +47,9 @@ struct ExecutionPlan {
         let fusion = Self.fuse(model.graph, folding: folding)
         let buffers = Self.assignBuffers(model.graph, shapes: shapes, folding: folding, fusion: fusion)
         let lowered = Self.lower(model, shapes: shapes, folding: folding, fusion: fusion, bufferOfNode: buffers.bufferOfNode)
-        steps = Self.selectKernels(lowered, sparseDensityLimit: sparseDensityLimit, winograd: winograd, capacity: maxBatch,
+        steps = Self.selectKernels(lowered.map(\.step), sparseDensityLimit: sparseDensityLimit, winograd: winograd, capacity: maxBatch,
                                    outputSplits: outputSplits, pool: pool)
+        origins = StepOrigin.of(lowered.map(\.node), graph: model.graph, shapes: shapes, folding: folding, fusion: fusion)
         bufferOfNode = buffers.bufferOfNode
         bufferSampleSizes = buffers.bufferSampleSizes
         scratchSize = steps.map(\.scratchSize).max() ?? 0

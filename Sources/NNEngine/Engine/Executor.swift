@@ -21,13 +21,16 @@ public final class Executor {
     public let outputShape: [Int]
 
     let steps: [Step]
+    /// The graph nodes behind each of `steps`.
+    let origins: [StepOrigin]
+    let graph: Graph
     /// One lane per thread; a batch of n samples is split over `min(n, lanes.count)` of them.
-    private let lanes: [ExecutorLane]
+    let lanes: [ExecutorLane]
     private let outputBuffer: Int
     /// The threads lanes run on; a single lane's steps split their work over them.
-    private let pool: WorkerPool
+    let pool: WorkerPool
     /// The pool the steps split over: the Executor's with a single lane, nil with several.
-    private let stepPool: WorkerPool?
+    let stepPool: WorkerPool?
 
     /// Lanes an Executor uses unless told otherwise: one per active core.
     public static var defaultThreads: Int { ProcessInfo.processInfo.activeProcessorCount }
@@ -62,6 +65,8 @@ public final class Executor {
         self.maxBatch = maxBatch
         outputShape = shapes[model.graph.outputIndex]
         steps = plan.steps
+        origins = plan.origins
+        graph = model.graph
         lanes = (0..<laneCount).map { _ in
             ExecutorLane(capacity: capacity, bufferSampleSizes: plan.bufferSampleSizes, scratchSize: plan.scratchSize)
         }
@@ -87,13 +92,10 @@ public final class Executor {
     /// Runs a batch `[N, C, H, W]` (N ≤ maxBatch) and returns the outputs `[N, outputShape...]`.
     /// Samples are independent, so lane k takes the k-th contiguous share of the batch.
     public func run(_ input: Tensor) throws -> Tensor {
-        guard input.rank == 4, Array(input.shape.dropFirst()) == inputShape, input.shape[0] >= 1, input.shape[0] <= maxBatch else {
-            throw NNError.invalidArgument(name: "input", reason: "expected [N ≤ \(maxBatch), \(inputShape.map(String.init).joined(separator: ", "))], got \(input.shape)")
-        }
+        try checkInput(input)
         let n = input.shape[0]
         let inputSize = inputShape.reduce(1, *), outputSize = outputShape.reduce(1, *)
-        let share = (n + lanes.count - 1) / lanes.count
-        let used = (n + share - 1) / share
+        let (share, used) = lanePartition(of: n)
         var output = [Float](repeating: 0, count: n * outputSize)
         input.scalars.withUnsafeBufferPointer { x in
             output.withUnsafeMutableBufferPointer { y in
@@ -102,14 +104,32 @@ public final class Executor {
                     lanes[k].run(steps, input: x, inputSize: inputSize, first: k * share, count: min(share, n - k * share),
                                  outputBuffer: outputBuffer, outputSize: outputSize, output: y, pool: stepPool)
                 }
-                // Every kernel's threads are Shears' own (lanes, or a single image's shares), so
-                // OpenBLAS runs single-threaded inside them.
-                let blasThreads = openblas_get_num_threads()
-                openblas_set_num_threads(1)
-                pool.parallelFor(used, runLane)
-                openblas_set_num_threads(blasThreads)
+                Self.withSingleThreadedBLAS { pool.parallelFor(used, runLane) }
             }
         }
         return Tensor(shape: [n] + outputShape, scalars: output)
+    }
+
+    /// How a batch of `n` samples is split: lane k takes samples `k·share ..< min((k+1)·share, n)`,
+    /// for k below `used`.
+    func lanePartition(of n: Int) -> (share: Int, used: Int) {
+        let share = (n + lanes.count - 1) / lanes.count
+        return (share, (n + share - 1) / share)
+    }
+
+    /// Throws `NNError.invalidArgument` unless `input` is `[N, inputShape...]` with 1 ≤ N ≤ `maxBatch`.
+    func checkInput(_ input: Tensor) throws {
+        guard input.rank == 4, Array(input.shape.dropFirst()) == inputShape, input.shape[0] >= 1, input.shape[0] <= maxBatch else {
+            throw NNError.invalidArgument(name: "input", reason: "expected [N ≤ \(maxBatch), \(inputShape.map(String.init).joined(separator: ", "))], got \(input.shape)")
+        }
+    }
+
+    /// Runs `body` with OpenBLAS single-threaded: every kernel's threads are Shears' own (lanes,
+    /// or a single image's shares), so OpenBLAS must not start its own inside them.
+    static func withSingleThreadedBLAS(_ body: () -> Void) {
+        let blasThreads = openblas_get_num_threads()
+        openblas_set_num_threads(1)
+        body()
+        openblas_set_num_threads(blasThreads)
     }
 }

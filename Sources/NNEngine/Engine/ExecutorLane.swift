@@ -32,8 +32,19 @@ final class ExecutorLane {
     /// to `output` at the same sample positions. Steps split their work over `pool` when given.
     func run(_ steps: [Step], input: UnsafePointer<Float>, inputSize: Int, first: Int, count: Int,
              outputBuffer: Int, outputSize: Int, output: UnsafeMutablePointer<Float>, pool: WorkerPool?) {
-        buffers[0].update(from: input + first * inputSize, count: count * inputSize)
-        for step in steps { step.run(batch: count, buffers: buffers, scratch: scratch, pool: pool) }
+        load(input, inputSize: inputSize, first: first, count: count)
+        for step in steps { run(step, count: count, pool: pool) }
         (output + first * outputSize).update(from: buffers[outputBuffer], count: count * outputSize)
+    }
+
+    /// Copies `count` samples of `input` (`inputSize` floats each) from sample `first` into the
+    /// input buffer.
+    func load(_ input: UnsafePointer<Float>, inputSize: Int, first: Int, count: Int) {
+        buffers[0].update(from: input + first * inputSize, count: count * inputSize)
+    }
+
+    /// Runs one step on the lane's first `count` samples, its work split over `pool` when given.
+    func run(_ step: Step, count: Int, pool: WorkerPool?) {
+        step.run(batch: count, buffers: buffers, scratch: scratch, pool: pool)
     }
 }
