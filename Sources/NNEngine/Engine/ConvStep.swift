@@ -6,12 +6,15 @@
 //   and one GEMM (ConvStep+Batched);
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
+// - a dense 1x1, stride-1, unpadded conv: a GEMM on the NCHW planes with the whole epilogue
+//   in its store (ConvStep+Pointwise);
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores; another fused activation in one pass after them. A max
+// ReLU runs in the kernels' stores (every activation but GELU in the pointwise kernel's);
+// another fused activation in one pass after them. A max
 // pool that only reads the conv runs in the step too (ConvStep+Pool): in the direct and
 // polyphase kernels' stores, else on each sample's conv output in scratch.
 
@@ -32,6 +35,8 @@ struct ConvStep {
         case winograd([Float])
         /// Polyphase Winograd F(4x4, 4x4) with filters from `shears_polyphase_filter`.
         case polyphase([Float])
+        /// The pointwise kernel with weights packed by `shears_pointwise_pack`.
+        case pointwise([Float])
         /// The direct kernel with weights packed by `shears_direct_pack`.
         case direct([Float])
         /// The direct sparse kernel with the weights in CSR form.
@@ -129,6 +134,8 @@ struct ConvStep {
             kernel = .winograd(winogradFilters())
         } else if usePolyphase {
             kernel = .polyphase(polyphaseFilters())
+        } else if pointwiseEligible && pool == nil {
+            kernel = .pointwise(pointwisePackedWeights())
         } else {
             kernel = .direct(packedWeights())
         }
@@ -148,6 +155,7 @@ struct ConvStep {
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
         case .polyphase: return polyphaseScratchSize(pool: nil)
+        case .pointwise: return pointwiseScratchSize
         case .direct, .sparse: return directScratchSize(pool: nil)
         }
     }
@@ -176,6 +184,7 @@ struct ConvStep {
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
+        case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, scratch: scratch)
         case .direct(let packed): runDirect(.dense(packed, pool: nil), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }
@@ -196,9 +205,11 @@ struct ConvStep {
         }
     }
 
-    /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU).
+    /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU;
+    /// the pointwise kernel: GELU only).
     private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, count: Int) {
         guard let epilogue, epilogue != .relu else { return }
+        if case .pointwise = kernel, epilogue.kernelActivation != nil { return }
         for k in 0..<count { y[k] = epilogue.apply(y[k]) }
     }
 }

@@ -1,0 +1,234 @@
+// pointwise: the pointwise conv kernel (shears_pointwise_conv in include/pointwise_conv.h, which
+// gives its blocking), its weight packing and its fused epilogue.
+
+#include "pointwise_conv.h"
+#include "../common/multiversion.h"
+#include "../common/vector.h"
+
+#include <math.h>
+#include <stdint.h>
+#include <string.h>
+
+enum {
+    PW_MR = SHEARS_POINTWISE_TILE_CHANNELS,  // most output channels per tile
+    PW_NR = 16,                              // positions per panel (two vectors)
+    PW_KC = 256,                             // most input channels per chunk (a panel: 16 KiB)
+    PW_BLOCK_FLOATS = 1 << 15,               // most floats of X per block of positions (128 KiB)
+    PW_MC = 96,                              // output channels per block (a multiple of PW_MR)
+};
+
+/// How the store applies the activation: clamped to [lo, hi] in registers (none, ReLU, clip),
+/// leaky in registers, or stored linear and activated per tile row by `pw_scalar`.
+enum { PW_CLAMP, PW_LEAKY, PW_SCALAR };
+
+/// The activation of one value, as the Swift `Activation.apply` computes it.
+static inline __attribute__((always_inline)) float pw_scalar(float v, shears_activation act) {
+    float t;
+    switch (act.kind) {
+    case SHEARS_ACTIVATION_HARD_SIGMOID:
+        t = act.a * v + act.b;
+        t = t < 0 ? 0 : t;
+        return t > 1 ? 1 : t;
+    case SHEARS_ACTIVATION_HARD_SIGMOID_TORCH:
+        t = v + 3;
+        t = t < 0 ? 0 : t;
+        return (t > 6 ? 6 : t) / 6;
+    case SHEARS_ACTIVATION_HARD_SWISH:
+        t = v + 3;
+        t = t < 0 ? 0 : t;
+        return v * (t > 6 ? 6 : t) / 6;
+    case SHEARS_ACTIVATION_SIGMOID: return 1 / (1 + expf(-v));
+    case SHEARS_ACTIVATION_SILU: return v / (1 + expf(-v));
+    default: return v;
+    }
+}
+
+/// One tile: `height` (6 or 4) output channels x 8·vectors positions, of which `rows` channels
+/// and `count` positions are stored at y (rows `positions` floats apart), from the packed
+/// weights at w (channel r of input c at w[c·6 + r]) and `kc` rows of positions at x (rows
+/// `stride` floats apart). Added to what y holds unless `first`; when `last`, + bias, + skip
+/// (rows `positions` apart, unless NULL), then the activation of `mode` (clamp to [lo, hi], or
+/// leaky with slope `act.a`, or `pw_scalar` on each stored row).
+static inline __attribute__((always_inline)) void pw_tile(const float *w, const float *x, int64_t stride, int32_t kc, int32_t height,
+                                                          int32_t vectors, int32_t mode, float *y, int64_t positions, int32_t rows,
+                                                          int32_t count, int32_t first, int32_t last, const float *bias,
+                                                          const float *skip, shears_activation act, float low, float high) {
+    v8f lo = (v8f){0} + low, hi = (v8f){0} + high;
+    v8f sum[PW_MR][2] = {{{0}}};
+    for (int32_t k = 0; k < kc; k++) {
+        v8f in[2];
+        for (int32_t u = 0; u < vectors; u++) memcpy(&in[u], x + k * stride + 8 * u, sizeof(v8f));
+        for (int32_t r = 0; r < height; r++) {
+            float weight = w[k * PW_MR + r];
+            for (int32_t u = 0; u < vectors; u++) sum[r][u] += weight * in[u];
+        }
+    }
+    // A full tile goes straight to y; a partial one through `part` (what y and skip hold, then
+    // the results). The loops over the sums are unrolled so that they stay in registers.
+    int32_t full = rows == height && count == 8 * vectors;
+    float part[PW_MR][PW_NR], extra[PW_MR][PW_NR];
+    float *to = y, *add = (float *)skip;
+    int64_t step = positions;
+    if (!full) {
+        for (int32_t r = 0; r < rows; r++) {
+            if (!first) memcpy(part[r], y + r * positions, sizeof(float) * (size_t)count);
+            if (last && skip) memcpy(extra[r], skip + r * positions, sizeof(float) * (size_t)count);
+        }
+        to = part[0], add = extra[0], step = PW_NR;
+    }
+#pragma clang loop unroll(full)
+    for (int32_t r = 0; r < height; r++) {
+        float b = last && r < rows ? bias[r] : 0;
+#pragma clang loop unroll(full)
+        for (int32_t u = 0; u < vectors; u++) {
+            v8f value = sum[r][u], old;
+            if (!first) {
+                memcpy(&old, to + r * step + 8 * u, sizeof old);
+                value += old;
+            }
+            if (last) {
+                value += b;
+                if (skip) {
+                    memcpy(&old, add + r * step + 8 * u, sizeof old);
+                    value += old;
+                }
+                if (mode == PW_CLAMP) {
+                    v8i below = value < lo;
+                    value = (v8f)((below & (v8i)lo) | (~below & (v8i)value));
+                    v8i above = value > hi;
+                    value = (v8f)((above & (v8i)hi) | (~above & (v8i)value));
+                } else if (mode == PW_LEAKY) {
+                    v8i below = value < 0;
+                    v8f scaled = value * act.a;
+                    value = (v8f)((below & (v8i)scaled) | (~below & (v8i)value));
+                }
+            }
+            if (full || r < rows) memcpy(to + r * step + 8 * u, &value, sizeof value);
+        }
+    }
+    if (!full)
+        for (int32_t r = 0; r < rows; r++) memcpy(y + r * positions, part[r], sizeof(float) * (size_t)count);
+    if (last && mode == PW_SCALAR)
+        for (int32_t r = 0; r < rows; r++)
+            for (int32_t i = 0; i < count; i++) y[r * positions + i] = pw_scalar(y[r * positions + i], act);
+}
+
+/// The tiles of output channels [m0, m1) over one panel of `count` positions (pw_tile): 6
+/// channels at a time, 4 for a rest of 4 or fewer (rows past m1 computed, not stored). Each
+/// case has constant height, vectors and mode, so that its sums stay in registers.
+static inline __attribute__((always_inline)) void pw_tiles(const float *w, int32_t in_c, const float *x, int64_t stride, int32_t kc,
+                                                           int32_t m0, int32_t m1, float *y, int64_t positions, int32_t count,
+                                                           int32_t first, int32_t last, const float *bias, const float *skip,
+                                                           shears_activation act, int32_t mode, float lo, float hi) {
+    for (int32_t o = m0; o < m1; o += PW_MR) {
+        int32_t rows = m1 - o < PW_MR ? m1 - o : PW_MR, wide = count > 8;
+        const float *wo = w + (int64_t)(o - m0) * in_c, *so = skip ? skip + (o - m0) * positions : 0;
+        float *yo = y + (o - m0) * positions;
+        const float *bo = bias + (o - m0);
+#define PW_TILE(height, vectors, mode) \
+    pw_tile(wo, x, stride, kc, height, vectors, mode, yo, positions, rows, count, first, last, bo, so, act, lo, hi)
+        if (rows > 4) {
+            if (mode == PW_CLAMP) wide ? PW_TILE(6, 2, PW_CLAMP) : PW_TILE(6, 1, PW_CLAMP);
+            else if (mode == PW_LEAKY) wide ? PW_TILE(6, 2, PW_LEAKY) : PW_TILE(6, 1, PW_LEAKY);
+            else wide ? PW_TILE(6, 2, PW_SCALAR) : PW_TILE(6, 1, PW_SCALAR);
+        } else {
+            if (mode == PW_CLAMP) wide ? PW_TILE(4, 2, PW_CLAMP) : PW_TILE(4, 1, PW_CLAMP);
+            else if (mode == PW_LEAKY) wide ? PW_TILE(4, 2, PW_LEAKY) : PW_TILE(4, 1, PW_LEAKY);
+            else wide ? PW_TILE(4, 2, PW_SCALAR) : PW_TILE(4, 1, PW_SCALAR);
+        }
+#undef PW_TILE
+    }
+}
+
+typedef void pw_tiles_fn(const float *w, int32_t in_c, const float *x, int64_t stride, int32_t kc, int32_t m0, int32_t m1, float *y,
+                         int64_t positions, int32_t count, int32_t first, int32_t last, const float *bias, const float *skip,
+                         shears_activation act, int32_t mode, float lo, float hi);
+
+static __attribute__((noinline)) void pw_tiles_portable(const float *w, int32_t in_c, const float *x, int64_t stride, int32_t kc,
+                                                        int32_t m0, int32_t m1, float *y, int64_t positions, int32_t count,
+                                                        int32_t first, int32_t last, const float *bias, const float *skip,
+                                                        shears_activation act, int32_t mode, float lo, float hi) {
+    pw_tiles(w, in_c, x, stride, kc, m0, m1, y, positions, count, first, last, bias, skip, act, mode, lo, hi);
+}
+
+#if SHEARS_MULTIVERSION
+SHEARS_AVX2 static __attribute__((noinline)) void pw_tiles_avx2(const float *w, int32_t in_c, const float *x, int64_t stride,
+                                                                int32_t kc, int32_t m0, int32_t m1, float *y, int64_t positions,
+                                                                int32_t count, int32_t first, int32_t last, const float *bias,
+                                                                const float *skip, shears_activation act, int32_t mode, float lo,
+                                                                float hi) {
+    pw_tiles(w, in_c, x, stride, kc, m0, m1, y, positions, count, first, last, bias, skip, act, mode, lo, hi);
+}
+#endif
+
+/// shears_pointwise_conv with the tiles of one instruction set.
+static void pw_run(const float *x, const float *packed, const float *bias, const float *skip, int32_t in_c, int64_t positions,
+                   int32_t first_out, int32_t end_out, int64_t first_pos, int64_t end_pos, shears_activation act, float *scratch,
+                   float *y, pw_tiles_fn *tiles) {
+    int32_t mode = act.kind == SHEARS_ACTIVATION_LEAKY                                      ? PW_LEAKY
+                   : act.kind == SHEARS_ACTIVATION_NONE || act.kind == SHEARS_ACTIVATION_RELU ||
+                           act.kind == SHEARS_ACTIVATION_CLIP ? PW_CLAMP
+                                                              : PW_SCALAR;
+    float low = act.kind == SHEARS_ACTIVATION_RELU ? 0 : act.kind == SHEARS_ACTIVATION_CLIP ? act.a : -INFINITY;
+    float high = act.kind == SHEARS_ACTIVATION_CLIP ? act.b : INFINITY;
+    int32_t chunks = (in_c + PW_KC - 1) / PW_KC, most = (in_c + chunks - 1) / chunks;
+    int64_t block = PW_BLOCK_FLOATS / most / PW_NR * PW_NR;
+    if (block < PW_NR) block = PW_NR;
+    float *tail = (float *)(((uintptr_t)scratch + 63) & ~(uintptr_t)63);
+    for (int64_t p0 = first_pos; p0 < end_pos; p0 += block) {
+        int64_t width = end_pos - p0 < block ? end_pos - p0 : block, whole = width / PW_NR * PW_NR;
+        for (int32_t k0 = 0; k0 < in_c; k0 += most) {
+            int32_t kc = in_c - k0 < most ? in_c - k0 : most, first = k0 == 0, last = k0 + kc == in_c;
+            const float *xk = x + (int64_t)k0 * positions + p0;
+            if (whole < width)
+                for (int32_t k = 0; k < kc; k++) {
+                    memcpy(tail + k * PW_NR, xk + k * positions + whole, sizeof(float) * (size_t)(width - whole));
+                    memset(tail + k * PW_NR + (width - whole), 0, sizeof(float) * (size_t)(PW_NR - (width - whole)));
+                }
+            for (int32_t m0 = first_out; m0 < end_out; m0 += PW_MC) {
+                int32_t m1 = end_out - m0 < PW_MC ? end_out : m0 + PW_MC;
+                const float *w = packed + ((int64_t)m0 * in_c + (int64_t)k0 * PW_MR);
+                for (int64_t p = 0; p < width; p += PW_NR) {
+                    int32_t count = width - p < PW_NR ? (int32_t)(width - p) : PW_NR;
+                    int64_t at = (int64_t)m0 * positions + p0 + p;
+                    tiles(w, in_c, count == PW_NR ? xk + p : tail, count == PW_NR ? positions : PW_NR, kc, m0, m1, y + at,
+                          positions, count, first, last, bias + m0, skip ? skip + at : 0, act, mode, low, high);
+                }
+            }
+        }
+    }
+}
+
+int64_t shears_pointwise_packed_size(int32_t out_c, int32_t in_c) {
+    return (int64_t)(out_c + PW_MR - 1) / PW_MR * PW_MR * in_c;
+}
+
+void shears_pointwise_pack(const float *w, int32_t out_c, int32_t in_c, float *packed) {
+    int32_t tiles = (out_c + PW_MR - 1) / PW_MR;
+    for (int32_t t = 0; t < tiles; t++)
+        for (int32_t c = 0; c < in_c; c++)
+            for (int32_t r = 0; r < PW_MR; r++) {
+                int32_t o = t * PW_MR + r;
+                packed[((int64_t)t * in_c + c) * PW_MR + r] = o < out_c ? w[(int64_t)o * in_c + c] : 0;
+            }
+}
+
+int64_t shears_pointwise_scratch_size(int32_t in_c) {
+    int32_t chunks = (in_c + PW_KC - 1) / PW_KC;
+    return (int64_t)(in_c + chunks - 1) / chunks * PW_NR + 16;  // 16: room to align the panel to 64 bytes
+}
+
+void shears_pointwise_conv(const float *x, const float *packed, const float *bias, const float *skip, int32_t out_c,
+                           int32_t in_c, int64_t positions, int32_t first_out, int32_t end_out, int64_t first_pos,
+                           int64_t end_pos, shears_activation activation, float *scratch, float *y) {
+    (void)out_c;
+#if SHEARS_MULTIVERSION
+    if (shears_use_avx2()) {
+        pw_run(x, packed, bias, skip, in_c, positions, first_out, end_out, first_pos, end_pos, activation, scratch, y,
+               pw_tiles_avx2);
+        return;
+    }
+#endif
+    pw_run(x, packed, bias, skip, in_c, positions, first_out, end_out, first_pos, end_pos, activation, scratch, y,
+           pw_tiles_portable);
+}

@@ -1,0 +1,74 @@
+// ConvStep+Pointwise: a dense 1x1, stride-1, unpadded, ungrouped conv as a GEMM straight on
+// the NCHW planes (pointwise_conv.h), `Y[out, h·w] = W[out, in] · X[in, h·w]`, one sample at a
+// time, with the bias and the fused activation (all but GELU) applied in the kernel's store.
+// A single image is split over `outputSplits` threads by positions on large maps (each thread
+// reads its own share of X), by output channels on small ones.
+
+import CKernels
+import NNCore
+
+extension ConvStep {
+    /// Whether the pointwise kernel applies: ungrouped, 1x1, stride 1, no padding.
+    var pointwiseEligible: Bool {
+        groups == 1 && kh == 1 && kw == 1 && attributes.stride == Size2(1) && attributes.padding == Size2(0)
+            && outH == inH && outW == inW
+    }
+
+    /// Maps of at least this many positions are split over threads by positions.
+    static let pointwisePositionSplit = 256
+
+    /// The dense weights packed for `shears_pointwise_conv`.
+    func pointwisePackedWeights() -> [Float] {
+        var packed = [Float](repeating: 0, count: Int(shears_pointwise_packed_size(Int32(outC), Int32(inC))))
+        weight.withUnsafeBufferPointer { w in
+            packed.withUnsafeMutableBufferPointer { shears_pointwise_pack(w.baseAddress!, Int32(outC), Int32(inC), $0.baseAddress!) }
+        }
+        return packed
+    }
+
+    /// Scratch: one kernel scratch per thread.
+    var pointwiseScratchSize: Int { Int(shears_pointwise_scratch_size(Int32(inC))) * outputSplits }
+
+    /// `y = epilogue(W·x + bias)` for `batch` samples (the epilogue applied by the kernel unless
+    /// `Activation.kernelActivation` is nil for it).
+    func runPointwise(_ packed: [Float], batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
+                      scratch: UnsafeMutablePointer<Float>) {
+        let positions = outH * outW, partSize = Int(shears_pointwise_scratch_size(Int32(inC)))
+        let activation = epilogue?.kernelActivation ?? shears_activation(kind: 0, a: 0, b: 0)
+        let byPositions = positions >= Self.pointwisePositionSplit
+        packed.withUnsafeBufferPointer { w in
+            bias.withUnsafeBufferPointer { b in
+                forEachSample(batch: batch, extent: byPositions ? positions : outC,
+                              alignment: byPositions ? 16 : Int(SHEARS_POINTWISE_TILE_CHANNELS), prepare: { _ in }, part: { n, part, first, end in
+                    let (channels, span) = byPositions ? ((0, outC), (Int(first), Int(end))) : ((Int(first), Int(end)), (0, positions))
+                    shears_pointwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, nil, Int32(outC), Int32(inC),
+                                          Int64(positions), Int32(channels.0), Int32(channels.1), Int64(span.0), Int64(span.1),
+                                          activation, scratch + part * partSize, y + n * convSize)
+                })
+            }
+        }
+    }
+}
+
+extension Activation {
+    /// The activation as `shears_pointwise_conv` applies it in its store; nil for GELU (applied
+    /// after the kernel).
+    var kernelActivation: shears_activation? {
+        func make(_ kind: shears_activation_kind, _ a: Float = 0, _ b: Float = 0) -> shears_activation {
+            shears_activation(kind: Int32(kind.rawValue), a: a, b: b)
+        }
+        switch self {
+        case .relu: return make(SHEARS_ACTIVATION_RELU)
+        case .relu6: return make(SHEARS_ACTIVATION_CLIP, 0, 6)
+        case .clip(let lower, let upper): return make(SHEARS_ACTIVATION_CLIP, lower, upper)
+        case .leaky(let slope): return make(SHEARS_ACTIVATION_LEAKY, slope)
+        case .hardSigmoid(let alpha, let beta):
+            if alpha == 1 / 6 && beta == 0.5 { return make(SHEARS_ACTIVATION_HARD_SIGMOID_TORCH) }
+            return make(SHEARS_ACTIVATION_HARD_SIGMOID, alpha, beta)
+        case .hardSwish: return make(SHEARS_ACTIVATION_HARD_SWISH)
+        case .sigmoid: return make(SHEARS_ACTIVATION_SIGMOID)
+        case .silu: return make(SHEARS_ACTIVATION_SILU)
+        case .gelu: return nil
+        }
+    }
+}
