@@ -130,4 +130,58 @@ final class PointwiseKernelTests: ConvKernelTestCase {
             }
         }
     }
+
+    /// A residual block `act(x + conv_b(relu6(conv_a(x))))` of 1x1 convs, the add's operands
+    /// in either order, conv_b with a BatchNorm folded in or not: the add and its activation run
+    /// in conv_b's store (the plan has two conv steps and nothing else), results as the naive
+    /// loop's, for one image on two threads and a batch. The add stays a step where the skip is
+    /// computed after the conv and is no pointwise conv itself (here: a 3x3 conv on x after
+    /// conv_b).
+    func testResidualAddRunsInThePointwiseStore() throws {
+        let (c, hidden, size) = (8, 12, (9, 10))
+        let wa = random([hidden, c, 1, 1]), ba = random([hidden]), wb = random([c, hidden, 1, 1]), bb = random([c])
+        let wc = random([c, c, 3, 3]), same = Conv2dAttributes(padding: Size2(1))
+        for (skipFirst, batchNorm, late) in [(true, false, false), (false, true, false), (true, true, true)] {
+            var dict = StateDict()
+            dict.setTensor("a.weight", wa)
+            dict.setTensor("a.bias", ba)
+            dict.setTensor("b.weight", wb)
+            dict.setTensor("b.bias", bb)
+            dict.setTensor("c.weight", wc)
+            let scale = random([c]).scalars.map { $0 + 2 }, shift = random([c]).scalars
+            dict.setTensor("bn.weight", Tensor(shape: [c], scalars: scale))
+            dict.setTensor("bn.bias", Tensor(shape: [c], scalars: shift))
+            dict.setTensor("bn.running_mean", Tensor(shape: [c], repeating: 0))
+            dict.setTensor("bn.running_var", Tensor(shape: [c], repeating: 1))
+            var g = GraphBuilder()
+            let a = g.add("a", .conv2d(Conv2dAttributes()), g.input)
+            let act = g.add("act", .relu6, a)
+            var b = g.add("b", .conv2d(Conv2dAttributes()), act)
+            if batchNorm { b = g.add("bn", .batchNorm(eps: 0), b) }
+            let skip = late ? g.add("c", .conv2d(same), g.input) : g.input
+            let add = skipFirst ? g.add("add", .add, skip, b) : g.add("add", .add, b, skip)
+            g.add("relu", .relu, add)
+            let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+            let shapes = try ShapeInference(model: model, input: [c, size.0, size.1]).shapes
+            let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: 1, foldBatchNorm: true, sparseDensityLimit: nil,
+                                         winograd: true, outputSplits: 1)
+            let adds = plan.steps.filter { if case .add = $0 { return true } else { return false } }
+            XCTAssertEqual(plan.steps.count, late ? 4 : 2, "\(plan.steps)")
+            XCTAssertEqual(adds.count, late ? 1 : 0)
+            for batch in [1, 3] {
+                let x = random([batch, c, size.0, size.1])
+                let y = try Executor(model: model, input: [c, size.0, size.1], maxBatch: batch, threads: 2).run(x)
+                let zero = Tensor(shape: [c], repeating: 0)
+                let hiddenMaps = naiveConv(x, wa, ba, Conv2dAttributes(), out: size).map { min(max($0, 0), 6) }
+                var projected = naiveConv(Tensor(shape: [batch, hidden, size.0, size.1], scalars: hiddenMaps), wb, bb, Conv2dAttributes(), out: size)
+                if batchNorm {
+                    let plane = size.0 * size.1
+                    for k in projected.indices { let o = k / plane % c; projected[k] = projected[k] * scale[o] + shift[o] }
+                }
+                let skipped = late ? naiveConv(x, wc, zero, same, out: size) : x.scalars
+                let expected = zip(projected, skipped).map { max($0 + $1, 0) }
+                assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-4, "skip first \(skipFirst) bn \(batchNorm) late \(late) batch \(batch)")
+            }
+        }
+    }
 }

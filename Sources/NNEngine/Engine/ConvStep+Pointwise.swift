@@ -29,10 +29,10 @@ extension ConvStep {
     /// Scratch: one kernel scratch per thread.
     var pointwiseScratchSize: Int { Int(shears_pointwise_scratch_size(Int32(inC))) * outputSplits }
 
-    /// `y = epilogue(W·x + bias)` for `batch` samples (the epilogue applied by the kernel unless
-    /// `Activation.kernelActivation` is nil for it).
+    /// `y = epilogue(W·x + bias + skip)` for `batch` samples (the epilogue applied by the
+    /// kernel unless `Activation.kernelActivation` is nil for it).
     func runPointwise(_ packed: [Float], batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
-                      scratch: UnsafeMutablePointer<Float>) {
+                      skip: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
         let positions = outH * outW, partSize = Int(shears_pointwise_scratch_size(Int32(inC)))
         let activation = epilogue?.kernelActivation ?? shears_activation(kind: 0, a: 0, b: 0)
         let byPositions = positions >= Self.pointwisePositionSplit
@@ -41,7 +41,7 @@ extension ConvStep {
                 forEachSample(batch: batch, extent: byPositions ? positions : outC,
                               alignment: byPositions ? 16 : Int(SHEARS_POINTWISE_TILE_CHANNELS), prepare: { _ in }, part: { n, part, first, end in
                     let (channels, span) = byPositions ? ((0, outC), (Int(first), Int(end))) : ((Int(first), Int(end)), (0, positions))
-                    shears_pointwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, nil, Int32(outC), Int32(inC),
+                    shears_pointwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, skip.map { $0 + n * convSize }, Int32(outC), Int32(inC),
                                           Int64(positions), Int32(channels.0), Int32(channels.1), Int64(span.0), Int64(span.1),
                                           activation, scratch + part * partSize, y + n * convSize)
                 })

@@ -16,7 +16,9 @@
 // ReLU runs in the kernels' stores (every activation but GELU in the pointwise kernel's);
 // another fused activation in one pass after them. A max
 // pool that only reads the conv runs in the step too (ConvStep+Pool): in the direct and
-// polyphase kernels' stores, else on each sample's conv output in scratch.
+// polyphase kernels' stores, else on each sample's conv output in scratch. A fused residual
+// add (`skip`, before the activation) runs in the pointwise kernel's store, in the pass after
+// the others (which then leave the ReLU to it).
 
 import NNCore
 import CKernels
@@ -58,6 +60,9 @@ struct ConvStep {
     let epilogue: Activation?
     /// A max pool applied after the epilogue; the step stores only its output.
     let pool: FusedPool?
+    /// The buffer of a residual added before the epilogue (`y = epilogue(conv(x) + skip)`;
+    /// shaped as the output), or nil.
+    let skip: Int?
     private(set) var kernel = Kernel.grouped
     /// Samples per lane the step runs on at most (Winograd's chunks span them).
     private(set) var capacity = 1
@@ -65,8 +70,9 @@ struct ConvStep {
     private(set) var outputSplits = 1
 
     init(attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
-         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil) {
+         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil, skip: Int? = nil) {
         self.epilogue = epilogue
+        self.skip = skip
         self.pool = pool.map { FusedPool(attributes: $0.0, conv: output, output: $0.1) }
         self.attributes = attributes
         self.weight = weight.scalars
@@ -162,11 +168,13 @@ struct ConvStep {
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
         if let pool { return runPooled(pool, batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch) }
-        runConv(batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch)
+        runConv(batch: batch, x: buffers[source], y: buffers[destination], skip: skip.map { UnsafePointer(buffers[$0]) }, scratch: scratch)
     }
 
-    /// The conv of `batch` samples into y (`convSize` floats each), epilogue applied.
-    func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    /// The conv of `batch` samples into y (`convSize` floats each), the skip added and the
+    /// epilogue applied.
+    func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>? = nil,
+                 scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
             // A single image's channels split over the threads, each with its own padded plane.
@@ -184,33 +192,39 @@ struct ConvStep {
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
-        case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, scratch: scratch)
+        case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, skip: skip, scratch: scratch)
         case .direct(let packed): runDirect(.dense(packed, pool: nil), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }
-        applyEpilogue(y, count: batch * convSize)
+        applyEpilogue(y, skip: skip, count: batch * convSize)
     }
 
-    /// The C kernels' `relu` argument: 1 when the fused activation is a ReLU.
-    var reluFlag: Int32 { epilogue == .relu ? 1 : 0 }
+    /// The C kernels' `relu` argument: 1 when the fused activation is a ReLU and no skip comes
+    /// before it.
+    var reluFlag: Int32 { epilogue == .relu && skip == nil ? 1 : 0 }
 
     /// `y[o, p] = max(from[o·rowStride + p] + bias[o], 0)` (ReLU epilogue) or `… + bias[o]`
     /// for every output channel o and each of the `oh·ow` positions p of one sample; `from`
     /// may be `y` itself (rowStride `oh·ow`).
     func storeWithBias(_ from: UnsafePointer<Float>, rowStride: Int, into y: UnsafeMutablePointer<Float>) {
-        let positions = outH * outW, relu = epilogue == .relu
+        let positions = outH * outW, relu = reluFlag == 1
         for o in 0..<outC {
             let b = bias[o], row = from + o * rowStride, plane = y + o * positions
             if relu { for p in 0..<positions { plane[p] = max(row[p] + b, 0) } } else { for p in 0..<positions { plane[p] = row[p] + b } }
         }
     }
 
-    /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU;
-    /// the pointwise kernel: GELU only).
-    private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        guard let epilogue, epilogue != .relu else { return }
-        if case .pointwise = kernel, epilogue.kernelActivation != nil { return }
-        for k in 0..<count { y[k] = epilogue.apply(y[k]) }
+    /// `y = epilogue(y + skip)` for what the kernels do not apply themselves: the skip and
+    /// every activation but ReLU (ReLU too after a skip); the pointwise kernel: GELU only.
+    private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, count: Int) {
+        if case .pointwise = kernel {
+            guard let epilogue, epilogue.kernelActivation == nil else { return }
+            for k in 0..<count { y[k] = epilogue.apply(y[k]) }
+        } else if let skip {
+            for k in 0..<count { y[k] = epilogue?.apply(y[k] + skip[k]) ?? y[k] + skip[k] }
+        } else if let epilogue, epilogue != .relu {
+            for k in 0..<count { y[k] = epilogue.apply(y[k]) }
+        }
     }
 }
 
