@@ -10,7 +10,8 @@
 // (their packed weights for the chunk in L2), each panel of 16 positions, each tile of 6 output
 // channels (4 for what is left): 6 x 16 sums in 12 AVX registers, added to what y holds from
 // earlier chunks; the last chunk adds the bias and the skip, applies the activation and stores.
-// A last panel of fewer than 16 positions is copied, zero-padded, into scratch.
+// A last panel of fewer than 16 positions is copied, zero-padded, into scratch; on maps of
+// fewer than 64 positions (7x7) every panel is.
 //
 // One call computes output channels [first_out, end_out) at positions [first_pos, end_pos) of
 // one sample, so that threads can share a single image by positions or by channels.
@@ -56,7 +57,8 @@ int64_t shears_pointwise_packed_size(int32_t out_c, int32_t in_c);
 /// 0 for channels past out_c.
 void shears_pointwise_pack(const float *w, int32_t out_c, int32_t in_c, float *packed);
 
-/// Floats of scratch one call needs (a zero-padded last panel, aligned inside it).
+/// Floats of scratch one call needs (the packed panels of a block of positions, aligned inside
+/// it): at most 2^15 + 16.
 int64_t shears_pointwise_scratch_size(int32_t in_c);
 
 /// y[o, p] = act(Σ_c w[o, c] · x[c, p] + bias[o] + skip[o, p]) for o in [first_out, end_out),
