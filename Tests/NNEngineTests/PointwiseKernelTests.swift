@@ -105,11 +105,11 @@ final class PointwiseKernelTests: ConvKernelTestCase {
     }
 
     /// Through the Executor: a 1x1 conv then an activation (fused into the kernel's store; GELU
-    /// after it), one image on two threads (split by positions on a 20x20 map, by channels on a
-    /// 7x7 one) and a batch of three.
+    /// after it), one image on two threads (split by positions on a 20x20 map, by channels on an
+    /// 8x8 one) and a batch of three.
     func testExecutorRunsPointwiseConvsWithFusedActivations() throws {
         let cases: [(cin: Int, cout: Int, size: (Int, Int), batch: Int)] = [
-            (37, 29, (20, 20), 1), (19, 50, (7, 7), 1), (5, 9, (6, 9), 3), (270, 13, (17, 16), 1),
+            (37, 29, (20, 20), 1), (19, 50, (8, 8), 1), (5, 9, (6, 9), 3), (270, 13, (17, 16), 1),
         ]
         for (cin, cout, size, batch) in cases {
             let x = random([batch, cin, size.0, size.1]), w = random([cout, cin, 1, 1]), b = random([cout])
@@ -134,14 +134,16 @@ final class PointwiseKernelTests: ConvKernelTestCase {
     /// A residual block `act(x + conv_b(relu6(conv_a(x))))` of 1x1 convs, the add's operands
     /// in either order, conv_b with a BatchNorm folded in or not: the add and its activation run
     /// in conv_b's store (the plan has two conv steps and nothing else), results as the naive
-    /// loop's, for one image on two threads and a batch. The add stays a step where the skip is
-    /// computed after the conv and is no pointwise conv itself (here: a 3x3 conv on x after
-    /// conv_b).
+    /// loop's, for one image on two threads and a batch; on the sparse kernel (all weights taken
+    /// as sparse), the skip and the ReLU after it in the pass after the kernel. The add stays a
+    /// step where the skip is computed after the conv and is no pointwise conv itself (here: a
+    /// 3x3 conv on x after conv_b).
     func testResidualAddRunsInThePointwiseStore() throws {
         let (c, hidden, size) = (8, 12, (9, 10))
         let wa = random([hidden, c, 1, 1]), ba = random([hidden]), wb = random([c, hidden, 1, 1]), bb = random([c])
         let wc = random([c, c, 3, 3]), same = Conv2dAttributes(padding: Size2(1))
-        for (skipFirst, batchNorm, late) in [(true, false, false), (false, true, false), (true, true, true)] {
+        for (skipFirst, batchNorm, late, sparse) in [(true, false, false, false), (false, true, false, false), (true, true, true, false),
+                                                     (true, false, false, true)] {
             var dict = StateDict()
             dict.setTensor("a.weight", wa)
             dict.setTensor("a.bias", ba)
@@ -170,7 +172,8 @@ final class PointwiseKernelTests: ConvKernelTestCase {
             XCTAssertEqual(adds.count, late ? 1 : 0)
             for batch in [1, 3] {
                 let x = random([batch, c, size.0, size.1])
-                let y = try Executor(model: model, input: [c, size.0, size.1], maxBatch: batch, threads: 2).run(x)
+                let y = try Executor(model: model, input: [c, size.0, size.1], maxBatch: batch, threads: 2,
+                                     sparseDensityLimit: sparse ? 1 : nil).run(x)
                 let zero = Tensor(shape: [c], repeating: 0)
                 let hiddenMaps = naiveConv(x, wa, ba, Conv2dAttributes(), out: size).map { min(max($0, 0), 6) }
                 var projected = naiveConv(Tensor(shape: [batch, hidden, size.0, size.1], scalars: hiddenMaps), wb, bb, Conv2dAttributes(), out: size)
@@ -180,7 +183,7 @@ final class PointwiseKernelTests: ConvKernelTestCase {
                 }
                 let skipped = late ? naiveConv(x, wc, zero, same, out: size) : x.scalars
                 let expected = zip(projected, skipped).map { max($0 + $1, 0) }
-                assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-4, "skip first \(skipFirst) bn \(batchNorm) late \(late) batch \(batch)")
+                assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-4, "skip first \(skipFirst) bn \(batchNorm) late \(late) sparse \(sparse) batch \(batch)")
             }
         }
     }

@@ -12,7 +12,7 @@
 enum {
     PW_MR = SHEARS_POINTWISE_TILE_CHANNELS,  // most output channels per tile
     PW_NR = 16,                              // positions per panel (two vectors)
-    PW_KC = 256,                             // most input channels per chunk (a panel: 16 KiB)
+    PW_KC = 512,                             // most input channels per chunk (a panel: 32 KiB)
     PW_BLOCK_FLOATS = 1 << 15,               // most floats of X per block of positions (128 KiB)
     PW_MC = 96,                              // output channels per block (a multiple of PW_MR)
     PW_PACK_POSITIONS = 64,                  // maps with fewer positions have X's panels packed
@@ -72,12 +72,28 @@ static inline __attribute__((always_inline)) void pw_tile(const float *w, const 
                                                           const float *skip, shears_activation act, float low, float high) {
     v8f lo = (v8f){0} + low, hi = (v8f){0} + high;
     v8f sum[PW_MR][2] = {{{0}}};
-    for (int32_t k = 0; k < kc; k++) {
-        v8f in[2];
-        for (int32_t u = 0; u < vectors; u++) in[u] = pw_load(x + k * stride + 8 * u);
-        for (int32_t r = 0; r < height; r++) {
-            float weight = w[k * PW_MR + r];
-            for (int32_t u = 0; u < vectors; u++) sum[r][u] += weight * in[u];
+    if (vectors == 1) {
+        // `height` chains of FMAs alone would wait on the FMA latency: even inputs go to
+        // sum[r][0], odd ones to sum[r][1], added at the end.
+        int32_t k = 0;
+        for (; k + 2 <= kc; k += 2) {
+            v8f even = pw_load(x + k * stride), odd = pw_load(x + (k + 1) * stride);
+            for (int32_t r = 0; r < height; r++) {
+                sum[r][0] += w[k * PW_MR + r] * even;
+                sum[r][1] += w[(k + 1) * PW_MR + r] * odd;
+            }
+        }
+        if (k < kc)
+            for (int32_t r = 0; r < height; r++) sum[r][0] += w[k * PW_MR + r] * pw_load(x + k * stride);
+        for (int32_t r = 0; r < height; r++) sum[r][0] += sum[r][1];
+    } else {
+        for (int32_t k = 0; k < kc; k++) {
+            v8f in[2];
+            for (int32_t u = 0; u < 2; u++) in[u] = pw_load(x + k * stride + 8 * u);
+            for (int32_t r = 0; r < height; r++) {
+                float weight = w[k * PW_MR + r];
+                for (int32_t u = 0; u < 2; u++) sum[r][u] += weight * in[u];
+            }
         }
     }
     // A full tile goes straight to y; a partial one through `part` (what y and skip hold, then

@@ -14,11 +14,12 @@ extension ConvStep {
             && outH == inH && outW == inW
     }
 
-    /// A lane of several samples runs pointwise convs on maps under this many positions (7x7)
-    /// batched instead: its one GEMM over all the samples reuses the weights a per-sample GEMM
-    /// reads again for each (at batch 8, 1.1-1.4x with 160 to 2048 channels; 14x14 maps run
-    /// 0.9-1.2x batched).
-    static let pointwiseBatchedPositions = 64
+    /// Pointwise convs on maps under this many positions (7x7) run on other kernels: batched
+    /// for a lane of several samples (its one GEMM over all the samples reuses the weights a
+    /// per-sample GEMM reads again for each: at batch 8, 1.1-1.4x with 160 to 2048 channels,
+    /// where 14x14 maps run 0.9-1.2x batched), direct for one (at par with MobileNetV2's
+    /// shapes, 1.2x on ResNet-50's 2048→512).
+    static let pointwiseMinimumPositions = 64
 
     /// Maps of at least this many positions are split over threads by positions.
     static let pointwisePositionSplit = 256

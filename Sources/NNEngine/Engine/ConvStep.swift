@@ -6,9 +6,9 @@
 //   and one GEMM (ConvStep+Batched);
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
-// - a dense 1x1, stride-1, unpadded conv: a GEMM on the NCHW planes with the whole epilogue
-//   in its store (ConvStep+Pointwise), but batched on maps under 64 positions for lanes of
-//   several samples;
+// - a dense 1x1, stride-1, unpadded conv on a map of 64 positions or more: a GEMM on the
+//   NCHW planes with the whole epilogue in its store (ConvStep+Pointwise); on a smaller map
+//   (7x7), batched for lanes of several samples, else direct;
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
@@ -141,8 +141,10 @@ struct ConvStep {
             kernel = .winograd(winogradFilters())
         } else if usePolyphase {
             kernel = .polyphase(polyphaseFilters())
-        } else if pointwiseEligible && pool == nil {
-            kernel = capacity > 1 && outH * outW < Self.pointwiseBatchedPositions ? .batched : .pointwise(pointwisePackedWeights())
+        } else if pointwiseEligible && pool == nil && outH * outW >= Self.pointwiseMinimumPositions {
+            kernel = .pointwise(pointwisePackedWeights())
+        } else if pointwiseEligible && pool == nil && capacity > 1 {
+            kernel = .batched
         } else {
             kernel = .direct(packedWeights())
         }

@@ -59,7 +59,7 @@ extension ExecutionPlan {
                 // Pointwise: the same map in and out with stride 1 and no padding means a 1x1 window.
                 let input = shapes[graph.nodes[conv].inputs[0]], output = shapes[conv]
                 guard a.groups == 1, a.stride == Size2(1), a.padding == Size2(0), input.count == 3, output.count == 3,
-                      input[1...] == output[1...], output[1] * output[2] >= ConvStep.batchedPositions else { continue }
+                      input[1...] == output[1...], output[1] * output[2] >= ConvStep.pointwiseMinimumPositions else { continue }
                 fusion.residualOf[conv] = Residual(add: i, operand: operand, skip: skip)
                 break
             }
