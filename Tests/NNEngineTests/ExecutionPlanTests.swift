@@ -174,6 +174,7 @@ final class ExecutionPlanTests: XCTestCase {
         switch conv.kernel {
         case .depthwise: return "depthwise"
         case .grouped: return "grouped"
+        case .groupedDirect: return "grouped direct"
         case .batched: return "batched"
         case .winograd: return "winograd"
         case .polyphase: return "polyphase"

@@ -1,7 +1,8 @@
 // ConvStep: 2-D convolution for one plan step, with its bias and any fused activation. The
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
 // - depthwise (groups == in == out channels): `shears_depthwise_conv` over padded planes;
-// - other grouped convs: per sample and group, im2col and one GEMM (ConvStep+Grouped);
+// - other grouped convs: per group, the direct kernel on stride-1 maps of 28x28 and more
+//   (ConvStep+GroupedDirect), else per sample and group, im2col and one GEMM (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
 //   and one GEMM (ConvStep+Batched);
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
@@ -32,6 +33,8 @@ struct ConvStep {
         case depthwise
         /// Per group: im2col and `W_g [out/g, in/g·kh·kw] · cols`.
         case grouped
+        /// Per group: the direct kernel with that group's weights packed by `shears_direct_pack`.
+        case groupedDirect([Float])
         /// im2col of all samples and one GEMM (small maps).
         case batched
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
@@ -124,7 +127,7 @@ struct ConvStep {
         // million multiply-adds) to pay for waking them.
         self.outputSplits = outC * (inC / groups) * kh * kw * outH * outW >= Self.splitWork ? outputSplits : 1
         if isDepthwise { kernel = .depthwise; return }
-        guard groups == 1 else { kernel = .grouped; return }
+        guard groups == 1 else { kernel = groupedDirectEligible ? .groupedDirect(groupPackedWeights()) : .grouped; return }
         let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)
         // Winograd where a lane's chunk has tiles enough, its tiles are at least half outputs (a
         // 5x5 map fills 25 of four tiles' 64 outputs) and the channels are enough to pay for the
@@ -161,6 +164,7 @@ struct ConvStep {
         switch kernel {
         case .depthwise: return Int(shears_padded_plane_size(window)) * outputSplits
         case .grouped: return groupedScratchSize
+        case .groupedDirect: return groupedDirectScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
         case .polyphase: return polyphaseScratchSize(pool: nil)
@@ -192,6 +196,7 @@ struct ConvStep {
                 }
             }
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
+        case .groupedDirect(let packed): runGroupedDirect(packed, batch: batch, x: x, y: y, scratch: scratch)
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
