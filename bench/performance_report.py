@@ -74,6 +74,7 @@ def main():
                       f"{s['latency_p90_ms']:.3f} | {s['images_per_second']:.1f} | {s['speedup']:.2f}x |")
     crossover(folder)
     global_l1_bound(os.path.join(folder, "resnet18.pt"))
+    static_sections()
 
 
 def crossover(folder):
@@ -151,6 +152,19 @@ def global_l1_bound(path):
     dense, best = sum(v[2] for v in stages.values()), sum(v[3] for v in stages.values())
     print(f"\nBound on the 90% global-L1 speed-up from multiply counts: {dense / best:.2f}x "
           "(measured above: masked-sparse against dense).")
+
+
+def static_sections():
+    """Sections kept as written (docs/performance/*.md, e.g. onednn.md: measurements bench/run does
+    not repeat), printed between markers so that regenerating this file keeps them."""
+    folder = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "performance")
+    for path in sorted(glob.glob(os.path.join(folder, "*.md"))):
+        name = f"docs/performance/{os.path.basename(path)}"
+        with open(path) as f:
+            text = f.read().strip("\n")
+        print(f"\n<!-- begin {name} (edit that file: bench/performance_report.py copies it here) -->\n")
+        print(text)
+        print(f"\n<!-- end {name} -->")
 
 
 if __name__ == "__main__":

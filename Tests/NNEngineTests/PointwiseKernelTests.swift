@@ -38,7 +38,7 @@ final class PointwiseKernelTests: ConvKernelTestCase {
         shears_pointwise_pack(w, Int32(outC), Int32(inC), &packed)
         var scratch = [Float](repeating: 0, count: Int(shears_pointwise_scratch_size(Int32(inC))))
         var y = [Float](repeating: fill, count: outC * positions)
-        let act = activation?.kernelActivation ?? shears_activation(kind: 0, a: 0, b: 0)
+        let act = activation?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
         if let skip {
             skip.withUnsafeBufferPointer { s in
                 shears_pointwise_conv(x, packed, bias, s.baseAddress, Int32(outC), Int32(inC), Int64(positions), Int32(channels.lowerBound),

@@ -14,7 +14,7 @@ typedef struct {
     int32_t kernel_h, kernel_w, stride_h, stride_w, pad_h, pad_w, dilation_h, dilation_w;
 } shears_window;
 
-/// Floats of scratch `shears_max_pool` and `shears_depthwise_conv` need: one padded plane.
+/// Floats of scratch `shears_max_pool` needs: one padded plane.
 int64_t shears_padded_plane_size(shears_window window);
 
 /// Max pooling of `planes` planes: y[oy, ox] = max over in-bounds taps (i, j), taps in
@@ -22,12 +22,38 @@ int64_t shears_padded_plane_size(shears_window window);
 /// tap is in bounds. `scratch` holds `shears_padded_plane_size(window)` floats.
 void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window, float *scratch);
 
+/// An activation a kernel applies in its stores: `kind` and its parameters `a`, `b`.
+typedef enum {
+    SHEARS_ACTIVATION_NONE,
+    /// min(max(x, a), b): ReLU (a = 0, b = +inf), ReLU6, clip.
+    SHEARS_ACTIVATION_CLIP,
+    /// x < 0 ? a·x : x.
+    SHEARS_ACTIVATION_LEAKY,
+    /// min(max(a·x + b, 0), 1).
+    SHEARS_ACTIVATION_HARD_SIGMOID,
+    /// x · min(max(x + 3, 0), 6) / 6.
+    SHEARS_ACTIVATION_HARD_SWISH,
+    /// 1 / (1 + e^−x).
+    SHEARS_ACTIVATION_SIGMOID,
+    /// x / (1 + e^−x).
+    SHEARS_ACTIVATION_SILU,
+} shears_activation_kind;
+
+typedef struct {
+    int32_t kind;
+    float a, b;
+} shears_activation;
+
+/// Floats of scratch `shears_depthwise_conv` needs: a few padded rows (wide maps), a padded
+/// block of eight channels (narrow ones) or a padded plane (dilated or very large windows).
+int64_t shears_depthwise_scratch_size(shears_window window);
+
 /// Depthwise convolution of `channels` planes, each with its own kh·kw filter `w[c]`:
-/// y[c, oy, ox] = act((Σ over taps (i, j), in row-major order, of w[c, i, j] · x[c, iy, ix],
-/// 0 outside the input) + bias[c]), act = max(·, 0) when `relu`, else the identity.
-/// `scratch` holds `shears_padded_plane_size(window)` floats.
+/// y[c, oy, ox] = act((Σ over taps (i, j) of w[c, i, j] · x[c, iy, ix], 0 outside the input)
+/// + bias[c]), taps summed in row-major order. `scratch` holds
+/// `shears_depthwise_scratch_size(window)` floats.
 void shears_depthwise_conv(const float *x, const float *w, const float *bias, float *y,
-                           int32_t channels, shears_window window, int32_t relu, float *scratch);
+                           int32_t channels, shears_window window, shears_activation act, float *scratch);
 
 /// im2col of `channels` planes for output rows [first_row, first_row + rows): row
 /// (c·kh + i)·kw + j of `cols` (rows `row_stride` floats apart) holds

@@ -2,8 +2,8 @@
 // as a GEMM straight on its planes, Y[out_c, P] = W[out_c, in_c] · X[in_c, P] (P = h·w
 // positions, contiguous in every plane, so X needs no packing), with the whole epilogue fused in
 // the store while a tile is in registers: the bias, an optional residual (`skip`, added before
-// the activation) and any activation of `shears_activation` (the exp-based ones on each stored
-// tile row while it is in L1). The weights are packed once (`shears_pointwise_pack`).
+// the activation) and any activation of `shears_activation` (ckernels.h; clip and leaky in
+// registers, the others on each stored tile row while it is in L1). The weights are packed once (`shears_pointwise_pack`).
 //
 // Blocking (Goto/BLIS with X in place): for each block of positions (its chunk of X rows in L2),
 // each chunk of input channels (a 16-position panel of it in L1), each block of output channels
@@ -18,37 +18,12 @@
 #ifndef SHEARS_POINTWISE_CONV_H
 #define SHEARS_POINTWISE_CONV_H
 
+#include "ckernels.h"
+
 #include <stdint.h>
 
 /// Output channels per block of packed weights: `first_out` must be a multiple of it.
 #define SHEARS_POINTWISE_TILE_CHANNELS 6
-
-/// What the store applies to v = Σ + bias (+ skip). NaN stays NaN in every one.
-typedef enum {
-    SHEARS_ACTIVATION_NONE = 0,
-    /// max(v, 0).
-    SHEARS_ACTIVATION_RELU,
-    /// min(max(v, a), b) (ReLU6: a = 0, b = 6).
-    SHEARS_ACTIVATION_CLIP,
-    /// v < 0 ? v·a : v.
-    SHEARS_ACTIVATION_LEAKY,
-    /// min(max(a·v + b, 0), 1).
-    SHEARS_ACTIVATION_HARD_SIGMOID,
-    /// min(max(v + 3, 0), 6) / 6 (torch's hardsigmoid).
-    SHEARS_ACTIVATION_HARD_SIGMOID_TORCH,
-    /// v · min(max(v + 3, 0), 6) / 6.
-    SHEARS_ACTIVATION_HARD_SWISH,
-    /// 1 / (1 + exp(−v)).
-    SHEARS_ACTIVATION_SIGMOID,
-    /// v / (1 + exp(−v)).
-    SHEARS_ACTIVATION_SILU,
-} shears_activation_kind;
-
-/// An activation and its two parameters (unused ones 0).
-typedef struct {
-    int32_t kind;
-    float a, b;
-} shears_activation;
 
 /// Floats of the packed weights: ⌈out_c / 6⌉ · 6 · in_c.
 int64_t shears_pointwise_packed_size(int32_t out_c, int32_t in_c);

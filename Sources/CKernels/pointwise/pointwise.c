@@ -2,6 +2,7 @@
 // gives its blocking), its weight packing and its fused epilogue.
 
 #include "pointwise_conv.h"
+#include "../common/activation.h"
 #include "../common/multiversion.h"
 #include "../common/vector.h"
 
@@ -27,31 +28,9 @@ static inline __attribute__((always_inline)) int64_t pw_blocking(int32_t in_c, i
     return block < PW_NR ? PW_NR : block;
 }
 
-/// How the store applies the activation: clamped to [lo, hi] in registers (none, ReLU, clip),
-/// leaky in registers, or stored linear and activated per tile row by `pw_scalar`.
-enum { PW_CLAMP, PW_LEAKY, PW_SCALAR };
-
-/// The activation of one value, as the Swift `Activation.apply` computes it.
-static inline __attribute__((always_inline)) float pw_scalar(float v, shears_activation act) {
-    float t;
-    switch (act.kind) {
-    case SHEARS_ACTIVATION_HARD_SIGMOID:
-        t = act.a * v + act.b;
-        t = t < 0 ? 0 : t;
-        return t > 1 ? 1 : t;
-    case SHEARS_ACTIVATION_HARD_SIGMOID_TORCH:
-        t = v + 3;
-        t = t < 0 ? 0 : t;
-        return (t > 6 ? 6 : t) / 6;
-    case SHEARS_ACTIVATION_HARD_SWISH:
-        t = v + 3;
-        t = t < 0 ? 0 : t;
-        return v * (t > 6 ? 6 : t) / 6;
-    case SHEARS_ACTIVATION_SIGMOID: return 1 / (1 + expf(-v));
-    case SHEARS_ACTIVATION_SILU: return v / (1 + expf(-v));
-    default: return v;
-    }
-}
+/// How the store applies the activation: clamped to [lo, hi] in registers (none, clip),
+/// leaky in registers, or stored linear and activated per tile row (`activate_floats`).
+enum { PW_CLAMP, PW_LEAKY, PW_ROWS };
 
 /// The eight floats at p (any alignment).
 static inline __attribute__((always_inline)) v8f pw_load(const float *p) {
@@ -65,7 +44,7 @@ static inline __attribute__((always_inline)) v8f pw_load(const float *p) {
 /// weights at w (channel r of input c at w[c·6 + r]) and `kc` rows of positions at x (rows
 /// `stride` floats apart). Added to what y holds unless `first`; when `last`, + bias, + skip
 /// (rows `positions` apart, unless NULL), then the activation of `mode` (clamp to [lo, hi], or
-/// leaky with slope `act.a`, or `pw_scalar` on each stored row).
+/// leaky with slope `act.a`, or `activate_floats` on each stored row).
 static inline __attribute__((always_inline)) void pw_tile(const float *w, const float *x, int64_t stride, int32_t kc, int32_t height,
                                                           int32_t vectors, int32_t mode, float *y, int64_t positions, int32_t rows,
                                                           int32_t count, int32_t first, int32_t last, const float *bias,
@@ -119,25 +98,16 @@ static inline __attribute__((always_inline)) void pw_tile(const float *w, const 
             if (last) {
                 value += b;
                 if (skip) value += pw_load(add + r * step + 8 * u);
-                if (mode == PW_CLAMP) {
-                    v8i below = value < lo;
-                    value = (v8f)((below & (v8i)lo) | (~below & (v8i)value));
-                    v8i above = value > hi;
-                    value = (v8f)((above & (v8i)hi) | (~above & (v8i)value));
-                } else if (mode == PW_LEAKY) {
-                    v8i below = value < 0;
-                    v8f scaled = value * act.a;
-                    value = (v8f)((below & (v8i)scaled) | (~below & (v8i)value));
-                }
+                if (mode == PW_CLAMP) value = clamp8(value, lo, hi);
+                else if (mode == PW_LEAKY) value = select8(value < 0, value * act.a, value);
             }
             if (full || r < rows) memcpy(to + r * step + 8 * u, &value, sizeof value);
         }
     }
     if (!full)
         for (int32_t r = 0; r < rows; r++) memcpy(y + r * positions, part[r], sizeof(float) * (size_t)count);
-    if (last && mode == PW_SCALAR)
-        for (int32_t r = 0; r < rows; r++)
-            for (int32_t i = 0; i < count; i++) y[r * positions + i] = pw_scalar(y[r * positions + i], act);
+    if (last && mode == PW_ROWS)
+        for (int32_t r = 0; r < rows; r++) activate_floats(y + r * positions, count, act);
 }
 
 /// The tiles of output channels [m0, m1) over one panel of `count` positions (pw_tile): 6
@@ -157,11 +127,11 @@ static inline __attribute__((always_inline)) void pw_tiles(const float *w, int32
         if (rows > 4) {
             if (mode == PW_CLAMP) wide ? PW_TILE(6, 2, PW_CLAMP) : PW_TILE(6, 1, PW_CLAMP);
             else if (mode == PW_LEAKY) wide ? PW_TILE(6, 2, PW_LEAKY) : PW_TILE(6, 1, PW_LEAKY);
-            else wide ? PW_TILE(6, 2, PW_SCALAR) : PW_TILE(6, 1, PW_SCALAR);
+            else wide ? PW_TILE(6, 2, PW_ROWS) : PW_TILE(6, 1, PW_ROWS);
         } else {
             if (mode == PW_CLAMP) wide ? PW_TILE(4, 2, PW_CLAMP) : PW_TILE(4, 1, PW_CLAMP);
             else if (mode == PW_LEAKY) wide ? PW_TILE(4, 2, PW_LEAKY) : PW_TILE(4, 1, PW_LEAKY);
-            else wide ? PW_TILE(4, 2, PW_SCALAR) : PW_TILE(4, 1, PW_SCALAR);
+            else wide ? PW_TILE(4, 2, PW_ROWS) : PW_TILE(4, 1, PW_ROWS);
         }
 #undef PW_TILE
     }
@@ -192,12 +162,9 @@ SHEARS_AVX2 static __attribute__((noinline)) void pw_tiles_avx2(const float *w, 
 static void pw_run(const float *x, const float *packed, const float *bias, const float *skip, int32_t in_c, int64_t positions,
                    int32_t first_out, int32_t end_out, int64_t first_pos, int64_t end_pos, shears_activation act, float *scratch,
                    float *y, pw_tiles_fn *tiles) {
-    int32_t mode = act.kind == SHEARS_ACTIVATION_LEAKY                                      ? PW_LEAKY
-                   : act.kind == SHEARS_ACTIVATION_NONE || act.kind == SHEARS_ACTIVATION_RELU ||
-                           act.kind == SHEARS_ACTIVATION_CLIP ? PW_CLAMP
-                                                              : PW_SCALAR;
-    float low = act.kind == SHEARS_ACTIVATION_RELU ? 0 : act.kind == SHEARS_ACTIVATION_CLIP ? act.a : -INFINITY;
-    float high = act.kind == SHEARS_ACTIVATION_CLIP ? act.b : INFINITY;
+    int32_t clip = act.kind == SHEARS_ACTIVATION_CLIP;
+    int32_t mode = act.kind == SHEARS_ACTIVATION_LEAKY ? PW_LEAKY : clip || act.kind == SHEARS_ACTIVATION_NONE ? PW_CLAMP : PW_ROWS;
+    float low = clip ? act.a : -INFINITY, high = clip ? act.b : INFINITY;
     int32_t most;
     int64_t block = pw_blocking(in_c, &most);
     // Panels are packed (contiguous, [panel][k][16]) on small maps, whose rows in place are

@@ -41,7 +41,7 @@ extension ConvStep {
     func runPointwise(_ packed: [Float], batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
                       skip: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
         let positions = outH * outW, partSize = Int(shears_pointwise_scratch_size(Int32(inC)))
-        let activation = epilogue?.kernelActivation ?? shears_activation(kind: 0, a: 0, b: 0)
+        let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
         let byPositions = positions >= Self.pointwisePositionSplit
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
@@ -53,29 +53,6 @@ extension ConvStep {
                                           activation, scratch + part * partSize, y + n * convSize)
                 })
             }
-        }
-    }
-}
-
-extension Activation {
-    /// The activation as `shears_pointwise_conv` applies it in its store; nil for GELU (applied
-    /// after the kernel).
-    var kernelActivation: shears_activation? {
-        func make(_ kind: shears_activation_kind, _ a: Float = 0, _ b: Float = 0) -> shears_activation {
-            shears_activation(kind: Int32(kind.rawValue), a: a, b: b)
-        }
-        switch self {
-        case .relu: return make(SHEARS_ACTIVATION_RELU)
-        case .relu6: return make(SHEARS_ACTIVATION_CLIP, 0, 6)
-        case .clip(let lower, let upper): return make(SHEARS_ACTIVATION_CLIP, lower, upper)
-        case .leaky(let slope): return make(SHEARS_ACTIVATION_LEAKY, slope)
-        case .hardSigmoid(let alpha, let beta):
-            if alpha == 1 / 6 && beta == 0.5 { return make(SHEARS_ACTIVATION_HARD_SIGMOID_TORCH) }
-            return make(SHEARS_ACTIVATION_HARD_SIGMOID, alpha, beta)
-        case .hardSwish: return make(SHEARS_ACTIVATION_HARD_SWISH)
-        case .sigmoid: return make(SHEARS_ACTIVATION_SIGMOID)
-        case .silu: return make(SHEARS_ACTIVATION_SILU)
-        case .gelu: return nil
         }
     }
 }

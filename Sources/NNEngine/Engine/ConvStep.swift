@@ -1,6 +1,7 @@
 // ConvStep: 2-D convolution for one plan step, with its bias and any fused activation. The
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
-// - depthwise (groups == in == out channels): `shears_depthwise_conv` over padded planes;
+// - depthwise (groups == in == out channels): `shears_depthwise_conv`, by rows of wide maps
+//   and by blocks of eight channels on narrow ones, with every activation but GELU fused;
 // - other grouped convs: per group, the direct kernel on stride-1 maps of 28x28 and more
 //   (ConvStep+GroupedDirect), else per sample and group, im2col and one GEMM (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
@@ -15,12 +16,12 @@
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores (every activation but GELU in the pointwise kernel's);
-// another fused activation in one pass after them. A max
-// pool that only reads the conv runs in the step too (ConvStep+Pool): in the direct and
-// polyphase kernels' stores, else on each sample's conv output in scratch. A fused residual
-// add (`skip`, before the activation) runs in the pointwise kernel's store, in the pass after
-// the others (which then leave the ReLU to it).
+// ReLU runs in the kernels' stores (the depthwise and pointwise kernels': every activation but
+// GELU); another fused activation in one pass after them. A max pool that only reads the conv
+// runs in the step too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on
+// each sample's conv output in scratch. A fused residual add (`skip`, before the activation)
+// runs in the pointwise kernel's store, in the pass after the others (which then leave the
+// ReLU to it).
 
 import NNCore
 import CKernels
@@ -162,7 +163,7 @@ struct ConvStep {
     /// Floats of scratch the conv kernel itself needs.
     var kernelScratchSize: Int {
         switch kernel {
-        case .depthwise: return Int(shears_padded_plane_size(window)) * outputSplits
+        case .depthwise: return Int(shears_depthwise_scratch_size(window)) * outputSplits
         case .grouped: return groupedScratchSize
         case .groupedDirect: return groupedDirectScratchSize
         case .batched: return batchedScratchSize
@@ -184,14 +185,15 @@ struct ConvStep {
                  scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
-            // A single image's channels split over the threads, each with its own padded plane.
-            let plane = inH * inW, outPlane = outH * outW, padded = Int(shears_padded_plane_size(window)), taps = kh * kw
+            // A single image's channels split over the threads in blocks of eight, each with its own scratch.
+            let plane = inH * inW, outPlane = outH * outW, padded = Int(shears_depthwise_scratch_size(window)), taps = kh * kw
+            let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
-                    forEachSample(batch: batch, alignment: 1, prepare: { _ in }, part: { n, part, first, end in
+                    forEachSample(batch: batch, alignment: 8, prepare: { _ in }, part: { n, part, first, end in
                         let (c, count) = (Int(first), end - first)
                         shears_depthwise_conv(x + n * inputSize + c * plane, w.baseAddress! + c * taps, b.baseAddress! + c,
-                                              y + n * convSize + c * outPlane, count, window, reluFlag, scratch + part * padded)
+                                              y + n * convSize + c * outPlane, count, window, activation, scratch + part * padded)
                     })
                 }
             }
@@ -223,15 +225,20 @@ struct ConvStep {
     }
 
     /// `y = epilogue(y + skip)` for what the kernels do not apply themselves: the skip and
-    /// every activation but ReLU (ReLU too after a skip); the pointwise kernel: GELU only.
+    /// every activation but ReLU (ReLU too after a skip); the depthwise and pointwise kernels
+    /// apply every activation but GELU (the pointwise kernel the skip too; a depthwise conv
+    /// has none).
     private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, count: Int) {
-        if case .pointwise = kernel {
+        switch kernel {
+        case .depthwise, .pointwise:
             guard let epilogue, epilogue.kernelActivation == nil else { return }
             for k in 0..<count { y[k] = epilogue.apply(y[k]) }
-        } else if let skip {
-            for k in 0..<count { y[k] = epilogue?.apply(y[k] + skip[k]) ?? y[k] + skip[k] }
-        } else if let epilogue, epilogue != .relu {
-            for k in 0..<count { y[k] = epilogue.apply(y[k]) }
+        default:
+            if let skip {
+                for k in 0..<count { y[k] = epilogue?.apply(y[k] + skip[k]) ?? y[k] + skip[k] }
+            } else if let epilogue, epilogue != .relu {
+                for k in 0..<count { y[k] = epilogue.apply(y[k]) }
+            }
         }
     }
 }
