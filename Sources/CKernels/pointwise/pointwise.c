@@ -44,7 +44,7 @@ static inline __attribute__((always_inline)) v8f pw_load(const float *p) {
 /// weights at w (channel r of input c at w[c·6 + r]) and `kc` rows of positions at x (rows
 /// `stride` floats apart). Added to what y holds unless `first`; when `last`, + bias, + skip
 /// (rows `positions` apart, unless NULL), then the activation of `mode` (clamp to [lo, hi], or
-/// leaky with slope `act.a`, or `activate_floats` on each stored row).
+/// leaky with slope `act.a`; else left to `pw_tiles`).
 static inline __attribute__((always_inline)) void pw_tile(const float *w, const float *x, int64_t stride, int32_t kc, int32_t height,
                                                           int32_t vectors, int32_t mode, float *y, int64_t positions, int32_t rows,
                                                           int32_t count, int32_t first, int32_t last, const float *bias,
@@ -57,21 +57,29 @@ static inline __attribute__((always_inline)) void pw_tile(const float *w, const 
         int32_t k = 0;
         for (; k + 2 <= kc; k += 2) {
             v8f even = pw_load(x + k * stride), odd = pw_load(x + (k + 1) * stride);
+#pragma clang loop unroll(full)
             for (int32_t r = 0; r < height; r++) {
                 sum[r][0] += w[k * PW_MR + r] * even;
                 sum[r][1] += w[(k + 1) * PW_MR + r] * odd;
             }
         }
-        if (k < kc)
-            for (int32_t r = 0; r < height; r++) sum[r][0] += w[k * PW_MR + r] * pw_load(x + k * stride);
+        if (k < kc) {
+            v8f even = pw_load(x + k * stride);
+#pragma clang loop unroll(full)
+            for (int32_t r = 0; r < height; r++) sum[r][0] += w[k * PW_MR + r] * even;
+        }
+#pragma clang loop unroll(full)
         for (int32_t r = 0; r < height; r++) sum[r][0] += sum[r][1];
     } else {
+        // Loads first, then one broadcast weight at a time, every loop unrolled: the sums stay
+        // in registers.
         for (int32_t k = 0; k < kc; k++) {
-            v8f in[2];
-            for (int32_t u = 0; u < 2; u++) in[u] = pw_load(x + k * stride + 8 * u);
+            v8f in0 = pw_load(x + k * stride), in1 = pw_load(x + k * stride + 8);
+#pragma clang loop unroll(full)
             for (int32_t r = 0; r < height; r++) {
                 float weight = w[k * PW_MR + r];
-                for (int32_t u = 0; u < 2; u++) sum[r][u] += weight * in[u];
+                sum[r][0] += weight * in0;
+                sum[r][1] += weight * in1;
             }
         }
     }
@@ -98,21 +106,28 @@ static inline __attribute__((always_inline)) void pw_tile(const float *w, const 
             if (last) {
                 value += b;
                 if (skip) value += pw_load(add + r * step + 8 * u);
-                if (mode == PW_CLAMP) value = clamp8(value, lo, hi);
-                else if (mode == PW_LEAKY) value = select8(value < 0, value * act.a, value);
+                if (mode == PW_CLAMP) {
+                    v8i below = value < lo;
+                    value = (v8f)((below & (v8i)lo) | (~below & (v8i)value));
+                    v8i above = value > hi;
+                    value = (v8f)((above & (v8i)hi) | (~above & (v8i)value));
+                } else if (mode == PW_LEAKY) {
+                    v8i below = value < 0;
+                    v8f scaled = value * act.a;
+                    value = (v8f)((below & (v8i)scaled) | (~below & (v8i)value));
+                }
             }
             if (full || r < rows) memcpy(to + r * step + 8 * u, &value, sizeof value);
         }
     }
     if (!full)
         for (int32_t r = 0; r < rows; r++) memcpy(y + r * positions, part[r], sizeof(float) * (size_t)count);
-    if (last && mode == PW_ROWS)
-        for (int32_t r = 0; r < rows; r++) activate_floats(y + r * positions, count, act);
 }
 
 /// The tiles of output channels [m0, m1) over one panel of `count` positions (pw_tile): 6
 /// channels at a time, 4 for a rest of 4 or fewer (rows past m1 computed, not stored). Each
-/// case has constant height, vectors and mode, so that its sums stay in registers.
+/// case has constant height, vectors and mode, so that its sums stay in registers. In the
+/// last chunk, an activation of neither clip nor leaky then runs on the panel's rows (in L1).
 static inline __attribute__((always_inline)) void pw_tiles(const float *w, int32_t in_c, const float *x, int64_t stride, int32_t kc,
                                                            int32_t m0, int32_t m1, float *y, int64_t positions, int32_t count,
                                                            int32_t first, int32_t last, const float *bias, const float *skip,
@@ -135,6 +150,8 @@ static inline __attribute__((always_inline)) void pw_tiles(const float *w, int32
         }
 #undef PW_TILE
     }
+    if (last && mode == PW_ROWS)
+        for (int32_t o = m0; o < m1; o++) activate_floats(y + (int64_t)(o - m0) * positions, count, act);
 }
 
 typedef void pw_tiles_fn(const float *w, int32_t in_c, const float *x, int64_t stride, int32_t kc, int32_t m0, int32_t m1, float *y,
