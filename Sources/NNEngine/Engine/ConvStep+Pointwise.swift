@@ -14,11 +14,11 @@ extension ConvStep {
             && outH == inH && outW == inW
     }
 
-    /// Pointwise convs on maps under this many positions (7x7) run on other kernels: batched
-    /// for a lane of several samples (its one GEMM over all the samples reuses the weights a
-    /// per-sample GEMM reads again for each: at batch 8, 1.1-1.4x with 160 to 2048 channels,
-    /// where 14x14 maps run 0.9-1.2x batched), direct for one (at par with MobileNetV2's
-    /// shapes, 1.2x on ResNet-50's 2048→512).
+    /// Pointwise convs on maps under this many positions (7x7) stay on the direct kernel: at
+    /// par there with MobileNetV2's shapes, 1.1-1.2x on ResNet-50's 512→2048 and 2048→512 (one
+    /// image; per-sample, one core). (At batch 8, im2col + one GEMM over the samples ran
+    /// 1.1-1.4x the pointwise kernel on 7x7 maps with 160 to 2048 channels, but whole ResNet-50
+    /// ran slower with it than on the direct kernel: left to measure against the direct one.)
     static let pointwiseMinimumPositions = 64
 
     /// Maps of at least this many positions are split over threads by positions.

@@ -9,8 +9,7 @@
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
 // - a dense 1x1, stride-1, unpadded conv on a map of 64 positions or more: a GEMM on the
-//   NCHW planes with the whole epilogue in its store (ConvStep+Pointwise); on a smaller map
-//   (7x7), batched for lanes of several samples, else direct;
+//   NCHW planes with the whole epilogue in its store (ConvStep+Pointwise);
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
@@ -147,8 +146,6 @@ struct ConvStep {
             kernel = .polyphase(polyphaseFilters())
         } else if pointwiseEligible && pool == nil && outH * outW >= Self.pointwiseMinimumPositions {
             kernel = .pointwise(pointwisePackedWeights())
-        } else if pointwiseEligible && pool == nil && capacity > 1 {
-            kernel = .batched
         } else {
             kernel = .direct(packedWeights())
         }
