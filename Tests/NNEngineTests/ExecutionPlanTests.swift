@@ -92,7 +92,7 @@ final class ExecutionPlanTests: XCTestCase {
         let pool = graph.add("pool", .maxPool(Pool2dAttributes(kernel: Size2(2))), relu)
         var dict = StateDict()
         dict.setTensor("conv.weight", weight([2, 2, 3, 3]))
-        let fusion = ExecutionPlan.fuse(graph.graph, folding: ExecutionPlan.Folding())
+        let fusion = ExecutionPlan.fuse(graph.graph, shapes: [[2, 8, 8], [2, 8, 8], [2, 8, 8], [2, 4, 4]], folding: ExecutionPlan.Folding())
         XCTAssertEqual(fusion.activationOf, [conv: relu])
         XCTAssertEqual(fusion.poolOf, [conv: pool])
         XCTAssertEqual(fusion.fused, [relu, pool])
@@ -113,7 +113,8 @@ final class ExecutionPlanTests: XCTestCase {
         let out = graph.add("relu2", .relu, add)
         var dict = StateDict()
         dict.setTensor("conv.weight", weight([2, 2, 1, 1]))
-        XCTAssertEqual(ExecutionPlan.fuse(graph.graph, folding: ExecutionPlan.Folding()).activationOf, [add: out])
+        let shapes = [[Int]](repeating: [2, 4, 4], count: 5)
+        XCTAssertEqual(ExecutionPlan.fuse(graph.graph, shapes: shapes, folding: ExecutionPlan.Folding()).activationOf, [add: out])
         let plan = try plan(graph, dict, input: [2, 4, 4])
         XCTAssertEqual(kinds(plan), ["conv", "activation", "add"])
         XCTAssertNil(convs(plan).first?.epilogue)
@@ -183,6 +184,12 @@ final class ExecutionPlanTests: XCTestCase {
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 32), weight: [32, 1, 3, 3]), "depthwise")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped")
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], size: 4), "batched")
+        // 1x1: pointwise when stride 1 and unpadded, else direct; direct on 7x7 maps, batched on smaller ones.
+        XCTAssertEqual(try selectedKernel(weight: [24, 16, 1, 1]), "pointwise")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(stride: Size2(2)), weight: [24, 16, 1, 1]), "direct")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1)), weight: [24, 16, 1, 1]), "direct")
+        XCTAssertEqual(try selectedKernel(weight: [24, 16, 1, 1], size: 7), "direct")
+        XCTAssertEqual(try selectedKernel(weight: [24, 16, 1, 1], size: 4), "batched")
     }
 
     func testKernelSelectionGoesSparseBelowEachKindsCrossover() throws {

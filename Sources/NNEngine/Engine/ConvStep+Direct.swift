@@ -71,16 +71,17 @@ extension ConvStep {
     }
 
     /// For each sample n < `batch`: `prepare(n)` once, then `part(n, k, first, end)` for each
-    /// share k of the output channels [first, end). A single image's shares (`outputSplits` of
-    /// them, each a multiple of `alignment` channels) run concurrently, each on its own scratch;
-    /// otherwise one share.
-    func forEachSample(batch: Int, alignment: Int, prepare: (Int) -> Void, part: (Int, Int, Int32, Int32) -> Void) {
-        let splits = batch == 1 ? outputSplits : 1
-        let share = ((outC + splits - 1) / splits + alignment - 1) / alignment * alignment
+    /// share k of the output channels [first, end) (or of the `extent` other things split, such
+    /// as positions). A single image's shares (`outputSplits` of them, each a multiple of
+    /// `alignment`) run concurrently, each on its own scratch; otherwise one share.
+    func forEachSample(batch: Int, extent: Int? = nil, alignment: Int, prepare: (Int) -> Void,
+                       part: (Int, Int, Int32, Int32) -> Void) {
+        let splits = batch == 1 ? outputSplits : 1, total = extent ?? outC
+        let share = ((total + splits - 1) / splits + alignment - 1) / alignment * alignment
         for n in 0..<batch {
             prepare(n)
             func run(_ k: Int) {
-                let first = min(outC, k * share), end = min(outC, (k + 1) * share)
+                let first = min(total, k * share), end = min(total, (k + 1) * share)
                 if first < end { part(n, k, Int32(first), Int32(end)) }
             }
             parallel(splits, run)

@@ -2,20 +2,25 @@
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
 // - depthwise (groups == in == out channels): `shears_depthwise_conv`, by rows of wide maps
 //   and by blocks of eight channels on narrow ones, with every activation but GELU fused;
-// - other grouped convs: per sample and group, im2col and one GEMM (ConvStep+Grouped);
+// - other grouped convs: per group, the direct kernel on stride-1 maps of 28x28 and more
+//   (ConvStep+GroupedDirect), else per sample and group, im2col and one GEMM (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
 //   and one GEMM (ConvStep+Batched);
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
+// - a dense 1x1, stride-1, unpadded conv on a map of 64 positions or more: a GEMM on the
+//   NCHW planes with the whole epilogue in its store (ConvStep+Pointwise);
 // - a dense stride-1 3x3 conv: Winograd F(4x4, 3x3), tiles of all the lane's samples in
 //   chunks that stay in cache, 36 GEMMs per chunk (ConvStep+Winograd);
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores (the depthwise kernel's: every activation but GELU); another
-// fused activation in one pass after them. A max pool that only reads the conv runs in the step
-// too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on each sample's conv
-// output in scratch.
+// ReLU runs in the kernels' stores (the depthwise and pointwise kernels': every activation but
+// GELU); another fused activation in one pass after them. A max pool that only reads the conv
+// runs in the step too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on
+// each sample's conv output in scratch. A fused residual add (`skip`, before the activation)
+// runs in the pointwise kernel's store, in the pass after the others (which then leave the
+// ReLU to it).
 
 import NNCore
 import CKernels
@@ -28,12 +33,16 @@ struct ConvStep {
         case depthwise
         /// Per group: im2col and `W_g [out/g, in/g·kh·kw] · cols`.
         case grouped
+        /// Per group: the direct kernel with that group's weights packed by `shears_direct_pack`.
+        case groupedDirect([Float])
         /// im2col of all samples and one GEMM (small maps).
         case batched
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
         case winograd([Float])
         /// Polyphase Winograd F(4x4, 4x4) with filters from `shears_polyphase_filter`.
         case polyphase([Float])
+        /// The pointwise kernel with weights packed by `shears_pointwise_pack`.
+        case pointwise([Float])
         /// The direct kernel with weights packed by `shears_direct_pack`.
         case direct([Float])
         /// The direct sparse kernel with the weights in CSR form.
@@ -55,6 +64,9 @@ struct ConvStep {
     let epilogue: Activation?
     /// A max pool applied after the epilogue; the step stores only its output.
     let pool: FusedPool?
+    /// The buffer of a residual added before the epilogue (`y = epilogue(conv(x) + skip)`;
+    /// shaped as the output), or nil.
+    let skip: Int?
     private(set) var kernel = Kernel.grouped
     /// Samples per lane the step runs on at most (Winograd's chunks span them).
     private(set) var capacity = 1
@@ -65,8 +77,9 @@ struct ConvStep {
     var threads: WorkerPool?
 
     init(attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
-         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil) {
+         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil, skip: Int? = nil) {
         self.epilogue = epilogue
+        self.skip = skip
         self.pool = pool.map { FusedPool(attributes: $0.0, conv: output, output: $0.1) }
         self.attributes = attributes
         self.weight = weight.scalars
@@ -118,7 +131,7 @@ struct ConvStep {
         // quarter of a million multiply-adds) to pay for handing it out.
         self.outputSplits = outC * (inC / groups) * kh * kw * outH * outW >= Self.splitWork ? outputSplits : 1
         if isDepthwise { kernel = .depthwise; return }
-        guard groups == 1 else { kernel = .grouped; return }
+        guard groups == 1 else { kernel = groupedDirectEligible ? .groupedDirect(groupPackedWeights()) : .grouped; return }
         let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)
         // Winograd where a lane's chunk has tiles enough, its tiles are at least half outputs (a
         // 5x5 map fills 25 of four tiles' 64 outputs) and the channels are enough to pay for the
@@ -135,6 +148,8 @@ struct ConvStep {
             kernel = .winograd(winogradFilters())
         } else if usePolyphase {
             kernel = .polyphase(polyphaseFilters())
+        } else if pointwiseEligible && pool == nil && outH * outW >= Self.pointwiseMinimumPositions {
+            kernel = .pointwise(pointwisePackedWeights())
         } else {
             kernel = .direct(packedWeights())
         }
@@ -151,20 +166,24 @@ struct ConvStep {
         switch kernel {
         case .depthwise: return Int(shears_depthwise_scratch_size(window)) * outputSplits
         case .grouped: return groupedScratchSize
+        case .groupedDirect: return groupedDirectScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
         case .polyphase: return polyphaseScratchSize(pool: nil)
+        case .pointwise: return pointwiseScratchSize
         case .direct, .sparse: return directScratchSize(pool: nil)
         }
     }
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
         if let pool { return runPooled(pool, batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch) }
-        runConv(batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch)
+        runConv(batch: batch, x: buffers[source], y: buffers[destination], skip: skip.map { UnsafePointer(buffers[$0]) }, scratch: scratch)
     }
 
-    /// The conv of `batch` samples into y (`convSize` floats each), epilogue applied.
-    func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+    /// The conv of `batch` samples into y (`convSize` floats each), the skip added and the
+    /// epilogue applied.
+    func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>? = nil,
+                 scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
             // A single image's channels split over the threads in blocks of eight, each with its own scratch.
@@ -180,35 +199,48 @@ struct ConvStep {
                 }
             }
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
+        case .groupedDirect(let packed): runGroupedDirect(packed, batch: batch, x: x, y: y, scratch: scratch)
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
+        case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, skip: skip, scratch: scratch)
         case .direct(let packed): runDirect(.dense(packed, pool: nil), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }
-        applyEpilogue(y, count: batch * convSize)
+        applyEpilogue(y, skip: skip, count: batch * convSize)
     }
 
-    /// The C kernels' `relu` argument: 1 when the fused activation is a ReLU.
-    var reluFlag: Int32 { epilogue == .relu ? 1 : 0 }
+    /// The C kernels' `relu` argument: 1 when the fused activation is a ReLU and no skip comes
+    /// before it.
+    var reluFlag: Int32 { epilogue == .relu && skip == nil ? 1 : 0 }
 
     /// `y[o, p] = max(from[o·rowStride + p] + bias[o], 0)` (ReLU epilogue) or `… + bias[o]`
     /// for every output channel o and each of the `oh·ow` positions p of one sample; `from`
     /// may be `y` itself (rowStride `oh·ow`).
     func storeWithBias(_ from: UnsafePointer<Float>, rowStride: Int, into y: UnsafeMutablePointer<Float>) {
-        let positions = outH * outW, relu = epilogue == .relu
+        let positions = outH * outW, relu = reluFlag == 1
         for o in 0..<outC {
             let b = bias[o], row = from + o * rowStride, plane = y + o * positions
             if relu { for p in 0..<positions { plane[p] = max(row[p] + b, 0) } } else { for p in 0..<positions { plane[p] = row[p] + b } }
         }
     }
 
-    /// `y = epilogue(y)` for an activation the kernels do not apply themselves (all but ReLU;
-    /// the depthwise kernel applies every one but GELU).
-    private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, count: Int) {
-        guard let epilogue, epilogue != .relu else { return }
-        if case .depthwise = kernel, epilogue.kernelActivation != nil { return }
-        epilogue.apply(y, y, count: count, pool: threads)
+    /// `y = epilogue(y + skip)` for what the kernels do not apply themselves: the skip and
+    /// every activation but ReLU (ReLU too after a skip); the depthwise and pointwise kernels
+    /// apply every activation but GELU (the pointwise kernel the skip too; a depthwise conv
+    /// has none).
+    private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, count: Int) {
+        switch kernel {
+        case .depthwise, .pointwise:
+            guard let epilogue, epilogue.kernelActivation == nil else { return }
+            epilogue.apply(y, y, count: count, pool: threads)
+        default:
+            if let skip {
+                for k in 0..<count { y[k] = epilogue?.apply(y[k] + skip[k]) ?? y[k] + skip[k] }
+            } else if let epilogue, epilogue != .relu {
+                epilogue.apply(y, y, count: count, pool: threads)
+            }
+        }
     }
 }
 

@@ -2,7 +2,7 @@
 // each output a buffer by liveness: a buffer returns to the free list once its last reader has
 // run, and a new output takes the first free buffer large enough (else the last freed, grown).
 // Flatten, identity, a folded BatchNorm and a fused activation or pool alias their input's
-// buffer; element-wise ops (BatchNorm, add, mul, LayerNorm, channel scale or affine, any
+// buffer (a fused residual add its conv's, releasing the skip); element-wise ops (BatchNorm, add, mul, LayerNorm, channel scale or affine, any
 // activation) run in place when nothing else still reads their first input.
 
 import NNCore
@@ -44,6 +44,7 @@ extension ExecutionPlan {
             }
         }
 
+        let residualOfAdd = Dictionary(uniqueKeysWithValues: fusion.residualOf.values.map { ($0.add, $0) })
         for (i, node) in graph.nodes.enumerated() {
             let inputBuffers = node.inputs.map { assignment.bufferOfNode[$0] }
             let aliasesAlways: Bool
@@ -62,6 +63,10 @@ extension ExecutionPlan {
             if case .input = node.op {
                 b = allocate(size)
                 remainingUses[b] = uses(i)
+            } else if let residual = residualOfAdd[i] {
+                b = assignment.bufferOfNode[residual.operand]
+                remainingUses[b] += uses(i) - 1
+                release([assignment.bufferOfNode[residual.skip]])
             } else if aliasesAlways {
                 b = inputBuffers[0]
                 remainingUses[b] += uses(i) - 1

@@ -1,8 +1,12 @@
 // ExecutionPlan+Fusion: the plan's second pass. An activation runs in the epilogue of the
 // conv (or folded conv + BatchNorm), or the residual add, that only it reads; a max pool runs
 // in the step of the conv (with its folded BatchNorm and fused activation) whose output only
-// it reads. Neither fuses when its input is the graph's output. A fused node gets no step and
-// aliases the buffer of the step it runs in (a fused pool's conv buffer then holds the pooled map).
+// it reads; a residual add runs in the store of a pointwise conv (1x1, stride 1, unpadded,
+// ungrouped, on a map the pointwise kernel takes) that only it reads, when its other operand
+// (the skip) is computed before that conv: `y = act(conv(x) + skip)` with the add's activation.
+// None fuses when its input is the graph's output. A fused node gets no step and aliases the
+// buffer of the step it runs in (a fused pool's conv buffer then holds the pooled map, a fused
+// add's the conv's).
 
 import NNCore
 
@@ -13,13 +17,22 @@ extension ExecutionPlan {
         var activationOf: [Int: Int] = [:]
         /// Conv node → the max pool node run in its step.
         var poolOf: [Int: Int] = [:]
-        /// The fused activation and pool nodes.
+        /// Conv node → the residual add run in its store.
+        var residualOf: [Int: Residual] = [:]
+        /// The fused activation, pool and add nodes.
         var fused: Set<Int> = []
     }
 
-    /// Pass 2, fuse. Takes the graph and the folded BatchNorms; gives the activation fused
-    /// into each conv or add step and the max pool fused into each conv step.
-    static func fuse(_ graph: Graph, folding: Folding) -> Fusion {
+    /// A residual add run in a conv's store.
+    struct Residual {
+        /// The add node, the conv's side of it (the conv, or its folded BatchNorm) and the skip.
+        let add: Int, operand: Int, skip: Int
+    }
+
+    /// Pass 2, fuse. Takes the graph, its per-node shapes and the folded BatchNorms; gives the
+    /// activation fused into each conv or add step, and the max pool and residual add fused
+    /// into each conv step.
+    static func fuse(_ graph: Graph, shapes: [[Int]], folding: Folding) -> Fusion {
         let consumers = graph.consumers
         var fusion = Fusion()
         for (i, node) in graph.nodes.enumerated() where Activation(node.op) != nil {
@@ -36,7 +49,22 @@ extension ExecutionPlan {
             let owner = activationOwner[input] ?? folding.convOfBatchNorm[input] ?? input
             if case .conv2d = graph.nodes[owner].op { fusion.poolOf[owner] = i }
         }
-        fusion.fused = Set(fusion.activationOf.values).union(fusion.poolOf.values)
+        for (i, node) in graph.nodes.enumerated() {
+            guard case .add = node.op, node.inputs.count == 2, i != graph.outputIndex else { continue }
+            for (operand, skip) in [(node.inputs[0], node.inputs[1]), (node.inputs[1], node.inputs[0])] {
+                let conv = folding.convOfBatchNorm[operand] ?? operand
+                guard case .conv2d(let a) = graph.nodes[conv].op, consumers[operand] == [i], operand != graph.outputIndex,
+                      fusion.residualOf[conv] == nil, fusion.poolOf[conv] == nil, fusion.activationOf[conv] == nil, skip < conv,
+                      shapes[skip] == shapes[operand], shapes[operand] == shapes[i] else { continue }
+                // Pointwise: the same map in and out with stride 1 and no padding means a 1x1 window.
+                let input = shapes[graph.nodes[conv].inputs[0]], output = shapes[conv]
+                guard a.groups == 1, a.stride == Size2(1), a.padding == Size2(0), input.count == 3, output.count == 3,
+                      input[1...] == output[1...], output[1] * output[2] >= ConvStep.pointwiseMinimumPositions else { continue }
+                fusion.residualOf[conv] = Residual(add: i, operand: operand, skip: skip)
+                break
+            }
+        }
+        fusion.fused = Set(fusion.activationOf.values).union(fusion.poolOf.values).union(fusion.residualOf.values.map(\.add))
         return fusion
     }
 }

@@ -1,6 +1,6 @@
 // ExecutionPlan+Lowering: the plan's fourth pass. Turns each node into the Step that computes
 // it, reading and writing the buffers the assignment gave: a conv into a ConvStep carrying its
-// folded BatchNorm, fused activation and fused max pool (its kernel still unchosen), the other
+// folded BatchNorm, fused activation, max pool or residual add (its kernel still unchosen), the other
 // ops into their steps. Input, flatten and identity, and nodes folded or fused into a conv or
 // add, get no step.
 
@@ -12,20 +12,22 @@ extension ExecutionPlan {
     static func lower(_ model: Model, shapes: [[Int]], folding: Folding, fusion: Fusion, bufferOfNode: [Int]) -> [(node: Int, step: Step)] {
         model.graph.nodes.indices.compactMap { i in
             step(for: i, model: model, shapes: shapes, inputBuffers: model.graph.nodes[i].inputs.map { bufferOfNode[$0] },
-                 output: bufferOfNode[i], folding: folding, fusion: fusion).map { (i, $0) }
+                 output: bufferOfNode[i], skip: fusion.residualOf[i].map { bufferOfNode[$0.skip] }, folding: folding, fusion: fusion).map { (i, $0) }
         }
     }
 
-    /// The step of node `i`; nil for nodes that only alias (and for a BatchNorm, activation or
-    /// max pool folded or fused into its conv or add, whose step applies them).
+    /// The step of node `i` (`skip`: the buffer a conv adds in its store); nil for nodes that
+    /// only alias (and for a BatchNorm, activation, max pool or add folded or fused into its
+    /// conv or add, whose step applies them).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
-                             folding: Folding, fusion: Fusion) -> Step? {
+                             skip: Int?, folding: Folding, fusion: Fusion) -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
         let input = shapes[node.inputs.first ?? 0]
         let count = shapes[i].reduce(1, *)
         let isFolded = folding.convOfBatchNorm[i] != nil || fusion.fused.contains(i)
-        let epilogue = fusion.activationOf[i].flatMap { Activation(model.graph.nodes[$0].op) }
+        let epilogue = (fusion.activationOf[i] ?? fusion.residualOf[i].flatMap { fusion.activationOf[$0.add] })
+            .flatMap { Activation(model.graph.nodes[$0].op) }
         switch node.op {
         case .input, .flatten, .identity:
             return nil
@@ -36,7 +38,8 @@ extension ExecutionPlan {
             }
             var conv = ConvStep(attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
-                                source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool)
+                                source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool,
+                                skip: skip)
             if let bn = folding.batchNormOfConv[i] { conv.fold(bn) }
             return .conv(conv)
         case .batchNorm:
@@ -67,6 +70,7 @@ extension ExecutionPlan {
         case .adaptiveAvgPool:
             return .adaptiveAvgPool(input: input, output: shapes[i], source: inputBuffers[0], destination: output)
         case .add:
+            if isFolded { return nil }
             return .add(count: count, first: inputBuffers[0], second: inputBuffers[1], destination: output, epilogue: epilogue)
         case .linear:
             return .linear(LinearStep(weight: dict.tensor("\(node.name).weight")!, bias: dict.tensor("\(node.name).bias"),

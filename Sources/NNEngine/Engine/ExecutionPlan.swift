@@ -44,7 +44,7 @@ struct ExecutionPlan {
          outputSplits: Int, pool: WorkerPool? = nil) throws {
         try Self.checkLimits(model: model, shapes: shapes, maxBatch: maxBatch)
         let folding = foldBatchNorm ? Self.foldBatchNorms(model) : Folding()
-        let fusion = Self.fuse(model.graph, folding: folding)
+        let fusion = Self.fuse(model.graph, shapes: shapes, folding: folding)
         let buffers = Self.assignBuffers(model.graph, shapes: shapes, folding: folding, fusion: fusion)
         let lowered = Self.lower(model, shapes: shapes, folding: folding, fusion: fusion, bufferOfNode: buffers.bufferOfNode)
         steps = Self.selectKernels(lowered.map(\.step), sparseDensityLimit: sparseDensityLimit, winograd: winograd, capacity: maxBatch,

@@ -40,9 +40,11 @@ extension ConvStep.Kernel {
         switch self {
         case .depthwise: return "depthwise"
         case .grouped: return "grouped"
+        case .groupedDirect: return "grouped direct"
         case .batched: return "batched"
         case .winograd: return "winograd"
         case .polyphase: return "polyphase"
+        case .pointwise: return "pointwise"
         case .direct: return "direct"
         case .sparse: return "sparse"
         }
