@@ -197,8 +197,10 @@ final class ExecutionPlanTests: XCTestCase {
         // Winograd kind (crossover 0.1): density 0.05 sparse, 0.2 Winograd.
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], every: 20), "sparse")
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], every: 5), "winograd")
-        // Density 1/3: sparse for a 1x1 conv (pointwise, 0.4), dense for a 5x5 (direct, 0.3).
-        XCTAssertEqual(try selectedKernel(weight: [32, 32, 1, 1], every: 3), "sparse")
+        // Pointwise and direct kinds (crossover 0.3 each): density 1/4 sparse, 1/3 dense.
+        XCTAssertEqual(try selectedKernel(weight: [32, 32, 1, 1], every: 4), "sparse")
+        XCTAssertEqual(try selectedKernel(weight: [32, 32, 1, 1], every: 3), "pointwise")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(2)), weight: [32, 32, 5, 5], every: 4), "sparse")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(2)), weight: [32, 32, 5, 5], every: 3), "direct")
     }
 

@@ -13,7 +13,7 @@ public enum SparseCrossover {
         case winograd
         /// Any other ungrouped conv with a kernel above 1x1, dense on the direct kernel.
         case direct
-        /// A 1x1 conv, dense on the direct kernel.
+        /// A 1x1 conv, dense on the pointwise kernel (on maps of 7x7, the direct kernel).
         case pointwise
     }
 
@@ -22,7 +22,7 @@ public enum SparseCrossover {
         switch kind {
         case .winograd: return 0.1
         case .direct: return 0.3
-        case .pointwise: return 0.4
+        case .pointwise: return 0.3
         }
     }
 }
