@@ -38,6 +38,6 @@ extension ConvStep {
         weight.withUnsafeBufferPointer { w in
             LinearStep.product(x, w.baseAddress!, y, batch: batch, inFeatures: inC, outFeatures: outC, pool: threads)
         }
-        if epilogue == .relu { for k in 0..<(batch * outC) { y[k] = max(y[k], 0) } }
+        if reluFlag == 1 { for k in 0..<(batch * outC) { y[k] = max(y[k], 0) } }
     }
 }

@@ -236,7 +236,7 @@ struct ConvStep {
             epilogue.apply(y, y, count: count, pool: threads)
         default:
             if let skip {
-                for k in 0..<count { y[k] = epilogue?.apply(y[k] + skip[k]) ?? y[k] + skip[k] }
+                Step.add(y, skip, y, count: count, epilogue: epilogue, pool: threads)
             } else if let epilogue, epilogue != .relu {
                 epilogue.apply(y, y, count: count, pool: threads)
             }
