@@ -106,6 +106,8 @@ struct ConvStep {
     var inputSize: Int { inC * inH * inW }
     /// Floats of the conv's own output per sample.
     var convSize: Int { outC * outH * outW }
+    /// Multiply-adds per sample: `outC · (inC / groups) · kh · kw · outH · outW`.
+    var macs: Int { outC * (inC / groups) * kh * kw * outH * outW }
 
     /// Multiply-adds a single image's conv must have to be split over threads: ~5 µs of work
     /// on one core, against a WorkerPool hand-out of ~0.5-1 µs.
@@ -129,7 +131,7 @@ struct ConvStep {
         self.capacity = capacity
         // A single image's conv is shared by the threads only when it has work enough (a
         // quarter of a million multiply-adds) to pay for handing it out.
-        self.outputSplits = outC * (inC / groups) * kh * kw * outH * outW >= Self.splitWork ? outputSplits : 1
+        self.outputSplits = macs >= Self.splitWork ? outputSplits : 1
         if isDepthwise { kernel = .depthwise; return }
         guard groups == 1 else { kernel = groupedDirectEligible ? .groupedDirect(groupPackedWeights()) : .grouped; return }
         let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)

@@ -74,7 +74,7 @@ extension Step {
     /// plan's 32-bit limits (a lane's output, a weight), so the product fits 64 bits.
     var macs: Int {
         switch self {
-        case .conv(let c): return c.outC * (c.inC / c.groups) * c.kh * c.kw * c.outH * c.outW
+        case .conv(let conv): return conv.macs
         case .linear(let l): return l.weight.count * l.positions
         default: return 0
         }
