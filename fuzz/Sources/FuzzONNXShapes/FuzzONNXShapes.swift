@@ -8,7 +8,9 @@
 // `ONNXFile.parse` → `ONNXImporter` → `ModelStatistics` (ShapeInference) at that input; a
 // model under a million MACs and elements then runs once on zeros and every output must be
 // finite (weights, BN statistics and float attributes are small finite numbers, BN variances
-// positive, so a NaN or an infinity is a finding). A thrown error is a clean refusal. The
+// positive, so a NaN or an infinity is a finding), unless a Clip bound is itself an infinity
+// that clamps to one (min +inf or max -inf: torch.clamp and ONNX Runtime give ±inf too, and
+// a convolution over mixed-sign weights turns those into NaN). A thrown error is a clean refusal. The
 // memory budget is 256 MB, well under the 2 GB a run may use. Corpus: fuzz/corpus/onnxshapes.
 
 import Foundation
@@ -34,7 +36,7 @@ public func fuzzONNXShapes(_ data: UnsafePointer<UInt8>?, _ size: Int) -> Int32 
         let executor = try Executor(model: model, input: input, maxBatch: batch, threads: run.threads,
                                     sparseDensityLimit: run.sparseDensityLimit, winograd: run.winograd)
         let output = try executor.run(Tensor(shape: [batch] + input))
-        if let bad = output.scalars.first(where: { !$0.isFinite }) {
+        if run.finite, let bad = output.scalars.first(where: { !$0.isFinite }) {
             fatalError("\(bad) in the output of finite weights on zeros: \(model.graph.nodes.map { "\($0.name) \($0.op) \($0.inputs)" })")
         }
     }
@@ -88,12 +90,15 @@ struct ModelChoice {
     var winograd: Bool
     /// nil (measured crossovers), 0 (always dense) or 1 (every ungrouped conv sparse).
     var sparseDensityLimit: Double?
+    /// False when a Clip bound clamps to an infinity, so a non-finite output is correct.
+    var finite = true
 
     static func make(_ r: inout Choices) -> ModelChoice {
         var builder = Builder()
         let input = [r.int(1...4), r.int(1...16), r.int(1...16)]
         var channels = min(max(input[0], 1), 64), current = "input", features: Int? = nil
         var earlier: [String] = []
+        var finite = true
         for k in 0..<(1 + r.byte() % 8) {
             let name = "n\(k)"
             let before = current
@@ -136,7 +141,9 @@ struct ModelChoice {
                         builder.floats("\(name).max", r.chance(224) ? [1] : [2], &r)
                         inputs += ["\(name).min", "\(name).max"]
                     } else {
-                        attributes = [.float("min", r.float(-3...0)), .float("max", r.float(0...6))]
+                        let (lower, upper) = (r.float(-3...0), r.float(0...6))
+                        attributes = [.float("min", lower), .float("max", upper)]
+                        if lower == .infinity || upper == -.infinity { finite = false }
                     }
                 default: break
                 }
@@ -238,7 +245,7 @@ struct ModelChoice {
         proto.graph.output = [Onnx_ValueInfoProto.with { $0.name = current }]
         let size = r.chance(232) ? input : [r.int(1...4), r.int(1...16), r.int(1...16)]
         return ModelChoice(proto: proto, input: size, batch: 1 + r.byte() % 3, threads: 1 + r.byte() % 2, winograd: r.chance(192),
-                           sparseDensityLimit: [nil, 0, 1][r.byte() % 3])
+                           sparseDensityLimit: [nil, 0, 1][r.byte() % 3], finite: finite)
     }
 
     /// `auto_pad`: one of ONNX's four values or something else.
