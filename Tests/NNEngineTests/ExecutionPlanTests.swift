@@ -310,6 +310,10 @@ final class ExecutionPlanTests: XCTestCase {
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 32), weight: [32, 1, 3, 3]), "depthwise")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped")
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], size: 4), "batched")
+        // One 7x7 image (four tiles): Winograd while the transformed filters stay in L2 (DenseNet's
+        // 128 → 32), else direct (ResNet-50's 512 → 512).
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 128, 3, 3], size: 7), "winograd")
+        XCTAssertEqual(try selectedKernel(same, weight: [512, 512, 3, 3], size: 7), "direct")
         // 1x1: pointwise when stride 1 and unpadded, else direct; direct on 7x7 maps, batched on smaller ones.
         XCTAssertEqual(try selectedKernel(weight: [24, 16, 1, 1]), "pointwise")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(stride: Size2(2)), weight: [24, 16, 1, 1]), "direct")
