@@ -3,8 +3,8 @@
 // folded BatchNorm, fused activation, max pool or residual add (its kernel still unchosen), an
 // affine into one carrying its fused activation and reading its fused concat's inputs, a 1x1
 // conv whose average pool runs first into that pool's step and the pool into the conv's, the
-// other ops into their steps. Input, flatten and identity, and nodes folded or fused into a conv, add
-// or affine, get no step.
+// other ops into their steps. Input, flatten and identity, and nodes folded or fused into a
+// conv, add or affine, get no step.
 
 import NNCore
 
@@ -21,9 +21,9 @@ extension ExecutionPlan {
     }
 
     /// The step of node `i` (`skip`: the buffer a conv adds in its store; `concat`: the inputs
-    /// of the concat fused into an affine step, which it reads); nil for
-    /// nodes that only alias (and for a BatchNorm, activation, concat, max pool or add folded
-    /// or fused into its conv, add or affine, whose step applies them).
+    /// of the concat fused into an affine step, which it reads); nil for nodes that only alias
+    /// (and for a BatchNorm, activation, concat, max pool or add folded or fused into its conv,
+    /// add or affine, whose step applies them).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], concat: ChannelSources?, output: Int,
                              skip: Int?, folding: Folding, fusion: Fusion) -> Step? {
         let node = model.graph.nodes[i]

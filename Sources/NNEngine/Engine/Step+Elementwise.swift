@@ -1,8 +1,8 @@
 // Step+Elementwise: the element-wise and per-channel steps' loops (activation, add, mul,
-// channel affine with its fused activation, concat). A single image's step is cut into contiguous ranges (of floats, or
-// of planes) that the lane's WorkerPool threads claim, when it has at least
-// `Step.splitElements` floats; the loops are plain pointer loops that the compiler vectorizes
-// (sigmoid and SiLU: CKernels' `shears_activate`).
+// channel affine with its fused activation, concat). A single image's step is cut into
+// contiguous ranges (of floats, or of planes) that the lane's WorkerPool threads claim, when it
+// has at least `Step.splitElements` floats; the loops are plain pointer loops that the compiler
+// vectorizes (sigmoid and SiLU: CKernels' `shears_activate`).
 
 import CKernels
 
