@@ -125,6 +125,30 @@ final class SplitStepTests: ConvKernelTestCase {
         }
     }
 
+    /// The 2x2 stride-2 unpadded average pool's fast path against a plain loop, on even and
+    /// odd maps (the last row and column dropped), 1x1 outputs and batches of 1 and 3.
+    func testTwoByTwoAveragePoolAgainstAPlainLoop() {
+        for (channels, h, w) in [(3, 7, 7), (5, 6, 9), (2, 2, 3), (37, 56, 56)] {
+            let (oh, ow) = (h / 2, w / 2)
+            for batch in [1, 3] {
+                let x = values(batch * channels * h * w)
+                var expected: [Float] = []
+                for plane in 0..<(batch * channels) {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var sum: Float = 0
+                            for i in 0..<2 { for j in 0..<2 { sum += x[(plane * h + 2 * oy + i) * w + 2 * ox + j] } }
+                            expected.append(sum / 4)
+                        }
+                    }
+                }
+                let step = Step.pool(PoolStep(max: false, attributes: Pool2dAttributes(kernel: Size2(2)), input: [channels, h, w],
+                                              output: [channels, oh, ow], source: 0, destination: 1))
+                XCTAssertEqual(run(step, inputs: [x], outputCount: expected.count, batch: batch), [expected, expected], "\(channels)x\(h)x\(w), batch \(batch)")
+            }
+        }
+    }
+
     func testAveragePools() {
         for (channels, size) in [(3, 5), (37, 29), (67, 15)] {
             let x = random([1, channels, size, size])
