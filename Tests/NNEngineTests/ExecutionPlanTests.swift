@@ -122,6 +122,132 @@ final class ExecutionPlanTests: XCTestCase {
         XCTAssertEqual(epilogue, .relu)
     }
 
+    /// DenseNet's pattern on odd channel counts: two concats of the same earlier outputs (and
+    /// the input), each read only by a BatchNorm then a ReLU then a conv. With `separated`, an
+    /// identity between each concat and its BatchNorm keeps the concat a step of its own.
+    func denseBlock(separated: Bool) -> (GraphBuilder, StateDict) {
+        var graph = GraphBuilder()
+        var dict = StateDict()
+        var seed: UInt64 = 7
+        func values(_ count: Int) -> Tensor {
+            var generator = SplitMix64(seed: seed)
+            seed += 1
+            return Tensor(shape: [count], scalars: (0..<count).map { _ in Float(generator.nextUnit()) - 0.5 })
+        }
+        func conv(_ name: String, _ input: Int, _ inC: Int, _ outC: Int, kernel: Int) -> Int {
+            dict.setTensor("\(name).weight", Tensor(shape: [outC, inC, kernel, kernel], scalars: values(outC * inC * kernel * kernel).scalars))
+            dict.setTensor("\(name).bias", values(outC))
+            return graph.add(name, .conv2d(Conv2dAttributes(padding: Size2(kernel / 2))), input)
+        }
+        func normReLU(_ name: String, _ inputs: [Int], channels: Int) -> Int {
+            var concat = graph.add("\(name).cat", .concat, inputs: inputs)
+            if separated { concat = graph.add("\(name).same", .identity, concat) }
+            dict.setTensor("\(name).bn.weight", values(channels))
+            dict.setTensor("\(name).bn.bias", values(channels))
+            dict.setTensor("\(name).bn.running_mean", values(channels))
+            dict.setTensor("\(name).bn.running_var", Tensor(shape: [channels], scalars: values(channels).scalars.map { $0 + 1 }))
+            return graph.add("\(name).relu", .relu, graph.add("\(name).bn", .batchNorm(eps: 1e-5), concat))
+        }
+        let a = conv("a", graph.input, 3, 5, kernel: 1)
+        let b = conv("b", a, 5, 7, kernel: 3)
+        let c = conv("c", normReLU("one", [graph.input, a, b], channels: 15), 15, 3, kernel: 1)
+        conv("d", normReLU("two", [a, b, c, a], channels: 20), 20, 4, kernel: 3)
+        return (graph, dict)
+    }
+
+    func testFusionRunsAConcatAndItsReLUInTheBatchNormsStepOverTheConcatsInputs() throws {
+        let (graph, dict) = denseBlock(separated: false)
+        let nodes = graph.nodes
+        func index(_ name: String) -> Int { nodes.firstIndex { $0.name == name }! }
+        let model = Model(architecture: "test", graph: graph.graph, stateDict: dict)
+        let shapes = try ShapeInference(model: model, input: [3, 5, 5]).shapes
+        let fusion = ExecutionPlan.fuse(graph.graph, shapes: shapes, folding: ExecutionPlan.foldBatchNorms(model))
+        XCTAssertEqual(fusion.concatOf, [index("one.bn"): index("one.cat"), index("two.bn"): index("two.cat")])
+        XCTAssertEqual(fusion.activationOf[index("one.bn")], index("one.relu"))
+        let fused = try plan(graph, dict, input: [3, 5, 5])
+        XCTAssertEqual(kinds(fused), ["conv", "conv", "affine", "conv", "affine", "conv"])
+        guard case .affine(_, _, let sources, let destination, let epilogue) = fused.steps[4] else { return XCTFail("\(fused.steps[4])") }
+        XCTAssertEqual(sources.channels, [5, 7, 3, 5])
+        XCTAssertEqual(sources.buffers, [index("a"), index("b"), index("c"), index("a")].map { fused.bufferOfNode[$0] })
+        XCTAssertFalse(sources.buffers.contains(destination))
+        XCTAssertEqual(epilogue, .relu)
+        // Against the same graph with the concats and ReLUs as steps of their own, batches of 1 to 3.
+        let (separatedGraph, _) = denseBlock(separated: true)
+        let separated = Model(architecture: "test", graph: separatedGraph.graph, stateDict: dict)
+        for batch in 1...3 {
+            var generator = SplitMix64(seed: UInt64(batch))
+            let input = Tensor(shape: [batch, 3, 5, 5], scalars: (0..<(batch * 75)).map { _ in Float(generator.nextUnit()) * 4 - 2 })
+            for fold in [true, false] {
+                let got = try Executor(model: model, input: [3, 5, 5], maxBatch: batch, foldBatchNorm: fold).run(input)
+                let want = try Executor(model: separated, input: [3, 5, 5], maxBatch: batch, foldBatchNorm: fold).run(input)
+                XCTAssertEqual(got.scalars, want.scalars, "batch \(batch), fold \(fold)")
+            }
+        }
+    }
+
+    func testAnAveragePoolRunsBeforeTheOneByOneConvItAloneReads() throws {
+        // A 1x1 conv 5 → 3 (a bias, a folded BatchNorm-free chain) on 7x7 maps, then an average
+        // pool: 2x2 stride 2 (floor: the last row and column dropped) or 3x3 stride 1; batches
+        // of 1 to 3; against convolving then pooling in plain loops.
+        let (inC, outC, size) = (5, 3, 7)
+        var generator = SplitMix64(seed: 11)
+        func values(_ count: Int) -> [Float] { (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 } }
+        let (w, b) = (values(outC * inC), values(outC))
+        var dict = StateDict()
+        dict.setTensor("conv.weight", Tensor(shape: [outC, inC, 1, 1], scalars: w))
+        dict.setTensor("conv.bias", Tensor(shape: [outC], scalars: b))
+        for (kernel, stride) in [(2, 2), (3, 1)] {
+            var graph = GraphBuilder()
+            let conv = graph.add("conv", .conv2d(Conv2dAttributes()), graph.input)
+            let pool = graph.add("pool", .avgPool(Pool2dAttributes(kernel: Size2(kernel), stride: Size2(stride))), conv)
+            let out = (size - kernel) / stride + 1
+            let shapes = [[inC, size, size], [outC, size, size], [outC, out, out]]
+            XCTAssertEqual(ExecutionPlan.fuse(graph.graph, shapes: shapes, folding: ExecutionPlan.Folding()).poolBefore, [conv: pool])
+            let swapped = try plan(graph, dict, input: [inC, size, size])
+            XCTAssertEqual(kinds(swapped).count, 2)
+            XCTAssertEqual(convs(swapped).map(\.inH), [out], "the conv runs on the pooled map")
+            let model = Model(architecture: "test", graph: graph.graph, stateDict: dict)
+            for batch in 1...3 {
+                let x = values(batch * inC * size * size)
+                var expected: [Float] = []
+                for n in 0..<batch {
+                    for o in 0..<outC {
+                        func y(_ r: Int, _ c: Int) -> Float {
+                            (0..<inC).reduce(b[o]) { $0 + w[o * inC + $1] * x[((n * inC + $1) * size + r) * size + c] }
+                        }
+                        for r in 0..<out {
+                            for c in 0..<out {
+                                var sum: Float = 0
+                                for i in 0..<kernel { for j in 0..<kernel { sum += y(r * stride + i, c * stride + j) } }
+                                expected.append(sum / Float(kernel * kernel))
+                            }
+                        }
+                    }
+                }
+                let got = try Executor(model: model, input: [inC, size, size], maxBatch: batch).run(Tensor(shape: [batch, inC, size, size], scalars: x))
+                assertClose(got.scalars, expected, rtol: 1e-5, atol: 1e-6, "\(kernel)x\(kernel)/\(stride), batch \(batch)")
+            }
+        }
+        // Not before a padded pool (it averages the conv's zero padding, not its bias), a ceil-mode
+        // one, or a 3x3 conv; nor before a conv something else reads too.
+        for (poolAttributes, convAttributes) in [(Pool2dAttributes(kernel: Size2(2), padding: Size2(1)), Conv2dAttributes()),
+                                                 (Pool2dAttributes(kernel: Size2(2), ceilMode: true), Conv2dAttributes()),
+                                                 (Pool2dAttributes(kernel: Size2(2)), Conv2dAttributes(padding: Size2(1)))] {
+            var graph = GraphBuilder()
+            let conv = graph.add("conv", .conv2d(convAttributes), graph.input)
+            graph.add("pool", .avgPool(poolAttributes), conv)
+            let pooled = poolAttributes.padding == Size2(1) ? 4 : poolAttributes.ceilMode ? 4 : 3
+            let shapes = [[inC, size, size], [outC, size, size], [outC, pooled, pooled]]
+            XCTAssertEqual(ExecutionPlan.fuse(graph.graph, shapes: shapes, folding: ExecutionPlan.Folding()).poolBefore, [:])
+        }
+        var graph = GraphBuilder()
+        let conv = graph.add("conv", .conv2d(Conv2dAttributes()), graph.input)
+        let pool = graph.add("pool", .avgPool(Pool2dAttributes(kernel: Size2(2))), conv)
+        graph.add("add", .add, pool, graph.add("pool2", .avgPool(Pool2dAttributes(kernel: Size2(2))), conv))
+        let shapes = [[inC, size, size], [outC, size, size], [outC, 3, 3], [outC, 3, 3], [outC, 3, 3]]
+        XCTAssertEqual(ExecutionPlan.fuse(graph.graph, shapes: shapes, folding: ExecutionPlan.Folding()).poolBefore, [:])
+    }
+
     func testBufferAssignmentReusesDeadBuffersRunsAddsInPlaceAndAliasesFlatten() throws {
         // input → a → b; add(b, a) → flatten, every map [2, 4, 4].
         var graph = GraphBuilder()
@@ -184,6 +310,10 @@ final class ExecutionPlanTests: XCTestCase {
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 32), weight: [32, 1, 3, 3]), "depthwise")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped")
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], size: 4), "batched")
+        // One 7x7 image (four tiles): Winograd while the transformed filters stay in L2 (DenseNet's
+        // 128 → 32), else direct (ResNet-50's 512 → 512).
+        XCTAssertEqual(try selectedKernel(same, weight: [32, 128, 3, 3], size: 7), "winograd")
+        XCTAssertEqual(try selectedKernel(same, weight: [512, 512, 3, 3], size: 7), "direct")
         // 1x1: pointwise when stride 1 and unpadded, else direct; direct on 7x7 maps, batched on smaller ones.
         XCTAssertEqual(try selectedKernel(weight: [24, 16, 1, 1]), "pointwise")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(stride: Size2(2)), weight: [24, 16, 1, 1]), "direct")

@@ -72,7 +72,8 @@ final class SplitStepTests: ConvKernelTestCase {
             }
             let mul = Step.mul(count: channels * spatial, channels: channels, perChannel: true, first: 0, second: 1, destination: 2)
             XCTAssertEqual(run(mul, inputs: [x, gates], outputCount: x.count, batch: batch), [gated, gated], "\(channels)x\(spatial)")
-            let step = Step.affine(ChannelAffine(scale: scale, shift: shift), channels: channels, spatial: spatial, source: 0, destination: 1)
+            let step = Step.affine(ChannelAffine(scale: scale, shift: shift), spatial: spatial, sources: ChannelSources(buffer: 0, channels: channels),
+                                   destination: 1, epilogue: nil)
             XCTAssertEqual(run(step, inputs: [x], outputCount: x.count, batch: batch), [affine, affine], "\(channels)x\(spatial)")
         }
         for batch in [1, 3] {
@@ -81,6 +82,70 @@ final class SplitStepTests: ConvKernelTestCase {
             let expected = (0..<batch).flatMap { n in zip(sizes, parts).flatMap { size, part in part[(n * size)..<((n + 1) * size)] } }
             let step = Step.concat(sizes: sizes, sources: [0, 1, 2, 3], destination: 4)
             XCTAssertEqual(run(step, inputs: parts, outputCount: expected.count, batch: batch), [expected, expected], "batch \(batch)")
+        }
+    }
+
+    /// An affine step over a fused concat's inputs (2 to 5 of odd channel counts, batch 1 to 3,
+    /// planes from 1x1 up to past the split threshold), with a ReLU, a hard swish or no
+    /// activation, against concatenating, scaling, shifting and activating in plain loops.
+    func testAffineOverConcatInputsWithItsActivation() {
+        let cases: [(channels: [Int], spatial: Int)] = [([3, 5], 1), ([1, 7, 2], 49), ([5, 3, 9, 1], 529), ([13, 3, 1, 5, 7], 57), ([2, 3], Step.splitElements / 3 + 1)]
+        for (channels, spatial) in cases {
+            let total = channels.reduce(0, +)
+            let (scale, shift) = (values(total), values(total))
+            for batch in 1...3 {
+                let parts = channels.map { values(batch * $0 * spatial) }
+                for epilogue in [nil, Activation.relu, .hardSwish] {
+                    var expected: [Float] = []
+                    for n in 0..<batch {
+                        var c = 0
+                        for (count, part) in zip(channels, parts) {
+                            for local in 0..<count {
+                                for k in 0..<spatial {
+                                    let v = part[(n * count + local) * spatial + k] * scale[c] + shift[c]
+                                    expected.append(epilogue?.apply(v) ?? v)
+                                }
+                                c += 1
+                            }
+                        }
+                    }
+                    let sources = ChannelSources(buffers: Array(channels.indices), channels: channels)
+                    let step = Step.affine(ChannelAffine(scale: scale, shift: shift), spatial: spatial, sources: sources,
+                                           destination: channels.count, epilogue: epilogue)
+                    let outputs = run(step, inputs: parts, outputCount: expected.count, batch: batch)
+                    let label = "\(channels) x \(spatial), batch \(batch), \(String(describing: epilogue))"
+                    for output in outputs {
+                        XCTAssertEqual(output.count, expected.count, label)
+                        for (got, want) in zip(output, expected) where abs(got - want) > 1e-5 * max(1, abs(want)) {
+                            XCTFail("\(label): \(got) vs \(want)"); break
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    /// The 2x2 stride-2 unpadded average pool's fast path against a plain loop, on even and
+    /// odd maps (the last row and column dropped), 1x1 outputs and batches of 1 and 3.
+    func testTwoByTwoAveragePoolAgainstAPlainLoop() {
+        for (channels, h, w) in [(3, 7, 7), (5, 6, 9), (2, 2, 3), (37, 56, 56)] {
+            let (oh, ow) = (h / 2, w / 2)
+            for batch in [1, 3] {
+                let x = values(batch * channels * h * w)
+                var expected: [Float] = []
+                for plane in 0..<(batch * channels) {
+                    for oy in 0..<oh {
+                        for ox in 0..<ow {
+                            var sum: Float = 0
+                            for i in 0..<2 { for j in 0..<2 { sum += x[(plane * h + 2 * oy + i) * w + 2 * ox + j] } }
+                            expected.append(sum / 4)
+                        }
+                    }
+                }
+                let step = Step.pool(PoolStep(max: false, attributes: Pool2dAttributes(kernel: Size2(2)), input: [channels, h, w],
+                                              output: [channels, oh, ow], source: 0, destination: 1))
+                XCTAssertEqual(run(step, inputs: [x], outputCount: expected.count, batch: batch), [expected, expected], "\(channels)x\(h)x\(w), batch \(batch)")
+            }
         }
     }
 

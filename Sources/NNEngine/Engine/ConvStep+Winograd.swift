@@ -17,6 +17,11 @@ extension ConvStep {
     /// Fewest tiles a lane's chunk must hold for Winograd to beat the direct kernel (a 7x7 map
     /// has 4 tiles a sample: at one sample the 36 GEMMs are too narrow, at four 1.5x faster).
     static let winogradMinimumTiles = 16
+    /// Most transformed-filter floats (`36·in·out`) for Winograd on fewer tiles than
+    /// `winogradMinimumTiles`: 2 MiB, in L2. The 36 narrow GEMMs cost about a pass over the
+    /// filters; while those stay in cache they still beat the direct kernel (one 7x7 image, one
+    /// core: DenseNet's 128→32 3.8x, 128→128 and 256→64 2.9-3.5x; 256→256, 9 MiB, 0.7x).
+    static let winogradSmallFilters = 1 << 19
     /// Fewest input and output channels for Winograd: its transforms cost per channel what a
     /// few dozen channels' GEMM work does.
     static let winogradMinimumChannels = 32

@@ -135,10 +135,13 @@ struct ConvStep {
         if isDepthwise { kernel = .depthwise; return }
         guard groups == 1 else { kernel = groupedDirectEligible ? .groupedDirect(groupPackedWeights()) : .grouped; return }
         let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)
-        // Winograd where a lane's chunk has tiles enough, its tiles are at least half outputs (a
+        // Winograd where a lane's chunk has tiles enough (or its filters are small: a 7x7 map's
+        // four tiles then pay too; tiny maps stay batched), its tiles are at least half outputs (a
         // 5x5 map fills 25 of four tiles' 64 outputs) and the channels are enough to pay for the
         // transforms (16-channel convs run faster direct).
-        let useWinograd = winograd && winogradEligible && winogradTiles * capacity >= Self.winogradMinimumTiles
+        let useWinograd = winograd && winogradEligible
+            && (winogradTiles * capacity >= Self.winogradMinimumTiles
+                || 36 * inC * outC <= Self.winogradSmallFilters && outH * outW >= Self.batchedPositions)
             && 2 * outH * outW >= 16 * winogradTiles && min(inC, outC) >= Self.winogradMinimumChannels
         let usePolyphase = winograd && polyphaseEligible
         let kind: SparseCrossover.Kind = useWinograd || usePolyphase ? .winograd : kh == 1 && kw == 1 ? .pointwise : .direct

@@ -2,7 +2,9 @@
 // each output a buffer by liveness: a buffer returns to the free list once its last reader has
 // run, and a new output takes the first free buffer large enough (else the last freed, grown).
 // Flatten, identity, a folded BatchNorm and a fused activation or pool alias their input's
-// buffer (a fused residual add its conv's, releasing the skip); element-wise ops (BatchNorm, add, mul, LayerNorm, channel scale or affine, any
+// buffer (a fused residual add its conv's, releasing the skip; a fused concat gets none of its
+// own, its inputs living on until the affine step that reads them has run, in a buffer of its
+// own); element-wise ops (BatchNorm, add, mul, LayerNorm, channel scale or affine, any
 // activation) run in place when nothing else still reads their first input.
 
 import NNCore
@@ -18,7 +20,8 @@ extension ExecutionPlan {
 
     /// Pass 3, assign buffers. Takes the graph, its per-node shapes and the folded and fused
     /// nodes; gives each node's buffer and each buffer's size (a conv with a fused max pool
-    /// stores the pooled map, so its buffer needs only the pool's size).
+    /// stores the pooled map, so its buffer needs only the pool's size; a conv whose average
+    /// pool runs first holds its pooled input).
     static func assignBuffers(_ graph: Graph, shapes: [[Int]], folding: Folding, fusion: Fusion) -> BufferAssignment {
         let consumers = graph.consumers
         let sizes = shapes.map { $0.reduce(1, *) }
@@ -58,7 +61,10 @@ extension ExecutionPlan {
             case .batchNorm, .add, .mul, .layerNorm, .channelScale, .channelAffine: inPlaceCapable = true
             default: inPlaceCapable = Activation(node.op) != nil
             }
-            let size = fusion.poolOf[i].map { sizes[$0] } ?? sizes[i]
+            // A fused max pool's conv stores the pooled map; a conv with its average pool run
+            // first stores its pooled input.
+            let pooledInput = fusion.poolBefore[i].map { shapes[node.inputs[0]][0] * shapes[$0][1] * shapes[$0][2] }
+            let size = fusion.poolOf[i].map { sizes[$0] } ?? pooledInput ?? sizes[i]
             let b: Int
             if case .input = node.op {
                 b = allocate(size)
@@ -68,8 +74,13 @@ extension ExecutionPlan {
                 remainingUses[b] += uses(i) - 1
                 release([assignment.bufferOfNode[residual.skip]])
             } else if aliasesAlways {
+                // (A fused concat's stands for no buffer: its inputs keep their use for its affine.)
                 b = inputBuffers[0]
                 remainingUses[b] += uses(i) - 1
+            } else if let concat = fusion.concatOf[i] {
+                b = allocate(size)
+                remainingUses[b] = uses(i)
+                release(graph.nodes[concat].inputs.map { assignment.bufferOfNode[$0] }[...])
             } else if inPlaceCapable && remainingUses[inputBuffers[0]] == 1 && (inputBuffers.count == 1 || inputBuffers[1] != inputBuffers[0]) {
                 b = inputBuffers[0]
                 remainingUses[b] = uses(i)

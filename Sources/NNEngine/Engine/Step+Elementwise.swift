@@ -1,8 +1,8 @@
 // Step+Elementwise: the element-wise and per-channel steps' loops (activation, add, mul,
-// channel affine, concat). A single image's step is cut into contiguous ranges (of floats, or
-// of planes) that the lane's WorkerPool threads claim, when it has at least
-// `Step.splitElements` floats; the loops are plain pointer loops that the compiler vectorizes
-// (sigmoid and SiLU: CKernels' `shears_activate`).
+// channel affine with its fused activation, concat). A single image's step is cut into
+// contiguous ranges (of floats, or of planes) that the lane's WorkerPool threads claim, when it
+// has at least `Step.splitElements` floats; the loops are plain pointer loops that the compiler
+// vectorizes (sigmoid and SiLU: CKernels' `shears_activate`).
 
 import CKernels
 
@@ -37,19 +37,25 @@ extension Step {
         forRanges(count, pool: pool) { range in for k in range { y[k] = a[k] * b[k] } }
     }
 
-    /// `y[p, k] = x[p, k] · scale(p) + shift(p)` over `planes` planes of `spatial` floats; a
-    /// nil shift adds nothing (a squeeze-excite gate).
-    static func planeAffine(_ x: UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>, planes: Int, spatial: Int,
-                            scale: (Int) -> Float, shift: ((Int) -> Float)?, pool: WorkerPool?) {
+    /// `y[p, k] = epilogue(x(p)[k] · scale(p) + shift(p))` over `planes` planes of `spatial`
+    /// floats, plane p read from `x(p)` (its first float) and written at `y + p · spatial`; a
+    /// nil shift adds nothing (a squeeze-excite gate). Each plane is activated while in L1.
+    static func planeAffine(planes: Int, spatial: Int, x: (Int) -> UnsafePointer<Float>, _ y: UnsafeMutablePointer<Float>,
+                            scale: (Int) -> Float, shift: ((Int) -> Float)?, epilogue: Activation?, pool: WorkerPool?) {
         forRanges(planes, itemSize: spatial, pool: pool) { range in
             for plane in range {
-                let a = scale(plane), base = plane * spatial
+                let a = scale(plane), source = x(plane), target = y + plane * spatial
                 if let shift {
                     let b = shift(plane)
-                    for k in base..<(base + spatial) { y[k] = x[k] * a + b }
+                    if epilogue == .relu {
+                        for k in 0..<spatial { target[k] = max(source[k] * a + b, 0) }
+                        continue
+                    }
+                    for k in 0..<spatial { target[k] = source[k] * a + b }
                 } else {
-                    for k in base..<(base + spatial) { y[k] = x[k] * a }
+                    for k in 0..<spatial { target[k] = source[k] * a }
                 }
+                epilogue?.apply(target, target, count: spatial)
             }
         }
     }

@@ -60,8 +60,10 @@ enum Activation: Equatable {
 /// One kernel invocation over a batch.
 enum Step {
     case conv(ConvStep)
-    /// Per-channel `y = x · scale[c] + shift[c]` (an unfolded BatchNorm, a layer scale or a channel affine).
-    case affine(ChannelAffine, channels: Int, spatial: Int, source: Int, destination: Int)
+    /// Per-channel `y = epilogue(x · scale[c] + shift[c])` (an unfolded BatchNorm, a layer scale or a
+    /// channel affine, with the activation that only reads it fused); x's channels are those of
+    /// `sources` (one buffer, or the inputs of a concat that only the affine reads).
+    case affine(ChannelAffine, spatial: Int, sources: ChannelSources, destination: Int, epilogue: Activation?)
     case activation(Activation, count: Int, source: Int, destination: Int)
     case pool(PoolStep)
     case adaptiveAvgPool(input: [Int], output: [Int], source: Int, destination: Int)
@@ -96,9 +98,10 @@ enum Step {
         switch self {
         case .conv(let conv):
             conv.run(batch: batch, buffers: buffers, scratch: scratch)
-        case .affine(let affine, let channels, let spatial, let source, let destination):
-            Self.planeAffine(buffers[source], buffers[destination], planes: batch * channels, spatial: spatial,
-                             scale: { affine.scale[$0 % channels] }, shift: { affine.shift[$0 % channels] }, pool: pool)
+        case .affine(let affine, let spatial, let sources, let destination, let epilogue):
+            Self.planeAffine(planes: batch * sources.total, spatial: spatial, x: { sources.plane($0, spatial: spatial, in: buffers) },
+                             buffers[destination], scale: { affine.scale[$0 % sources.total] },
+                             shift: { affine.shift[$0 % sources.total] }, epilogue: epilogue, pool: pool)
         case .activation(let kind, let count, let source, let destination):
             kind.apply(buffers[source], buffers[destination], count: count * batch, pool: pool)
         case .pool(let step):
@@ -110,7 +113,9 @@ enum Step {
         case .mul(let count, let channels, let perChannel, let first, let second, let destination):
             let a = buffers[first], b = buffers[second], y = buffers[destination]
             if perChannel {
-                Self.planeAffine(a, y, planes: batch * channels, spatial: count / channels, scale: { b[$0] }, shift: nil, pool: pool)
+                let spatial = count / channels
+                Self.planeAffine(planes: batch * channels, spatial: spatial, x: { UnsafePointer(a + $0 * spatial) }, y, scale: { b[$0] },
+                                 shift: nil, epilogue: nil, pool: pool)
             } else {
                 Self.mul(a, b, y, count: count * batch, pool: pool)
             }

@@ -8,8 +8,9 @@ import NNCore
 struct StepOrigin: Equatable {
     /// The node the step was lowered from; the step's label is its name.
     let node: Int
-    /// `node`, then the BatchNorm folded into it, the activation and the max pool fused into it
-    /// (those it has), in that order.
+    /// The concat fused into `node` (an affine that reads its inputs), `node`, then the
+    /// BatchNorm folded into it, the activation and the max pool fused into it (those it has),
+    /// in that order.
     let nodes: [Int]
     /// Per-sample shape the step reads (its node's first input's).
     let input: [Int]
@@ -21,8 +22,19 @@ struct StepOrigin: Equatable {
     static func of(_ nodes: [Int], graph: Graph, shapes: [[Int]], folding: ExecutionPlan.Folding,
                    fusion: ExecutionPlan.Fusion) -> [StepOrigin] {
         let batchNormOf = Dictionary(folding.convOfBatchNorm.map { ($1, $0) }, uniquingKeysWith: min)
+        let convOfPool = Dictionary(fusion.poolBefore.map { ($1, $0) }, uniquingKeysWith: min)
         return nodes.map { node in
-            let chain = [node] + [batchNormOf[node], fusion.activationOf[node], fusion.poolOf[node]].compactMap { $0 }
+            // A 1x1 conv and the average pool run before it swap steps: the conv node's step is
+            // the pool's, on the conv's input, and the pool node's the conv's, on the pooled map.
+            if let pool = fusion.poolBefore[node] {
+                let input = shapes[graph.nodes[node].inputs[0]], pooled = [input[0]] + shapes[pool][1...]
+                return StepOrigin(node: pool, nodes: [pool], input: input, output: pooled)
+            }
+            if let conv = convOfPool[node] {
+                return StepOrigin(node: conv, nodes: [conv], input: [shapes[graph.nodes[conv].inputs[0]][0]] + shapes[node][1...],
+                                  output: shapes[node])
+            }
+            let chain = [fusion.concatOf[node], node, batchNormOf[node], fusion.activationOf[node], fusion.poolOf[node]].compactMap { $0 }
             return StepOrigin(node: node, nodes: chain, input: graph.nodes[node].inputs.first.map { shapes[$0] } ?? shapes[node],
                               output: shapes[chain[chain.count - 1]])
         }
