@@ -1,6 +1,6 @@
 // ExecutionPlan+Lowering: the plan's fourth pass. Turns each node into the Step that computes
 // it, reading and writing the buffers the assignment gave: a conv into a ConvStep carrying its
-// folded BatchNorm, fused activation, max pool or residual add (its kernel still unchosen), the other
+// folded BatchNorm, fused activation, max pool, residual add or gate (its kernel still unchosen), the other
 // ops into their steps. Input, flatten and identity, and nodes folded or fused into a conv or
 // add, get no step.
 
@@ -12,15 +12,17 @@ extension ExecutionPlan {
     static func lower(_ model: Model, shapes: [[Int]], folding: Folding, fusion: Fusion, bufferOfNode: [Int]) -> [(node: Int, step: Step)] {
         model.graph.nodes.indices.compactMap { i in
             step(for: i, model: model, shapes: shapes, inputBuffers: model.graph.nodes[i].inputs.map { bufferOfNode[$0] },
-                 output: bufferOfNode[i], skip: fusion.residualOf[i].map { bufferOfNode[$0.skip] }, folding: folding, fusion: fusion).map { (i, $0) }
+                 output: bufferOfNode[i], skip: fusion.residualOf[i].map { bufferOfNode[$0.skip] }, gate: fusion.gateOf[i].map { bufferOfNode[$0.gate] },
+                 folding: folding, fusion: fusion).map { (i, $0) }
         }
     }
 
-    /// The step of node `i` (`skip`: the buffer a conv adds in its store); nil for nodes that
+    /// The step of node `i` (`skip`: the buffer a conv adds in its store, `gate`: the buffer of
+    /// the per-channel factors its input is multiplied by); nil for nodes that
     /// only alias (and for a BatchNorm, activation, max pool or add folded or fused into its
     /// conv or add, whose step applies them).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], output: Int,
-                             skip: Int?, folding: Folding, fusion: Fusion) -> Step? {
+                             skip: Int?, gate: Int?, folding: Folding, fusion: Fusion) -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
         let input = shapes[node.inputs.first ?? 0]
@@ -39,7 +41,7 @@ extension ExecutionPlan {
             var conv = ConvStep(attributes: a, weight: dict.tensor("\(node.name).weight")!,
                                 bias: dict.tensor("\(node.name).bias"), input: input, output: shapes[i],
                                 source: inputBuffers[0], destination: output, epilogue: epilogue, pool: pool,
-                                skip: skip)
+                                skip: skip, gate: gate)
             if let bn = folding.batchNormOfConv[i] { conv.fold(bn) }
             return .conv(conv)
         case .batchNorm:
@@ -53,6 +55,7 @@ extension ExecutionPlan {
             if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
         case .mul:
+            if isFolded { return nil }
             let perChannel = shapes[node.inputs[1]] != shapes[i]
             return .mul(count: count, channels: input[0], perChannel: perChannel, first: inputBuffers[0], second: inputBuffers[1], destination: output)
         case .concat:
