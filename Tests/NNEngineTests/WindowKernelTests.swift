@@ -65,4 +65,28 @@ final class WindowKernelTests: ConvKernelTestCase {
             }
         }
     }
+    /// Global average pooling (`shears_plane_means`) on 1x1, 7x7, odd and large maps with channel
+    /// counts that are no multiple of eight, the planes of a large one split over two threads,
+    /// against the sum in order; a 2x3 adaptive output keeps the per-cell loop.
+    func testGlobalAveragePoolAgainstTheSumInOrder() throws {
+        for (batch, channels, h, w, outH, outW) in [(2, 13, 1, 1, 1, 1), (3, 9, 7, 7, 1, 1), (2, 5, 5, 7, 1, 1), (1, 67, 56, 56, 1, 1),
+                                                     (2, 11, 14, 14, 1, 1), (2, 3, 7, 9, 2, 3)] {
+            let x = random([batch, channels, h, w])
+            let y = try run(.adaptiveAvgPool(Size2(outH, outW)), input: x)
+            var expected: [Float] = []
+            for plane in 0..<(batch * channels) {
+                for i in 0..<outH {
+                    let r0 = i * h / outH, r1 = ((i + 1) * h + outH - 1) / outH
+                    for j in 0..<outW {
+                        let c0 = j * w / outW, c1 = ((j + 1) * w + outW - 1) / outW
+                        var sum: Float = 0
+                        for r in r0..<r1 { for c in c0..<c1 { sum += x.scalars[(plane * h + r) * w + c] } }
+                        expected.append(sum / Float((r1 - r0) * (c1 - c0)))
+                    }
+                }
+            }
+            XCTAssertEqual(y.shape, [batch, channels, outH, outW])
+            assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-6, "\(batch)x\(channels)x\(h)x\(w) to \(outH)x\(outW)")
+        }
+    }
 }

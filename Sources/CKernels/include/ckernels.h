@@ -22,6 +22,10 @@ int64_t shears_padded_plane_size(shears_window window);
 /// tap is in bounds. `scratch` holds `shears_padded_plane_size(window)` floats.
 void shears_max_pool(const float *x, float *y, int32_t planes, shears_window window, float *scratch);
 
+/// Global average pooling: y[p] = (Σ_k x[p·spatial + k]) / spatial for p < planes (the sum
+/// in four interleaved vector parts, so within float rounding of a sum in order).
+void shears_plane_means(const float *x, float *y, int64_t planes, int64_t spatial);
+
 /// An activation a kernel applies in its stores: `kind` and its parameters `a`, `b`.
 typedef enum {
     SHEARS_ACTIVATION_NONE,

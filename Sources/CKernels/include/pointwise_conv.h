@@ -3,7 +3,7 @@
 // positions, contiguous in every plane, so X needs no packing), with the whole epilogue fused in
 // the store while a tile is in registers: the bias, an optional residual (`skip`, added before
 // the activation) and any activation of `shears_activation` (ckernels.h; clip and leaky in
-// registers, the others on each stored tile row while it is in L1). The weights are packed once (`shears_pointwise_pack`).
+// registers, hard sigmoid and hard swish too, sigmoid and SiLU on each stored tile row while it is in L1). The weights are packed once (`shears_pointwise_pack`).
 //
 // Blocking (Goto/BLIS with X in place): for each block of positions (its chunk of X rows in L2),
 // each chunk of input channels (a 16-position panel of it in L1), each block of output channels

@@ -29,8 +29,10 @@ static inline __attribute__((always_inline)) int64_t pw_blocking(int32_t in_c, i
 }
 
 /// How the store applies the activation: clamped to [lo, hi] in registers (none, clip),
-/// leaky in registers, or stored linear and activated per tile row (`activate_floats`).
-enum { PW_CLAMP, PW_LEAKY, PW_ROWS };
+/// leaky in registers, hard sigmoid or hard swish in registers (`activate8`), or stored linear
+/// and activated per tile row (`activate_floats`: sigmoid and SiLU, whose vector exp would
+/// crowd the tile's sums out of the registers).
+enum { PW_CLAMP, PW_LEAKY, PW_HARD, PW_ROWS };
 
 /// The eight floats at p (any alignment).
 static inline __attribute__((always_inline)) v8f pw_load(const float *p) {
@@ -43,8 +45,8 @@ static inline __attribute__((always_inline)) v8f pw_load(const float *p) {
 /// and `count` positions are stored at y (rows `positions` floats apart), from the packed
 /// weights at w (channel r of input c at w[c·6 + r]) and `kc` rows of positions at x (rows
 /// `stride` floats apart). Added to what y holds unless `first`; when `last`, + bias, + skip
-/// (rows `positions` apart, unless NULL), then the activation of `mode` (clamp to [lo, hi], or
-/// leaky with slope `act.a`; else left to `pw_tiles`).
+/// (rows `positions` apart, unless NULL), then the activation of `mode` (clamp to [lo, hi],
+/// leaky with slope `act.a`, `act` by activate8; else left to `pw_tiles`).
 static inline __attribute__((always_inline)) void pw_tile(const float *w, const float *x, int64_t stride, int32_t kc, int32_t height,
                                                           int32_t vectors, int32_t mode, float *y, int64_t positions, int32_t rows,
                                                           int32_t count, int32_t first, int32_t last, const float *bias,
@@ -115,6 +117,8 @@ static inline __attribute__((always_inline)) void pw_tile(const float *w, const 
                     v8i below = value < 0;
                     v8f scaled = value * act.a;
                     value = (v8f)((below & (v8i)scaled) | (~below & (v8i)value));
+                } else if (mode == PW_HARD) {
+                    value = activate8(value, act);
                 }
             }
             if (full || r < rows) memcpy(to + r * step + 8 * u, &value, sizeof value);
@@ -142,10 +146,12 @@ static inline __attribute__((always_inline)) void pw_tiles(const float *w, int32
         if (rows > 4) {
             if (mode == PW_CLAMP) wide ? PW_TILE(6, 2, PW_CLAMP) : PW_TILE(6, 1, PW_CLAMP);
             else if (mode == PW_LEAKY) wide ? PW_TILE(6, 2, PW_LEAKY) : PW_TILE(6, 1, PW_LEAKY);
+            else if (mode == PW_HARD) wide ? PW_TILE(6, 2, PW_HARD) : PW_TILE(6, 1, PW_HARD);
             else wide ? PW_TILE(6, 2, PW_ROWS) : PW_TILE(6, 1, PW_ROWS);
         } else {
             if (mode == PW_CLAMP) wide ? PW_TILE(4, 2, PW_CLAMP) : PW_TILE(4, 1, PW_CLAMP);
             else if (mode == PW_LEAKY) wide ? PW_TILE(4, 2, PW_LEAKY) : PW_TILE(4, 1, PW_LEAKY);
+            else if (mode == PW_HARD) wide ? PW_TILE(4, 2, PW_HARD) : PW_TILE(4, 1, PW_HARD);
             else wide ? PW_TILE(4, 2, PW_ROWS) : PW_TILE(4, 1, PW_ROWS);
         }
 #undef PW_TILE
@@ -180,7 +186,11 @@ static void pw_run(const float *x, const float *packed, const float *bias, const
                    int32_t first_out, int32_t end_out, int64_t first_pos, int64_t end_pos, shears_activation act, float *scratch,
                    float *y, pw_tiles_fn *tiles) {
     int32_t clip = act.kind == SHEARS_ACTIVATION_CLIP;
-    int32_t mode = act.kind == SHEARS_ACTIVATION_LEAKY ? PW_LEAKY : clip || act.kind == SHEARS_ACTIVATION_NONE ? PW_CLAMP : PW_ROWS;
+    int32_t hard = act.kind == SHEARS_ACTIVATION_HARD_SIGMOID || act.kind == SHEARS_ACTIVATION_HARD_SWISH;
+    int32_t mode = act.kind == SHEARS_ACTIVATION_LEAKY ? PW_LEAKY
+                   : clip || act.kind == SHEARS_ACTIVATION_NONE ? PW_CLAMP
+                   : hard ? PW_HARD
+                   : PW_ROWS;
     float low = clip ? act.a : -INFINITY, high = clip ? act.b : INFINITY;
     int32_t most;
     int64_t block = pw_blocking(in_c, &most);

@@ -33,24 +33,29 @@ extension ConvStep {
         return packed
     }
 
-    /// Scratch: one kernel scratch per thread.
+    /// Scratch: one kernel scratch per thread (after the gated weights, ConvStep+Gate).
     var pointwiseScratchSize: Int { Int(shears_pointwise_scratch_size(Int32(inC))) * outputSplits }
 
     /// `y = epilogue(W·x + bias + skip)` for `batch` samples (the epilogue applied by the
-    /// kernel unless `Activation.kernelActivation` is nil for it).
+    /// kernel unless `Activation.kernelActivation` is nil for it); with a gate, W's input
+    /// channels scaled by each sample's gate first (into the start of scratch).
     func runPointwise(_ packed: [Float], batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
-                      skip: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
+                      skip: UnsafePointer<Float>?, gate: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
         let positions = outH * outW, partSize = Int(shears_pointwise_scratch_size(Int32(inC)))
+        let kernelScratch = scratch + (gate == nil ? 0 : gateScratchSize), tile = Int(SHEARS_POINTWISE_TILE_CHANNELS)
         let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
         let byPositions = positions >= Self.pointwisePositionSplit
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in
-                forEachSample(batch: batch, extent: byPositions ? positions : outC,
-                              alignment: byPositions ? 16 : Int(SHEARS_POINTWISE_TILE_CHANNELS), prepare: { _ in }, part: { n, part, first, end in
+                let weights = gate == nil ? w.baseAddress! : UnsafePointer(scratch)
+                forEachSample(batch: batch, extent: byPositions ? positions : outC, alignment: byPositions ? 16 : tile, prepare: { n in
+                    guard let gate else { return }
+                    gatePackedWeights(w.baseAddress!, count: packed.count, tile: tile, gate: gate + n * inC, into: scratch)
+                }, part: { n, part, first, end in
                     let (channels, span) = byPositions ? ((0, outC), (Int(first), Int(end))) : ((Int(first), Int(end)), (0, positions))
-                    shears_pointwise_conv(x + n * inputSize, w.baseAddress!, b.baseAddress!, skip.map { $0 + n * convSize }, Int32(outC), Int32(inC),
+                    shears_pointwise_conv(x + n * inputSize, weights, b.baseAddress!, skip.map { $0 + n * convSize }, Int32(outC), Int32(inC),
                                           Int64(positions), Int32(channels.0), Int32(channels.1), Int64(span.0), Int64(span.1),
-                                          activation, scratch + part * partSize, y + n * convSize)
+                                          activation, kernelScratch + part * partSize, y + n * convSize)
                 })
             }
         }

@@ -20,7 +20,7 @@
 // runs in the step too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on
 // each sample's conv output in scratch. A fused residual add (`skip`, before the activation)
 // runs in the pointwise kernel's store, in the pass after the others (which then leave the
-// ReLU to it).
+// ReLU to it). A fused squeeze-excite gate scales the input's channels first (ConvStep+Gate).
 
 import NNCore
 import CKernels
@@ -67,6 +67,9 @@ struct ConvStep {
     /// The buffer of a residual added before the epilogue (`y = epilogue(conv(x) + skip)`;
     /// shaped as the output), or nil.
     let skip: Int?
+    /// The buffer of per-sample, per-input-channel factors the input is multiplied by first
+    /// (`y = conv(x · gate)`, a squeeze-excite gate; `[inC]` per sample), or nil.
+    let gate: Int?
     private(set) var kernel = Kernel.grouped
     /// Samples per lane the step runs on at most (Winograd's chunks span them).
     private(set) var capacity = 1
@@ -77,9 +80,11 @@ struct ConvStep {
     var threads: WorkerPool?
 
     init(attributes: Conv2dAttributes, weight: Tensor, bias: Tensor?, input: [Int], output: [Int],
-         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil, skip: Int? = nil) {
+         source: Int, destination: Int, epilogue: Activation? = nil, pool: (Pool2dAttributes, [Int])? = nil, skip: Int? = nil,
+         gate: Int? = nil) {
         self.epilogue = epilogue
         self.skip = skip
+        self.gate = gate
         self.pool = pool.map { FusedPool(attributes: $0.0, conv: output, output: $0.1) }
         self.attributes = attributes
         self.weight = weight.scalars
@@ -163,7 +168,7 @@ struct ConvStep {
     /// Floats of scratch this conv needs for a lane of `capacity` samples.
     var scratchSize: Int {
         if let pool { return pooledScratchSize(pool) }
-        return kernelScratchSize
+        return gateScratchSize + kernelScratchSize
     }
 
     /// Floats of scratch the conv kernel itself needs.
@@ -182,13 +187,19 @@ struct ConvStep {
 
     func run(batch: Int, buffers: [UnsafeMutablePointer<Float>], scratch: UnsafeMutablePointer<Float>) {
         if let pool { return runPooled(pool, batch: batch, x: buffers[source], y: buffers[destination], scratch: scratch) }
-        runConv(batch: batch, x: buffers[source], y: buffers[destination], skip: skip.map { UnsafePointer(buffers[$0]) }, scratch: scratch)
+        let skip = skip.map { UnsafePointer(buffers[$0]) }, x = buffers[source], y = buffers[destination]
+        let gate = gate.map { UnsafePointer(buffers[$0]) }
+        if let gate, !gatesWeights {
+            gateInputs(batch: batch, x: x, gate: gate, into: scratch)
+            return runConv(batch: batch, x: scratch, y: y, skip: skip, scratch: scratch + gateScratchSize)
+        }
+        runConv(batch: batch, x: x, y: y, skip: skip, gate: gate, scratch: scratch)
     }
 
     /// The conv of `batch` samples into y (`convSize` floats each), the skip added and the
-    /// epilogue applied.
+    /// epilogue applied; x's channels multiplied by `gate` first (only where `gatesWeights`).
     func runConv(batch: Int, x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>? = nil,
-                 scratch: UnsafeMutablePointer<Float>) {
+                 gate: UnsafePointer<Float>? = nil, scratch: UnsafeMutablePointer<Float>) {
         switch kernel {
         case .depthwise:
             // A single image's channels split over the threads in blocks of eight, each with its own scratch.
@@ -208,7 +219,7 @@ struct ConvStep {
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
-        case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, skip: skip, scratch: scratch)
+        case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, skip: skip, gate: gate, scratch: scratch)
         case .direct(let packed): runDirect(.dense(packed, pool: nil), batch: batch, x: x, y: y, scratch: scratch)
         case .sparse(let weights): runDirect(.sparse(weights), batch: batch, x: x, y: y, scratch: scratch)
         }

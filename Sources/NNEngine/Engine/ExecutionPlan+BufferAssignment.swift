@@ -2,8 +2,9 @@
 // each output a buffer by liveness: a buffer returns to the free list once its last reader has
 // run, and a new output takes the first free buffer large enough (else the last freed, grown).
 // Flatten, identity, a folded BatchNorm and a fused activation or pool alias their input's
-// buffer (a fused residual add its conv's, releasing the skip; a fused concat gets none of its
-// own, its inputs living on until the affine step that reads them has run, in a buffer of its
+// buffer (a fused residual add its conv's, releasing the skip; a fused gate its map's, its
+// per-channel operand kept until the conv has read it; a fused concat gets none of its own,
+// its inputs living on until the affine step that reads them has run, in a buffer of its
 // own); element-wise ops (BatchNorm, add, mul, LayerNorm, channel scale or affine, any
 // activation) run in place when nothing else still reads their first input.
 
@@ -48,6 +49,7 @@ extension ExecutionPlan {
         }
 
         let residualOfAdd = Dictionary(uniqueKeysWithValues: fusion.residualOf.values.map { ($0.add, $0) })
+        let gateOfMul = Dictionary(uniqueKeysWithValues: fusion.gateOf.values.map { ($0.mul, $0) })
         for (i, node) in graph.nodes.enumerated() {
             let inputBuffers = node.inputs.map { assignment.bufferOfNode[$0] }
             let aliasesAlways: Bool
@@ -73,6 +75,9 @@ extension ExecutionPlan {
                 b = assignment.bufferOfNode[residual.operand]
                 remainingUses[b] += uses(i) - 1
                 release([assignment.bufferOfNode[residual.skip]])
+            } else if let gate = gateOfMul[i] {
+                b = assignment.bufferOfNode[gate.map]
+                remainingUses[b] += uses(i) - 1
             } else if aliasesAlways {
                 // (A fused concat's stands for no buffer: its inputs keep their use for its affine.)
                 b = inputBuffers[0]
@@ -90,6 +95,7 @@ extension ExecutionPlan {
                 b = allocate(size)
                 remainingUses[b] = uses(i)
                 release(inputBuffers[...])
+                if let gate = fusion.gateOf[i] { release([assignment.bufferOfNode[gate.gate]]) }
             }
             assignment.bufferOfNode[i] = b
         }

@@ -8,10 +8,12 @@
 // in the step of the conv (with its folded BatchNorm and fused activation) whose output only
 // it reads; a residual add runs in the store of a pointwise conv (1x1, stride 1, unpadded,
 // ungrouped, on a map the pointwise kernel takes) that only it reads, when its other operand
-// (the skip) is computed before that conv: `y = act(conv(x) + skip)` with the add's activation.
-// None fuses when its input is the graph's output. A fused node gets no step and aliases the
+// (the skip) is computed before that conv: `y = act(conv(x) + skip)` with the add's activation;
+// a squeeze-excite gate (a per-channel mul `x · g`, g of shape [C, 1, 1]) runs in the pointwise-
+// shaped ungrouped conv that only reads it, `y = conv(x · g)` (the conv scales its weights by
+// g, or x into scratch). None fuses when its input is the graph's output. A fused node gets no step and aliases the
 // buffer of the step it runs in (a fused pool's conv buffer then holds the pooled map, a fused
-// add's the conv's).
+// add's the conv's, a fused gate's x).
 
 import NNCore
 
@@ -30,7 +32,9 @@ extension ExecutionPlan {
         var poolBefore: [Int: Int] = [:]
         /// Conv node → the residual add run in its store.
         var residualOf: [Int: Residual] = [:]
-        /// The fused activation, concat, pool and add nodes.
+        /// Conv node → the squeeze-excite gate applied to its input.
+        var gateOf: [Int: Gate] = [:]
+        /// The fused activation, concat, pool, add and gate nodes.
         var fused: Set<Int> = []
     }
 
@@ -38,6 +42,12 @@ extension ExecutionPlan {
     struct Residual {
         /// The add node, the conv's side of it (the conv, or its folded BatchNorm) and the skip.
         let add: Int, operand: Int, skip: Int
+    }
+
+    /// A per-channel mul `x · g` (g: [C, 1, 1]) run in the conv that reads it.
+    struct Gate {
+        /// The mul node, its map operand x and its per-channel operand g.
+        let mul: Int, map: Int, gate: Int
     }
 
     /// Pass 2, fuse. Takes the graph, its per-node shapes and the folded BatchNorms; gives the
@@ -93,8 +103,17 @@ extension ExecutionPlan {
                 break
             }
         }
-        fusion.fused = Set(fusion.activationOf.values).union(fusion.concatOf.values).union(fusion.poolOf.values)
-            .union(fusion.residualOf.values.map(\.add))
+        for (i, node) in graph.nodes.enumerated() {
+            guard case .conv2d(let a) = node.op, let mul = node.inputs.first, case .mul = graph.nodes[mul].op,
+                  graph.nodes[mul].inputs.count == 2, consumers[mul] == [i], mul != graph.outputIndex, fusion.poolOf[i] == nil, fusion.poolBefore[i] == nil,
+                  a.groups == 1, a.stride == Size2(1), a.padding == Size2(0), shapes[mul].count == 3, shapes[i].count == 3,
+                  shapes[mul][1...] == shapes[i][1...] else { continue }
+            let (map, gate) = (graph.nodes[mul].inputs[0], graph.nodes[mul].inputs[1])
+            guard shapes[map] == shapes[mul], shapes[gate] == [shapes[mul][0], 1, 1] else { continue }
+            fusion.gateOf[i] = Gate(mul: mul, map: map, gate: gate)
+        }
+        fusion.fused = Set(fusion.activationOf.values).union(fusion.concatOf.values).union(fusion.poolOf.values).union(fusion.residualOf.values.map(\.add))
+            .union(fusion.gateOf.values.map(\.mul))
         return fusion
     }
 

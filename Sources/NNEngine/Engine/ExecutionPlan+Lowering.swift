@@ -1,10 +1,12 @@
 // ExecutionPlan+Lowering: the plan's fourth pass. Turns each node into the Step that computes
 // it, reading and writing the buffers the assignment gave: a conv into a ConvStep carrying its
-// folded BatchNorm, fused activation, max pool or residual add (its kernel still unchosen), an
-// affine into one carrying its fused activation and reading its fused concat's inputs, a 1x1
-// conv whose average pool runs first into that pool's step and the pool into the conv's, the
-// other ops into their steps. Input, flatten and identity, and nodes folded or fused into a
-// conv, add or affine, get no step.
+// ExecutionPlan+Lowering: the plan's fourth pass. Turns each node into the Step that computes
+// it, reading and writing the buffers the assignment gave: a conv into a ConvStep carrying its
+// folded BatchNorm, fused activation, max pool, residual add or squeeze-excite gate (its kernel
+// still unchosen), an affine into one carrying its fused activation and reading its fused
+// concat's inputs, a 1x1 conv whose average pool runs first into that pool's step and the pool
+// into the conv's, the other ops into their steps. Input, flatten and identity, and nodes
+// folded or fused into a conv, add or affine, get no step.
 
 import NNCore
 
@@ -16,16 +18,18 @@ extension ExecutionPlan {
             let concat = fusion.concatOf[i].map { model.graph.nodes[$0].inputs }
             let sources = concat.map { ChannelSources(buffers: $0.map { bufferOfNode[$0] }, channels: $0.map { shapes[$0][0] }) }
             return step(for: i, model: model, shapes: shapes, inputBuffers: model.graph.nodes[i].inputs.map { bufferOfNode[$0] },
-                        concat: sources, output: bufferOfNode[i], skip: fusion.residualOf[i].map { bufferOfNode[$0.skip] }, folding: folding, fusion: fusion).map { (i, $0) }
+                        concat: sources, output: bufferOfNode[i], skip: fusion.residualOf[i].map { bufferOfNode[$0.skip] },
+                        gate: fusion.gateOf[i].map { bufferOfNode[$0.gate] }, folding: folding, fusion: fusion).map { (i, $0) }
         }
     }
 
-    /// The step of node `i` (`skip`: the buffer a conv adds in its store; `concat`: the inputs
+    /// The step of node `i` (`skip`: the buffer a conv adds in its store; `gate`: the buffer of
+    /// the per-channel factors a conv's input is multiplied by; `concat`: the inputs
     /// of the concat fused into an affine step, which it reads); nil for nodes that only alias
     /// (and for a BatchNorm, activation, concat, max pool or add folded or fused into its conv,
     /// add or affine, whose step applies them).
     private static func step(for i: Int, model: Model, shapes: [[Int]], inputBuffers: [Int], concat: ChannelSources?, output: Int,
-                             skip: Int?, folding: Folding, fusion: Fusion) -> Step? {
+                             skip: Int?, gate: Int?, folding: Folding, fusion: Fusion) -> Step? {
         let node = model.graph.nodes[i]
         let dict = model.stateDict
         let input = shapes[node.inputs.first ?? 0]
@@ -47,7 +51,7 @@ extension ExecutionPlan {
                 return (attributes, shapes[pool])
             }
             return .conv(convStep(i, a, model: model, input: input, output: shapes[i], source: inputBuffers[0], destination: output,
-                                  epilogue: epilogue, pool: pool, skip: skip, folding: folding))
+                                  epilogue: epilogue, pool: pool, skip: skip, gate: gate, folding: folding))
         case .batchNorm:
             if isFolded { return nil }
             return .affine(ChannelAffine(batchNorm: node.name, node: node, stateDict: dict), spatial: input[1] * input[2],
@@ -59,6 +63,7 @@ extension ExecutionPlan {
             if isFolded { return nil }
             return .activation(Activation(node.op)!, count: count, source: inputBuffers[0], destination: output)
         case .mul:
+            if isFolded { return nil }
             let perChannel = shapes[node.inputs[1]] != shapes[i]
             return .mul(count: count, channels: input[0], perChannel: perChannel, first: inputBuffers[0], second: inputBuffers[1], destination: output)
         case .concat:
@@ -77,7 +82,7 @@ extension ExecutionPlan {
             if fusion.poolBefore[c] == i, case .conv2d(let conv) = model.graph.nodes[c].op {
                 let pooled = [shapes[model.graph.nodes[c].inputs[0]][0]] + shapes[i][1...]
                 return .conv(convStep(c, conv, model: model, input: pooled, output: shapes[i], source: inputBuffers[0], destination: output,
-                                      epilogue: epilogue, pool: nil, skip: nil, folding: folding))
+                                      epilogue: epilogue, pool: nil, skip: nil, gate: nil, folding: folding))
             }
             return .pool(PoolStep(max: false, attributes: a, input: input, output: shapes[i], source: inputBuffers[0], destination: output))
         case .adaptiveAvgPool:
@@ -100,10 +105,11 @@ extension ExecutionPlan {
     /// The ConvStep of conv node `i` (attributes `a`) from `input` to `output` (per-sample
     /// shapes), its folded BatchNorm applied.
     private static func convStep(_ i: Int, _ a: Conv2dAttributes, model: Model, input: [Int], output: [Int], source: Int, destination: Int,
-                                 epilogue: Activation?, pool: (Pool2dAttributes, [Int])?, skip: Int?, folding: Folding) -> ConvStep {
+                                 epilogue: Activation?, pool: (Pool2dAttributes, [Int])?, skip: Int?, gate: Int?, folding: Folding) -> ConvStep {
         let name = model.graph.nodes[i].name
         var conv = ConvStep(attributes: a, weight: model.stateDict.tensor("\(name).weight")!, bias: model.stateDict.tensor("\(name).bias"),
-                            input: input, output: output, source: source, destination: destination, epilogue: epilogue, pool: pool, skip: skip)
+                            input: input, output: output, source: source, destination: destination, epilogue: epilogue, pool: pool, skip: skip,
+                            gate: gate)
         if let bn = folding.batchNormOfConv[i] { conv.fold(bn) }
         return conv
     }

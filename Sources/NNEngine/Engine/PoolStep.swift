@@ -75,7 +75,7 @@ struct PoolStep {
 }
 
 /// `nn.AdaptiveAvgPool2d`: output cell (i, j) averages rows `[⌊i·H/oh⌋, ⌈(i+1)·H/oh⌉)` and
-/// columns `[⌊j·W/ow⌋, ⌈(j+1)·W/ow⌉)`.
+/// columns `[⌊j·W/ow⌋, ⌈(j+1)·W/ow⌉)`; a 1x1 output (global pooling) by `shears_plane_means`.
 enum AdaptiveAvgPool {
     /// Pools `batch` samples, a single image's planes split over `pool`.
     static func run(batch: Int, input: [Int], output: [Int], x: UnsafeMutablePointer<Float>, y: UnsafeMutablePointer<Float>,
@@ -83,6 +83,9 @@ enum AdaptiveAvgPool {
         let (c, inH, inW) = (input[0], input[1], input[2])
         let (outH, outW) = (output[1], output[2])
         Step.forRanges(batch * c, itemSize: inH * inW, pool: pool) { planes in
+            if outH == 1 && outW == 1 {
+                return shears_plane_means(x + planes.lowerBound * inH * inW, y + planes.lowerBound, Int64(planes.count), Int64(inH * inW))
+            }
             for plane in planes {
                 let xp = x + plane * inH * inW
                 let yp = y + plane * outH * outW
