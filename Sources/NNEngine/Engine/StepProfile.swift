@@ -41,6 +41,7 @@ extension ConvStep.Kernel {
         case .depthwise: return "depthwise"
         case .grouped: return "grouped"
         case .groupedDirect: return "grouped direct"
+        case .groupedGrid: return "grouped grid"
         case .batched: return "batched"
         case .winograd: return "winograd"
         case .polyphase: return "polyphase"
