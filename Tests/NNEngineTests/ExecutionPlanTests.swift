@@ -182,7 +182,8 @@ final class ExecutionPlanTests: XCTestCase {
         // Too few channels to pay for Winograd's transforms.
         XCTAssertEqual(try selectedKernel(same, weight: [32, 1, 3, 3]), "direct")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 32), weight: [32, 1, 3, 3]), "depthwise")
-        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped grid")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 256, 3, 3]), "grouped")
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], size: 4), "batched")
         // 1x1: pointwise when stride 1 and unpadded, else direct; direct on 7x7 maps, batched on smaller ones.
         XCTAssertEqual(try selectedKernel(weight: [24, 16, 1, 1]), "pointwise")
