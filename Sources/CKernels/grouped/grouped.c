@@ -84,6 +84,66 @@ static inline __attribute__((always_inline)) void tile(const float *input, const
         }
 }
 
+/// Stores zeros over row[from ..< to] in whole vectors (up to seven floats past `to`).
+static inline __attribute__((always_inline)) void zero_vectors(float *row, int32_t from, int32_t to) {
+    v8f zero = {0};
+    for (int32_t q = from; q < to; q += 8) memcpy(row + q, &zero, sizeof zero);
+}
+
+/// Fills a group's source (x: its `channels` planes) as `shears_direct_source` does, at strides
+/// 1 and 2 in whole vectors: each row its zeros before the input's columns, the columns (at
+/// stride 2 the even floats of two vectors), its zeros after. Vectors run up to seven floats
+/// past a row's end; the next row, phase or channel rewrites them, and past the last one the
+/// caller clears the source's tail. A row whose vector reads would pass x's last float is
+/// copied float by float. Other strides: `shears_direct_source`.
+static inline __attribute__((always_inline)) void fill_group_source(const float *x, int32_t channels, shears_window v,
+                                                                    direct_grid g, float *source) {
+    int32_t sh = v.stride_h, sw = v.stride_w;
+    if (sw > 2) {
+        shears_direct_source(x, channels, v, source);
+        return;
+    }
+    const float *end = x + (int64_t)channels * v.in_h * v.in_w;
+    float *phase = source;
+    for (int32_t c = 0; c < channels; c++) {
+        const float *plane = x + (int64_t)c * v.in_h * v.in_w;
+        for (int32_t a = 0; a < sh; a++) {
+            if (!phase_used(a, sh, v.kernel_h, v.dilation_h)) continue;
+            for (int32_t b = 0; b < sw; b++) {
+                if (!phase_used(b, sw, v.kernel_w, v.dilation_w)) continue;
+                // Columns q with 0 <= q·sw + b − pw < in_w (as source.c).
+                int32_t shift = b - v.pad_w, lo = -shift > 0 ? (-shift + sw - 1) / sw : 0;
+                int32_t hi = v.in_w - 1 - shift < 0 ? 0 : (v.in_w - 1 - shift) / sw + 1;
+                if (hi > g.wq) hi = g.wq;
+                if (lo > hi) lo = hi;
+                for (int32_t r = 0; r < g.hq; r++, phase += g.wq) {
+                    int32_t iy = r * sh + a - v.pad_h;
+                    if (iy < 0 || iy >= v.in_h || lo == hi) {
+                        zero_vectors(phase, 0, g.wq);
+                        continue;
+                    }
+                    const float *line = plane + (int64_t)iy * v.in_w + shift;
+                    zero_vectors(phase, 0, lo);
+                    if (line + (int64_t)sw * hi + 14 > end) {
+                        for (int32_t q = lo; q < hi; q++) phase[q] = line[q * sw];
+                    } else if (sw == 1) {
+                        for (int32_t q = lo; q < hi; q += 8) memcpy(phase + q, line + q, sizeof(v8f));
+                    } else {
+                        for (int32_t q = lo; q < hi; q += 8) {
+                            v8f even, odd;
+                            memcpy(&even, line + 2 * q, sizeof even);
+                            memcpy(&odd, line + 2 * q + 8, sizeof odd);
+                            v8f value = __builtin_shufflevector(even, odd, 0, 2, 4, 6, 8, 10, 12, 14);
+                            memcpy(phase + q, &value, sizeof value);
+                        }
+                    }
+                    zero_vectors(phase, hi, g.wq);
+                }
+            }
+        }
+    }
+}
+
 static inline __attribute__((always_inline)) void grouped_conv(const float *x, const float *packed, const float *bias, int32_t out_c,
                                                                int32_t in_c, int32_t groups, shears_window v, int32_t first_group,
                                                                int32_t end_group, int32_t relu, float *scratch, float *y) {
@@ -100,7 +160,7 @@ static inline __attribute__((always_inline)) void grouped_conv(const float *x, c
     for (int32_t g = first_group; g < end_group; g++) {
         const float *xg = x + (int64_t)g * cin_g * in_plane;
         if (grid.direct) memcpy(source, xg, sizeof(float) * (size_t)filled);
-        else shears_direct_source(xg, cin_g, v, source);
+        else fill_group_source(xg, cin_g, v, grid, source);
         memset(source + filled, 0, sizeof(float) * (size_t)(size - filled));
         for (int32_t b = 0; b < padded; b += CHANNELS) {
             const float *w = packed + ((int64_t)g * padded + b) * taps;

@@ -8,9 +8,10 @@
 //
 // Per sample, per range of groups (each thread its own scratch): `shears_grouped_conv`.
 // Speed on one core (AVX2 clone; a loaded AVX-512 Xeon) against per-group im2col + sgemm,
-// 3x3 convs of RegNetY-400MF (8 channels a group) and ResNeXt-50 32x4d (4 to 32): 1.5-1.8x
-// strided, 2.0-2.7x at stride 1 (8 channels a group); 1.2-1.8x for 16 and 32; and 1.6-1.8x
-// the per-group direct kernel's speed at stride 1.
+// 3x3 convs of RegNetY-400MF (8 channels a group) and ResNeXt-50 32x4d (4 to 32): 1.4-2.0x
+// strided, 2.0-3.0x at stride 1 with 4 or 8 channels a group, 1.5-1.8x with 16 and 32; and
+// 1.6-1.8x the per-group direct kernel's speed at stride 1 (par with 32 channels a group at
+// 56x56, 0.9x with 64).
 #ifndef SHEARS_GROUPED_CONV_H
 #define SHEARS_GROUPED_CONV_H
 

@@ -3,8 +3,8 @@
 // channels by sixteen source-grid positions, the weights of every group packed once at plan time,
 // bias and ReLU in the store. A single image's groups are split over `outputSplits` threads,
 // each with its own scratch. Measured on one core against per-group im2col + GEMM
-// (ConvStep+Grouped), 3x3 convs of RegNetY-400MF and ResNeXt-50 32x4d: 1.2-1.8x strided,
-// 1.5-2.7x at stride 1 (the 7x7 maps most), and 1.6-1.8x the per-group direct kernel
+// (ConvStep+Grouped), 3x3 convs of RegNetY-400MF and ResNeXt-50 32x4d: 1.4-2.0x strided,
+// 1.5-3.0x at stride 1 (the 7x7 maps most), and 1.6-1.8x the per-group direct kernel
 // (ConvStep+GroupedDirect) at stride 1 with up to 32 channels a group.
 
 import CKernels
