@@ -43,7 +43,8 @@ final class GroupedConvKernelTests: ConvKernelTestCase {
     }
 
     /// Groups 2 to 32 with 1 to 16 channels a group (in and out differing, most no multiple of
-    /// the tile's four channels), strides 1 and 2, padding up to past the window, dilation,
+    /// the tile's four channels), strides 1, 2 (the vector fill), 3 (`shears_direct_source`)
+    /// and 2x1, padding up to past the window, dilation,
     /// 1x1, 5x5 and 7x7 windows, 1x1 and 7x7 maps and odd ones, a ReLU (in the store) and a
     /// Hardswish (after it), batches 1 to 3; one image's groups split over two threads where the
     /// conv has work enough (the 30x29 maps).
@@ -60,6 +61,8 @@ final class GroupedConvKernelTests: ConvKernelTestCase {
             (10, 6, 5, Conv2dAttributes(padding: Size2(2), groups: 2), (8, 9)),
             (32, 40, 3, Conv2dAttributes(padding: Size2(1), groups: 4), (30, 29)),
             (16, 24, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 4), (30, 29)),
+            (12, 10, 3, Conv2dAttributes(stride: Size2(2, 1), padding: Size2(1, 2), dilation: Size2(1, 2), groups: 2), (11, 9)),
+            (6, 9, 3, Conv2dAttributes(stride: Size2(3), padding: Size2(1), groups: 3), (10, 8)),
         ]
         try check(cases, ops: [.relu, .hardSwish], batches: [1, 3], kernel: "grouped grid")
         try check([(8, 8, 3, Conv2dAttributes(padding: Size2(1), groups: 4), (4, 3))], ops: [.relu], batches: [2], kernel: "grouped grid")

@@ -50,8 +50,10 @@ static int64_t grid_positions(direct_grid g, shears_window v) { return (int64_t)
 
 /// Floats of a group's source: its channels' grid, then zeros for the reads of the grid
 /// positions past the last row's end (at most wq − 1 columns of the widest tap, and the last
-/// vector's seven lanes).
-static int64_t source_size(direct_grid g, int32_t channels) { return channels * g.channel_stride + g.wq + 8; }
+/// vector's seven lanes), at least the SLACK `shears_direct_source` clears.
+static int64_t source_size(direct_grid g, int32_t channels) {
+    return channels * g.channel_stride + (g.wq + 8 > SLACK ? g.wq + 8 : SLACK);
+}
 
 int64_t shears_grouped_scratch_size(int32_t out_c, int32_t in_c, int32_t groups, shears_window v) {
     direct_grid g = make_grid(in_c / groups, v);
@@ -95,34 +97,37 @@ static inline __attribute__((always_inline)) void zero_vectors(float *row, int32
 /// stride 2 the even floats of two vectors), its zeros after. Vectors run up to seven floats
 /// past a row's end; the next row, phase or channel rewrites them, and past the last one the
 /// caller clears the source's tail. A row whose vector reads would pass x's last float is
-/// copied float by float. Other strides: `shears_direct_source`.
+/// copied float by float. Larger strides: `shears_direct_source`.
 static inline __attribute__((always_inline)) void fill_group_source(const float *x, int32_t channels, shears_window v,
                                                                     direct_grid g, float *source) {
     int32_t sh = v.stride_h, sw = v.stride_w;
-    if (sw > 2) {
+    if (sh > 2 || sw > 2) {
         shears_direct_source(x, channels, v, source);
         return;
     }
+    // The row phases some tap reads, and the column phases with their columns, in order.
+    int32_t row_phases[2], row_count = 0, column_count = 0;
+    phase_columns column_phases[2];
+    for (int32_t a = 0; a < sh; a++)
+        if (phase_used(a, sh, v.kernel_h, v.dilation_h)) row_phases[row_count++] = a;
+    for (int32_t b = 0; b < sw; b++)
+        if (phase_used(b, sw, v.kernel_w, v.dilation_w)) column_phases[column_count++] = columns_of_phase(b, g.wq, v);
     const float *end = x + (int64_t)channels * v.in_h * v.in_w;
     float *phase = source;
     for (int32_t c = 0; c < channels; c++) {
         const float *plane = x + (int64_t)c * v.in_h * v.in_w;
-        for (int32_t a = 0; a < sh; a++) {
-            if (!phase_used(a, sh, v.kernel_h, v.dilation_h)) continue;
-            for (int32_t b = 0; b < sw; b++) {
-                if (!phase_used(b, sw, v.kernel_w, v.dilation_w)) continue;
-                // Columns q with 0 <= q·sw + b − pw < in_w (as source.c).
-                int32_t shift = b - v.pad_w, lo = -shift > 0 ? (-shift + sw - 1) / sw : 0;
-                int32_t hi = v.in_w - 1 - shift < 0 ? 0 : (v.in_w - 1 - shift) / sw + 1;
-                if (hi > g.wq) hi = g.wq;
-                if (lo > hi) lo = hi;
+        for (int32_t pa = 0; pa < row_count; pa++) {
+            int32_t a = row_phases[pa];
+            for (int32_t pb = 0; pb < column_count; pb++) {
+                phase_columns columns = column_phases[pb];
+                int32_t lo = columns.lo, hi = columns.hi;
                 for (int32_t r = 0; r < g.hq; r++, phase += g.wq) {
                     int32_t iy = r * sh + a - v.pad_h;
                     if (iy < 0 || iy >= v.in_h || lo == hi) {
                         zero_vectors(phase, 0, g.wq);
                         continue;
                     }
-                    const float *line = plane + (int64_t)iy * v.in_w + shift;
+                    const float *line = plane + (int64_t)iy * v.in_w + columns.shift;
                     zero_vectors(phase, 0, lo);
                     if (line + (int64_t)sw * hi + 14 > end) {
                         for (int32_t q = lo; q < hi; q++) phase[q] = line[q * sw];
