@@ -34,8 +34,8 @@ public struct StepProfile: Sendable, Equatable {
 }
 
 extension ConvStep.Kernel {
-    /// The kernel's name in profiles: "depthwise", "grouped", "batched", "winograd",
-    /// "polyphase", "direct" or "sparse".
+    /// The kernel's name in profiles: "depthwise", "grouped grid", "grouped direct", "grouped",
+    /// "batched", "winograd", "polyphase", "pointwise", "direct" or "sparse".
     var name: String {
         switch self {
         case .depthwise: return "depthwise"
