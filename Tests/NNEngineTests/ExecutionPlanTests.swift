@@ -308,7 +308,8 @@ final class ExecutionPlanTests: XCTestCase {
         // Too few channels to pay for Winograd's transforms.
         XCTAssertEqual(try selectedKernel(same, weight: [32, 1, 3, 3]), "direct")
         XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 32), weight: [32, 1, 3, 3]), "depthwise")
-        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 4, 3, 3]), "grouped grid")
+        XCTAssertEqual(try selectedKernel(Conv2dAttributes(padding: Size2(1), groups: 2), weight: [8, 256, 3, 3]), "grouped")
         XCTAssertEqual(try selectedKernel(same, weight: [32, 32, 3, 3], size: 4), "batched")
         // One 7x7 image (four tiles): Winograd while the transformed filters stay in L2 (DenseNet's
         // 128 → 32), else direct (ResNet-50's 512 → 512).

@@ -65,9 +65,9 @@ final class ExecutorProfileTests: XCTestCase {
     }
 
     func testEveryConvKernelHasItsName() {
-        let kernels: [ConvStep.Kernel] = [.depthwise, .grouped, .batched, .winograd([]), .polyphase([]), .direct([]),
+        let kernels: [ConvStep.Kernel] = [.depthwise, .grouped, .groupedGrid([]), .batched, .winograd([]), .polyphase([]), .direct([]),
                                           .sparse(SparseWeight(dense: [1], rows: 1, columns: 1))]
-        XCTAssertEqual(kernels.map(\.name), ["depthwise", "grouped", "batched", "winograd", "polyphase", "direct", "sparse"])
+        XCTAssertEqual(kernels.map(\.name), ["depthwise", "grouped", "grouped grid", "batched", "winograd", "polyphase", "direct", "sparse"])
     }
 
     func testBadInputsAndRunCountsAreRefused() throws {

@@ -1,5 +1,6 @@
-// GroupedConvKernelTests: grouped convs that are not depthwise on the direct kernel per group
-// (ConvStep+GroupedDirect), against the naive loop, and where they stay on im2col + GEMM.
+// GroupedConvKernelTests: grouped convs that are not depthwise, against the naive loop, on the
+// grouped kernel (ConvStep+GroupedGrid), on the direct kernel per group (ConvStep+GroupedDirect:
+// large maps, many channels a group) and on im2col + GEMM (too many taps for the grouped kernel).
 
 import XCTest
 import TestSupport
@@ -7,23 +8,19 @@ import TestSupport
 @testable import NNEngine
 
 final class GroupedConvKernelTests: ConvKernelTestCase {
-    /// Per-group channel counts that are no multiple of the tile (3, 5, 4 → 6), a 5x5, a dilated
-    /// and a 1x1 window, a ReLU and a Hardswish after the conv, one image on two threads (groups
-    /// split) and a batch of two, all on stride-1 maps of 28x28 and more.
-    func testGroupedConvsPerGroupOnTheDirectKernel() throws {
-        let cases: [(cin: Int, cout: Int, k: Int, a: Conv2dAttributes, size: (Int, Int))] = [
-            (12, 12, 3, Conv2dAttributes(padding: Size2(1), groups: 3), (30, 29)),
-            (10, 6, 5, Conv2dAttributes(padding: Size2(2), groups: 2), (28, 31)),
-            (16, 24, 3, Conv2dAttributes(padding: Size2(2), dilation: Size2(2), groups: 4), (29, 28)),
-            (15, 20, 1, Conv2dAttributes(groups: 5), (28, 28)),
-        ]
+    private typealias Case = (cin: Int, cout: Int, k: Int, a: Conv2dAttributes, size: (Int, Int))
+
+    /// Runs each case with each op after the conv for batches `batches` on two threads, checks
+    /// the plan chose `kernel` (by name) and compares with the naive loop.
+    private func check(_ cases: [Case], ops: [Op], batches: [Int], kernel: String) throws {
         for (cin, cout, k, a, size) in cases {
             let w = random([cout, cin / a.groups, k, k]), b = random([cout])
             var dict = StateDict()
             dict.setTensor("conv.weight", w)
             dict.setTensor("conv.bias", b)
-            let out = ((size.0 + 2 * a.padding.h - a.dilation.h * (k - 1) - 1) + 1, (size.1 + 2 * a.padding.w - a.dilation.w * (k - 1) - 1) + 1)
-            for op in [Op.relu, .hardSwish] {
+            let out = ((size.0 + 2 * a.padding.h - a.dilation.h * (k - 1) - 1) / a.stride.h + 1,
+                       (size.1 + 2 * a.padding.w - a.dilation.w * (k - 1) - 1) / a.stride.w + 1)
+            for op in ops {
                 var g = GraphBuilder()
                 let conv = g.add("conv", .conv2d(a), g.input)
                 g.add("act", op, conv)
@@ -31,32 +28,58 @@ final class GroupedConvKernelTests: ConvKernelTestCase {
                 let shapes = try ShapeInference(model: model, input: [cin, size.0, size.1]).shapes
                 let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: 1, foldBatchNorm: true, sparseDensityLimit: nil,
                                              winograd: true, outputSplits: 2)
-                guard case .conv(let step) = plan.steps.first, case .groupedDirect = step.kernel else {
-                    return XCTFail("\(a) \(size): \(plan.steps)")
+                guard case .conv(let step) = plan.steps.first, step.kernel.name == kernel else {
+                    return XCTFail("\(cin)->\(cout) \(k)x\(k) \(a) \(size): \(plan.steps)")
                 }
                 let activation = Activation(op)
-                for batch in [1, 2] {
+                for batch in batches {
                     let x = random([batch, cin, size.0, size.1])
                     let y = try Executor(model: model, input: [cin, size.0, size.1], maxBatch: batch, threads: 2).run(x)
                     let expected = naiveConv(x, w, b, a, out: out).map { activation?.apply($0) ?? $0 }
-                    assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-5, "\(a) \(size) \(op) batch \(batch)")
+                    assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-5, "\(cin)->\(cout) \(k)x\(k) \(a) \(size) \(op) batch \(batch)")
                 }
             }
         }
     }
 
-    /// Strided grouped convs and those on maps under 28x28 stay on per-group im2col + GEMM.
-    func testSmallOrStridedGroupedConvsStayOnGEMM() throws {
-        for (a, size) in [(Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 2), 56), (Conv2dAttributes(padding: Size2(1), groups: 2), 27)] {
-            var dict = StateDict()
-            dict.setTensor("conv.weight", random([8, 4, 3, 3]))
-            var g = GraphBuilder()
-            g.add("conv", .conv2d(a), g.input)
-            let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
-            let shapes = try ShapeInference(model: model, input: [8, size, size]).shapes
-            let plan = try ExecutionPlan(model: model, shapes: shapes, maxBatch: 1, foldBatchNorm: true, sparseDensityLimit: nil,
-                                         winograd: true, outputSplits: 1)
-            guard case .conv(let step) = plan.steps.first, case .grouped = step.kernel else { return XCTFail("\(a) \(size): \(plan.steps)") }
-        }
+    /// Groups 2 to 32 with 1 to 16 channels a group (in and out differing, most no multiple of
+    /// the tile's four channels), strides 1, 2 (the vector fill), 3 (`shears_direct_source`)
+    /// and 2x1, padding up to past the window, dilation,
+    /// 1x1, 5x5 and 7x7 windows, 1x1 and 7x7 maps and odd ones, a ReLU (in the store) and a
+    /// Hardswish (after it), batches 1 to 3; one image's groups split over two threads where the
+    /// conv has work enough (the 30x29 maps).
+    func testGroupedConvsOnTheGroupedKernel() throws {
+        let cases: [Case] = [
+            (2, 6, 3, Conv2dAttributes(padding: Size2(1), groups: 2), (7, 7)),
+            (12, 15, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 3), (9, 8)),
+            (64, 96, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 32), (7, 7)),
+            (15, 20, 1, Conv2dAttributes(groups: 5), (6, 5)),
+            (32, 32, 3, Conv2dAttributes(padding: Size2(1), groups: 2), (1, 1)),
+            (56, 72, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(2), dilation: Size2(2), groups: 8), (13, 11)),
+            (9, 48, 7, Conv2dAttributes(padding: Size2(3), groups: 3), (7, 7)),
+            (4, 6, 3, Conv2dAttributes(padding: Size2(4), groups: 2), (5, 5)),
+            (10, 6, 5, Conv2dAttributes(padding: Size2(2), groups: 2), (8, 9)),
+            (32, 40, 3, Conv2dAttributes(padding: Size2(1), groups: 4), (30, 29)),
+            (16, 24, 3, Conv2dAttributes(stride: Size2(2), padding: Size2(1), groups: 4), (30, 29)),
+            (12, 10, 3, Conv2dAttributes(stride: Size2(2, 1), padding: Size2(1, 2), dilation: Size2(1, 2), groups: 2), (11, 9)),
+            (6, 9, 3, Conv2dAttributes(stride: Size2(3), padding: Size2(1), groups: 3), (10, 8)),
+        ]
+        try check(cases, ops: [.relu, .hardSwish], batches: [1, 3], kernel: "grouped grid")
+        try check([(8, 8, 3, Conv2dAttributes(padding: Size2(1), groups: 4), (4, 3))], ops: [.relu], batches: [2], kernel: "grouped grid")
+    }
+
+    /// Stride-1 maps of 28x28 and more with 64 channels a group (in and out) run per group on
+    /// the direct kernel.
+    func testManyChannelsAGroupOnLargeMapsRunPerGroupDirect() throws {
+        let cases: [Case] = [
+            (128, 130, 1, Conv2dAttributes(groups: 2), (28, 29)),
+            (128, 128, 3, Conv2dAttributes(padding: Size2(1), groups: 2), (28, 28)),
+        ]
+        try check(cases, ops: [.relu], batches: [1], kernel: "grouped direct")
+    }
+
+    /// More taps an output than the grouped kernel takes: per-group im2col + GEMM.
+    func testConvsWithTooManyTapsStayOnGEMM() throws {
+        try check([(512, 4, 3, Conv2dAttributes(padding: Size2(1), groups: 2), (3, 3))], ops: [.relu], batches: [1, 2], kernel: "grouped")
     }
 }

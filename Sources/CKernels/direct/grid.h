@@ -35,6 +35,20 @@ static inline __attribute__((always_inline)) int32_t phase_rank(int32_t phase, i
     return rank;
 }
 
+/// The columns of stride phase b in a source row: column q holds input column q·sw + shift
+/// (shift = b − pw), inside the input for q in [lo, hi) (at most wq; lo = hi when none).
+typedef struct {
+    int32_t shift, lo, hi;
+} phase_columns;
+
+static inline __attribute__((always_inline)) phase_columns columns_of_phase(int32_t b, int32_t wq, shears_window v) {
+    int32_t sw = v.stride_w, shift = b - v.pad_w, lo = -shift > 0 ? (-shift + sw - 1) / sw : 0;
+    int32_t hi = v.in_w - 1 - shift < 0 ? 0 : (v.in_w - 1 - shift) / sw + 1;
+    if (hi > wq) hi = wq;
+    if (lo > hi) lo = hi;
+    return (phase_columns){shift, lo, hi};
+}
+
 static inline __attribute__((always_inline)) direct_grid make_grid(int32_t channels, shears_window v) {
     direct_grid g;
     g.direct = v.stride_h == 1 && v.stride_w == 1 && v.pad_h == 0 && v.pad_w == 0 &&

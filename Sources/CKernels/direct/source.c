@@ -24,11 +24,8 @@ static inline __attribute__((always_inline)) void fill_source(const float *x, in
             if (!phase_used(a, sh, v.kernel_h, v.dilation_h)) continue;
             for (int32_t b = 0; b < sw; b++) {
                 if (!phase_used(b, sw, v.kernel_w, v.dilation_w)) continue;
-                // Columns q with 0 <= q·sw + b − pw < in_w.
-                int32_t shift = b - v.pad_w, lo = -shift > 0 ? (-shift + sw - 1) / sw : 0;
-                int32_t hi = v.in_w - 1 - shift < 0 ? 0 : (v.in_w - 1 - shift) / sw + 1;
-                if (hi > g.wq) hi = g.wq;
-                if (lo > hi) lo = hi;
+                phase_columns columns = columns_of_phase(b, g.wq, v);
+                int32_t shift = columns.shift, lo = columns.lo, hi = columns.hi;
                 for (int32_t r = 0; r < g.hq; r++, phase += g.wq) {
                     int32_t iy = r * sh + a - v.pad_h, q = 0;
                     if (iy < 0 || iy >= v.in_h) {

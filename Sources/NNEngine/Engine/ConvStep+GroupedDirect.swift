@@ -1,12 +1,12 @@
 // ConvStep+GroupedDirect: a grouped conv that is not depthwise, on a stride-1 map of at least
-// `groupedDirectPositions` outputs, on the dense direct kernel (direct_conv.h) once per group:
+// `groupedDirectPositions` outputs with at least `groupedDirectChannels` input and output
+// channels a group, on the dense direct kernel (direct_conv.h) once per group:
 // the group's input planes are its own conv's input (their padded source filled per group),
 // its weights packed per group at plan time, its output channels a slice of y. A single
 // image's groups are split over `outputSplits` threads, each with its own source and panels.
-// Measured on one core against per-group im2col + GEMM (ConvStep+Grouped), 3x3 convs:
-// ResNeXt-50 32x4d's 128-channel 56x56 1.4x and 256-channel 28x28 1.1x, RegNetY's groups of 8
-// and 24 at 56x56 and 28x28 1.1-1.8x; on 14x14 and smaller maps, and strided, 0.7-0.95x
-// (those stay on ConvStep+Grouped).
+// Measured on one core against the grouped kernel (ConvStep+GroupedGrid), 3x3 convs: 64
+// channels a group at 56x56 and 28x28 1.04-1.13x; 32 at 56x56 par; 4 to 32 channels a group
+// (ResNeXt-50 32x4d, RegNetY) 0.55-0.62x (those run on the grouped kernel).
 
 import CKernels
 import NNCore
@@ -14,9 +14,14 @@ import NNCore
 extension ConvStep {
     /// Stride-1 grouped convs with at least this many outputs a plane run per group direct.
     static let groupedDirectPositions = 28 * 28
+    /// ... and with at least this many input and output channels a group.
+    static let groupedDirectChannels = 64
 
     /// Whether the per-group direct kernel applies.
-    var groupedDirectEligible: Bool { attributes.stride == Size2(1) && outH * outW >= Self.groupedDirectPositions }
+    var groupedDirectEligible: Bool {
+        attributes.stride == Size2(1) && outH * outW >= Self.groupedDirectPositions
+            && min(inC, outC) / groups >= Self.groupedDirectChannels
+    }
 
     /// Floats of one group's packed weights.
     private var groupPackedSize: Int {

@@ -2,8 +2,10 @@
 // kernel is chosen once the (folded) weights are final (`selectKernel`), per conv:
 // - depthwise (groups == in == out channels): `shears_depthwise_conv`, by rows of wide maps
 //   and by blocks of eight channels on narrow ones, with every activation but GELU fused;
-// - other grouped convs: per group, the direct kernel on stride-1 maps of 28x28 and more
-//   (ConvStep+GroupedDirect), else per sample and group, im2col and one GEMM (ConvStep+Grouped);
+// - other grouped convs: the grouped kernel, all groups' weights packed once
+//   (ConvStep+GroupedGrid); per group, the direct kernel on stride-1 maps of 28x28 and more with
+//   64 channels a group or more (ConvStep+GroupedDirect); per sample and group, im2col and one
+//   GEMM where an output has more taps than the grouped kernel takes (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
 //   and one GEMM (ConvStep+Batched);
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
@@ -35,6 +37,8 @@ struct ConvStep {
         case grouped
         /// Per group: the direct kernel with that group's weights packed by `shears_direct_pack`.
         case groupedDirect([Float])
+        /// The grouped kernel with all groups' weights packed by `shears_grouped_pack`.
+        case groupedGrid([Float])
         /// im2col of all samples and one GEMM (small maps).
         case batched
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
@@ -138,7 +142,7 @@ struct ConvStep {
         // quarter of a million multiply-adds) to pay for handing it out.
         self.outputSplits = macs >= Self.splitWork ? outputSplits : 1
         if isDepthwise { kernel = .depthwise; return }
-        guard groups == 1 else { kernel = groupedDirectEligible ? .groupedDirect(groupPackedWeights()) : .grouped; return }
+        guard groups == 1 else { kernel = groupedKernel(); return }
         let density = weight.isEmpty ? 1 : Double(weight.lazy.filter { $0 != 0 }.count) / Double(weight.count)
         // Winograd where a lane's chunk has tiles enough (or its filters are small: a 7x7 map's
         // four tiles then pay too; tiny maps stay batched), its tiles are at least half outputs (a
@@ -177,6 +181,7 @@ struct ConvStep {
         case .depthwise: return Int(shears_depthwise_scratch_size(window)) * outputSplits
         case .grouped: return groupedScratchSize
         case .groupedDirect: return groupedDirectScratchSize
+        case .groupedGrid: return groupedGridScratchSize
         case .batched: return batchedScratchSize
         case .winograd: return winogradScratchSize
         case .polyphase: return polyphaseScratchSize(pool: nil)
@@ -216,6 +221,7 @@ struct ConvStep {
             }
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
         case .groupedDirect(let packed): runGroupedDirect(packed, batch: batch, x: x, y: y, scratch: scratch)
+        case .groupedGrid(let packed): runGroupedGrid(packed, batch: batch, x: x, y: y, scratch: scratch)
         case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)

@@ -34,13 +34,14 @@ public struct StepProfile: Sendable, Equatable {
 }
 
 extension ConvStep.Kernel {
-    /// The kernel's name in profiles: "depthwise", "grouped", "batched", "winograd",
-    /// "polyphase", "direct" or "sparse".
+    /// The kernel's name in profiles: "depthwise", "grouped grid", "grouped direct", "grouped",
+    /// "batched", "winograd", "polyphase", "pointwise", "direct" or "sparse".
     var name: String {
         switch self {
         case .depthwise: return "depthwise"
         case .grouped: return "grouped"
         case .groupedDirect: return "grouped direct"
+        case .groupedGrid: return "grouped grid"
         case .batched: return "batched"
         case .winograd: return "winograd"
         case .polyphase: return "polyphase"
