@@ -1,7 +1,7 @@
 // SmallConvKernelTests: the small-map conv kernel (Sources/CKernels/small, `.batched`) against a
 // naive loop through the Executor: maps of 1x1 to 3x5, channel counts no multiple of 8 or 16,
 // strides, pads (symmetric and not), dilations, batches of 1 to 3, one image split over two
-// threads, every fused activation, a fused residual add; which taps run (live ones only, all
+// threads, every fused activation, a residual in the store; which taps run (live ones only, all
 // of them when a weight is not finite).
 
 import XCTest
@@ -85,26 +85,26 @@ final class SmallConvKernelTests: ConvKernelTestCase {
         }
     }
 
-    /// A residual add after an unpadded 1x1 conv on a 3x3 map runs in the kernel's store, then
-    /// its ReLU: `relu(x + conv(x))`, one image and a batch.
-    func testResidualAddInTheStore() throws {
-        let (c, w, b) = (12, random([12, 12, 1, 1]), random([12]))
-        var dict = StateDict()
-        dict.setTensor("conv.weight", w)
-        dict.setTensor("conv.bias", b)
-        var g = GraphBuilder()
-        let conv = g.add("conv", .conv2d(Conv2dAttributes()), g.input)
-        let add = g.add("add", .add, g.input, conv)
-        g.add("relu", .relu, add)
-        let m = Model(architecture: "test", graph: g.graph, stateDict: dict)
-        let step = try conv(m, input: [c, 3, 3])
-        XCTAssertNotNil(step.skip)
-        for batch in [1, 3] {
-            let x = random([batch, c, 3, 3])
-            let y = try Executor(model: m, input: [c, 3, 3], maxBatch: batch, threads: 2).run(x)
-            let expected = zip(naiveConv(x, w, b, Conv2dAttributes(), out: (3, 3)), x.scalars).map { max($0 + $1, 0) }
-            assertClose(y.scalars, expected, rtol: 1e-5, atol: 1e-5, "batch \(batch)")
+    /// The kernel called directly with a residual (the plan fuses none into a conv on a map
+    /// this small today): `relu6(conv(x) + bias + skip)` over a 3x3 conv on a 3x3 map, a batch
+    /// of two, 21 output channels (a panel and a part), computed by a second call for the
+    /// second panel, as the naive loop gives it.
+    func testResidualInTheStore() {
+        let (inC, outC, batch) = (6, 21, 2), attributes = Conv2dAttributes(padding: Size2(1))
+        let x = random([batch, inC, 3, 3]), w = random([outC, inC, 3, 3]), b = random([outC]), skip = random([batch, outC, 3, 3]).scalars
+        let window = shears_window(attributes: attributes, kernel: Size2(3), input: Size2(3), output: Size2(3))
+        var taps = [Int32](repeating: 0, count: 9)
+        XCTAssertEqual(shears_small_conv_live_taps(window, &taps), 9)
+        var packed = [Float](repeating: 0, count: Int(shears_small_conv_packed_size(Int32(outC), Int32(inC), 9)))
+        shears_small_conv_pack(w.scalars, Int32(outC), Int32(inC), 9, taps, 9, &packed)
+        var cols = [Float](repeating: .nan, count: 9 * inC * batch * 9), y = [Float](repeating: .nan, count: batch * outC * 9)
+        shears_small_conv_gather(x.scalars, Int32(batch), Int32(inC), window, taps, 9, &cols)
+        let relu6 = Activation.relu6.kernelActivation!
+        for panel in 0..<2 {
+            shears_small_conv(cols, packed, b.scalars, skip, Int32(outC), Int32(9 * inC), Int32(batch), 9, Int32(panel), Int32(panel + 1), relu6, &y)
         }
+        let expected = zip(naiveConv(x, w, b, attributes, out: (3, 3)), skip).map { min(max($0 + $1, 0), 6) }
+        assertClose(y, expected, rtol: 1e-5, atol: 1e-5)
     }
 
     /// Only the live taps run: the centre one of a 3x3, pad-1 conv on a 1x1 map, four of a
