@@ -11,17 +11,6 @@ import TestSupport
 @testable import NNEngine
 
 final class SmallConvKernelTests: ConvKernelTestCase {
-    /// A model of one conv `attributes` with weight `[out, in, kh, kw]`, then `activation`.
-    private func model(_ attributes: Conv2dAttributes, weight: Tensor, bias: Tensor, activation: Op? = nil) -> Model {
-        var dict = StateDict()
-        dict.setTensor("conv.weight", weight)
-        dict.setTensor("conv.bias", bias)
-        var g = GraphBuilder()
-        let conv = g.add("conv", .conv2d(attributes), g.input)
-        if let activation { g.add("act", activation, conv) }
-        return Model(architecture: "test", graph: g.graph, stateDict: dict)
-    }
-
     /// The conv step of `model`'s plan for inputs `input`.
     private func conv(_ model: Model, input: [Int]) throws -> ConvStep {
         let shapes = try ShapeInference(model: model, input: input).shapes
@@ -61,7 +50,7 @@ final class SmallConvKernelTests: ConvKernelTestCase {
         ]
         for c in cases {
             let w = random([c.outC, c.inC, c.kernel.0, c.kernel.1]), b = random([c.outC])
-            let m = model(c.attributes, weight: w, bias: b, activation: .relu)
+            let m = convModel(c.attributes, weight: w, bias: b, activation: .relu)
             let shapes = try ShapeInference(model: m, input: [c.inC, c.size.0, c.size.1]).shapes
             let out = (shapes[1][1], shapes[1][2])
             XCTAssertNotNil(try taps(m, input: [c.inC, c.size.0, c.size.1]), "\(c)")
@@ -81,7 +70,7 @@ final class SmallConvKernelTests: ConvKernelTestCase {
         let attributes = Conv2dAttributes(padding: Size2(1)), w = random([19, 5, 3, 3]), b = random([19])
         let x = random([2, 5, 2, 3])
         for op in ops {
-            let m = model(attributes, weight: w, bias: b, activation: op)
+            let m = convModel(attributes, weight: w, bias: b, activation: op)
             let y = try Executor(model: m, input: [5, 2, 3], maxBatch: 2, threads: 1).run(x)
             let activation = try XCTUnwrap(Activation(op))
             let expected = naiveConv(x, w, b, attributes, out: (2, 3)).map { activation.apply($0) }
@@ -135,14 +124,14 @@ final class SmallConvKernelTests: ConvKernelTestCase {
     /// a 1x1 map that read it (not contiguous), none where the padding is all a tap reads.
     func testOnlyLiveTapsRun() throws {
         func live(_ attributes: Conv2dAttributes, kernel: Int, size: Int) throws -> [Int32]? {
-            try taps(model(attributes, weight: random([8, 4, kernel, kernel]), bias: random([8])), input: [4, size, size])
+            try taps(convModel(attributes, weight: random([8, 4, kernel, kernel]), bias: random([8])), input: [4, size, size])
         }
         XCTAssertEqual(try live(Conv2dAttributes(padding: Size2(1)), kernel: 3, size: 1), [4])
         XCTAssertEqual(try live(Conv2dAttributes(stride: Size2(2), padding: Size2(1)), kernel: 3, size: 2), [4, 5, 7, 8])
         XCTAssertEqual(try live(Conv2dAttributes(stride: Size2(3), padding: Size2(5)), kernel: 7, size: 1), [16, 19, 37, 40])
         XCTAssertEqual(try live(Conv2dAttributes(padding: Size2(1)), kernel: 3, size: 4)?.count, 9)
         // A 1x1 conv, stride 2, pad 1, on a 1x1 map: its two outputs per row read only padding.
-        let m = model(Conv2dAttributes(stride: Size2(2), padding: Size2(1)), weight: random([8, 4, 1, 1]), bias: random([8]))
+        let m = convModel(Conv2dAttributes(stride: Size2(2), padding: Size2(1)), weight: random([8, 4, 1, 1]), bias: random([8]))
         XCTAssertEqual(try taps(m, input: [4, 1, 1]), [])
         let y = try Executor(model: m, input: [4, 1, 1], maxBatch: 2, threads: 1).run(random([2, 4, 1, 1]))
         let b = try XCTUnwrap(m.stateDict.tensor("conv.bias")).scalars
@@ -155,7 +144,7 @@ final class SmallConvKernelTests: ConvKernelTestCase {
     func testNonFiniteWeightKeepsEveryTap() throws {
         var w = random([3, 2, 3, 3]).scalars
         w[0] = .infinity
-        let m = model(Conv2dAttributes(padding: Size2(1)), weight: Tensor(shape: [3, 2, 3, 3], scalars: w), bias: random([3]))
+        let m = convModel(Conv2dAttributes(padding: Size2(1)), weight: Tensor(shape: [3, 2, 3, 3], scalars: w), bias: random([3]))
         XCTAssertEqual(try taps(m, input: [2, 1, 1])?.count, 9)
         let y = try Executor(model: m, input: [2, 1, 1], maxBatch: 1, threads: 1).run(random([1, 2, 1, 1]))
         XCTAssertTrue(y.scalars[0].isNaN)
