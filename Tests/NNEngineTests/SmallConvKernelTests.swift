@@ -91,7 +91,9 @@ final class SmallConvKernelTests: ConvKernelTestCase {
         var packed = [Float](repeating: 0, count: Int(shears_small_conv_packed_size(Int32(outC), Int32(inC), 9)))
         shears_small_conv_pack(w.scalars, Int32(outC), Int32(inC), 9, taps, 9, &packed)
         var cols = [Float](repeating: .nan, count: 9 * inC * batch * 9), y = [Float](repeating: .nan, count: batch * outC * 9)
-        shears_small_conv_gather(x.scalars, Int32(batch), Int32(inC), window, taps, 9, &cols)
+        var sources = [Int32](repeating: 0, count: 9 * 9)
+        shears_small_conv_sources(window, taps, 9, &sources)
+        shears_small_conv_gather(x.scalars, Int32(batch), Int32(inC), 9, sources, 9, 9, &cols)
         let relu6 = Activation.relu6.kernelActivation!
         for panel in 0..<2 {
             shears_small_conv(cols, packed, b.scalars, skip, Int32(outC), Int32(9 * inC), Int32(batch), 9, Int32(panel), Int32(panel + 1), relu6, &y)

@@ -5,7 +5,8 @@
 // the "live" ones (`shears_small_conv_live_taps`) that read the input at some output position
 // (a 3x3, pad-1 conv on a 1x1 map has only its centre tap live); a dead tap only ever
 // multiplies the zero padding, so leaving it out changes nothing while its weights are finite.
-// The weights are packed once in panels of 16 output channels; tiles of 16 output channels by
+// The columns are gathered through a table of the plane offset each tap reads at each
+// position. The weights are packed once in panels of 16 output channels; tiles of 16 output channels by
 // up to 6 columns keep their sums in 12 vector registers, and the bias, an optional residual
 // and the activation are applied while the tile is scattered back to NCHW.
 #ifndef SHEARS_SMALL_CONV_H
@@ -33,11 +34,16 @@ int64_t shears_small_conv_packed_size(int32_t out_c, int32_t in_c, int32_t tap_c
 void shears_small_conv_pack(const float *w, int32_t out_c, int32_t in_c, int32_t kernel_taps, const int32_t *taps,
                             int32_t tap_count, float *packed);
 
-/// The columns of `batch` samples of x [batch, in_c, in_h, in_w] for the taps given:
-/// cols[(t·in_c + c)·columns + n·P + oy·out_w + ox] = x[n, c, iy, ix] for tap (i, j) = taps[t]
-/// (0 outside the input), columns = batch·P. `cols` holds tap_count·in_c·columns floats.
-void shears_small_conv_gather(const float *x, int32_t batch, int32_t in_c, shears_window window, const int32_t *taps,
-                              int32_t tap_count, float *cols);
+/// The plane offset each tap reads at each output position: sources[t·P + oy·out_w + ox] =
+/// iy·in_w + ix for tap (i, j) = taps[t], or −1 where that is in the padding (P = out_h·out_w;
+/// `sources` holds tap_count·P). Computed once per conv, with the packed weights.
+void shears_small_conv_sources(shears_window window, const int32_t *taps, int32_t tap_count, int32_t *sources);
+
+/// The columns of `batch` samples of x [batch, in_c, plane] for the taps of `sources`:
+/// cols[(t·in_c + c)·columns + n·P + p] = x[n, c, sources[t·P + p]] (0 where that is −1),
+/// columns = batch·P. `cols` holds tap_count·in_c·columns floats.
+void shears_small_conv_gather(const float *x, int32_t batch, int32_t in_c, int64_t plane, const int32_t *sources,
+                              int32_t tap_count, int32_t positions, float *cols);
 
 /// y[n, o, p] = act(Σ_k packed[o, k] · cols[k, n·P + p] + bias[o] + skip[n, o, p]) for the
 /// output channels o of panels [first_panel, end_panel) (o < out_c) of `batch` samples of

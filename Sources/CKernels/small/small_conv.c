@@ -1,5 +1,6 @@
 // small_conv: the small-map conv kernel (include/small_conv.h, which gives its layout): the
-// live taps, the weight packing, the gather of the columns and the GEMM with its fused store.
+// live taps, the weight packing, the taps' source table, the gather of the columns and the GEMM
+// with its fused store.
 
 #include "small_conv.h"
 #include "../common/activation.h"
@@ -54,25 +55,27 @@ void shears_small_conv_pack(const float *w, int32_t out_c, int32_t in_c, int32_t
     }
 }
 
-/// The body of shears_small_conv_gather: first, per tap and output position, the offset in a
-/// plane it reads (−1 in the padding); then each row of cols, a table lookup per float.
-static inline __attribute__((always_inline)) void sc_gather(const float *x, int32_t batch, int32_t in_c, shears_window v,
-                                                            const int32_t *taps, int32_t tap_count, float *cols) {
+void shears_small_conv_sources(shears_window v, const int32_t *taps, int32_t tap_count, int32_t *sources) {
     int32_t positions = v.out_h * v.out_w;
-    int64_t plane = (int64_t)v.in_h * v.in_w, columns = (int64_t)batch * positions;
-    int32_t source[tap_count * positions + 1];
     for (int32_t t = 0; t < tap_count; t++) {
         int32_t i = taps[t] / v.kernel_w, j = taps[t] % v.kernel_w;
         for (int32_t oy = 0; oy < v.out_h; oy++) {
             for (int32_t ox = 0; ox < v.out_w; ox++) {
                 int32_t iy = oy * v.stride_h - v.pad_h + i * v.dilation_h, ix = ox * v.stride_w - v.pad_w + j * v.dilation_w;
                 int inside = iy >= 0 && iy < v.in_h && ix >= 0 && ix < v.in_w;
-                source[t * positions + oy * v.out_w + ox] = inside ? iy * v.in_w + ix : -1;
+                sources[(int64_t)t * positions + oy * v.out_w + ox] = inside ? iy * v.in_w + ix : -1;
             }
         }
     }
+}
+
+/// The body of shears_small_conv_gather: each row of cols, a table lookup per float.
+static inline __attribute__((always_inline)) void sc_gather(const float *x, int32_t batch, int32_t in_c, int64_t plane,
+                                                            const int32_t *sources, int32_t tap_count, int32_t positions,
+                                                            float *cols) {
+    int64_t columns = (int64_t)batch * positions;
     for (int32_t t = 0; t < tap_count; t++) {
-        const int32_t *from = source + t * positions;
+        const int32_t *from = sources + (int64_t)t * positions;
         for (int32_t c = 0; c < in_c; c++) {
             float *row = cols + ((int64_t)t * in_c + c) * columns;
             for (int32_t n = 0; n < batch; n++, row += positions) {
@@ -158,9 +161,9 @@ static inline __attribute__((always_inline)) void sc_run(const float *cols, cons
     }
 }
 
-static void gather_portable(const float *x, int32_t batch, int32_t in_c, shears_window v, const int32_t *taps,
-                            int32_t tap_count, float *cols) {
-    sc_gather(x, batch, in_c, v, taps, tap_count, cols);
+static void gather_portable(const float *x, int32_t batch, int32_t in_c, int64_t plane, const int32_t *sources,
+                            int32_t tap_count, int32_t positions, float *cols) {
+    sc_gather(x, batch, in_c, plane, sources, tap_count, positions, cols);
 }
 
 static void run_portable(const float *cols, const float *packed, const float *bias, const float *skip, int32_t out_c,
@@ -170,9 +173,9 @@ static void run_portable(const float *cols, const float *packed, const float *bi
 }
 
 #if SHEARS_MULTIVERSION
-SHEARS_AVX2 static void gather_avx2(const float *x, int32_t batch, int32_t in_c, shears_window v, const int32_t *taps,
-                                    int32_t tap_count, float *cols) {
-    sc_gather(x, batch, in_c, v, taps, tap_count, cols);
+SHEARS_AVX2 static void gather_avx2(const float *x, int32_t batch, int32_t in_c, int64_t plane, const int32_t *sources,
+                                    int32_t tap_count, int32_t positions, float *cols) {
+    sc_gather(x, batch, in_c, plane, sources, tap_count, positions, cols);
 }
 
 SHEARS_AVX2 static void run_avx2(const float *cols, const float *packed, const float *bias, const float *skip, int32_t out_c,
@@ -182,12 +185,12 @@ SHEARS_AVX2 static void run_avx2(const float *cols, const float *packed, const f
 }
 #endif
 
-void shears_small_conv_gather(const float *x, int32_t batch, int32_t in_c, shears_window window, const int32_t *taps,
-                              int32_t tap_count, float *cols) {
+void shears_small_conv_gather(const float *x, int32_t batch, int32_t in_c, int64_t plane, const int32_t *sources,
+                              int32_t tap_count, int32_t positions, float *cols) {
 #if SHEARS_MULTIVERSION
-    if (shears_use_avx2()) { gather_avx2(x, batch, in_c, window, taps, tap_count, cols); return; }
+    if (shears_use_avx2()) { gather_avx2(x, batch, in_c, plane, sources, tap_count, positions, cols); return; }
 #endif
-    gather_portable(x, batch, in_c, window, taps, tap_count, cols);
+    gather_portable(x, batch, in_c, plane, sources, tap_count, positions, cols);
 }
 
 void shears_small_conv(const float *cols, const float *packed, const float *bias, const float *skip, int32_t out_c,

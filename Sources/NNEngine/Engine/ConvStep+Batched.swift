@@ -7,18 +7,21 @@
 // Only the T live taps run (those that read the input at some output position: a 3x3, pad-1
 // conv on a 1x1 map runs its centre tap only, a 9th of the work); a dead tap multiplies only
 // the zero padding, so it is left out unless one of the conv's weights is not finite (0 · inf
-// is NaN, which the full conv would give). The weights are packed once, in panels of 16
-// output channels that a single image's threads share. Dense only: on such maps sparsity buys
+// is NaN, which the full conv would give). The columns are gathered through a table of the
+// plane offset each tap reads at each position; the table and the weights (in panels of 16
+// output channels that a single image's threads share) are made once. Dense only: on such maps sparsity buys
 // next to nothing. A 1x1 conv on a 1x1 map (squeeze-excite's) is a linear layer and runs as
 // one (`LinearStep.product`: no gather, the bias stored first, a single image's GEMV split
 // over the threads).
 
 import CKernels
 
-/// The small-map GEMM's weights: the taps it runs (row-major indices i·kw + j) and the
-/// weights packed for them by `shears_small_conv_pack`.
+/// The small-map GEMM's weights: the taps it runs (row-major indices i·kw + j), the plane
+/// offset each reads at each output position (`shears_small_conv_sources`) and the weights
+/// packed for them by `shears_small_conv_pack`.
 struct SmallConvWeights {
     let taps: [Int32]
+    let sources: [Int32]
     let packed: [Float]
 }
 
@@ -54,7 +57,9 @@ extension ConvStep {
                 shears_small_conv_pack(w.baseAddress, Int32(outC), Int32(inC), Int32(kh * kw), taps, Int32(taps.count), p.baseAddress)
             }
         }
-        return SmallConvWeights(taps: taps, packed: packed)
+        var sources = [Int32](repeating: 0, count: taps.count * outH * outW)
+        shears_small_conv_sources(window, taps, Int32(taps.count), &sources)
+        return SmallConvWeights(taps: taps, sources: sources, packed: packed)
     }
 
     /// Scratch: the columns of a lane's samples.
@@ -71,8 +76,9 @@ extension ConvStep {
         guard let weights else { return runOnVectors(batch: batch, x: x, y: y) }
         let positions = outH * outW, depth = weights.taps.count * inC, panels = (outC + Int(SHEARS_SMALL_CONV_PANEL) - 1) / Int(SHEARS_SMALL_CONV_PANEL)
         let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
-        weights.taps.withUnsafeBufferPointer { taps in
-            shears_small_conv_gather(x, Int32(batch), Int32(inC), window, taps.baseAddress, Int32(taps.count), scratch)
+        weights.sources.withUnsafeBufferPointer { sources in
+            shears_small_conv_gather(x, Int32(batch), Int32(inC), Int64(inH * inW), sources.baseAddress, Int32(weights.taps.count),
+                                     Int32(positions), scratch)
         }
         let parts = batch == 1 ? min(outputSplits, panels) : 1, share = (panels + parts - 1) / parts
         weights.packed.withUnsafeBufferPointer { w in
