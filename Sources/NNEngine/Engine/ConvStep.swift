@@ -155,7 +155,7 @@ struct ConvStep {
             kernel = .polyphase(polyphaseFilters())
         } else if batchedWindowEligible {
             kernel = .batched(batchedWeights())
-        } else if pointwiseEligible && pool == nil && outH * outW >= Self.pointwiseMinimumPositions {
+        } else if pointwiseEligible && outH * outW >= Self.pointwiseMinimumPositions && (pool == nil || convSize < Self.pooledPointwiseMaximum) {
             kernel = .pointwise(pointwisePackedWeights())
         } else {
             kernel = .direct(packedWeights())
