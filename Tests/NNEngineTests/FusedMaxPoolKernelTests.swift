@@ -96,24 +96,4 @@ final class FusedMaxPoolKernelTests: ConvKernelTestCase {
             }
         }
     }
-
-    /// A 1x1 conv with a fused max pool runs the pointwise kernel while a sample's conv output
-    /// is under `ConvStep.pooledPointwiseMaximum` floats, the direct kernel (pool in its store)
-    /// from there.
-    func testPooledPointwiseConvsUnderTheLimitRunPointwise() throws {
-        for (size, kernel) in [(16, "pointwise"), (128, "direct")] {
-            var dict = StateDict()
-            dict.setTensor("conv.weight", random([8, 4, 1, 1]))
-            var g = GraphBuilder()
-            let conv = g.add("conv", .conv2d(Conv2dAttributes()), g.input)
-            g.add("pool", .maxPool(Pool2dAttributes(kernel: Size2(2))), conv)
-            let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
-            let plan = try ExecutionPlan(model: model, shapes: try ShapeInference(model: model, input: [4, size, size]).shapes, maxBatch: 1,
-                                         foldBatchNorm: true, sparseDensityLimit: nil, winograd: true, outputSplits: 1)
-            for case .conv(let step) in plan.steps {
-                XCTAssertNotNil(step.pool)
-                XCTAssertEqual(step.kernel.name, kernel, "\(size)x\(size)")
-            }
-        }
-    }
 }

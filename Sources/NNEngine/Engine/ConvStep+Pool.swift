@@ -3,7 +3,6 @@
 // step stores only the pooled map: a dense direct conv pools bands of its rows while they are
 // in cache (`shears_direct_conv_max_pool`), a polyphase one its ring of rows (with a ReLU6,
 // clip or leaky ReLU, which commute with the max, applied to the pooled map); any other conv's
-// (a pointwise one whose output is under `pooledPointwiseMaximum` floats too)
 // output goes one sample at a time to scratch for `shears_max_pool`. Either way a lane's batch
 // of full-size maps never goes through memory (a 224x224 stem's output is 3.2 MB a sample).
 
@@ -25,13 +24,6 @@ struct FusedPool {
 }
 
 extension ConvStep {
-    /// A pointwise-eligible conv with a fused max pool runs the pointwise kernel (each sample's
-    /// output then pooled from scratch) while that output has fewer floats than this (512 KiB,
-    /// in L2), else the direct kernel with the pool in its store: one image, dw-relu6's 64→96
-    /// channels at 12x12 took 30 µs instead of 33-38, hw7's 64→128 at 16x16 55-82 instead of
-    /// 93; its 16→32 at 64x64 (this size) 146-172 instead of 145-149.
-    static let pooledPointwiseMaximum = 1 << 17
-
     /// Whether the pool runs in the kernel's store: a dense direct or polyphase conv with a
     /// ReLU, no activation or one applied to the pooled map after (`activatesPooledMap`).
     private var poolsInKernel: Bool {

@@ -155,7 +155,7 @@ struct ConvStep {
             kernel = .polyphase(polyphaseFilters())
         } else if batchedWindowEligible {
             kernel = .batched(batchedWeights())
-        } else if pointwiseEligible && outH * outW >= Self.pointwiseMinimumPositions && (pool == nil || convSize < Self.pooledPointwiseMaximum) {
+        } else if pointwiseEligible && pool == nil && outH * outW >= Self.pointwiseMinimumPositions {
             kernel = .pointwise(pointwisePackedWeights())
         } else {
             kernel = .direct(packedWeights())
