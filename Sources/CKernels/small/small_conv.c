@@ -72,22 +72,46 @@ void shears_small_conv_sources(shears_window v, const int32_t *taps, int32_t tap
     }
 }
 
-/// The body of shears_small_conv_gather: each row of cols, a table lookup per float.
+/// row[p] = x at plane offset from[p] (0 where it is −1) for p in [first, positions).
+static inline __attribute__((always_inline)) void sc_gather_floats(const float *xp, const int32_t *from, int32_t first,
+                                                                   int32_t positions, float *row) {
+    for (int32_t p = first; p < positions; p++) {
+        float value = xp[from[p] < 0 ? 0 : from[p]];
+        row[p] = from[p] < 0 ? 0 : value;
+    }
+}
+
+/// One row of cols, a table lookup per float.
+static inline __attribute__((always_inline)) void sc_gather_row(const float *xp, const int32_t *from, int32_t positions, float *row) {
+    sc_gather_floats(xp, from, 0, positions, row);
+}
+
+#if SHEARS_MULTIVERSION
+/// One row of cols with AVX2's masked gather: eight positions a load (the padding's lanes
+/// masked to 0), the rest one at a time.
+SHEARS_AVX2 static inline __attribute__((always_inline)) void sc_gather_row_avx2(const float *xp, const int32_t *from,
+                                                                                 int32_t positions, float *row) {
+    int32_t whole = positions / 8 * 8;
+    for (int32_t p = 0; p < whole; p += 8) {
+        __m256i index = _mm256_loadu_si256((const __m256i *)(from + p));
+        __m256 inside = _mm256_castsi256_ps(_mm256_cmpgt_epi32(index, _mm256_set1_epi32(-1)));
+        _mm256_storeu_ps(row + p, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), xp, index, inside, 4));
+    }
+    sc_gather_floats(xp, from, whole, positions, row);
+}
+#endif
+
+/// The body of shears_small_conv_gather: each row of cols by `gather_row`.
 static inline __attribute__((always_inline)) void sc_gather(const float *x, int32_t batch, int32_t in_c, int64_t plane,
                                                             const int32_t *sources, int32_t tap_count, int32_t positions,
-                                                            float *cols) {
+                                                            float *cols,
+                                                            void (*gather_row)(const float *, const int32_t *, int32_t, float *)) {
     int64_t columns = (int64_t)batch * positions;
     for (int32_t t = 0; t < tap_count; t++) {
         const int32_t *from = sources + (int64_t)t * positions;
         for (int32_t c = 0; c < in_c; c++) {
             float *row = cols + ((int64_t)t * in_c + c) * columns;
-            for (int32_t n = 0; n < batch; n++, row += positions) {
-                const float *xp = x + ((int64_t)n * in_c + c) * plane;
-                for (int32_t p = 0; p < positions; p++) {
-                    float value = xp[from[p] < 0 ? 0 : from[p]];
-                    row[p] = from[p] < 0 ? 0 : value;
-                }
-            }
+            for (int32_t n = 0; n < batch; n++, row += positions) gather_row(x + ((int64_t)n * in_c + c) * plane, from, positions, row);
         }
     }
 }
@@ -166,7 +190,7 @@ static inline __attribute__((always_inline)) void sc_run(const float *cols, cons
 
 static void gather_portable(const float *x, int32_t batch, int32_t in_c, int64_t plane, const int32_t *sources,
                             int32_t tap_count, int32_t positions, float *cols) {
-    sc_gather(x, batch, in_c, plane, sources, tap_count, positions, cols);
+    sc_gather(x, batch, in_c, plane, sources, tap_count, positions, cols, sc_gather_row);
 }
 
 static void run_portable(const float *cols, const float *packed, const float *bias, const float *skip, int32_t out_c,
@@ -176,29 +200,9 @@ static void run_portable(const float *cols, const float *packed, const float *bi
 }
 
 #if SHEARS_MULTIVERSION
-/// sc_gather with AVX2's masked gather: eight positions a load (the padding's lanes masked to 0).
 SHEARS_AVX2 static void gather_avx2(const float *x, int32_t batch, int32_t in_c, int64_t plane, const int32_t *sources,
                                     int32_t tap_count, int32_t positions, float *cols) {
-    int64_t columns = (int64_t)batch * positions;
-    int32_t whole = positions / 8 * 8;
-    for (int32_t t = 0; t < tap_count; t++) {
-        const int32_t *from = sources + (int64_t)t * positions;
-        for (int32_t c = 0; c < in_c; c++) {
-            float *row = cols + ((int64_t)t * in_c + c) * columns;
-            for (int32_t n = 0; n < batch; n++, row += positions) {
-                const float *xp = x + ((int64_t)n * in_c + c) * plane;
-                for (int32_t p = 0; p < whole; p += 8) {
-                    __m256i index = _mm256_loadu_si256((const __m256i *)(from + p));
-                    __m256 inside = _mm256_castsi256_ps(_mm256_cmpgt_epi32(index, _mm256_set1_epi32(-1)));
-                    _mm256_storeu_ps(row + p, _mm256_mask_i32gather_ps(_mm256_setzero_ps(), xp, index, inside, 4));
-                }
-                for (int32_t p = whole; p < positions; p++) {
-                    float value = xp[from[p] < 0 ? 0 : from[p]];
-                    row[p] = from[p] < 0 ? 0 : value;
-                }
-            }
-        }
-    }
+    sc_gather(x, batch, in_c, plane, sources, tap_count, positions, cols, sc_gather_row_avx2);
 }
 
 SHEARS_AVX2 static void run_avx2(const float *cols, const float *packed, const float *bias, const float *skip, int32_t out_c,
