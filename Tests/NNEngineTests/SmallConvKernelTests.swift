@@ -102,8 +102,9 @@ final class SmallConvKernelTests: ConvKernelTestCase {
         assertClose(y, expected, rtol: 1e-5, atol: 1e-5)
     }
 
-    /// On 8x8 maps: convs with a window and at most 512 rows of weights per output channel run
-    /// batched; 1x1 ones (pointwise), deeper ones and ones with a fused max pool do not.
+    /// On 8x8 maps: convs with a window, at most 16 output channels and at most 512 rows of
+    /// weights per output channel run batched; 1x1 ones (pointwise), wider or deeper ones and
+    /// ones with a fused max pool do not.
     func testEightByEightMapsRunBatchedWithFewRows() throws {
         func batched(_ w: [Int], _ attributes: Conv2dAttributes = Conv2dAttributes(padding: Size2(1)), pool: Bool = false) throws -> Bool {
             var dict = StateDict()
@@ -115,8 +116,9 @@ final class SmallConvKernelTests: ConvKernelTestCase {
             if case .batched = step.kernel { return true } else { return false }
         }
         XCTAssertTrue(try batched([16, 16, 3, 3]))
-        XCTAssertTrue(try batched([24, 56, 3, 3]))
-        XCTAssertFalse(try batched([24, 57, 3, 3]))
+        XCTAssertTrue(try batched([13, 56, 3, 3]))
+        XCTAssertFalse(try batched([13, 57, 3, 3]))
+        XCTAssertFalse(try batched([17, 16, 3, 3]))
         XCTAssertFalse(try batched([24, 16, 1, 1], Conv2dAttributes()))
         XCTAssertFalse(try batched([16, 16, 3, 3], pool: true))
     }

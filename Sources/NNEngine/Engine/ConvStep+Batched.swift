@@ -1,6 +1,6 @@
 // ConvStep+Batched: an ungrouped conv on a small map (fewer than `batchedPositions` outputs a
-// plane: 4x4 and below; a dense one with a window and at most 512 rows of weights per output
-// channel on 8x8 and below), where the direct kernels' 16- and 32-position panels would be mostly
+// plane: 4x4 and below; a dense one with a window, at most 16 output channels and at most 512
+// rows of weights per output channel on 8x8 and below), where the direct kernels' 16- and 32-position panels would be mostly
 // empty and OpenBLAS's sgemm spends more time packing than computing: one GEMM of Shears' own
 // over all the lane's samples (small_conv.h), `Y [out, n·oh·ow] = W' [out, T·in] · cols [T·in,
 // n·oh·ow]`, with the bias, a residual and the fused activation (all but GELU) in its store.
@@ -29,16 +29,19 @@ extension ConvStep {
     /// Output planes with fewer positions than this run batched.
     static let batchedPositions = 32
 
-    /// Dense convs with a window (not 1x1) on planes of up to this many positions (8x8) run
-    /// batched too when a panel of their packed weights fits L1 (`batchedMaximumDepth` rows of
-    /// 16 floats, 32 KiB) and no max pool is fused: the teacher's 16-channel 3x3 convs on 8x8
-    /// maps took 8 µs instead of the direct kernel's 11 (one image), 59 µs instead of 62-84 (a
-    /// batch of 8).
+    /// Dense convs with a window (not 1x1) and at most 16 output channels (one panel) on planes
+    /// of up to this many positions (8x8) run batched too when their panel fits L1
+    /// (`batchedMaximumDepth` rows of 16 floats, 32 KiB) and no max pool is fused: the
+    /// teacher's 16-channel 3x3 convs on 8x8 maps took 8 µs instead of the direct kernel's 11
+    /// (one image), 59 µs instead of 62-84 (a batch of 8); with 128 output channels (GoogLeNet's
+    /// 3x3 convs of 32 and 48 channels on 7x7 maps) the direct kernel was faster (59 and 83 µs
+    /// against 75 and 91, one image).
     static let batchedWindowPositions = 64, batchedMaximumDepth = 512
 
     /// Whether a dense conv that Winograd does not take runs batched on an 8x8 map or smaller.
     var batchedWindowEligible: Bool {
-        kh * kw > 1 && outH * outW <= Self.batchedWindowPositions && inC * kh * kw <= Self.batchedMaximumDepth && pool == nil
+        kh * kw > 1 && outC <= Int(SHEARS_SMALL_CONV_PANEL) && outH * outW <= Self.batchedWindowPositions
+            && inC * kh * kw <= Self.batchedMaximumDepth && pool == nil
     }
 
     /// Whether the conv is a linear layer: 1x1 on 1x1 maps.

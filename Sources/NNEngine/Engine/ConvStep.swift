@@ -6,8 +6,8 @@
 //   (ConvStep+GroupedDirect), else per sample and group, im2col and one GEMM (ConvStep+Grouped);
 // - an ungrouped conv on a map of fewer than 32 positions: one GEMM of Shears' own over all the
 //   lane's samples and the taps that read the input, the whole epilogue in its store
-//   (ConvStep+Batched); a dense one with a window on an 8x8 map or smaller and few input
-//   channels too;
+//   (ConvStep+Batched); a dense one with a window on an 8x8 map or smaller and few input and
+//   output channels too;
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
 // - a dense 1x1, stride-1, unpadded conv on a map of 64 positions or more: a GEMM on the
