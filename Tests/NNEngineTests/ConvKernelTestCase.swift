@@ -21,6 +21,17 @@ class ConvKernelTestCase: XCTestCase {
                             sparseDensityLimit: sparseDensityLimit).run(input)
     }
 
+    /// A model of one conv `a` with `weight` and `bias`, then `activation`.
+    func convModel(_ a: Conv2dAttributes, weight: Tensor, bias: Tensor, activation: Op? = nil) -> Model {
+        var dict = StateDict()
+        dict.setTensor("conv.weight", weight)
+        dict.setTensor("conv.bias", bias)
+        var g = GraphBuilder()
+        let conv = g.add("conv", .conv2d(a), g.input)
+        if let activation { g.add("act", activation, conv) }
+        return Model(architecture: "test", graph: g.graph, stateDict: dict)
+    }
+
     /// The absolute tolerance for a conv against `naiveConv`: 1e-5, or 2e-5 of the largest
     /// output where it runs as Winograd: F(4x4, 3x3) (ungrouped, 3x3, stride 1, undilated), whose
     /// transforms scale the GEMM's rounding by up to 64 (worst measured: 6e-6 of the largest), or

@@ -28,13 +28,7 @@ final class DepthwiseKernelTests: ConvKernelTestCase {
         let spanW = size.1 + a.padding.w + a.paddingEnd.w - a.dilation.w * (kernel.1 - 1) - 1
         guard spanH >= 0, spanW >= 0 else { return }  // the window does not fit the padded map
         let (outH, outW) = (spanH / a.stride.h + 1, spanW / a.stride.w + 1)
-        var dict = StateDict()
-        dict.setTensor("conv.weight", w)
-        dict.setTensor("conv.bias", b)
-        var g = GraphBuilder()
-        let conv = g.add("conv", .conv2d(a), g.input)
-        if let activation { g.add("act", activation, conv) }
-        let model = Model(architecture: "test", graph: g.graph, stateDict: dict)
+        let model = convModel(a, weight: w, bias: b, activation: activation)
         let y = try Executor(model: model, input: [channels, size.0, size.1], maxBatch: batch, threads: 2).run(x)
         var expected = naiveConv(x, w, b, a, out: (outH, outW))
         if let activation, let f = Activation(activation) { expected = expected.map(f.apply) }

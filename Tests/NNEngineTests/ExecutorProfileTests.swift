@@ -65,7 +65,7 @@ final class ExecutorProfileTests: XCTestCase {
     }
 
     func testEveryConvKernelHasItsName() {
-        let kernels: [ConvStep.Kernel] = [.depthwise, .grouped, .groupedGrid([]), .batched, .winograd([]), .polyphase([]), .direct([]),
+        let kernels: [ConvStep.Kernel] = [.depthwise, .grouped, .groupedGrid([]), .batched(nil), .winograd([]), .polyphase([]), .direct([]),
                                           .sparse(SparseWeight(dense: [1], rows: 1, columns: 1))]
         XCTAssertEqual(kernels.map(\.name), ["depthwise", "grouped", "grouped grid", "batched", "winograd", "polyphase", "direct", "sparse"])
     }

@@ -7,7 +7,7 @@ import TestSupport
 /// which share one row routine, Sources/CKernels/common/max_pool_rows.h), against the conv and the
 /// pool run as two models.
 final class FusedMaxPoolKernelTests: ConvKernelTestCase {
-    /// A max pool fused into the conv before it (alone, after a ReLU or a ReLU6, the stem's
+    /// A max pool fused into the conv before it (alone, after a ReLU, ReLU6, clip or leaky ReLU, the stem's
     /// 7x7/2 conv and 3x3/2 pool, a ceil-mode and a stride-1 pool, a 3x3 conv on Winograd)
     /// gives what the conv and the pool give as two models, on one and on several samples.
     func testMaxPoolFusedIntoTheConv() throws {
@@ -19,6 +19,13 @@ final class FusedMaxPoolKernelTests: ConvKernelTestCase {
             (4, 9, 3, Conv2dAttributes(padding: Size2(1)), .relu6,
              Pool2dAttributes(kernel: Size2(3), stride: Size2(1), padding: Size2(1)), (17, 19)),
             (6, 5, 1, Conv2dAttributes(), .relu, Pool2dAttributes(kernel: Size2(2), stride: Size2(2)), (15, 16)),
+            // Activations applied to the pooled map (they commute with the max), and a leaky ReLU
+            // of negative slope that does not commute (applied before the pool).
+            (3, 13, 7, Conv2dAttributes(stride: Size2(2), padding: Size2(3)), .leakyRelu(slope: 0.1),
+             Pool2dAttributes(kernel: Size2(3), stride: Size2(2), padding: Size2(1)), (45, 50)),
+            (6, 5, 1, Conv2dAttributes(), .clip(lower: -0.5, upper: 0.25), Pool2dAttributes(kernel: Size2(2), stride: Size2(2)), (15, 16)),
+            (4, 9, 3, Conv2dAttributes(padding: Size2(1)), .leakyRelu(slope: -0.2),
+             Pool2dAttributes(kernel: Size2(2), stride: Size2(2), ceilMode: true), (17, 19)),
         ]
         for (cin, cout, k, conv, activation, pool, size) in cases {
             var dict = StateDict()

@@ -6,8 +6,10 @@
 //   (ConvStep+GroupedGrid); per group, the direct kernel on stride-1 maps of 28x28 and more with
 //   64 channels a group or more (ConvStep+GroupedDirect); per sample and group, im2col and one
 //   GEMM where an output has more taps than the grouped kernel takes (ConvStep+Grouped);
-// - an ungrouped conv on a map of fewer than 32 positions: im2col of all the lane's samples
-//   and one GEMM (ConvStep+Batched);
+// - an ungrouped conv on a map of fewer than 32 positions: one GEMM of Shears' own over all the
+//   lane's samples and the taps that read the input, the whole epilogue in its store
+//   (ConvStep+Batched); a dense one with a window on an 8x8 map or smaller and few input and
+//   output channels too;
 // - an ungrouped conv whose weights are sparse enough (unstructured pruning, density at or
 //   below the measured crossover of its kind, `SparseCrossover`): the direct sparse kernel;
 // - a dense 1x1, stride-1, unpadded conv on a map of 64 positions or more: a GEMM on the
@@ -17,12 +19,13 @@
 // - a dense stride-2 7x7 conv (a stem): Winograd F(4x4, 4x4) over its four stride phases
 //   (ConvStep+Polyphase);
 // - any other ungrouped conv: the register-blocked direct kernel (ConvStep+Direct).
-// ReLU runs in the kernels' stores (the depthwise and pointwise kernels': every activation but
-// GELU); another fused activation in one pass after them. A max pool that only reads the conv
+// ReLU runs in the kernels' stores (the depthwise, pointwise and batched kernels': every
+// activation but GELU); another fused activation in one pass after them. A max pool that only reads the conv
 // runs in the step too (ConvStep+Pool): in the direct and polyphase kernels' stores, else on
 // each sample's conv output in scratch. A fused residual add (`skip`, before the activation)
-// runs in the pointwise kernel's store, in the pass after the others (which then leave the
-// ReLU to it). A fused squeeze-excite gate scales the input's channels first (ConvStep+Gate).
+// runs in the pointwise and batched kernels' stores, in the pass after the others (which then
+// leave the ReLU to it). A fused squeeze-excite gate scales the input's channels first
+// (ConvStep+Gate).
 
 import NNCore
 import CKernels
@@ -39,8 +42,9 @@ struct ConvStep {
         case groupedDirect([Float])
         /// The grouped kernel with all groups' weights packed by `shears_grouped_pack`.
         case groupedGrid([Float])
-        /// im2col of all samples and one GEMM (small maps).
-        case batched
+        /// One GEMM over all samples and the live taps (small maps) with these weights; nil: a
+        /// 1x1 conv on 1x1 maps, run as a linear layer.
+        case batched(SmallConvWeights?)
         /// Winograd F(4x4, 3x3) with transformed filters `[36][out][in]`.
         case winograd([Float])
         /// Polyphase Winograd F(4x4, 4x4) with filters from `shears_polyphase_filter`.
@@ -155,13 +159,15 @@ struct ConvStep {
         let usePolyphase = winograd && polyphaseEligible
         let kind: SparseCrossover.Kind = useWinograd || usePolyphase ? .winograd : kh == 1 && kw == 1 ? .pointwise : .direct
         if outH * outW < Self.batchedPositions && !useWinograd {
-            kernel = .batched
+            kernel = .batched(batchedWeights())
         } else if density <= densityLimit ?? SparseCrossover.density(kind) {
             kernel = .sparse(SparseWeight(dense: weight, rows: outC, columns: weight.count / outC))
         } else if useWinograd {
             kernel = .winograd(winogradFilters())
         } else if usePolyphase {
             kernel = .polyphase(polyphaseFilters())
+        } else if batchedWindowEligible {
+            kernel = .batched(batchedWeights())
         } else if pointwiseEligible && pool == nil && outH * outW >= Self.pointwiseMinimumPositions {
             kernel = .pointwise(pointwisePackedWeights())
         } else {
@@ -222,7 +228,7 @@ struct ConvStep {
         case .grouped: runGrouped(batch: batch, x: x, y: y, scratch: scratch)
         case .groupedDirect(let packed): runGroupedDirect(packed, batch: batch, x: x, y: y, scratch: scratch)
         case .groupedGrid(let packed): runGroupedGrid(packed, batch: batch, x: x, y: y, scratch: scratch)
-        case .batched: runBatched(batch: batch, x: x, y: y, scratch: scratch)
+        case .batched(let weights): runBatched(weights, batch: batch, x: x, y: y, skip: skip, scratch: scratch)
         case .winograd(let filters): runWinograd(filters, batch: batch, x: x, y: y, scratch: scratch)
         case .polyphase(let filters): runPolyphase(filters, pool: nil, batch: batch, x: x, y: y, scratch: scratch)
         case .pointwise(let packed): runPointwise(packed, batch: batch, x: x, y: y, skip: skip, gate: gate, scratch: scratch)
@@ -248,12 +254,12 @@ struct ConvStep {
     }
 
     /// `y = epilogue(y + skip)` for what the kernels do not apply themselves: the skip and
-    /// every activation but ReLU (ReLU too after a skip); the depthwise and pointwise kernels
-    /// apply every activation but GELU (the pointwise kernel the skip too; a depthwise conv
-    /// has none).
+    /// every activation but ReLU (ReLU too after a skip); the depthwise, pointwise and batched
+    /// kernels apply every activation but GELU (the pointwise and batched kernels the skip too;
+    /// a depthwise conv has none), except a batched linear layer.
     private func applyEpilogue(_ y: UnsafeMutablePointer<Float>, skip: UnsafePointer<Float>?, count: Int) {
         switch kernel {
-        case .depthwise, .pointwise:
+        case .depthwise, .pointwise, .batched(.some):
             guard let epilogue, epilogue.kernelActivation == nil else { return }
             epilogue.apply(y, y, count: count, pool: threads)
         default:
