@@ -6,12 +6,7 @@
 // nor reads a half-written one. The caller claims indices too and returns when `done` reaches the count: it waits only
 // for indices a worker has claimed, never for a worker that has not woken (on a busy machine a
 // descheduled worker costs nothing but its share going to the caller). Idle workers spin on
-// `state` for a while, then sleep on `wake`. Every spin loop (the workers' and the caller's
-// wait) yields the core now and then: where the scheduler puts a worker on the caller's core
-// (a busy shared machine, or `taskset` to one core), a worker spinning at full speed took the
-// core from the caller and a caller waiting on a descheduled worker took it from the worker
-// (the student at 32x32, one image on two threads pinned to one core: p90 0.24 ms against a
-// median of 0.06; with the yields 0.06 and 0.06).
+// `state` for a while, then sleep on `wake`.
 
 #include "worker_pool.h"
 
@@ -31,9 +26,6 @@
 
 /// Polls of `state` an idle worker makes before it sleeps (some 50-100 µs).
 #define SHEARS_POOL_SPINS 2000
-/// Every this many polls a spinning thread calls `sched_yield` instead of pausing (a system
-/// call of well under a microsecond when nothing else wants the core).
-#define SHEARS_POOL_YIELD 64
 
 struct shears_pool {
     int32_t threads;
@@ -94,7 +86,7 @@ static void *worker_main(void *argument) {
     for (;;) {
         uint32_t generation = generation_of(atomic_load_explicit(&pool->state, memory_order_acquire));
         for (int spin = 0; generation == seen && spin < SHEARS_POOL_SPINS; spin++) {
-            if (spin % SHEARS_POOL_YIELD == SHEARS_POOL_YIELD - 1) sched_yield(); else SHEARS_SPIN_PAUSE();
+            SHEARS_SPIN_PAUSE();
             generation = generation_of(atomic_load_explicit(&pool->state, memory_order_acquire));
         }
         if (generation == seen) {
@@ -173,7 +165,7 @@ void shears_pool_parallelize(shears_pool *pool, shears_pool_task task, void *con
     }
     run_indices(pool, publish(pool, task, context, count));
     for (int spin = 0; atomic_load_explicit(&pool->done, memory_order_acquire) < count; spin++) {
-        if (spin % SHEARS_POOL_YIELD == SHEARS_POOL_YIELD - 1) sched_yield(); else SHEARS_SPIN_PAUSE();
+        if (spin < SHEARS_POOL_SPINS) SHEARS_SPIN_PAUSE(); else sched_yield();
     }
     atomic_flag_clear_explicit(&pool->busy, memory_order_release);
 }
