@@ -1,4 +1,5 @@
-// Activation+Kernel: an activation as the C kernels take it, to apply in their stores.
+// Activation+Kernel: an activation as the C kernels take it, to apply in their stores, and the
+// one a conv's kernel stores with.
 
 import CKernels
 
@@ -20,5 +21,13 @@ extension Activation {
         case .silu: return make(SHEARS_ACTIVATION_SILU)
         case .gelu: return nil
         }
+    }
+}
+
+extension ConvStep {
+    /// The activation the depthwise, pointwise and small-map kernels apply in their stores: the
+    /// epilogue's, or none (no epilogue, or GELU, which `applyEpilogue` runs after the kernel).
+    var storeActivation: shears_activation {
+        epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
     }
 }

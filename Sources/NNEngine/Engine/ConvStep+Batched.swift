@@ -78,7 +78,7 @@ extension ConvStep {
                     skip: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
         guard let weights else { return runOnVectors(batch: batch, x: x, y: y) }
         let positions = outH * outW, depth = weights.taps.count * inC, panels = (outC + Int(SHEARS_SMALL_CONV_PANEL) - 1) / Int(SHEARS_SMALL_CONV_PANEL)
-        let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
+        let activation = storeActivation
         weights.sources.withUnsafeBufferPointer { sources in
             shears_small_conv_gather(x, Int32(batch), Int32(inC), Int64(inH * inW), sources.baseAddress, Int32(weights.taps.count),
                                      Int32(positions), scratch)

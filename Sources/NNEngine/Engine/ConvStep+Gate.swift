@@ -16,8 +16,9 @@ extension ConvStep {
     /// or the lane's gated inputs (rounded up to 16, so that the kernel's scratch stays aligned).
     var gateScratchSize: Int {
         guard gate != nil else { return 0 }
-        if gatesWeights, case .pointwise(let packed) = kernel { return (packed.count + 15) / 16 * 16 }
-        return (capacity * inputSize + 15) / 16 * 16
+        var floats = capacity * inputSize
+        if gatesWeights, case .pointwise(let packed) = kernel { floats = packed.count }
+        return (floats + 15) / 16 * 16
     }
 
     /// `xg[n, c, p] = x[n, c, p] · gate[n·inC + c]` for `batch` samples.

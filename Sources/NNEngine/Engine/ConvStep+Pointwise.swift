@@ -43,7 +43,7 @@ extension ConvStep {
                       skip: UnsafePointer<Float>?, gate: UnsafePointer<Float>?, scratch: UnsafeMutablePointer<Float>) {
         let positions = outH * outW, partSize = Int(shears_pointwise_scratch_size(Int32(inC)))
         let kernelScratch = scratch + (gate == nil ? 0 : gateScratchSize), tile = Int(SHEARS_POINTWISE_TILE_CHANNELS)
-        let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
+        let activation = storeActivation
         let byPositions = positions >= Self.pointwisePositionSplit
         packed.withUnsafeBufferPointer { w in
             bias.withUnsafeBufferPointer { b in

@@ -215,7 +215,7 @@ struct ConvStep {
         case .depthwise:
             // A single image's channels split over the threads in blocks of eight, each with its own scratch.
             let plane = inH * inW, outPlane = outH * outW, padded = Int(shears_depthwise_scratch_size(window)), taps = kh * kw
-            let activation = epilogue?.kernelActivation ?? shears_activation(kind: Int32(SHEARS_ACTIVATION_NONE.rawValue), a: 0, b: 0)
+            let activation = storeActivation
             weight.withUnsafeBufferPointer { w in
                 bias.withUnsafeBufferPointer { b in
                     forEachSample(batch: batch, alignment: 8, prepare: { _ in }, part: { n, part, first, end in

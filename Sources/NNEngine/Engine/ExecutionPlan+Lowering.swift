@@ -1,7 +1,5 @@
 // ExecutionPlan+Lowering: the plan's fourth pass. Turns each node into the Step that computes
 // it, reading and writing the buffers the assignment gave: a conv into a ConvStep carrying its
-// ExecutionPlan+Lowering: the plan's fourth pass. Turns each node into the Step that computes
-// it, reading and writing the buffers the assignment gave: a conv into a ConvStep carrying its
 // folded BatchNorm, fused activation, max pool, residual add or squeeze-excite gate (its kernel
 // still unchosen), an affine into one carrying its fused activation and reading its fused
 // concat's inputs, a 1x1 conv whose average pool runs first into that pool's step and the pool
