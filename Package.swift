@@ -58,11 +58,11 @@ let package = Package(
 
         /// No unsafe flags, so the products work as a versioned dependency; scripts/test builds
         /// the tests in release mode (with -enable-testing), since they run real images and models.
-        /// NN is seven targets and an umbrella that re-exports them (`import NN` gives all seven):
+        /// NN is eight targets and an umbrella that re-exports them (`import NN` gives all eight):
         /// the core (tensors, state dicts, the graph IR, shapes and statistics, catalog
         /// architectures, errors, atomic files, the seeded RNG), torch I/O (pickle machine, checkpoints, module
         /// trees), torch.export archives, ONNX I/O, vision (JPEG, PIL transforms, datasets), the engine (executor)
-        /// and evaluation (top-1 evaluation, BN recalibration, timing). Each uses the others' `package` API only.
+        /// evaluation (top-1 evaluation, BN recalibration, timing) and training (backward, losses, optimizers). Each uses the others' `package` API only.
         .target(name: "NNCore"),
         .target(name: "NNTorchIO", dependencies: ["NNCore"]),
         .target(name: "NNONNX", dependencies: ["NNCore", "ONNXProto"]),
@@ -72,7 +72,10 @@ let package = Package(
         .target(name: "NNEvaluation", dependencies: ["NNCore", "NNEngine", "NNVision"]),
         /// torch.export (`.pt2`) archives: the ExportedProgram's ATen graph as a Shears graph.
         .target(name: "NNTorchExport", dependencies: ["NNCore", "NNTorchIO"]),
-        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "NNEvaluation"]),
+        /// Training: each op's forward with saved activations and its backward, the losses
+        /// (cross-entropy, the homework's distillation loss), torch.optim's optimizers and schedules.
+        .target(name: "NNTraining", dependencies: ["NNCore", "COpenBLAS"]),
+        .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "NNEvaluation", "NNTraining"]),
         .target(name: "Prune", dependencies: ["NNCore"]),
         .target(name: "Quantize", dependencies: ["NNCore", "NNTorchIO"]),
         .target(name: "Report", dependencies: ["NNCore", "Prune"]),
@@ -108,6 +111,7 @@ let package = Package(
         .testTarget(name: "NNVisionTests", dependencies: ["NNVision", "NNCore", "NNTorchIO", "TestSupport"]),
         .testTarget(name: "NNEngineTests", dependencies: ["NNEngine", "NNCore", "NNTorchIO", "NNONNX", "TestSupport", "NNTestSupport"]),
         .testTarget(name: "NNEvaluationTests", dependencies: ["NNEvaluation", "NNCore", "NNTorchIO", "NNVision", "TestSupport"]),
+        .testTarget(name: "NNTrainingTests", dependencies: ["NNTraining", "NNCore", "NNTorchIO", "TestSupport", "NNTestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),

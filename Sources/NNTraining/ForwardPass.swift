@@ -1,0 +1,37 @@
+// ForwardPass: what a training forward keeps for the backward: every node's output for the
+// batch, in graph order (the tape). Each op's backward reads its inputs and output from it.
+
+import NNCore
+
+/// Every node's output of one forward over a batch.
+public struct ForwardPass: Sendable {
+    /// Node outputs by node index, each with the batch as its first axis (`[N, C, H, W]` or `[N, F]`).
+    public let outputs: [Tensor]
+    /// Whether the forward ran in training mode (batch statistics in BatchNorm).
+    public let training: Bool
+
+    /// The network's output (the last node's), e.g. the logits `[N, K]`.
+    public var output: Tensor { outputs[outputs.count - 1] }
+}
+
+/// What one node's backward gives: the gradient for each of its inputs and for its parameters.
+struct NodeGradient {
+    /// `∂L/∂input` per input, in the node's input order; nil where none is needed.
+    var inputs: [Tensor?]
+    /// `∂L/∂parameter` by state-dict key.
+    var parameters: [(key: String, gradient: Tensor)] = []
+}
+
+/// What a node's backward reads besides the model: its inputs, its output, the gradient
+/// arriving at its output, and which inputs need a gradient (none flows to the network input).
+struct BackwardContext {
+    let node: Node
+    let inputs: [Tensor]
+    let output: Tensor
+    /// `∂L/∂output`, the output's shape.
+    let gradient: Tensor
+    /// Per input, whether its gradient is needed.
+    let needsInputGradient: [Bool]
+    /// Whether the forward ran in training mode.
+    let training: Bool
+}

@@ -1,0 +1,25 @@
+// TrainingError: every error the NNTraining module throws, one line each, naming the layer,
+// key or setting, and where one is known the way out.
+
+import NNCore
+
+/// Errors from training a model.
+public enum TrainingError: Error, CustomStringConvertible, Equatable {
+    /// An op (named by its node) that has no backward in Shears; `wayOut` says what would go through.
+    case unsupportedOp(node: String, op: String, wayOut: String)
+    /// A parameter a node reads is missing from the model (`key`).
+    case missingParameter(String)
+    /// Tensors whose shapes do not fit (a batch, labels, a gradient or an optimizer's state).
+    case shapeMismatch(String)
+    /// A setting that cannot work (`name`: the setting, `reason`: why).
+    case invalidSetting(name: String, reason: String)
+
+    public var description: String {
+        switch self {
+        case .unsupportedOp(let node, let op, let wayOut): return "\(node): \(op) has no backward in Shears; \(wayOut)"
+        case .missingParameter(let key): return "missing parameter \(key)"
+        case .shapeMismatch(let detail): return "shape mismatch: \(detail)"
+        case .invalidSetting(let name, let reason): return "invalid \(name): \(reason)"
+        }
+    }
+}
