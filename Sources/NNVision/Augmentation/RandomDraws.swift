@@ -23,7 +23,7 @@ extension SplitMix64: RandomDraws {
 
     /// Lemire's unbiased multiply-shift ("Fast random integer generation in an interval",
     /// 2019): the high 64 bits of `next() · bound`, redrawn while the low 64 bits fall below
-    /// `2⁶⁴ mod bound`. A bound below 1 gives 0.
+    /// `2⁶⁴ mod bound`. A bound of 1 (or less) gives 0 without drawing.
     public mutating func integer(below bound: Int) -> Int {
         guard bound > 1 else { return 0 }
         let n = UInt64(bound)
