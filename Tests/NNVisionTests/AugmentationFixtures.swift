@@ -49,13 +49,6 @@ struct AugmentationManifest: Decodable {
         let std: [Double]
         let tensor: String
     }
-    /// `Image.resize((width, height), BILINEAR)` of `image`.
-    struct Resize: Decodable {
-        let image: String
-        let width: Int
-        let height: Int
-        let pixels: String
-    }
     /// `Resize(resize)` + `CenterCrop(crop)` of the `box` of `image`.
     struct Pipeline: Decodable {
         let image: String
@@ -67,7 +60,8 @@ struct AugmentationManifest: Decodable {
     let boxes: [Box]
     let crops: [Crop]
     let flips: [Flip]
-    let resizes: [Resize]
+    /// `Image.resize((width, height), BILINEAR)` of `file` (an images fixture), in augmentation/.
+    let resizes: [ImageManifest.Resize]
     let pipelines: [Pipeline]
     let train: Train
 

@@ -18,11 +18,11 @@ final class PILResizeTests: XCTestCase {
     /// width (`verticalFirst`): its results, bit for bit, and the rule itself.
     func testVerticalPassFirstAsPillow13() throws {
         for resize in try AugmentationManifest.load().resizes {
-            let source = try JPEGDecoder.decode(file: ImageManifest.path(resize.image))
+            let source = try JPEGDecoder.decode(file: ImageManifest.path(resize.file))
             XCTAssertTrue(PILResize.verticalFirst(from: (source.width, source.height), to: (resize.width, resize.height)))
             let expected = try Fixtures.bytes("augmentation/" + resize.pixels)
             XCTAssertEqual(PILResize.resize(source, width: resize.width, height: resize.height).pixels, expected,
-                           "\(resize.image) -> \(resize.width)x\(resize.height)")
+                           "\(resize.file) -> \(resize.width)x\(resize.height)")
         }
         XCTAssertFalse(PILResize.verticalFirst(from: (61, 47), to: (23, 19)), "Δh 28 <= 2 · Δw 38")
         XCTAssertTrue(PILResize.verticalFirst(from: (61, 47), to: (50, 10)), "Δh 37 > 2 · Δw 22")

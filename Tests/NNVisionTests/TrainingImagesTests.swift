@@ -49,6 +49,21 @@ final class TrainingImagesTests: XCTestCase {
         }
     }
 
+    /// The bundled example's training split: 3000 labelled images, 300 of each class, which
+    /// train at the example's 32x32 with every augmentation.
+    func testBundledTrainingSplit() throws {
+        let dataset = try ImageDataset(root: Fixtures.repositoryRoot.appendingPathComponent("examples/fashion").path, split: "training")
+        XCTAssertEqual(dataset.samples.count, 3000)
+        XCTAssertEqual(Dictionary(grouping: dataset.samples.compactMap(\.label), by: { $0 }).mapValues(\.count), Dictionary(uniqueKeysWithValues: (0..<10).map { ($0, 300) }))
+        let fashion = try Preprocessing(resize: 36, crop: 32, mean: Preprocessing.food11.mean, std: Preprocessing.food11.std)
+        for augmentation in Augmentation.allCases {
+            let images = try TrainingImages(dataset: dataset, preprocessing: fashion, augmentation: augmentation, limit: 40)
+            let batch = try XCTUnwrap(try images.batches(epoch: 0, size: 16, seed: 1).last)
+            XCTAssertEqual(batch.images.shape, [8, 3, 32, 32])
+            XCTAssertTrue(batch.images.scalars.allSatisfy(\.isFinite))
+        }
+    }
+
     /// Training needs labels: an unlabelled file is refused by name before decoding.
     func testUnlabelledImagesAreRefused() throws {
         let dataset = try ImageDataset(root: Fixtures.path("images/datasets/food11"), split: "evaluation")
