@@ -50,7 +50,7 @@ public struct TrainingBatches: RandomAccessCollection, Sendable {
     }
 
     public var startIndex: Int { 0 }
-    public var endIndex: Int { (order.count + size - 1) / size }
+    public var endIndex: Int { order.isEmpty ? 0 : (order.count - 1) / size + 1 }
 
     /// Batch `position`: its images augmented and normalised (crop-flip's resizes spread over
     /// all cores; the result is the same either way).
