@@ -50,6 +50,7 @@ final class TrainingBatchesTests: XCTestCase {
         var expected = Array(0..<100)
         for i in stride(from: 99, to: 0, by: -1) { expected.swapAt(i, generator.integer(below: i + 1)) }
         XCTAssertEqual(epoch.order, expected)
+        XCTAssertEqual(try images.batches(epoch: 0, size: .max).map(\.indices.count), [100], "one batch, no overflow")
         XCTAssertThrowsError(try images.batches(epoch: 0, size: 0))
         XCTAssertThrowsError(try images.batches(epoch: -1, size: 4))
     }
