@@ -14,6 +14,22 @@ final class PILResizeTests: XCTestCase {
         }
     }
 
+    /// Pillow 13 runs the vertical pass first when the height shrinks by more than twice the
+    /// width (`verticalFirst`): its results, bit for bit, and the rule itself.
+    func testVerticalPassFirstAsPillow13() throws {
+        for resize in try AugmentationManifest.load().resizes {
+            let source = try JPEGDecoder.decode(file: ImageManifest.path(resize.file))
+            XCTAssertTrue(PILResize.verticalFirst(from: (source.width, source.height), to: (resize.width, resize.height)))
+            let expected = try Fixtures.bytes("augmentation/" + resize.pixels)
+            XCTAssertEqual(PILResize.resize(source, width: resize.width, height: resize.height).pixels, expected,
+                           "\(resize.file) -> \(resize.width)x\(resize.height)")
+        }
+        XCTAssertFalse(PILResize.verticalFirst(from: (61, 47), to: (23, 19)), "Δh 28 <= 2 · Δw 38")
+        XCTAssertTrue(PILResize.verticalFirst(from: (61, 47), to: (50, 10)), "Δh 37 > 2 · Δw 22")
+        XCTAssertTrue(PILResize.verticalFirst(from: (10, 40), to: (20, 39)), "a widening width counts as negative")
+        XCTAssertFalse(PILResize.verticalFirst(from: (10, 40), to: (20, 40)), "no vertical shrink")
+    }
+
     func testSameSizeIsACopy() {
         let image = RGBImage(width: 2, height: 1, pixels: [1, 2, 3, 4, 5, 6])
         XCTAssertEqual(PILResize.resize(image, width: 2, height: 1), image)
@@ -23,7 +39,7 @@ final class PILResizeTests: XCTestCase {
     func testRegionEqualsTheSameRegionOfTheFullResize() throws {
         let source = try JPEGDecoder.decode(file: ImageManifest.path("rgb422_61x47.jpg"))
         var generator = SeededGenerator(state: 7)
-        for (width, height) in [(23, 19), (30, 47), (61, 100), (61, 47), (128, 20)] {
+        for (width, height) in [(23, 19), (30, 47), (61, 100), (61, 47), (128, 20), (50, 10), (70, 5)] {
             let full = PILResize.resize(source, width: width, height: height)
             for _ in 0..<5 {
                 let x0 = Int.random(in: 0..<width, using: &generator), x1 = Int.random(in: x0 + 1...width, using: &generator)

@@ -35,6 +35,20 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertTrue(pairs.contains([15, 20]), "a crop larger than the resized image (zero padding)")
     }
 
+    /// torchvision `Resize(R) + CenterCrop(C)` of tall images, where Pillow 13 resizes
+    /// vertically first: the same bytes, computing only the kept pixels.
+    func testTallImagesMatchPillow13() throws {
+        for pipeline in try AugmentationManifest.load().pipelines {
+            let image = try JPEGDecoder.decode(file: ImageManifest.path(pipeline.image))
+            let box = pipeline.box
+            let tall = PILResize.copy(image, columns: box[1] ..< box[1] + box[3], rows: box[0] ..< box[0] + box[2])
+            let preprocessing = try Preprocessing(resize: pipeline.resize, crop: pipeline.crop, mean: [0, 0, 0], std: [1, 1, 1])
+            let size = ResizeShorterSide.outputSize(width: tall.width, height: tall.height, shorter: pipeline.resize)
+            XCTAssertTrue(PILResize.verticalFirst(from: (tall.width, tall.height), to: size))
+            XCTAssertEqual(preprocessing.croppedImage(tall).pixels, try Fixtures.bytes("augmentation/" + pipeline.pixels), pipeline.pixels)
+        }
+    }
+
     func testCroppedImageFromFileDecodesFirst() throws {
         let path = ImageManifest.path("rgb422_61x47.jpg")
         let preprocessing = try Preprocessing(resize: 20, crop: 16, mean: [0, 0, 0], std: [1, 1, 1])
@@ -49,6 +63,9 @@ final class PreprocessingTests: XCTestCase {
         XCTAssertEqual(preprocessing.resizeBytes(width: 512, height: 384), 341 * 36 + 256 * 36 + 384 * 224 * 3 + 224 * 224 * 3 + 224 * 12)
         // An unchanged size needs no coefficients.
         XCTAssertEqual(preprocessing.resizeBytes(width: 256, height: 256), 256 * 224 * 3 + 224 * 224 * 3 + 224 * 12)
+        // 60x150 -> 20x50 resizes vertically first: coefficients 20·(16 + 4·7) + 50·(16 + 4·7), pass 60·16·3.
+        let tall = try Preprocessing(resize: 20, crop: 16, mean: [0, 0, 0], std: [1, 1, 1])
+        XCTAssertEqual(tall.resizeBytes(width: 60, height: 150), 20 * 44 + 50 * 44 + 60 * 16 * 3 + 16 * 16 * 3 + 16 * 12)
         // A 65535x2 strip resized to a shorter side of 65,535: 2.1e9 columns of coefficients.
         let huge = try Preprocessing(resize: 65_535, crop: 16, mean: [0, 0, 0], std: [1, 1, 1])
         XCTAssertGreaterThan(try XCTUnwrap(huge.resizeBytes(width: 65_535, height: 2)), 1 << 35)

@@ -13,13 +13,20 @@ and writes 28x28 grayscale JPEGs (PIL, quality 90):
 18th picked image of class 3. Which images are picked (deterministic):
   - training: the whole train set (default), or with --train-count N a seeded random
     subset of N (random.Random(seed).sample over the indices, then kept in source order);
+    with --balanced-training as well, N/10 of each class (the remainder of N/10 to the lowest
+    labels, one each): one random.Random(seed) samples each class's indices in turn, class 0
+    first, and the union is kept in source order;
   - validation: a balanced pick, the first N/10 images of each class in t10k order (the
     remainder of N/10 goes to the lowest labels, one each); N=10000 is all of t10k;
   - evaluation: the first --evaluation-count t10k images not picked for validation, in
     t10k order, named 0.jpg, 1.jpg, ...
-A split with count 0 is not written. It is not a general converter: Fashion-MNIST only.
+A split with count 0 is not written, and only the splits written must not exist yet (so a
+training split can be added beside committed validation/ and evaluation/ folders). It is not
+a general converter: Fashion-MNIST only.
 
     make_dataset.py --out examples/fashion --train-count 0 --validation-count 1000
+    make_dataset.py --out examples/fashion --train-count 3000 --balanced-training \
+        --validation-count 0 --evaluation-count 0
 """
 import argparse
 import gzip
@@ -64,10 +71,28 @@ def load(source, kind):
     return [pixels[i * size:(i + 1) * size] for i in range(n)], list(labels)
 
 
+def quotas(count):
+    """Images per class for a balanced pick of count: count//10, +1 for the lowest count%10 labels."""
+    classes = len(CLASSES)
+    return [count // classes + (1 if c < count % classes else 0) for c in range(classes)]
+
+
+def balanced_sample(labels, count, seed):
+    """A seeded balanced subset, in source order: one random.Random(seed) samples quotas(count)[c]
+    of class c's indices, for c = 0, 1, ..."""
+    rng = random.Random(seed)
+    picked = []
+    for label, quota in enumerate(quotas(count)):
+        members = [i for i, l in enumerate(labels) if l == label]
+        if quota > len(members):
+            raise ValueError(f"not enough images of class {label} for a balanced pick of {count}")
+        picked += rng.sample(members, quota)
+    return sorted(picked)
+
+
 def balanced(labels, count):
     """Indices of the first count//10 (+1 for the lowest count%10 labels) images of each class."""
-    classes = len(CLASSES)
-    quota = [count // classes + (1 if c < count % classes else 0) for c in range(classes)]
+    quota = quotas(count)
     picked = []
     for i, label in enumerate(labels):
         if quota[label] > 0:
@@ -102,11 +127,13 @@ def main():
     parser.add_argument("--train-count", type=int, default=60000, help="training images (0: none)")
     parser.add_argument("--validation-count", type=int, default=1000, help="balanced t10k pick")
     parser.add_argument("--evaluation-count", type=int, default=20, help="unlabelled t10k images")
+    parser.add_argument("--balanced-training", action="store_true", help="the training subset takes as many images of each class")
     parser.add_argument("--seed", type=int, default=0, help="seed of the training subset")
     parser.add_argument("--source", default=SOURCE, help="folder of the idx .gz files")
     args = parser.parse_args()
 
-    for split in ("training", "validation", "evaluation"):
+    counts = {"training": args.train_count, "validation": args.validation_count, "evaluation": args.evaluation_count}
+    for split in (name for name, count in counts.items() if count > 0):
         if os.path.isdir(os.path.join(args.out, split)) and os.listdir(os.path.join(args.out, split)):
             parser.error(f"{args.out}/{split} exists and is not empty; remove it first")
     os.makedirs(args.out, exist_ok=True)
@@ -117,7 +144,10 @@ def main():
         images, labels = load(args.source, "train")
         if args.train_count > len(images):
             parser.error(f"--train-count {args.train_count}: the train set has {len(images)} images")
-        indices = sorted(random.Random(args.seed).sample(range(len(images)), args.train_count))
+        if args.balanced_training:
+            indices = balanced_sample(labels, args.train_count, args.seed)
+        else:
+            indices = sorted(random.Random(args.seed).sample(range(len(images)), args.train_count))
         write_split(os.path.join(args.out, "training"), images, labels, indices, labelled=True)
 
     if args.validation_count > 0 or args.evaluation_count > 0:

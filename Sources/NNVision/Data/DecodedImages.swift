@@ -47,6 +47,21 @@ public struct DecodedImages: Sendable {
         try MemoryBudget.check(elements: [samples.count, crop, crop].checkedProduct ?? -1, of: 3,
                                for: "the \(crop)x\(crop) RGB crops of \(samples.count) images",
                                path: folder ?? samples.first.map { ($0.path as NSString).deletingLastPathComponent } ?? "")
+        let loaded = try Self.load(samples, skipBad: skipBad, parallel: parallel, progress: progress, preprocessing.croppedImage(file:))
+        self.preprocessing = preprocessing
+        self.samples = loaded.samples
+        self.images = loaded.images
+        self.skipped = loaded.skipped
+    }
+
+    /// Runs `image` on every sample's file, in parallel when asked, and keeps what it returns
+    /// in listing order; the samples whose file threw are left out and listed in `skipped`
+    /// when `skipBad`, else the first of them (in listing order) is thrown. `progress` as in
+    /// `init(samples:...)`; `image` is called from several threads at once when `parallel`.
+    static func load(_ samples: [ImageDataset.Sample], skipBad: Bool, parallel: Bool,
+                     progress: ((_ done: Int, _ total: Int) -> Void)?,
+                     _ image: @escaping (_ path: String) throws -> RGBImage) throws
+        -> (samples: [ImageDataset.Sample], images: [RGBImage], skipped: [NNError]) {
         var results = [Result<RGBImage, NNError>?](repeating: nil, count: samples.count)
         let lock = NSLock()
         var done = 0
@@ -55,7 +70,7 @@ public struct DecodedImages: Sendable {
             let work = { (i: Int) in
                 let path = samples[i].path
                 do {
-                    slots[i] = .success(try preprocessing.croppedImage(file: path))
+                    slots[i] = .success(try image(path))
                 } catch let error as NNError {
                     slots[i] = .failure(error)
                 } catch {
@@ -87,10 +102,7 @@ public struct DecodedImages: Sendable {
                 throw NNError.badImage(path: sample.path, reason: "was not decoded")
             }
         }
-        self.preprocessing = preprocessing
-        self.samples = kept
-        self.images = images
-        self.skipped = skipped
+        return (kept, images, skipped)
     }
 
     /// Images `range` normalised into one `[range.count, 3, crop, crop]` tensor, with their labels.

@@ -2,6 +2,9 @@
 // (Pillow src/libImaging/Resample.c, docs/FORMATS.md §4.2). The triangle filter stretched by the
 // downscale factor (antialiasing), 22-bit fixed-point weights, a horizontal pass then a
 // vertical pass, each rounded and clamped to 8 bits, and only the passes whose size changes.
+// Pillow 13 runs the vertical pass first when the height shrinks by more than twice what the
+// width does (`verticalFirst`); the 8-bit intermediate makes the order show in the result.
+// Pillow 12 and older always ran the horizontal pass first; this follows Pillow 13.
 // Not a general resampler: no other filters, no box argument, no other modes.
 
 /// Pillow's bilinear resize of an RGB image.
@@ -27,6 +30,14 @@ public enum PILResize {
                      "PILResize: region \(columns) x \(rows) outside \(width)x\(height)")
         let vertical = ResizeCoefficients(inputSize: image.height, outputSize: height)
         let needVertical = height != image.height
+        if width != image.width && needVertical && verticalFirst(from: (image.width, image.height), to: (width, height)) {
+            // Vertical pass over the source columns the horizontal taps of `columns` read.
+            let horizontal = ResizeCoefficients(inputSize: image.width, outputSize: width)
+            let sourceColumns = horizontal.first[columns.lowerBound]
+                ..< horizontal.first[columns.upperBound - 1] + horizontal.count[columns.upperBound - 1]
+            let current = verticalPass(image, columns: sourceColumns, outputs: rows, vertical, rowOffset: 0)
+            return horizontalPass(current, rows: 0..<rows.count, outputs: columns, horizontal, columnOffset: sourceColumns.lowerBound)
+        }
         // Source rows the vertical pass reads (all of `rows` when there is no vertical pass).
         let sourceRows = needVertical
             ? vertical.first[rows.lowerBound] ..< vertical.first[rows.upperBound - 1] + vertical.count[rows.upperBound - 1]
@@ -44,10 +55,19 @@ public enum PILResize {
         return copy(current, columns: currentColumns, rows: (sourceRows.lowerBound - firstRow) ..< (sourceRows.upperBound - firstRow))
     }
 
+    /// Pillow 13's pass order (`ImagingResampleInner`): the vertical pass first when the
+    /// height shrinks and by more than twice the width's shrink, `Δh > 0 && Δh > 2 · Δw`
+    /// with `Δ = input − output` (Δw may be negative).
+    static func verticalFirst(from input: (width: Int, height: Int), to output: (width: Int, height: Int)) -> Bool {
+        let shrinkHeight = input.height - output.height, shrinkWidth = input.width - output.width
+        return shrinkHeight > 0 && shrinkHeight > 2 * shrinkWidth
+    }
+
     /// One output row per source row in `rows`, each pixel x in `outputs` being
-    /// `Σ_j in[first[x] + j] * k_j` over its taps.
+    /// `Σ_j in[first[x] - columnOffset + j] * k_j` over its taps (`image` starting at source
+    /// column `columnOffset`).
     static func horizontalPass(_ image: RGBImage, rows: Range<Int>, outputs: Range<Int>,
-                               _ coefficients: ResizeCoefficients) -> RGBImage {
+                               _ coefficients: ResizeCoefficients, columnOffset: Int = 0) -> RGBImage {
         let outWidth = outputs.count, inRowBytes = image.width * 3
         var out = [UInt8](repeating: 0, count: rows.count * outWidth * 3)
         image.pixels.withUnsafeBufferPointer { src in
@@ -61,7 +81,7 @@ public enum PILResize {
                                 let rowStart = y * inRowBytes
                                 for x in outputs {
                                     var r = ResizeCoefficients.half, g = r, b = r
-                                    var s = rowStart + first[x] * 3
+                                    var s = rowStart + (first[x] - columnOffset) * 3
                                     let k = x * taps
                                     for j in 0..<count[x] {
                                         let w = weights[k + j]

@@ -82,8 +82,9 @@ public struct Preprocessing: Equatable, Sendable {
 
     /// Bytes `croppedImage(_:)` allocates for a `width` x `height` image (nil past 2^62): per
     /// resized axis of n inputs and m outputs, m · (16 + 4 · taps) for Pillow's coefficients
-    /// (taps = 2 · ⌈max(n / m, 1)⌉ + 1), the horizontal pass's height · crop · 3 and the crop's
-    /// crop² · 3 (+ crop · 12 for the vertical accumulator).
+    /// (taps = 2 · ⌈max(n / m, 1)⌉ + 1), the first pass's height · crop · 3 (width · crop · 3
+    /// when the vertical pass runs first, `PILResize.verticalFirst`) and the crop's crop² · 3
+    /// (+ crop · 12 for the vertical accumulator).
     public func resizeBytes(width: Int, height: Int) -> Int? {
         let size = ResizeShorterSide.outputSize(width: width, height: height, shorter: resize)
         func coefficients(_ inputs: Int, _ outputs: Int) -> Double {
@@ -93,7 +94,7 @@ public struct Preprocessing: Equatable, Sendable {
         }
         let side = Double(crop)
         let bytes = coefficients(width, size.width) + coefficients(height, size.height)
-            + Double(height) * side * 3 + side * side * 3 + side * 12
+            + Double(PILResize.verticalFirst(from: (width, height), to: size) ? width : height) * side * 3 + side * side * 3 + side * 12
         return bytes < 0x1p62 ? Int(bytes) : nil
     }
 
