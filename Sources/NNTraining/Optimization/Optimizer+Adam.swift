@@ -12,11 +12,12 @@ extension Optimizer {
     func stepAdam(_ parameter: inout [Float], _ gradient: [Float], _ state: inout ParameterState, learningRate: Double, beta1: Double) {
         var g = gradient
         let count = parameter.count
-        if state.expAvg.isEmpty {
-            state.expAvg = [Float](repeating: 0, count: count)
-            state.expAvgSq = [Float](repeating: 0, count: count)
-            if settings.amsgrad { state.maxExpAvgSq = [Float](repeating: 0, count: count) }
-        }
+        // The moments as local arrays (one owner each, updated in place), put back at the end.
+        var m = state.expAvg.isEmpty ? [Float](repeating: 0, count: count) : state.expAvg
+        var v = state.expAvgSq.isEmpty ? [Float](repeating: 0, count: count) : state.expAvgSq
+        state.expAvg = []
+        state.expAvgSq = []
+        defer { state.expAvg = m; state.expAvgSq = v }
         if settings.weightDecay != 0 {
             if settings.kind == .adamw {
                 let keep = Float(1 - learningRate * settings.weightDecay)
@@ -27,27 +28,30 @@ extension Optimizer {
             }
         }
         // exp_avg.lerp_(grad, 1 - beta1): ATen's lerp, `self + w · (end − self)` for |w| < 0.5,
-        // else `end − (end − self) · (1 − w)`, fused.
+        // else `end − (end − self) · (1 − w)`, fused; exp_avg_sq.mul_(beta2).addcmul_(grad, grad,
+        // value=1 - beta2): `v · β2 + ((1 − β2) · g) · g`, the add fused.
         let weight = Float(1 - beta1)
         let small = abs(weight) < 0.5
         let beta2 = Float(settings.beta2), oneMinusBeta2 = Float(1 - settings.beta2)
         for i in 0..<count {
-            let difference = g[i] - state.expAvg[i]
-            state.expAvg[i] = small ? state.expAvg[i].addingProduct(weight, difference) : g[i].addingProduct(-difference, 1 - weight)
-            state.expAvgSq[i] = (state.expAvgSq[i] * beta2).addingProduct(oneMinusBeta2 * g[i], g[i])
+            let difference = g[i] - m[i]
+            m[i] = small ? m[i].addingProduct(weight, difference) : g[i].addingProduct(-difference, 1 - weight)
+            v[i] = (v[i] * beta2).addingProduct(oneMinusBeta2 * g[i], g[i])
         }
         if settings.amsgrad {
-            for i in 0..<count { state.maxExpAvgSq[i] = max(state.maxExpAvgSq[i], state.expAvgSq[i]) }
+            if state.maxExpAvgSq.isEmpty { state.maxExpAvgSq = [Float](repeating: 0, count: count) }
+            for i in 0..<count { state.maxExpAvgSq[i] = max(state.maxExpAvgSq[i], v[i]) }
         }
         let t = Double(state.step)
         let biasCorrection1 = 1 - pow(beta1, t)
         let biasCorrection2 = 1 - pow(settings.beta2, t)
+        // param.addcdiv_(exp_avg, denom, value=-step_size): `p + ((−step_size) · m) / denom`.
         let stepSize = Float(-(learningRate / biasCorrection1))
         let correction2 = Float(biasCorrection2.squareRoot()), eps = Float(settings.eps)
-        let second = settings.amsgrad ? state.maxExpAvgSq : state.expAvgSq
+        let second = settings.amsgrad ? state.maxExpAvgSq : v
         for i in 0..<count {
             let denominator = second[i].squareRoot() / correction2 + eps
-            parameter[i] += stepSize * state.expAvg[i] / denominator
+            parameter[i] += stepSize * m[i] / denominator
         }
     }
 }

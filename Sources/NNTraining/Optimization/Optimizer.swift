@@ -59,10 +59,11 @@ public struct Optimizer: Sendable {
         }
         for key in keys { try checkShapes(key, parameters, gradients) }
         for key in keys {
-            guard var parameter = parameters[key], var gradient = gradients[key]?.scalars else { continue }
+            // Taken out of the dictionaries so that each array has one owner and is updated in place.
+            guard var gradient = gradients[key]?.scalars, var parameter = parameters.removeValue(forKey: key) else { continue }
             let mask = masks[key]?.scalars
             if let mask { for i in gradient.indices where mask[i] == 0 { gradient[i] = 0 } }
-            var keyState = state[key] ?? ParameterState()
+            var keyState = state.removeValue(forKey: key) ?? ParameterState()
             keyState.step += 1
             switch settings.kind {
             case .sgd: stepSGD(&parameter.scalars, gradient, &keyState, learningRate: learningRate, momentum: momentum ?? settings.momentum)
