@@ -153,6 +153,11 @@ final class OptimizerTests: XCTestCase {
         XCTAssertThrowsError(try optimizer.step(&parameters, gradients: tensors(), keys: ["w"], learningRate: 1e-3)) { error in
             XCTAssertTrue("\(error)".contains("w: the mask is [4], the parameter [2, 2]"), "\(error)")
         }
+        var misnamed = try Optimizer(settings, masks: ["conv.weight": Tensor(shape: [2, 2], repeating: 1)])
+        XCTAssertThrowsError(try misnamed.step(&parameters, gradients: tensors(), keys: ["w"], learningRate: 1e-3)) { error in
+            XCTAssertEqual(error as? TrainingError, .missingParameter("conv.weight"))
+        }
+        XCTAssertEqual(parameters, tensors())
     }
 
     func testARateOrMomentumOutsideItsRangeIsRefused() throws {

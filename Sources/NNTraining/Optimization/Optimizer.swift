@@ -49,8 +49,8 @@ public struct Optimizer: Sendable {
     /// `learningRate` is the rate in effect (a schedule's), `momentum` a cycled SGD momentum or
     /// Adam β1 (OneCycle's) replacing the settings' for this step. All shapes are checked
     /// before anything changes: a missing parameter or gradient, a gradient or mask whose shape
-    /// differs from its parameter's, or a parameter whose size changed since the last step is
-    /// a thrown `TrainingError` naming the key.
+    /// differs from its parameter's, a mask for a key `parameters` lacks, or a parameter whose
+    /// size changed since the last step is a thrown `TrainingError` naming the key.
     public mutating func step(_ parameters: inout [String: Tensor], gradients: [String: Tensor], keys: [String],
                               learningRate: Double, momentum: Double? = nil) throws {
         try OptimizerSettings.check("learning rate", learningRate, learningRate >= 0, "must be finite and >= 0")
@@ -58,6 +58,7 @@ public struct Optimizer: Sendable {
             try OptimizerSettings.check(settings.kind == .sgd ? "momentum" : "beta1", momentum, momentum >= 0 && momentum < 1, "must be in [0, 1)")
         }
         for key in keys { try checkShapes(key, parameters, gradients) }
+        for key in masks.keys where parameters[key] == nil { throw TrainingError.missingParameter(key) }
         for key in keys {
             // Taken out of the dictionaries so that each array has one owner and is updated in place.
             guard var gradient = gradients[key]?.scalars, var parameter = parameters.removeValue(forKey: key) else { continue }
