@@ -1,6 +1,8 @@
 // Optimizer+Adam: torch.optim.Adam's and AdamW's update of one parameter (`_single_tensor_adam`,
 // not capturable), in float32 with torch's operation order; the bias corrections and the step
-// size are Python floats (doubles), cast to float32 where the kernels take them.
+// size are Python floats (doubles), cast to float32 where the kernels take them. torch's `sqrt`
+// of a large tensor goes through MKL's VML (within an ulp, not correctly rounded), so some
+// elements differ from torch's by an ulp; everything else matches its kernels bit for bit.
 
 import Foundation
 
