@@ -5,8 +5,9 @@
 import NNCore
 
 extension TrainableModel {
-    /// `∂L/∂parameter` for every trainable parameter, given `∂L/∂output` for the pass's
-    /// output (`outputGradient`, the output's shape). Parameters no gradient reaches get zeros.
+    /// `∂L/∂parameter` for every trainable parameter the output depends on, given `∂L/∂output`
+    /// for the pass's output (`outputGradient`, the output's shape). A parameter no gradient
+    /// reaches has no entry, as its `.grad` stays None in torch (so an optimizer skips it).
     public func backward(_ pass: ForwardPass, outputGradient: Tensor) throws -> [String: Tensor] {
         guard outputGradient.shape == pass.output.shape else {
             throw TrainingError.shapeMismatch("the output gradient is \(outputGradient.shape), the output \(pass.output.shape)")
@@ -28,9 +29,6 @@ extension TrainableModel {
             for (key, parameterGradient) in result.parameters {
                 parameterGradients[key] = parameterGradients[key].map { TrainableModel.sum($0, parameterGradient) } ?? parameterGradient
             }
-        }
-        for key in parameterKeys where parameterGradients[key] == nil {
-            parameterGradients[key] = Tensor(shape: parameters[key]?.shape ?? [], repeating: 0)
         }
         return parameterGradients
     }
