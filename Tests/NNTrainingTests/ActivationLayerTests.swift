@@ -12,10 +12,8 @@ final class ActivationLayerTests: XCTestCase {
 
     /// The piecewise-linear ones are exact, boundaries included; the others within 1e-4 of max |torch| (output and gradient).
     func testMatchesTorchAtEveryPointIncludingTheBoundaries() throws {
-        let cases = try GradientCase.all(Self.ops)
-        XCTAssertEqual(cases.count, 10)
-        for c in cases {
-            let t = try c.tensors(), op = try c.graphOp, x = try XCTUnwrap(t["x0"])
+        try GradientCase.each(Self.ops, expected: 10) { c, t in
+            let op = try c.graphOp, x = try XCTUnwrap(t["x0"])
             let y = try ActivationLayer.forward(op, x)
             let context = GradientCase.context(try c.node(inputs: 1), [x], output: y, gradient: try XCTUnwrap(t["dy"]))
             let dx = try ActivationLayer.backward(op, context)

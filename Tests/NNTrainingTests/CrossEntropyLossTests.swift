@@ -9,10 +9,8 @@ import XCTest
 final class CrossEntropyLossTests: XCTestCase {
     /// Loss and gradient within 1e-5 of max |torch| (computed in Double).
     func testMatchesTorch() throws {
-        let cases = try GradientCase.all(["crossEntropy"])
-        XCTAssertEqual(cases.count, 2)
-        for c in cases {
-            let t = try c.tensors(), labels = try XCTUnwrap(c.attributes.labels)
+        try GradientCase.each(["crossEntropy"], expected: 2) { c, t in
+            let labels = try XCTUnwrap(c.attributes.labels)
             let loss = try CrossEntropyLoss(labelSmoothing: try XCTUnwrap(c.attributes.labelSmoothing))
             let (value, gradient) = try loss(try XCTUnwrap(t["logits"]), labels: labels)
             assertRelativelyClose(Tensor(shape: [1], scalars: [value]), t["loss"], 1e-5, "\(c.name) loss")

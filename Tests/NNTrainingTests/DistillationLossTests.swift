@@ -9,10 +9,8 @@ import XCTest
 final class DistillationLossTests: XCTestCase {
     /// Loss and gradient within 1e-5 of max |torch| (computed in Double).
     func testMatchesTheHomeworksLoss() throws {
-        let cases = try GradientCase.all(["distillation"])
-        XCTAssertEqual(cases.count, 2)
-        for c in cases {
-            let t = try c.tensors(), a = c.attributes
+        try GradientCase.each(["distillation"], expected: 2) { c, t in
+            let a = c.attributes
             let loss = try DistillationLoss(alpha: try XCTUnwrap(a.alpha), temperature: try XCTUnwrap(a.temperature))
             let (value, gradient) = try loss(student: try XCTUnwrap(t["logits"]), teacher: try XCTUnwrap(t["teacher"]), labels: try XCTUnwrap(a.labels))
             assertRelativelyClose(Tensor(shape: [1], scalars: [value]), t["loss"], 1e-5, "\(c.name) loss")

@@ -25,9 +25,13 @@ struct GradientCase: Decodable {
         var scale, shift: [Float]?
     }
 
-    /// Every case of the fixture whose op is one of `ops`.
-    static func all(_ ops: Set<String>) throws -> [GradientCase] {
-        try Fixtures.json("gradients/elementwise/cases.json", as: [GradientCase].self).filter { ops.contains($0.op) }
+    /// Runs `body` on every case of the fixture whose op is one of `ops`, with the case's arrays;
+    /// fails unless there are `expected` such cases.
+    static func each(_ ops: Set<String>, expected: Int, file: StaticString = #filePath, line: UInt = #line,
+                     _ body: (GradientCase, [String: Tensor]) throws -> Void) throws {
+        let cases = try Fixtures.json("gradients/elementwise/cases.json", as: [GradientCase].self).filter { ops.contains($0.op) }
+        XCTAssertEqual(cases.count, expected, "cases of \(ops.sorted())", file: file, line: line)
+        for c in cases { try body(c, try c.tensors()) }
     }
 
     /// The case's arrays by name (`x0`, `dy`, `y`, `dx0`, …, or `logits`, `loss`, `gradient`).

@@ -9,10 +9,8 @@ import XCTest
 final class JoinLayerTests: XCTestCase {
     /// add and concat exactly; mul within 1e-4 of max |torch| (the gate's sum over positions).
     func testMatchesTorch() throws {
-        let cases = try GradientCase.all(["add", "mul", "concat"])
-        XCTAssertEqual(cases.count, 4)
-        for c in cases {
-            let t = try c.tensors(), inputs = c.inputs(t), node = try c.node(inputs: inputs.count)
+        try GradientCase.each(["add", "mul", "concat"], expected: 4) { c, t in
+            let inputs = c.inputs(t), node = try c.node(inputs: inputs.count)
             let y = try JoinLayer.forward(node, inputs)
             let gradients = try JoinLayer.backward(GradientCase.context(node, inputs, output: y, gradient: try XCTUnwrap(t["dy"]))).inputs
             XCTAssertEqual(gradients.count, inputs.count)

@@ -11,10 +11,8 @@ final class PoolLayerTests: XCTestCase {
     /// Max pooling routes exactly (forward and gradient equal torch's bit for bit, ties
     /// included); average pooling within 1e-4 of max |torch| (1e-6 forward).
     func testMatchesTorch() throws {
-        let cases = try GradientCase.all(["maxPool", "avgPool", "adaptiveAvgPool"])
-        XCTAssertEqual(cases.count, 8)
-        for c in cases {
-            let t = try c.tensors(), x = try XCTUnwrap(t["x0"]), node = try c.node(inputs: 1)
+        try GradientCase.each(["maxPool", "avgPool", "adaptiveAvgPool"], expected: 8) { c, t in
+            let x = try XCTUnwrap(t["x0"]), node = try c.node(inputs: 1)
             let y = try PoolLayer.forward(node, x)
             let dx = try PoolLayer.backward(GradientCase.context(node, [x], output: y, gradient: try XCTUnwrap(t["dy"]))).inputs.first ?? nil
             if c.op == "maxPool" {

@@ -9,10 +9,8 @@ import XCTest
 final class ReshapeLayerTests: XCTestCase {
     /// Moves are exact; the affine within 1e-6 of max |torch| (one multiply-add per value).
     func testMatchesTorch() throws {
-        let cases = try GradientCase.all(["channelSlice", "channelShuffle", "flatten", "channelAffine"])
-        XCTAssertEqual(cases.count, 4)
-        for c in cases {
-            let t = try c.tensors(), x = try XCTUnwrap(t["x0"]), node = try c.node(inputs: 1)
+        try GradientCase.each(["channelSlice", "channelShuffle", "flatten", "channelAffine"], expected: 4) { c, t in
+            let x = try XCTUnwrap(t["x0"]), node = try c.node(inputs: 1)
             let y = try ReshapeLayer.forward(node, x)
             let dx = try ReshapeLayer.backward(GradientCase.context(node, [x], output: y, gradient: try XCTUnwrap(t["dy"]))).inputs[0]
             if c.op == "channelAffine" {

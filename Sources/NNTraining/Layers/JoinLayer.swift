@@ -19,8 +19,9 @@ enum JoinLayer {
             var y = a
             y.scalars.withUnsafeMutableBufferPointer { out in
                 b.scalars.withUnsafeBufferPointer { gate in
+                    guard let base = out.baseAddress else { return }
                     for plane in gate.indices {
-                        let scale = gate[plane], row = out.baseAddress! + plane * spatial
+                        let scale = gate[plane], row = base + plane * spatial
                         for i in 0..<spatial { row[i] *= scale }
                     }
                 }
@@ -65,7 +66,10 @@ enum JoinLayer {
             return NodeGradient(inputs: [needs[0] ? try forward(node, [g, b]) : nil, needs[1] ? gateGradient(g, a, b.shape, spatial: spatial) : nil])
         case .concat:
             let blocks = try concatBlocks(node, context.inputs)
-            let batch = g.shape[0], total = blocks.reduce(0, +)
+            let batch = context.inputs[0].shape[0], total = blocks.reduce(0, +)
+            guard g.count == batch * total else {
+                throw TrainingError.shapeMismatch("\(node.name): the gradient is \(g.shape) for inputs \(context.inputs.map(\.shape))")
+            }
             var offset = 0, gradients: [Tensor?] = []
             for (k, (input, block)) in zip(context.inputs, blocks).enumerated() {
                 defer { offset += block }

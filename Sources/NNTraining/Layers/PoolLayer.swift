@@ -12,8 +12,9 @@ enum PoolLayer {
         return x.scalars.withUnsafeBufferPointer { input in
             let planes = windows.planes, outSize = windows.outH * windows.outW, inSize = windows.inH * windows.inW
             let result = [Float](unsafeUninitializedCapacity: planes * outSize) { output, initialized in
+                guard let x = input.baseAddress, let y = output.baseAddress else { return }
                 for plane in 0..<planes {
-                    let xp = input.baseAddress! + plane * inSize, yp = output.baseAddress! + plane * outSize
+                    let xp = x + plane * inSize, yp = y + plane * outSize
                     for oy in 0..<windows.outH {
                         for ox in 0..<windows.outW {
                             yp[oy * windows.outW + ox] = windows.isMax ? xp[windows.argmax(xp, oy, ox)] : windows.average(xp, oy, ox)
@@ -41,9 +42,9 @@ enum PoolLayer {
         x.scalars.withUnsafeBufferPointer { input in
             g.scalars.withUnsafeBufferPointer { gradient in
                 dx.scalars.withUnsafeMutableBufferPointer { result in
+                    guard let x = input.baseAddress, let g = gradient.baseAddress, let d = result.baseAddress else { return }
                     for plane in 0..<windows.planes {
-                        let xp = input.baseAddress! + plane * inSize, gp = gradient.baseAddress! + plane * outSize
-                        let dp = result.baseAddress! + plane * inSize
+                        let xp = x + plane * inSize, gp = g + plane * outSize, dp = d + plane * inSize
                         for oy in 0..<windows.outH {
                             for ox in 0..<windows.outW {
                                 let value = gp[oy * windows.outW + ox]

@@ -35,7 +35,7 @@ enum ReshapeLayer {
             return permuteChannels(x, map) { j in (j % groups) * (map.channels / groups) + j / groups }
         case .channelAffine(let scale, let shift):
             let map = try affineMaps(node, x, scale.count, shift.count)
-            return perChannel(x, map) { c, value in value * scale[c] + shift[c] }
+            return affine(x, map, scale: scale, shift: shift)
         default:
             throw TrainingError.unsupportedOp(node: node.name, op: "\(node.op)", wayOut: "it is not a reshape")
         }
@@ -74,7 +74,8 @@ enum ReshapeLayer {
             return NodeGradient(inputs: [permuteChannels(g, map) { c in (c % perGroup) * groups + c / perGroup }])
         case .channelAffine(let scale, let shift):
             let map = try affineMaps(node, g, scale.count, shift.count)
-            return NodeGradient(inputs: [perChannel(g, map) { c, value in value * scale[c] }])
+            guard g.shape == x.shape else { throw TrainingError.shapeMismatch("\(node.name): the gradient is \(g.shape), the input \(x.shape)") }
+            return NodeGradient(inputs: [affine(g, map, scale: scale, shift: nil)])
         default:
             throw TrainingError.unsupportedOp(node: node.name, op: "\(node.op)", wayOut: "it is not a reshape")
         }
@@ -111,14 +112,15 @@ enum ReshapeLayer {
         return Tensor(shape: x.shape, scalars: scalars)
     }
 
-    /// `f(c, value)` for every value of channel `c`.
-    @inline(__always)
-    private static func perChannel(_ x: Tensor, _ map: Maps, _ f: (Int, Float) -> Float) -> Tensor {
+    /// `value · scale[c] + shift[c]` (no shift when nil) for every value of channel `c`.
+    private static func affine(_ x: Tensor, _ map: Maps, scale: [Float], shift: [Float]?) -> Tensor {
         var y = x
         y.scalars.withUnsafeMutableBufferPointer { values in
+            guard let base = values.baseAddress else { return }
             for plane in 0..<map.batch * map.channels {
-                let c = plane % map.channels, row = values.baseAddress! + plane * map.spatial
-                for i in 0..<map.spatial { row[i] = f(c, row[i]) }
+                let c = plane % map.channels, row = base + plane * map.spatial
+                let (s, b) = (scale[c], shift?[c] ?? 0)
+                for i in 0..<map.spatial { row[i] = row[i] * s + b }
             }
         }
         return y
