@@ -10,7 +10,7 @@ import XCTest
 final class ActivationLayerTests: XCTestCase {
     static let ops: Set<String> = ["relu", "relu6", "leakyRelu", "clip", "sigmoid", "hardSigmoid", "hardSwish", "silu", "gelu"]
 
-    /// The piecewise-linear ones are exact, boundaries included; the others within 1e-4 of max |torch| (output and gradient).
+    /// The piecewise-linear ones are exact, boundaries included; the others within 1e-6 of max |torch| (output and gradient; the issue asks 1e-4).
     func testMatchesTorchAtEveryPointIncludingTheBoundaries() throws {
         try GradientCase.each(Self.ops, expected: 10) { c, t in
             let op = try c.graphOp, x = try XCTUnwrap(t["x0"])
@@ -22,7 +22,7 @@ final class ActivationLayerTests: XCTestCase {
                 XCTAssertEqual(dx?.scalars, t["dx0"]?.scalars, "\(c.name) backward")
             }
             assertRelativelyClose(y, t["y"], 1e-6, "\(c.name) forward")
-            assertRelativelyClose(dx, t["dx0"], 1e-4, "\(c.name) backward")
+            assertRelativelyClose(dx, t["dx0"], 1e-6, "\(c.name) backward")
         }
     }
 

@@ -7,14 +7,14 @@ import TestSupport
 import XCTest
 
 final class CrossEntropyLossTests: XCTestCase {
-    /// Loss and gradient within 1e-5 of max |torch| (computed in Double).
+    /// Loss and gradient within 1e-6 of max |torch| (computed in Double; the issue asks 1e-4).
     func testMatchesTorch() throws {
         try GradientCase.each(["crossEntropy"], expected: 2) { c, t in
             let labels = try XCTUnwrap(c.attributes.labels)
             let loss = try CrossEntropyLoss(labelSmoothing: try XCTUnwrap(c.attributes.labelSmoothing))
             let (value, gradient) = try loss(try XCTUnwrap(t["logits"]), labels: labels)
-            assertRelativelyClose(Tensor(shape: [1], scalars: [value]), t["loss"], 1e-5, "\(c.name) loss")
-            assertRelativelyClose(gradient, t["gradient"], 1e-5, "\(c.name) gradient")
+            assertRelativelyClose(Tensor(shape: [1], scalars: [value]), t["loss"], 1e-6, "\(c.name) loss")
+            assertRelativelyClose(gradient, t["gradient"], 1e-6, "\(c.name) gradient")
         }
     }
 

@@ -7,14 +7,14 @@ import TestSupport
 import XCTest
 
 final class DistillationLossTests: XCTestCase {
-    /// Loss and gradient within 1e-5 of max |torch| (computed in Double).
+    /// Loss and gradient within 1e-6 of max |torch| (computed in Double; the issue asks 1e-4).
     func testMatchesTheHomeworksLoss() throws {
         try GradientCase.each(["distillation"], expected: 2) { c, t in
             let a = c.attributes
             let loss = try DistillationLoss(alpha: try XCTUnwrap(a.alpha), temperature: try XCTUnwrap(a.temperature))
             let (value, gradient) = try loss(student: try XCTUnwrap(t["logits"]), teacher: try XCTUnwrap(t["teacher"]), labels: try XCTUnwrap(a.labels))
-            assertRelativelyClose(Tensor(shape: [1], scalars: [value]), t["loss"], 1e-5, "\(c.name) loss")
-            assertRelativelyClose(gradient, t["gradient"], 1e-5, "\(c.name) gradient")
+            assertRelativelyClose(Tensor(shape: [1], scalars: [value]), t["loss"], 1e-6, "\(c.name) loss")
+            assertRelativelyClose(gradient, t["gradient"], 1e-6, "\(c.name) gradient")
         }
     }
 

@@ -7,7 +7,7 @@ import TestSupport
 import XCTest
 
 final class JoinLayerTests: XCTestCase {
-    /// add and concat exactly; mul within 1e-4 of max |torch| (the gate's sum over positions).
+    /// add and concat exactly; mul within 1e-6 of max |torch| (the gate's sum over positions; the issue asks 1e-4).
     func testMatchesTorch() throws {
         try GradientCase.each(["add", "mul", "concat"], expected: 4) { c, t in
             let inputs = c.inputs(t), node = try c.node(inputs: inputs.count)
@@ -18,7 +18,7 @@ final class JoinLayerTests: XCTestCase {
             assertRelativelyClose(y, t["y"], 1e-6, "\(c.name) forward")
             for (k, gradient) in gradients.enumerated() {
                 if c.op != "mul" { XCTAssertEqual(gradient, t["dx\(k)"], "\(c.name) input \(k)") }
-                assertRelativelyClose(gradient, t["dx\(k)"], 1e-4, "\(c.name) input \(k)")
+                assertRelativelyClose(gradient, t["dx\(k)"], 1e-6, "\(c.name) input \(k)")
             }
         }
     }
