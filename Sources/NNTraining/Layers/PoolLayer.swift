@@ -9,22 +9,19 @@ enum PoolLayer {
     /// `nn.MaxPool2d` (padding never wins: −inf), `nn.AvgPool2d` or `nn.AdaptiveAvgPool2d` of `x`.
     static func forward(_ node: Node, _ x: Tensor) throws -> Tensor {
         let windows = try PoolWindows(node, x.shape)
-        return x.scalars.withUnsafeBufferPointer { input in
-            let planes = windows.planes, outSize = windows.outH * windows.outW, inSize = windows.inH * windows.inW
-            let result = [Float](unsafeUninitializedCapacity: planes * outSize) { output, initialized in
+        let count = windows.planes * windows.outH * windows.outW
+        let result = x.scalars.withUnsafeBufferPointer { input in
+            [Float](unsafeUninitializedCapacity: count) { output, initialized in
                 guard let x = input.baseAddress, let y = output.baseAddress else { return }
-                for plane in 0..<planes {
-                    let xp = x + plane * inSize, yp = y + plane * outSize
-                    for oy in 0..<windows.outH {
-                        for ox in 0..<windows.outW {
-                            yp[oy * windows.outW + ox] = windows.isMax ? xp[windows.argmax(xp, oy, ox)] : windows.average(xp, oy, ox)
-                        }
-                    }
+                if windows.isMax {
+                    windows.forEach { plane, output, row, column in y[output] = x[plane + windows.argmax(x + plane, row, column)] }
+                } else {
+                    windows.forEach { plane, output, row, column in y[output] = windows.average(x + plane, row, column) }
                 }
-                initialized = planes * outSize
+                initialized = count
             }
-            return Tensor(shape: [x.shape[0], x.shape[1], windows.outH, windows.outW], scalars: result)
         }
+        return Tensor(shape: [x.shape[0], x.shape[1], windows.outH, windows.outW], scalars: result)
     }
 
     /// `∂L/∂x`: max pooling adds each output's gradient at its window's argmax (torch's
@@ -34,7 +31,6 @@ enum PoolLayer {
         guard context.needsInputGradient.first == true else { return NodeGradient(inputs: [nil]) }
         let x = context.inputs[0], g = context.gradient
         let windows = try PoolWindows(context.node, x.shape)
-        let outSize = windows.outH * windows.outW, inSize = windows.inH * windows.inW
         guard g.shape == [x.shape[0], x.shape[1], windows.outH, windows.outW] else {
             throw TrainingError.shapeMismatch("\(context.node.name): the gradient at the output is \(g.shape), the output \(context.output.shape)")
         }
@@ -43,14 +39,10 @@ enum PoolLayer {
             g.scalars.withUnsafeBufferPointer { gradient in
                 dx.scalars.withUnsafeMutableBufferPointer { result in
                     guard let x = input.baseAddress, let g = gradient.baseAddress, let d = result.baseAddress else { return }
-                    for plane in 0..<windows.planes {
-                        let xp = x + plane * inSize, gp = g + plane * outSize, dp = d + plane * inSize
-                        for oy in 0..<windows.outH {
-                            for ox in 0..<windows.outW {
-                                let value = gp[oy * windows.outW + ox]
-                                if windows.isMax { dp[windows.argmax(xp, oy, ox)] += value } else { windows.spread(value, dp, oy, ox) }
-                            }
-                        }
+                    if windows.isMax {
+                        windows.forEach { plane, output, row, column in d[plane + windows.argmax(x + plane, row, column)] += g[output] }
+                    } else {
+                        windows.forEach { plane, output, row, column in windows.spread(g[output], d + plane, row, column) }
                     }
                 }
             }
@@ -66,40 +58,38 @@ private struct PoolWindows {
     let isMax: Bool
     let planes: Int, inH: Int, inW: Int, outH: Int, outW: Int
     let stepH: Int, stepW: Int
-    let rows: Axis, columns: Axis
+    let rows: [Span], columns: [Span]
     /// Average pooling: whether the divisor is the window's extent (padding included) rather than its taps in the input.
     let countIncludePad: Bool
 
-    /// One pooled axis, per output position.
-    struct Axis {
-        var lower: [Int] = [], upper: [Int] = [], extent: [Int] = []
+    /// One output position's window along one axis: the taps `lower ..< upper` inside the input and,
+    /// for average pooling, the extent torch divides by with `count_include_pad` (0 for max pooling).
+    struct Span {
+        let lower: Int, upper: Int, extent: Int
 
         /// `nn.MaxPool2d`: the first tap inside the input (`start + d·⌈−start/d⌉`) up to the last tap's end, clipped.
-        init(max size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) {
-            for o in 0..<outputs {
+        static func max(_ size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> [Span] {
+            (0..<outputs).map { o in
                 let start = o * stride - padding
-                lower.append(start >= 0 ? start : start + dilation * ((-start + dilation - 1) / dilation))
-                upper.append(min(start + (kernel - 1) * dilation + 1, size))
+                let lower = start >= 0 ? start : start + dilation * ((-start + dilation - 1) / dilation)
+                return Span(lower: lower, upper: Swift.min(start + (kernel - 1) * dilation + 1, size), extent: 0)
             }
         }
 
         /// `nn.AvgPool2d`: the window `start ..< start + k` with its end clipped to input + end padding (the
         /// extent), then both ends to the input (the taps), as torch's `avg_pool2d` clips.
-        init(average size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, paddingEnd: Int) {
-            for o in 0..<outputs {
-                let start = o * stride - padding, end = min(start + kernel, size + paddingEnd)
-                extent.append(end - start)
-                lower.append(max(start, 0))
-                upper.append(min(end, size))
+        static func average(_ size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, paddingEnd: Int) -> [Span] {
+            (0..<outputs).map { o in
+                let start = o * stride - padding, end = Swift.min(start + kernel, size + paddingEnd)
+                return Span(lower: Swift.max(start, 0), upper: Swift.min(end, size), extent: end - start)
             }
         }
 
         /// `nn.AdaptiveAvgPool2d`: bin `i` is `⌊i·in/out⌋ ..< ⌈(i+1)·in/out⌉`.
-        init(adaptive size: Int, outputs: Int) {
-            for i in 0..<outputs {
-                lower.append(i * size / outputs)
-                upper.append(((i + 1) * size + outputs - 1) / outputs)
-                extent.append(upper[i] - lower[i])
+        static func adaptive(_ size: Int, outputs: Int) -> [Span] {
+            (0..<outputs).map { i in
+                let lower = i * size / outputs, upper = ((i + 1) * size + outputs - 1) / outputs
+                return Span(lower: lower, upper: upper, extent: upper - lower)
             }
         }
     }
@@ -143,33 +133,51 @@ private struct PoolWindows {
                 throw fail("a pooling window \(a.kernel) (padding \(a.padding), dilation \(a.dilation)) lies wholly in the padding of the \(inH)x\(inW) input")
             }
             (stepH, stepW) = (a.dilation.h, a.dilation.w)
-            rows = Axis(max: inH, outputs: outH, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, dilation: a.dilation.h)
-            columns = Axis(max: inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, dilation: a.dilation.w)
+            rows = Span.max(inH, outputs: outH, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, dilation: a.dilation.h)
+            columns = Span.max(inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, dilation: a.dilation.w)
         case .avgPool:
             guard a.dilation == Size2(1) else {
                 throw TrainingError.unsupportedOp(node: node.name, op: "a dilated average pool (dilation \(a.dilation))",
                                                   wayOut: "torch's AvgPool2d has no dilation; export the model without it")
             }
             (stepH, stepW) = (1, 1)
-            rows = Axis(average: inH, outputs: outH, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, paddingEnd: a.paddingEnd.h)
-            columns = Axis(average: inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, paddingEnd: a.paddingEnd.w)
+            rows = Span.average(inH, outputs: outH, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, paddingEnd: a.paddingEnd.h)
+            columns = Span.average(inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, paddingEnd: a.paddingEnd.w)
         default:
             (stepH, stepW) = (1, 1)
-            rows = Axis(adaptive: inH, outputs: outH)
-            columns = Axis(adaptive: inW, outputs: outW)
+            rows = Span.adaptive(inH, outputs: outH)
+            columns = Span.adaptive(inW, outputs: outW)
+        }
+    }
+
+    /// Calls `body(plane, output, row, column)` for every output of every plane, in order:
+    /// `plane` the plane's first input index, `output` the output's index in the batch.
+    @inline(__always)
+    func forEach(_ body: (_ plane: Int, _ output: Int, _ row: Span, _ column: Span) -> Void) {
+        rows.withUnsafeBufferPointer { rows in
+            columns.withUnsafeBufferPointer { columns in
+                var output = 0
+                for plane in stride(from: 0, to: planes * inH * inW, by: inH * inW) {
+                    for row in rows {
+                        for column in columns {
+                            body(plane, output, row, column)
+                            output += 1
+                        }
+                    }
+                }
+            }
         }
     }
 
     /// The plane index of the window's largest tap, torch's scan: rows then columns, a tap
     /// replaces the best when larger or NaN, starting from −inf at the window's first tap.
     @inline(__always)
-    func argmax(_ xp: UnsafePointer<Float>, _ oy: Int, _ ox: Int) -> Int {
-        let (y0, y1, x0, x1) = (rows.lower[oy], rows.upper[oy], columns.lower[ox], columns.upper[ox])
-        var best = y0 * inW + x0, largest = -Float.infinity
-        var iy = y0
-        while iy < y1 {
-            var ix = x0
-            while ix < x1 {
+    func argmax(_ xp: UnsafePointer<Float>, _ row: Span, _ column: Span) -> Int {
+        var best = row.lower * inW + column.lower, largest = -Float.infinity
+        var iy = row.lower
+        while iy < row.upper {
+            var ix = column.lower
+            while ix < column.upper {
                 let value = xp[iy * inW + ix]
                 if value > largest || value.isNaN { largest = value; best = iy * inW + ix }
                 ix += stepW
@@ -181,32 +189,31 @@ private struct PoolWindows {
 
     /// What an output divides its window's sum by (0 for a window with no tap in the input).
     @inline(__always)
-    func divisor(_ oy: Int, _ ox: Int) -> Int {
-        let taps = (rows.upper[oy] - rows.lower[oy]) * (columns.upper[ox] - columns.lower[ox])
-        guard rows.upper[oy] > rows.lower[oy], columns.upper[ox] > columns.lower[ox] else { return 0 }
-        return countIncludePad ? rows.extent[oy] * columns.extent[ox] : taps
+    func divisor(_ row: Span, _ column: Span) -> Int {
+        guard row.upper > row.lower, column.upper > column.lower else { return 0 }
+        return countIncludePad ? row.extent * column.extent : (row.upper - row.lower) * (column.upper - column.lower)
     }
 
     /// The window's mean as torch divides it; 0 for a window with no tap in the input.
     @inline(__always)
-    func average(_ xp: UnsafePointer<Float>, _ oy: Int, _ ox: Int) -> Float {
-        let divisor = divisor(oy, ox)
+    func average(_ xp: UnsafePointer<Float>, _ row: Span, _ column: Span) -> Float {
+        let divisor = divisor(row, column)
         guard divisor > 0 else { return 0 }
         var sum: Float = 0
-        for iy in rows.lower[oy]..<rows.upper[oy] {
-            for ix in columns.lower[ox]..<columns.upper[ox] { sum += xp[iy * inW + ix] }
+        for iy in row.lower..<row.upper {
+            for ix in column.lower..<column.upper { sum += xp[iy * inW + ix] }
         }
         return sum / Float(divisor)
     }
 
     /// Adds `g / divisor` at every tap of the window (nothing for a window with no tap).
     @inline(__always)
-    func spread(_ g: Float, _ dp: UnsafeMutablePointer<Float>, _ oy: Int, _ ox: Int) {
-        let divisor = divisor(oy, ox)
+    func spread(_ g: Float, _ dp: UnsafeMutablePointer<Float>, _ row: Span, _ column: Span) {
+        let divisor = divisor(row, column)
         guard divisor > 0 else { return }
         let share = g / Float(divisor)
-        for iy in rows.lower[oy]..<rows.upper[oy] {
-            for ix in columns.lower[ox]..<columns.upper[ox] { dp[iy * inW + ix] += share }
+        for iy in row.lower..<row.upper {
+            for ix in column.lower..<column.upper { dp[iy * inW + ix] += share }
         }
     }
 }
