@@ -55,7 +55,7 @@ enum ReshapeLayer {
             return NodeGradient(inputs: [Tensor(shape: x.shape, scalars: g.scalars)])
         case .channelSlice(let start, let count):
             let map = try featureMaps(node, x)
-            guard g.shape == [map.batch, count, x.shape[2], x.shape[3]], start >= 0, start + count <= map.channels else {
+            guard g.shape == [map.batch, count, x.shape[2], x.shape[3]], start >= 0, start <= map.channels, count <= map.channels - start else {
                 throw TrainingError.shapeMismatch("\(node.name): the gradient is \(g.shape) for channels \(start) ..< \(start) + \(count) of \(x.shape)")
             }
             var dx = Tensor(shape: x.shape)
