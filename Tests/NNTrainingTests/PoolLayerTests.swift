@@ -48,5 +48,10 @@ final class PoolLayerTests: XCTestCase {
             XCTAssertThrowsError(try PoolLayer.forward(Node(name: "pool", op: op, inputs: [1]), x), "\(op)")
         }
         XCTAssertThrowsError(try PoolLayer.forward(Node(name: "pool", op: .adaptiveAvgPool(Size2(1)), inputs: [1]), Tensor(shape: [4, 2])))
+        // Outputs past the memory budget are refused before anything is allocated.
+        let huge: [Op] = [.avgPool(Pool2dAttributes(kernel: Size2(1), padding: Size2(65_536))), .adaptiveAvgPool(Size2(1 << 24))]
+        for op in huge {
+            XCTAssertThrowsError(try PoolLayer.forward(Node(name: "pool", op: op, inputs: [1]), x), "\(op)")
+        }
     }
 }
