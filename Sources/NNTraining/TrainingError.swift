@@ -13,6 +13,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case shapeMismatch(String)
     /// A setting that cannot work (`name`: the setting, `reason`: why).
     case invalidSetting(name: String, reason: String)
+    /// A label (of sample `sample`) that is not one of the logits' `classes` classes.
+    case labelOutOfRange(label: Int, sample: Int, classes: Int)
 
     public var description: String {
         switch self {
@@ -20,6 +22,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .missingParameter(let key): return "missing parameter \(key)"
         case .shapeMismatch(let detail): return "shape mismatch: \(detail)"
         case .invalidSetting(let name, let reason): return "invalid \(name): \(reason)"
+        case .labelOutOfRange(let label, let sample, let classes):
+            return "label \(label) of sample \(sample) is not a class of the \(classes) logits (0..<\(classes)); check the dataset's classes against the model's outputs"
         }
     }
 }

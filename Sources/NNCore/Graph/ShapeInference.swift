@@ -55,7 +55,7 @@ public struct ShapeInference: Sendable {
 
     /// Output size of a conv or pool along one axis; nil when the window does not fit (or a
     /// size overflows).
-    static func windowOutput(_ size: Int, kernel: Int, stride: Int, padding: Int, paddingEnd: Int, dilation: Int, ceilMode: Bool) -> Int? {
+    package static func windowOutput(_ size: Int, kernel: Int, stride: Int, padding: Int, paddingEnd: Int, dilation: Int, ceilMode: Bool) -> Int? {
         guard stride > 0, kernel > 0, dilation > 0, padding >= 0, paddingEnd >= 0,
               case let (extent, o1) = dilation.multipliedReportingOverflow(by: kernel - 1), !o1,
               case let (padded, o2) = size.addingReportingOverflow(padding), !o2,
@@ -69,7 +69,7 @@ public struct ShapeInference: Sendable {
 
     /// Whether some window along one axis reads only padding: its first tap at or after the
     /// input's start (`start + dilation·⌈−start / dilation⌉`) is past the input's end or not a tap.
-    static func windowInPadding(_ size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Bool {
+    package static func windowInPadding(_ size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> Bool {
         (0..<outputs).contains { o in
             let start = o * stride - padding
             let skipped = start >= 0 ? 0 : (-start + dilation - 1) / dilation
