@@ -1,5 +1,5 @@
-// Bad options (ratios, bits, batch, input sizes, limits, shards, channel importances) and outputs that cannot be
-// written: refused before any work, nothing left behind.
+// Bad options (ratios, bits, batch, input sizes, limits, shards, channel importances) and
+// outputs that cannot be written: refused before any work, nothing left behind.
 
 import Foundation
 import TestSupport
