@@ -1,10 +1,9 @@
 // ChannelPruner: structured pruning that physically removes convolution output channels,
 // exactly (see below). Per channel space (ChannelDependencies) the channels are ranked by
-// the options' ChannelImportance: by default the L1 norm of their filters, summed over the
-// space's producers (one producer: exactly `ln_structured(n=1, dim=0)`'s ranking), or the L2
-// norm, or the BatchNorm scale |gamma| (network slimming), ties broken as torch.topk breaks
-// them, and
-// `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
+// the options' ChannelImportance (by default the L1 norm of their filters, summed over the
+// space's producers: one producer gives exactly `ln_structured(n=1, dim=0)`'s ranking; or the
+// L2 norm; or the BatchNorm scale |gamma|, network slimming), ties broken as torch.topk breaks
+// them, and `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
 // `roundTo` r rounds the kept count to the nearest multiple of r (at least r, at most C).
 // A space with grouped convs (ChannelDependencies' `grouped`) is cut into B equal blocks,
 // B the least common multiple of their group counts, and each block is ranked on its own
