@@ -1,8 +1,9 @@
 // ChannelPruner: structured pruning that physically removes convolution output channels,
 // exactly (see below). Per channel space (ChannelDependencies) the channels are ranked by
-// the L1 norm of their filters, summed over the space's producers (one producer: exactly
-// `ln_structured(n=1, dim=0)`'s ranking, ties broken as torch.topk breaks them), and
-// `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
+// the options' ChannelImportance (by default the L1 norm of their filters, summed over the
+// space's producers: one producer gives exactly `ln_structured(n=1, dim=0)`'s ranking; or the
+// L2 norm; or the BatchNorm scale |gamma|, network slimming), ties broken as torch.topk breaks
+// them, and `round(ratio · C)` of them (half to even, as torch) are removed, keeping at least one;
 // `roundTo` r rounds the kept count to the nearest multiple of r (at least r, at most C).
 // A space with grouped convs (ChannelDependencies' `grouped`) is cut into B equal blocks,
 // B the least common multiple of their group counts, and each block is ranked on its own
@@ -34,9 +35,13 @@ public struct ChannelPruningOptions: Equatable, Sendable {
     public var pruneResidualGroups: Bool
     /// Convs whose output channels may be pruned (a group needs all its producers selected).
     public var selection: LayerSelection
+    /// What ranks the channels of a space (the least important are removed).
+    public var importance: ChannelImportance
 
-    public init(roundTo: Int = 1, pruneResidualGroups: Bool = false, selection: LayerSelection = LayerSelection()) {
+    public init(roundTo: Int = 1, pruneResidualGroups: Bool = false, selection: LayerSelection = LayerSelection(),
+                importance: ChannelImportance = .l1) {
         self.roundTo = roundTo; self.pruneResidualGroups = pruneResidualGroups; self.selection = selection
+        self.importance = importance
     }
 }
 
@@ -98,6 +103,7 @@ public enum ChannelPruner {
     static func plan(_ model: Model, ratio: Double, options: ChannelPruningOptions) throws -> [(ChannelSpace, [Int])] {
         guard options.roundTo >= 1 else { throw PruneError.invalidAmount("roundTo must be at least 1, got \(options.roundTo)") }
         let selected = Set(try options.selection.nodes(in: model, structured: true))
+        let consumers = model.graph.consumers
         var plan: [(ChannelSpace, [Int])] = []
         for space in try ChannelDependencies.spaces(of: model) {
             guard !space.blocked, !space.isResidual || options.pruneResidualGroups,
@@ -111,12 +117,7 @@ public enum ChannelPruner {
                 let step = options.roundTo / ChannelSpace.gcd(options.roundTo, blocks)
                 keep = min(size, max(step, Int((Double(keep) / Double(step)).rounded(.toNearestOrEven)) * step))
             }
-            let importance = (0..<channels).map { c in
-                Float(space.producers.reduce(0.0) { sum, p in
-                    let w = model.stateDict.tensor("\(model.graph.nodes[p].name).weight")!
-                    return sum + StructuredMask.norm(ChannelSlices(shape: w.shape, dim: 0).elements(of: c).map { w.scalars[$0] }, n: 1)
-                })
-            }
+            let importance = try options.importance.scores(of: space, in: model, channels: channels, consumers: consumers)
             let kept = (0..<blocks).flatMap { b in
                 TorchTopK.indices(Array(importance[(b * size)..<((b + 1) * size)]), k: keep, largest: true).map { $0 + b * size }
             }

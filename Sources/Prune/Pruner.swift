@@ -10,7 +10,8 @@ public enum Pruner {
     /// Prunes `model` once.
     ///
     /// - Parameters:
-    ///   - method: what to prune; `.channel` removes channels (amount must be a fraction).
+    ///   - method: what to prune; `.channel(importance:)` removes the channels least important
+    ///     by that ranking (amount must be a fraction).
     ///   - amount: fraction of what remains, or a count, per layer (of all selected weights for `.globalL1`).
     ///   - selection: layers to prune (default: every conv and linear, convs only when structured).
     ///   - seed: for `.random` (layer i uses `seed + i`).
@@ -21,11 +22,12 @@ public enum Pruner {
                              selection: LayerSelection = LayerSelection(), seed: UInt64 = 0,
                              previous: PruneRecord? = nil, roundTo: Int = 1,
                              pruneResidualGroups: Bool = false) throws -> (Model, PruneRecord) {
-        if case .channel = method {
+        if case .channel(let importance) = method {
             guard case .fraction(let ratio) = amount else {
                 throw PruneError.invalidAmount("channel pruning takes a fraction, got the count \(amount)")
             }
-            let options = ChannelPruningOptions(roundTo: roundTo, pruneResidualGroups: pruneResidualGroups, selection: selection)
+            let options = ChannelPruningOptions(roundTo: roundTo, pruneResidualGroups: pruneResidualGroups, selection: selection,
+                                                importance: importance)
             return try ChannelPruner.removeChannels(model, ratio: ratio, options: options)
         }
         let keys = try selection.nodes(in: model, structured: method.isStructured).map { "\(model.graph.nodes[$0].name).weight" }

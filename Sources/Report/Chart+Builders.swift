@@ -1,6 +1,8 @@
 // Chart+Builders: the report's charts from result records. Each returns nil when the
 // records hold nothing for it.
 
+import Prune
+
 extension Chart {
     private static func label(_ r: ResultRecord) -> String { r.model }
 
@@ -26,11 +28,18 @@ extension Chart {
                                              series: series, logX: true, yRange: 0...1)
     }
 
-    /// Bench speed-up over dense against pruning ratio, one line per model, variant and batch.
+    /// Bench speed-up over dense against pruning ratio, one line per model, variant and batch
+    /// (channel removal: and channel ranking, "channel-removed by bn-scale" beside the L1
+    /// "channel-removed").
     public static func speedupVersusRatio(_ records: [ResultRecord]) -> Chart? {
         // Each variant's line starts at the dense model (ratio 0, speed-up 1).
         let points = records.filter { $0.kind == .bench && $0.speedup != nil && $0.variant != .dense }
-        let series = grouped(points, by: { "\($0.model), \($0.variant?.rawValue ?? $0.method.description), batch \($0.batch ?? 1)" }).map { title, rs in
+        func variant(_ r: ResultRecord) -> String {
+            let name = r.variant?.rawValue ?? r.method.description
+            guard let importance = r.method.pruningMethod?.channelImportance, importance != .l1 else { return name }
+            return "\(name) by \(importance)"
+        }
+        let series = grouped(points, by: { "\($0.model), \(variant($0)), batch \($0.batch ?? 1)" }).map { title, rs in
             Series(title: title, points: [(0, 1)] + rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.speedup!) })
         }
         return series.isEmpty ? nil : Chart(name: "speedup-vs-ratio", title: "Inference speed-up over the dense model",

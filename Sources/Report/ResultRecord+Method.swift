@@ -1,6 +1,7 @@
 // ResultRecord+Method: what made a record's model: the dense model, a pruning method, or
 // min-max quantization, and the recovery applied after pruning. One string in results.jsonl:
-// "dense", a pruning method's name ("l1", "global-l1", "ln", "channel", …), "min-max", with
+// "dense", a pruning method's name ("l1", "global-l1", "ln", "channel", "channel-bn-scale", …:
+// channel removal named by its ranking, "channel" the L1 one older files hold), "min-max", with
 // "+bn-recal" after a method whose BatchNorm statistics were re-estimated.
 
 import Prune

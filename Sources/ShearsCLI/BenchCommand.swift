@@ -33,11 +33,12 @@ struct BenchCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var pruneOptions: PruneOptions
+    @OptionGroup var importanceOption: ImportanceOption
 
     @Option(name: .long, help: ArgumentHelp("Batch sizes.", valueName: "n,n"))
     var batch: String = "1,32"
 
-    @Option(name: .long, help: ArgumentHelp("Pruning methods of the variants: l1 (masked unstructured), ln (masked structured), channel (removed).", valueName: "list"))
+    @Option(name: .long, help: ArgumentHelp("Pruning methods of the variants: l1 (masked unstructured), ln (masked structured), channel (removed; channel-l2 and channel-bn-scale rank channels otherwise, see --importance).", valueName: "list"))
     var methods: String = "l1,ln,channel"
 
     @Option(name: .long, help: ArgumentHelp("Pruning ratios of the variants.", valueName: "list"))
@@ -76,7 +77,7 @@ struct BenchCommand: ParsableCommand {
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
         let shape = try input.map(parseInputShape)
-        let methods = try PruningMethod.parseList(methods)
+        let methods = try rankedMethods()
         guard (1...Self.maximumRuns).contains(iterations), (0...Self.maximumRuns).contains(warmup) else {
             throw ValidationError("--iterations must be between 1 and \(Self.maximumRuns) and --warmup between 0 and \(Self.maximumRuns)")
         }
@@ -88,13 +89,20 @@ struct BenchCommand: ParsableCommand {
         if let shape { try Bench.checkBatches(sizes, shape: shape, path: "--batch") }
     }
 
+    /// `--methods` ranked by `--importance`.
+    func rankedMethods() throws -> [PruningMethod] {
+        let methods = try PruningMethod.parseList(methods)
+        try importanceOption.check(methods, from: "--methods \(self.methods)")
+        return try methods.map { try importanceOption.ranked($0, flag: "--methods") }
+    }
+
     func run() throws {
         let requested = try input.map(parseInputShape)
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: (requested ?? defaultInputShape)[1])
         let shape = try loaded.inputSize(requested, fallback: defaultInputShape)
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         try Bench.checkBatches(sizes, shape: shape, path: "--batch")
-        let variants = try BenchVariant.make(from: loaded.model, methods: try PruningMethod.parseList(methods),
+        let variants = try BenchVariant.make(from: loaded.model, methods: try rankedMethods(),
                                              ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions),
                                              settings: pruneOptions.settings, path: checkpoint)
         let bench = Bench(model: loaded.label, variants: variants, input: shape, threads: threads, warmup: warmup, iterations: iterations)

@@ -17,7 +17,10 @@ struct PruneCommand: ParsableCommand {
           global-l1  unstructured, smallest |w| across all selected layers
           random     unstructured, seeded random
           ln, ln1    structured masks on conv output channels, L2 (ln) or L1 (ln1) norm
-          channel    removes conv output channels for real: a smaller, faster network
+          channel    removes conv output channels for real: a smaller, faster network,
+                     ranked by --importance: l1 (filter norm, the default), l2, or bn-scale
+                     (|gamma| of the BatchNorm after each conv: network slimming), the
+                     methods then named channel-l2 and channel-bn-scale
 
         The output format follows its extension: .pt/.pth (torch.load(weights_only=True)
         reads it), .safetensors, or .onnx (a graph ONNX Runtime runs; the way to keep a
@@ -30,6 +33,8 @@ struct PruneCommand: ParsableCommand {
               --exclude conv1 -o small.pt
           shears prune model.pt --method l1 --step 0.1 --steps 5 -o it.pt
           shears prune student.onnx --method channel --amount 0.3 -o small.onnx
+          shears prune model.pt --method channel --importance bn-scale \\
+              --step 0.1 --steps 5 -o slim.pt
         """
     )
 
@@ -56,6 +61,7 @@ struct PruneCommand: ParsableCommand {
 
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var pruneOptions: PruneOptions
+    @OptionGroup var importanceOption: ImportanceOption
 
     @Flag(name: .long, help: "Print one JSON object.")
     var json = false
@@ -74,12 +80,20 @@ struct PruneCommand: ParsableCommand {
         guard (1...Self.maximumSteps).contains(steps) else {
             throw ValidationError("--steps must be between 1 and \(Self.maximumSteps), got \(steps)")
         }
+        _ = try rankedMethod()
+    }
+
+    /// `--method` ranked by `--importance`.
+    func rankedMethod() throws -> PruningMethod {
+        try importanceOption.check([method], from: "--method \(method)")
+        return try importanceOption.ranked(method, flag: "--method")
     }
 
     func run() throws {
         if let output { try AtomicFile.requireWritable(output) }
+        let method = try rankedMethod()
         let loaded = try loadModel(checkpoint, modelOptions)
-                var model = loaded.model
+        var model = loaded.model
         var record: PruneRecord?
         let schedule: PruneSchedule = amount.map { .oneShot(.fraction($0)) } ?? .iterative(step: .fraction(step!), steps: steps)
         try pruneOptions.settings.run(loaded.model, method: method, schedule: schedule) { _, next, nextRecord in (model, record) = (next, nextRecord) }

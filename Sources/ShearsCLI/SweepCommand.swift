@@ -25,6 +25,10 @@ struct SweepCommand: ParsableCommand {
               --ratios 0:0.9:0.1 --iterative 0.05,0.1 --steps 20
           shears sweep model.pt --data food-11 --methods l1 --ratios 0.3,0.6,0.9 \\
               --quant-bits 2,4,8
+          shears sweep model.pt --data food-11 --methods channel --importance bn-scale \\
+              --iterative 0.05,0.1 --iterative-method channel --steps 10
+              (network slimming: channels ranked by BatchNorm |gamma|, the series
+              channel-bn-scale; --methods channel,channel-bn-scale draws both rankings)
           shears sweep model.pt --data food-11 --shard 2/4 --out runs/shard-2
               (one of four array tasks; see examples/slurm/sweep-array.sbatch)
         """
@@ -65,6 +69,7 @@ struct SweepCommand: ParsableCommand {
     @OptionGroup var modelOptions: ModelOptions
     @OptionGroup var dataOptions: DataOptions
     @OptionGroup var pruneOptions: PruneOptions
+    @OptionGroup var importanceOption: ImportanceOption
 
     @Option(name: .customLong("recalibrate-bn"), help: ArgumentHelp("Channel removal: also measure each point with BatchNorm statistics re-estimated from N training images (forward only), as its own series '<method>+bn-recal'.", valueName: "n"))
     var recalibrateBN: Int?
@@ -95,7 +100,7 @@ struct SweepCommand: ParsableCommand {
     func validate() throws {
         try requireFolderName(out, flag: "--out")
         _ = try dataOptions.requireData()
-        let methods = try PruningMethod.parseList(methods)
+        let methods = try rankedMethods().oneShot
         let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
         let rates = try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? []
         let bits = try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? []
@@ -110,16 +115,27 @@ struct SweepCommand: ParsableCommand {
                                of: "this sweep")
     }
 
+    /// `--methods` and `--iterative-method` ranked by `--importance` (which must reach one of
+    /// them, the iterative method only with `--iterative`).
+    func rankedMethods() throws -> (oneShot: [PruningMethod], iterative: PruningMethod) {
+        let oneShot = try PruningMethod.parseList(methods)
+        try importanceOption.check(oneShot + (iterative == nil ? [] : [iterativeMethod]),
+                                   from: "--methods \(methods)" + (iterative == nil ? "" : " and --iterative-method \(iterativeMethod)"))
+        return (try oneShot.map { try importanceOption.ranked($0, flag: "--methods") },
+                try importanceOption.ranked(iterativeMethod, flag: "--iterative-method"))
+    }
+
     func run() throws {
+        let methods = try rankedMethods()
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: try? dataOptions.preprocessing().crop)
         let images = try dataOptions.decodeImages(for: loaded)
         let recalibration = try recalibrateBN.map { count in
             try DecodedImages(dataset: try ImageDataset(root: recalibrationData ?? dataOptions.requireData(), split: recalibrationSplit),
                               preprocessing: try dataOptions.preprocessing(for: loaded), limit: count)
         }
-        let plan = SweepPlan(methods: try PruningMethod.parseList(methods), ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions),
+        let plan = SweepPlan(methods: methods.oneShot, ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions),
                              iterativeRates: try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? [],
-                             iterativeSteps: steps, iterativeMethod: iterativeMethod,
+                             iterativeSteps: steps, iterativeMethod: methods.iterative,
                              quantizationBits: try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? [],
                              batchNormRecalibration: recalibration)
         let shard = try Self.parseShard(shard)

@@ -15,9 +15,9 @@ public struct Sensitivity {
         self.method = method; self.ratios = ratios; self.settings = settings
     }
 
-    /// Whether `method` prunes one layer alone: masks do, channel removal (which reshapes the
-    /// layers after it) and global L1 (which ranks all layers together) do not.
-    public static func analyses(_ method: PruningMethod) -> Bool { method != .channel && method != .globalL1 }
+    /// Whether `method` prunes one layer alone: masks do, channel removal by any importance
+    /// (which reshapes the layers after it) and global L1 (which ranks all layers together) do not.
+    public static func analyses(_ method: PruningMethod) -> Bool { method.channelImportance == nil && method != .globalL1 }
 
     /// The names of the layers of `model` the analysis prunes, in graph order.
     public func layers(of model: Model) throws -> [String] {

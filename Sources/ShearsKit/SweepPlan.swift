@@ -1,12 +1,13 @@
 // SweepPlan: what a sweep measures, as the ordered list of its points' records: every
-// one-shot method at every ratio (channel removal also with BatchNorm recalibrated, where
-// recalibration images are given), every iterative step rate's steps 0…K, and the dense
+// one-shot method at every ratio (channel removal, by any importance, also with BatchNorm
+// recalibrated, where recalibration images are given), every iterative step rate's steps 0…K, and the dense
 // model quantized at every bit width. The order is fixed, so shards and resumed runs agree
 // on which point is which.
 
 /// The points of one sweep.
 public struct SweepPlan {
-    /// One-shot methods, each measured at every ratio of `ratios`.
+    /// One-shot methods, each measured at every ratio of `ratios` (each channel importance its
+    /// own method and series: "channel", "channel-l2", "channel-bn-scale").
     public var methods: [PruningMethod]
     /// One-shot ratios (fractions pruned).
     public var ratios: [Double]
@@ -19,7 +20,8 @@ public struct SweepPlan {
     /// Bit widths the dense model is quantized at (min-max, per tensor).
     public var quantizationBits: [Int]
     /// Training images whose statistics re-estimate BatchNorm after channel removal: each
-    /// channel point is then measured twice, plain and as the series `channel+bn-recal`.
+    /// channel point is then measured twice, plain and as the series `<method>+bn-recal`
+    /// (`channel+bn-recal`, `channel-bn-scale+bn-recal`, …).
     public var batchNormRecalibration: DecodedImages?
 
     public init(methods: [PruningMethod], ratios: [Double], iterativeRates: [Double] = [], iterativeSteps: Int = 12,
@@ -33,7 +35,7 @@ public struct SweepPlan {
     /// that no list can overflow it: check it against a cap before `records` makes them.
     public static func pointCount(methods: [PruningMethod], ratios: Int, iterativeRates: Int, iterativeSteps: Int,
                                   quantizationBits: Int, recalibratesBatchNorm: Bool) -> Double {
-        let series = methods.reduce(0.0) { $0 + (recalibratesBatchNorm && $1 == .channel ? 2 : 1) }
+        let series = methods.reduce(0.0) { $0 + (recalibratesBatchNorm && $1.channelImportance != nil ? 2 : 1) }
         return series * Double(ratios) + Double(iterativeRates) * (Double(iterativeSteps) + 1) + Double(quantizationBits)
     }
 
@@ -49,7 +51,7 @@ public struct SweepPlan {
         for method in methods {
             for ratio in ratios {
                 records.append(ResultRecord(kind: .prune, model: model, method: .pruning(method), ratio: ratio))
-                if batchNormRecalibration != nil && method == .channel {
+                if batchNormRecalibration != nil && method.channelImportance != nil {
                     records.append(ResultRecord(kind: .prune, model: model, method: .pruning(method, recovery: .batchNormRecalibration), ratio: ratio))
                 }
             }

@@ -1,7 +1,8 @@
-// Bad options (ratios, bits, batch, input sizes, limits, shards) and outputs that cannot be
-// written: refused before any work, nothing left behind.
+// Bad options (ratios, bits, batch, input sizes, limits, shards, channel importances) and
+// outputs that cannot be written: refused before any work, nothing left behind.
 
 import Foundation
+import TestSupport
 
 extension BadInputCase {
     private static let student = CaseFolder.student
@@ -19,6 +20,21 @@ extension BadInputCase {
         BadInputCase("an input that is not CxHxW", mentions: ["banana"]) { _ in ["bench", student, "--input", "banana"] },
         BadInputCase("a pixel limit of 0", mentions: ["max-pixels"]) { folder in folder.eval(try folder.imageFolder(), ["--max-pixels", "0"]) },
         BadInputCase("shard 3 of 2", mentions: ["3/2"]) { _ in ["sweep", student, "--data", "d", "--shard", "3/2", "--out", "out"] },
+        BadInputCase("an unknown importance", mentions: ["--importance", "'bn'"]) { _ in
+            ["prune", student, "--method", "channel", "--importance", "bn", "--amount", "0.5", "-o", "out.pt"]
+        },
+        BadInputCase("an importance for a masking method", mentions: ["--importance bn-scale", "--method l1"]) { _ in
+            ["prune", student, "--method", "l1", "--importance", "bn-scale", "--amount", "0.5", "-o", "out.pt"]
+        },
+        BadInputCase("an importance for sweep methods that remove no channel", mentions: ["--importance l2", "--methods l1,ln"]) { _ in
+            ["sweep", student, "--data", "d", "--methods", "l1,ln", "--importance", "l2", "--out", "out"]
+        },
+        BadInputCase("an importance a method contradicts", mentions: ["contradicts", "channel-l2"]) { _ in
+            ["bench", student, "--methods", "channel-l2", "--importance", "bn-scale"]
+        },
+        BadInputCase("bn-scale on a model without BatchNorm", mentions: ["bn-scale", "not read by a BatchNorm", "l1 or l2"]) { _ in
+            ["prune", Fixtures.path("grouped/group-concat.onnx"), "--method", "channel-bn-scale", "--amount", "0.5", "-o", "out.onnx"]
+        },
     ]
 
     /// Outputs under a regular file, or onto a folder: the inputs are good.

@@ -35,6 +35,16 @@ final class BenchTests: XCTestCase {
         }
     }
 
+    func testABatchNormScaleVariantIsChannelRemovedAndNamedByItsRanking() throws {
+        let student = try ModelFile.read(path).model
+        let slimming = PruningMethod.channel(importance: .batchNormScale)
+        let variants = try BenchVariant.make(from: student, methods: [.channel, slimming], ratios: [0.5], path: path)
+        XCTAssertEqual(variants.map(\.variant), [.dense, .channelRemoved, .channelRemoved])
+        XCTAssertEqual(variants.map(\.method.description), ["dense", "channel", "channel-bn-scale"])
+        XCTAssertEqual(variants[2].model, try Pruner.prune(student, method: slimming, amount: .fraction(0.5)).0)
+        XCTAssertNotEqual(variants[1].model, variants[2].model)
+    }
+
     func testRecordsAreBenchRecordsWithDenseSpeedupOne() throws {
         let student = try ModelFile.read(path).model
         let variants = try BenchVariant.make(from: student, methods: [.l1, .channel], ratios: [0.5], path: path)

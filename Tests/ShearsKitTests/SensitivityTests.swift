@@ -22,6 +22,7 @@ final class SensitivityTests: XCTestCase {
             XCTAssertEqual(Set(records.compactMap(\.layer)).count, expectedCount / 2)
         }
         XCTAssertFalse(Sensitivity.analyses(.channel))
+        XCTAssertFalse(Sensitivity.analyses(.channel(importance: .batchNormScale)))
         XCTAssertFalse(Sensitivity.analyses(.globalL1))
         XCTAssertTrue(Sensitivity.analyses(.ln(n: 1)))
     }

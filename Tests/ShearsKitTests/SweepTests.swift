@@ -34,6 +34,42 @@ final class SweepTests: XCTestCase {
         XCTAssertEqual(recalibrated.pointCount, plan.pointCount + 2)
     }
 
+    func testEachChannelRankingIsItsOwnSeriesWithItsRecalibration() throws {
+        var plan = SweepPlan(methods: [.channel, .channel(importance: .batchNormScale)], ratios: [0.5])
+        XCTAssertEqual(plan.records(model: "m").map(\.method.description), ["channel", "channel-bn-scale"])
+        plan.batchNormRecalibration = try Self.images(limit: 2)
+        XCTAssertEqual(plan.records(model: "m").map(\.method.description),
+                       ["channel", "channel+bn-recal", "channel-bn-scale", "channel-bn-scale+bn-recal"])
+        XCTAssertEqual(plan.pointCount, 4)
+    }
+
+    /// Network slimming's iterative schedule in a sweep: every round ranks by BatchNorm scale
+    /// (the points are those of `Pruner.run` with that method), and its one-shot point is the
+    /// one-step schedule; L1's points differ.
+    func testIterativeChannelRemovalRanksEveryRoundByTheMethodsImportance() throws {
+        let loaded = try ModelFile.read(Self.teacher)
+        let folder = try Fixtures.temporaryDirectory(for: self).path
+        let slimming = PruningMethod.channel(importance: .batchNormScale)
+        let plan = SweepPlan(methods: [slimming, .channel], ratios: [0.1], iterativeRates: [0.1], iterativeSteps: 2, iterativeMethod: slimming)
+        let records = try ResultsFolder.withWriter(in: folder) { writer in
+            try Sweep(plan: plan).run(loaded, point: SweepPoint(model: "teacher", images: try Self.images(limit: 16), batch: 16,
+                                                                timingIterations: 0, writer: writer))
+        }
+        var expected: [Int] = []
+        try Pruner.run(loaded.model, method: slimming, schedule: .iterative(step: .fraction(0.1), steps: 2)) { _, _, record in
+            expected.append(record.parameters)
+        }
+        let iterative = records.filter { $0.step != nil }.sorted { $0.steps! < $1.steps! }
+        XCTAssertEqual(iterative.map(\.method.description), ["channel-bn-scale", "channel-bn-scale", "channel-bn-scale"])
+        XCTAssertEqual(iterative.dropFirst().map(\.parameters), expected)
+        let oneShot = Dictionary(uniqueKeysWithValues: records.filter { $0.step == nil }.map { ($0.method.description, $0) })
+        XCTAssertEqual(oneShot["channel-bn-scale"]?.accuracy, iterative[1].accuracy)
+        XCTAssertEqual(oneShot["channel-bn-scale"]?.parameters, iterative[1].parameters)
+        let l1 = try Pruner.prune(loaded.model, method: .channel, amount: .fraction(0.1)).0
+        let bn = try Pruner.prune(loaded.model, method: slimming, amount: .fraction(0.1)).0
+        XCTAssertNotEqual(l1.stateDict, bn.stateDict, "the teacher's L1 and BN-scale rankings keep other channels")
+    }
+
     func testShardsPartitionThePlan() throws {
         let sweep = Sweep(plan: plan)
         let shards = (0..<3).map { sweep.pending(model: "m", shard: try! XCTUnwrap(SweepShard(index: $0, count: 3))) }
