@@ -83,7 +83,7 @@ let package = Package(
         /// Report re-exported (directly, not through the umbrella), model loading from any file,
         /// model writing by extension and sweep-point measurement.
         .target(name: "ShearsKit", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine",
-                                                  "NNEvaluation", "Prune", "Quantize", "Report"]),
+                                                  "NNEvaluation", "NNTraining", "Prune", "Quantize", "Report"]),
 
         // MARK: - Executable
 
@@ -111,7 +111,7 @@ let package = Package(
         .testTarget(name: "NNVisionTests", dependencies: ["NNVision", "NNCore", "NNTorchIO", "TestSupport"]),
         .testTarget(name: "NNEngineTests", dependencies: ["NNEngine", "NNCore", "NNTorchIO", "NNONNX", "TestSupport", "NNTestSupport"]),
         .testTarget(name: "NNEvaluationTests", dependencies: ["NNEvaluation", "NNCore", "NNTorchIO", "NNVision", "TestSupport"]),
-        .testTarget(name: "NNTrainingTests", dependencies: ["NNTraining", "NNCore", "NNTorchIO", "TestSupport", "NNTestSupport"]),
+        .testTarget(name: "NNTrainingTests", dependencies: ["NNTraining", "NNCore", "NNTorchIO", "Prune", "TestSupport", "NNTestSupport"]),
         .testTarget(name: "PruneTests", dependencies: ["Prune", "NN", "TestSupport"]),
         .testTarget(name: "QuantizeTests", dependencies: ["Quantize", "NN", "TestSupport"]),
         .testTarget(name: "ReportTests", dependencies: ["Report", "Prune", "TestSupport"]),

@@ -14,9 +14,9 @@ struct DataOptions: ParsableArguments {
     var data: String?
 
     @Option(name: .long, help: ArgumentHelp(
-        "Split folder inside --data (training, validation, evaluation). Ignored when --data has no split folders.",
+        "Split folder inside --data (training, validation, evaluation; default validation, finetune's training). Ignored when --data has no split folders.",
         valueName: "name"))
-    var split: String = "validation"
+    var split: String?
 
     @Option(name: .long, help: ArgumentHelp("Preprocessing preset: food11 = Resize 256, CenterCrop 224, ImageNet mean/std.",
                                             valueName: "name"))
@@ -104,11 +104,12 @@ struct DataOptions: ParsableArguments {
         return data
     }
 
-    /// Lists and decodes the dataset at `root` (default `--data`) once; the uint8 crops are
-    /// kept and reused for every model variant. The crops (checked by `DecodedImages`) and
-    /// one float batch are checked against the memory budget before anything is decoded.
-    func decodeImages(root: String? = nil, for loaded: LoadedModel) throws -> DecodedImages {
-        let dataset = try ImageDataset(root: try root ?? requireData(), split: split)
+    /// Lists and decodes split `split` (default `--split`, else validation) of the dataset at
+    /// `root` (default `--data`) once; the uint8 crops are kept and reused for every model
+    /// variant. The crops (checked by `DecodedImages`) and one float batch are checked against
+    /// the memory budget before anything is decoded.
+    func decodeImages(root: String? = nil, split: String? = nil, for loaded: LoadedModel) throws -> DecodedImages {
+        let dataset = try ImageDataset(root: try root ?? requireData(), split: split ?? self.split ?? "validation")
         let count = limit.map { min($0, dataset.samples.count) } ?? dataset.samples.count
         let settings = try preprocessing(for: loaded)
         let images = min(batch, max(count, 1))

@@ -24,7 +24,7 @@ struct Shears: ParsableCommand {
           shears report runs/model/results.jsonl -o plots
         """,
         version: "0.1.0",
-        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, ProfileCommand.self, CrossoverCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
+        subcommands: [SummaryCommand.self, EvalCommand.self, PredictCommand.self, PruneCommand.self, FinetuneCommand.self, SweepCommand.self, SensitivityCommand.self, BenchCommand.self, ProfileCommand.self, CrossoverCommand.self, ReportCommand.self, QuantizeCommand.self, VersionCommand.self]
     )
 
     /// ArgumentParser's `main`, except that a usage error is one line on stderr (the problem,

@@ -1,7 +1,7 @@
 // ShearsKit: the library a Swift program uses to do what the CLI does, as types: model files
 // both ways (ModelFile), the sweep (SweepPlan, Sweep), sensitivity, bench, profile, crossover,
-// quantize-and-compare, and measuring one point (SweepPoint). It re-exports the modules it
-// builds on (the seven NN targets, Prune, Quantize, Report; directly, not through the NN
+// quantize-and-compare, fine-tuning (FineTune), and measuring one point (SweepPoint). It re-exports the modules it
+// builds on (the eight NN targets, Prune, Quantize, Report; directly, not through the NN
 // umbrella), so `import ShearsKit` is all a program needs.
 
 @_exported import NNCore
@@ -10,6 +10,7 @@
 @_exported import NNONNX
 @_exported import NNTorchExport
 @_exported import NNTorchIO
+@_exported import NNTraining
 @_exported import NNVision
 @_exported import Prune
 @_exported import Quantize

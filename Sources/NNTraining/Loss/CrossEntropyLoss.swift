@@ -10,12 +10,15 @@ import NNCore
 /// `loss = (1/N) Σ_i −Σ_k q_ik · p_ik` and `∂loss/∂z_ik = (softmax(z)_ik − q_ik) / N`.
 /// Every label must be a class (torch's `ignore_index` is not supported: a label outside
 /// `0..<K` is an error).
-public struct CrossEntropyLoss: Sendable {
+public struct CrossEntropyLoss: Sendable, Equatable {
     /// ε in [0, 1].
     public let labelSmoothing: Float
 
+    /// Without label smoothing: `F.cross_entropy(logits, labels)`.
+    public init() { labelSmoothing = 0 }
+
     /// Throws `TrainingError.invalidSetting` unless `labelSmoothing` is in [0, 1] (torch's range).
-    public init(labelSmoothing: Float = 0) throws {
+    public init(labelSmoothing: Float) throws {
         guard labelSmoothing >= 0, labelSmoothing <= 1 else {
             throw TrainingError.invalidSetting(name: "label smoothing", reason: "\(labelSmoothing) is not in [0, 1]")
         }

@@ -12,7 +12,7 @@ import NNCore
 /// `KL = (1/N) Σ_ik exp(t_ik)·(t_ik − s_ik)`, `loss = alpha·T²·KL + (1 − alpha)·CE(z, labels)`;
 /// `∂KL/∂s_ik = −exp(t_ik)/N`, taken through the log-softmax as autograd does
 /// (`∂/∂z_ik = (g_ik − softmax(z/T)_ik · Σ_j g_ij) / T`), plus `(1 − alpha)·∂CE/∂z`.
-public struct DistillationLoss: Sendable {
+public struct DistillationLoss: Sendable, Equatable {
     /// The weight of the distillation term (the homework's 0.5 by default).
     public let alpha: Float
     /// The softmax temperature T (> 0).
