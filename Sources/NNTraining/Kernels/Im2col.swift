@@ -29,7 +29,11 @@ extension ConvolutionGeometry {
             let plane = dx + c * inPlane, rows = cols + c * taps * positions
             forEachInBoundsStretch { tap, outputOffset, inputOffset, count in
                 let src = rows + tap * positions + outputOffset, dst = plane + inputOffset
-                for k in 0..<count { dst[k * strideW] += src[k] }
+                if strideW == 1 {
+                    for k in 0..<count { dst[k] += src[k] }
+                } else {
+                    for k in 0..<count { dst[k * strideW] += src[k] }
+                }
             }
         }
     }
