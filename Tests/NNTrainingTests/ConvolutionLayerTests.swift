@@ -57,6 +57,12 @@ final class ConvolutionLayerTests: XCTestCase {
                 XCTAssertTrue("\(error)".hasPrefix("shape mismatch: layer"), "\(error)")
             }
         }
+        var graph = GraphBuilder()
+        graph.add("huge", .conv2d(Conv2dAttributes(padding: Size2(1 << 20))), graph.input)
+        var dict = StateDict()
+        dict.setTensor("huge.weight", Tensor(shape: [1 << 12, 1, 1, 1]))
+        var huge = try TrainableModel(Model(architecture: "huge", graph: graph.graph, stateDict: dict))
+        XCTAssertThrowsError(try huge.forward(Tensor(shape: [1, 1, 1, 1]), training: true))
         var model = try ParametricFixture.load("conv-groups2").model()
         model.parameters["layer.bias"] = Tensor(shape: [3])
         XCTAssertThrowsError(try ParametricFixture.forward(model.graph.nodes[1], Tensor(shape: [1, 6, 5, 5]), training: true, &model))

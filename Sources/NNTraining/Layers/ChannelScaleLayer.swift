@@ -6,9 +6,7 @@ enum ChannelScaleLayer {
     /// `y[n, c, p] = x[n, c, p] · s[c]`, with `s` (`[C, 1, 1]`) stored under the node's name.
     static func forward(_ node: Node, _ x: Tensor, _ model: TrainableModel) throws -> Tensor {
         let (scale, positions) = try parameter(node.name, input: x.shape, model)
-        var y = x
-        for i in y.scalars.indices { y.scalars[i] *= scale.scalars[(i / positions) % scale.count] }
-        return y
+        return scaled(x, by: scale, positions: positions)
     }
 
     /// `∂L/∂x = dy · s[c]`, `∂L/∂s[c] = Σ_{n, p} dy · x` (summed in Double).
@@ -19,14 +17,29 @@ enum ChannelScaleLayer {
             throw TrainingError.shapeMismatch("\(name): the gradient is \(dy.shape), the output \(x.shape)")
         }
         var sums = [Double](repeating: 0, count: scale.count)
-        for i in x.scalars.indices { sums[(i / positions) % scale.count] += Double(dy.scalars[i]) * Double(x.scalars[i]) }
-        var dx: Tensor?
-        if context.needsInputGradient[0] {
-            var input = dy
-            for i in input.scalars.indices { input.scalars[i] *= scale.scalars[(i / positions) % scale.count] }
-            dx = input
+        x.scalars.withUnsafeBufferPointer { xb in
+            dy.scalars.withUnsafeBufferPointer { gb in
+                for plane in 0..<(x.count / positions) {
+                    var sum: Double = 0
+                    for i in (plane * positions)..<((plane + 1) * positions) { sum += Double(gb[i]) * Double(xb[i]) }
+                    sums[plane % scale.count] += sum
+                }
+            }
         }
+        let dx = context.needsInputGradient[0] ? scaled(dy, by: scale, positions: positions) : nil
         return NodeGradient(inputs: [dx], parameters: [(key: name, gradient: Tensor(shape: scale.shape, scalars: sums.map { Float($0) }))])
+    }
+
+    /// `t[n, c, p] · s[c]`.
+    private static func scaled(_ t: Tensor, by scale: Tensor, positions: Int) -> Tensor {
+        var result = t
+        result.scalars.withUnsafeMutableBufferPointer { rb in
+            for plane in 0..<(t.count / positions) {
+                let s = scale.scalars[plane % scale.count]
+                for i in (plane * positions)..<((plane + 1) * positions) { rb[i] *= s }
+            }
+        }
+        return result
     }
 
     /// The scale (one value per channel) and the positions per channel of an input `[N, C, …]`.
