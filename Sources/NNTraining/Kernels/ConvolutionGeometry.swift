@@ -19,7 +19,7 @@ struct ConvolutionGeometry {
         }
         let settings = [a.stride.h, a.stride.w, a.dilation.h, a.dilation.w, a.padding.h, a.padding.w, a.paddingEnd.h, a.paddingEnd.w]
         guard a.groups >= 1, a.stride.h >= 1, a.stride.w >= 1, a.dilation.h >= 1, a.dilation.w >= 1,
-              settings.allSatisfy({ 0...(1 << 20) ~= $0 }),
+              settings.allSatisfy({ 0...ShapeInference.maximumWindow ~= $0 }),
               input[1] % a.groups == 0, weight[0] % a.groups == 0, weight[1] * a.groups == input[1],
               weight[2] >= 1, weight[3] >= 1 else {
             throw TrainingError.shapeMismatch("\(name): conv2d weight \(weight) with groups \(a.groups) does not fit the input \(input) (or a stride, dilation or padding is out of range)")
@@ -35,10 +35,7 @@ struct ConvolutionGeometry {
         (self.outH, self.outW) = (outH, outW)
         self.attributes = a
         for (what, sizes) in [("output", [batch, outChannels, outH, outW]), ("im2col matrix", [columnRows, outH, outW])] {
-            let elements = sizes.reduce(Optional(1)) { product, size in
-                product.flatMap { let (value, overflow) = $0.multipliedReportingOverflow(by: size); return overflow ? nil : value }
-            }
-            try MemoryBudget.check(elements: elements ?? -1, of: MemoryLayout<Float>.size, for: "the \(what) of conv \(name)", path: "the training batch")
+            try MemoryBudget.check(elements: sizes.checkedProduct ?? -1, of: MemoryLayout<Float>.size, for: "the \(what) of conv \(name)", path: "the training batch")
         }
     }
 
