@@ -11,13 +11,15 @@ enum LayerNormLayer {
     static func forward(_ node: Node, _ x: Tensor, eps: Float, _ model: TrainableModel) throws -> Tensor {
         let layer = try Parameters(node.name, input: x.shape, model)
         var y = Tensor(shape: x.shape)
-        y.scalars.withUnsafeMutableBufferPointer { yb in
-            layer.forEachSample(x, eps: eps) { n, mean, invstd in
-                for c in 0..<layer.channels {
-                    let w = Double(layer.weight.scalars[c]), b = Double(layer.bias?.scalars[c] ?? 0)
-                    let offset = (n * layer.channels + c) * layer.positions
-                    for p in 0..<layer.positions {
-                        yb[offset + p] = Float((Double(x.scalars[offset + p]) - mean[p]) * invstd[p] * w + b)
+        x.scalars.withUnsafeBufferPointer { xs in
+            y.scalars.withUnsafeMutableBufferPointer { yb in
+                layer.forEachSample(xs, eps: eps) { n, mean, invstd in
+                    for c in 0..<layer.channels {
+                        let w = Double(layer.weight.scalars[c]), b = Double(layer.bias?.scalars[c] ?? 0)
+                        let offset = (n * layer.channels + c) * layer.positions
+                        for p in 0..<layer.positions {
+                            yb[offset + p] = Float((Double(xs[offset + p]) - mean[p]) * invstd[p] * w + b)
+                        }
                     }
                 }
             }
@@ -38,25 +40,29 @@ enum LayerNormLayer {
         var dx = Tensor(shape: needsInput ? x.shape : [0])
         var dw = [Double](repeating: 0, count: channels), db = dw
         var meanG = [Double](repeating: 0, count: positions), meanGXhat = meanG
-        dx.scalars.withUnsafeMutableBufferPointer { dxb in
-            layer.forEachSample(x, eps: eps) { n, mean, invstd in
-                for p in 0..<positions { meanG[p] = 0; meanGXhat[p] = 0 }
-                for c in 0..<channels {
-                    let w = Double(layer.weight.scalars[c]), offset = (n * channels + c) * positions
-                    for p in 0..<positions {
-                        let g = Double(dy.scalars[offset + p]), xhat = (Double(x.scalars[offset + p]) - mean[p]) * invstd[p]
-                        dw[c] += g * xhat
-                        db[c] += g
-                        meanG[p] += g * w / Double(channels)
-                        meanGXhat[p] += g * w * xhat / Double(channels)
-                    }
-                }
-                guard needsInput else { return }
-                for c in 0..<channels {
-                    let w = Double(layer.weight.scalars[c]), offset = (n * channels + c) * positions
-                    for p in 0..<positions {
-                        let xhat = (Double(x.scalars[offset + p]) - mean[p]) * invstd[p]
-                        dxb[offset + p] = Float(invstd[p] * (Double(dy.scalars[offset + p]) * w - meanG[p] - xhat * meanGXhat[p]))
+        x.scalars.withUnsafeBufferPointer { xs in
+            dy.scalars.withUnsafeBufferPointer { gs in
+                dx.scalars.withUnsafeMutableBufferPointer { dxb in
+                    layer.forEachSample(xs, eps: eps) { n, mean, invstd in
+                        for p in 0..<positions { meanG[p] = 0; meanGXhat[p] = 0 }
+                        for c in 0..<channels {
+                            let w = Double(layer.weight.scalars[c]), offset = (n * channels + c) * positions
+                            for p in 0..<positions {
+                                let g = Double(gs[offset + p]), xhat = (Double(xs[offset + p]) - mean[p]) * invstd[p]
+                                dw[c] += g * xhat
+                                db[c] += g
+                                meanG[p] += g * w / Double(channels)
+                                meanGXhat[p] += g * w * xhat / Double(channels)
+                            }
+                        }
+                        guard needsInput else { return }
+                        for c in 0..<channels {
+                            let w = Double(layer.weight.scalars[c]), offset = (n * channels + c) * positions
+                            for p in 0..<positions {
+                                let xhat = (Double(xs[offset + p]) - mean[p]) * invstd[p]
+                                dxb[offset + p] = Float(invstd[p] * (Double(gs[offset + p]) * w - meanG[p] - xhat * meanGXhat[p]))
+                            }
+                        }
                     }
                 }
             }
@@ -88,19 +94,19 @@ enum LayerNormLayer {
 
         /// Calls `body(n, μ[p], invstd[p])` for every sample with its per-position statistics
         /// over the channels (two passes, in Double).
-        func forEachSample(_ x: Tensor, eps: Float, _ body: (Int, [Double], [Double]) -> Void) {
+        func forEachSample(_ x: UnsafeBufferPointer<Float>, eps: Float, _ body: (Int, [Double], [Double]) -> Void) {
             var mean = [Double](repeating: 0, count: positions), variance = mean
-            for n in 0..<x.shape[0] {
+            for n in 0..<(x.count / (channels * positions)) {
                 for p in 0..<positions { mean[p] = 0; variance[p] = 0 }
                 for c in 0..<channels {
                     let offset = (n * channels + c) * positions
-                    for p in 0..<positions { mean[p] += Double(x.scalars[offset + p]) }
+                    for p in 0..<positions { mean[p] += Double(x[offset + p]) }
                 }
                 for p in 0..<positions { mean[p] /= Double(channels) }
                 for c in 0..<channels {
                     let offset = (n * channels + c) * positions
                     for p in 0..<positions {
-                        let d = Double(x.scalars[offset + p]) - mean[p]
+                        let d = Double(x[offset + p]) - mean[p]
                         variance[p] += d * d
                     }
                 }
