@@ -21,7 +21,7 @@ final class ConvolutionLayerTests: XCTestCase {
     func testPointwise() throws { try ParametricFixture.load("conv-pointwise").check() }
     func testPointwiseStride2() throws { try ParametricFixture.load("conv-pointwise-stride2").check() }
     func testNoBias() throws { try ParametricFixture.load("conv-nobias").check() }
-    /// Padding wider than the kernel reaches (rows and columns of zeros only in the output).
+    /// Padding wider than the kernel reaches: output rows that read only padding.
     func testPaddingPastTheKernelsReach() throws { try ParametricFixture.load("conv-widepad").check() }
 
     /// Without `needsInputGradient` no dx is computed, and the weight gradient is the same.

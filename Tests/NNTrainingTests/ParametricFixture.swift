@@ -9,13 +9,6 @@ import NNCore
 import TestSupport
 import XCTest
 
-/// The largest difference relative to the reference's largest magnitude,
-/// `max|actual − torch| / max|torch|`, the measure every gradient test bounds (by 1e-4).
-func maxRelativeDifference(_ actual: [Float], _ expected: [Float]) -> Float {
-    let scale = expected.reduce(Float(0)) { max($0, abs($1)) }
-    return maxAbsoluteDifference(actual, expected).value / max(scale, .leastNormalMagnitude)
-}
-
 struct ParametricFixture: Decodable {
     struct Attributes: Decodable {
         var stride: [Int]?, padding: [Int]?, paddingEnd: [Int]?, dilation: [Int]?, groups: Int?
@@ -28,6 +21,13 @@ struct ParametricFixture: Decodable {
     let shapes: [String: [Int]]
 
     static let directory = "gradients/parametric"
+
+    /// The largest difference relative to the reference's largest magnitude,
+    /// `max|actual − torch| / max|torch|`, the measure every gradient test bounds (by 1e-4).
+    static func maxRelativeDifference(_ actual: [Float], _ expected: [Float]) -> Float {
+        let scale = expected.reduce(Float(0)) { max($0, abs($1)) }
+        return maxAbsoluteDifference(actual, expected).value / max(scale, .leastNormalMagnitude)
+    }
 
     /// The case called `name` in cases.json.
     static func load(_ name: String) throws -> ParametricFixture {
@@ -125,7 +125,7 @@ struct ParametricFixture: Decodable {
     func compare(_ actual: Tensor, _ key: String, tolerance: Float = 1e-4, file: StaticString = #filePath, line: UInt = #line) throws {
         let expected = try XCTUnwrap(try tensor(key), "\(name): no \(key)", file: file, line: line)
         XCTAssertEqual(actual.shape, expected.shape, "\(name): \(key) shape", file: file, line: line)
-        let difference = maxRelativeDifference(actual.scalars, expected.scalars)
+        let difference = ParametricFixture.maxRelativeDifference(actual.scalars, expected.scalars)
         XCTAssertLessThanOrEqual(difference, tolerance, "\(name): \(key) max relative difference", file: file, line: line)
     }
 }

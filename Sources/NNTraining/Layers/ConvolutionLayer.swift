@@ -76,7 +76,7 @@ enum ConvolutionLayer {
 
     /// The gradients of `forward` given `∂L/∂y` (`gradient`, the output's shape): `∂L/∂x`
     /// when `inputGradient` (nil otherwise), `∂L/∂w` (the weight's layout, summed over the
-    /// batch) and, when `biasGradient`, `∂L/∂b[o] = Σ_{n, p} dy[n, o, p]` (summed in Double).
+    /// batch) and, when `biasGradient`, `∂L/∂b[o] = Σ_{n, p} dy[n, o, p]` (each plane in Float, the planes in Double).
     static func backward(_ x: Tensor, weight: [Float], gradient: Tensor, inputGradient: Bool, biasGradient: Bool,
                          _ g: ConvolutionGeometry) -> (input: Tensor?, weight: [Float], bias: [Float]?) {
         let positions = g.outPlane, k = g.columnRows, groupOut = g.groupOutChannels
@@ -120,13 +120,14 @@ enum ConvolutionLayer {
                 }
             }
         }
-        let db: [Float]? = biasGradient ? (0..<g.outChannels).map { o in
-            var sum = 0.0
-            for n in 0..<g.batch {
-                let start = (n * g.outChannels + o) * positions
-                for p in start..<(start + positions) { sum += Double(gradient.scalars[p]) }
+        let db: [Float]? = biasGradient ? gradient.scalars.withUnsafeBufferPointer { dy in
+            var sums = [Double](repeating: 0, count: g.outChannels)
+            for plane in 0..<(g.batch * g.outChannels) {
+                var sum: Float = 0
+                for p in (plane * positions)..<((plane + 1) * positions) { sum += dy[p] }
+                sums[plane % g.outChannels] += Double(sum)
             }
-            return Float(sum)
+            return sums.map { Float($0) }
         } : nil
         return (inputGradient ? Tensor(shape: x.shape, scalars: dx) : nil, dw, db)
     }
