@@ -2,7 +2,8 @@
 // same training run by the real PyTorch (scripts/fixtures/training.py): one forward and
 // backward's gradients, 20 steps of SGD (momentum, weight decay) and of AdamW, 20 masked
 // SGD steps after torch's l1_unstructured, and 20 Adam steps of the homework's KD loss, on
-// fixed batches in training mode. Each tensor within 1e-4 of PyTorch's largest |value| in it.
+// fixed batches in training mode. Each tensor within 1e-4 of PyTorch's largest |value| in it
+// (the recipes are ones torch reproduces with 1 and 2 threads to 1e-5: see the script).
 
 import NNCore
 import NNTorchIO
@@ -27,8 +28,9 @@ final class WholeModelTrainingTests: XCTestCase {
     private let batches = (try? Fixtures.float32("training/batches.f32")) ?? []
     private let labels = ((try? Fixtures.int64("training/labels.i64")) ?? []).map { Int($0) }
 
-    /// Batch `b` (0 or 1) of the fixture: 8 images [8, 3, 32, 32] and their labels.
-    private func batch(_ b: Int) -> (Tensor, [Int]) {
+    /// Batch `b` (0 or 1) of the fixture: 8 images [8, 3, 32, 32] and their labels; nil: all 16.
+    private func batch(_ b: Int?) -> (Tensor, [Int]) {
+        guard let b else { return (Tensor(shape: [16, 3, 32, 32], scalars: batches), labels) }
         let size = 8 * 3 * 32 * 32
         return (Tensor(shape: [8, 3, 32, 32], scalars: Array(batches[(b * size)..<((b + 1) * size)])), Array(labels[(b * 8)..<((b + 1) * 8)]))
     }
@@ -56,9 +58,10 @@ final class WholeModelTrainingTests: XCTestCase {
     /// The parameters and running statistics of a trainable model by key.
     private func tensors(_ model: TrainableModel) -> [String: Tensor] { model.parameters.merging(model.buffers) { a, _ in a } }
 
-    /// Trains `name` for 20 steps on batches 0, 1, 0, … and compares with the fixture's `state`.
-    /// With `masked`, every conv and linear weight is first pruned as `prune.l1_unstructured(amount=0.5)`.
-    private func assertTwentySteps(_ name: String, _ state: String, _ settings: OptimizerSettings, masked: Bool = false,
+    /// Trains `name` for 20 steps on batches 0, 1, 0, … (`whole`: on all 16 images every step)
+    /// and compares with the fixture's `state`. With `masked`, every conv and linear weight is
+    /// first pruned as `prune.l1_unstructured(amount=0.5)`.
+    private func assertTwentySteps(_ name: String, _ state: String, _ settings: OptimizerSettings, masked: Bool = false, whole: Bool = false,
                                    loss: TrainingLoss = .crossEntropy(CrossEntropyLoss()), file: StaticString = #filePath, line: UInt = #line) throws {
         var (model, masks) = (try load(name), [String: Tensor]())
         if masked {
@@ -69,7 +72,7 @@ final class WholeModelTrainingTests: XCTestCase {
         let teacher = try TrainableModel(try load("teacher"))
         var losses: [Float] = []
         for step in 0..<20 {
-            let (images, targets) = batch(step % 2)
+            let (images, targets) = batch(whole ? nil : step % 2)
             var teacherLogits: Tensor?
             if case .distillation = loss {
                 var copy = teacher
@@ -93,17 +96,17 @@ final class WholeModelTrainingTests: XCTestCase {
     }
 
     func testSGDWithMomentumAndWeightDecay() throws {
-        let sgd = OptimizerSettings(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
+        let sgd = OptimizerSettings(kind: .sgd, learningRate: 0.003, momentum: 0.9, weightDecay: 5e-4)
         for name in ["teacher", "student"] { try assertTwentySteps(name, "sgd", sgd) }
     }
 
     func testAdamW() throws {
-        let adamw = OptimizerSettings(kind: .adamw, learningRate: 1e-3, weightDecay: 0.01)
-        for name in ["teacher", "student"] { try assertTwentySteps(name, "adamw", adamw) }
+        let adamw = OptimizerSettings(kind: .adamw, learningRate: 1e-3, weightDecay: 0.01, eps: 1e-3)
+        for name in ["teacher", "student"] { try assertTwentySteps(name, "adamw", adamw, whole: true) }
     }
 
     func testMasksHoldThroughTraining() throws {
-        let sgd = OptimizerSettings(kind: .sgd, learningRate: 0.01, momentum: 0.9, weightDecay: 5e-4)
+        let sgd = OptimizerSettings(kind: .sgd, learningRate: 0.003, momentum: 0.9, weightDecay: 5e-4)
         try assertTwentySteps("student", "masked", sgd, masked: true)
     }
 
