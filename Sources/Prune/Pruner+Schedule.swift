@@ -31,16 +31,23 @@ public enum PruneSchedule: Equatable, Sendable {
 extension Pruner {
     /// Runs `schedule`, calling `body(step, model, record)` after each step (step counts from 1);
     /// `.random` uses a new seed per step, as torch draws new numbers per call.
+    ///
+    /// - Parameter recover: when given, `recover(step, model, record)` returns the model that
+    ///   `body` sees and the next step prunes (a fine-tuned copy, the homework's prune, fine-tune,
+    ///   repeat; its masked weights must still be zero, as training with the record's masks held
+    ///   keeps them).
     public static func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
                            selection: LayerSelection = LayerSelection(), seed: UInt64 = 0,
                            roundTo: Int = 1, pruneResidualGroups: Bool = false,
+                           recover: ((Int, Model, PruneRecord) throws -> Model)? = nil,
                            body: (Int, Model, PruneRecord) throws -> Void) throws {
         var current = model
         var record: PruneRecord?
         for (i, amount) in schedule.amounts.enumerated() {
-            let (next, nextRecord) = try prune(current, method: method, amount: amount, selection: selection,
-                                               seed: seed &+ UInt64(i) &* 0x1_0000, previous: record,
-                                               roundTo: roundTo, pruneResidualGroups: pruneResidualGroups)
+            let (pruned, nextRecord) = try prune(current, method: method, amount: amount, selection: selection,
+                                                 seed: seed &+ UInt64(i) &* 0x1_0000, previous: record,
+                                                 roundTo: roundTo, pruneResidualGroups: pruneResidualGroups)
+            let next = try recover?(i + 1, pruned, nextRecord) ?? pruned
             (current, record) = (next, nextRecord)
             try body(i + 1, next, nextRecord)
         }

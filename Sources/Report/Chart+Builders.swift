@@ -6,10 +6,17 @@ import Prune
 extension Chart {
     private static func label(_ r: ResultRecord) -> String { r.model }
 
-    /// Accuracy against one-shot pruning ratio, one line per model and method (the homework figure).
+    /// A pruning record's series: "model, method" and, for a fine-tuned or distilled point, its
+    /// recipe in parentheses, so each recovered series lies beside its unrecovered one.
+    private static func series(_ r: ResultRecord, _ detail: String? = nil) -> String {
+        "\(r.model), \(r.method)" + (detail.map { ", \($0)" } ?? "") + (r.fineTuning.map { " (\($0.summary))" } ?? "")
+    }
+
+    /// Accuracy against one-shot pruning ratio, one line per model and method (the homework
+    /// figure), a recovered series ("+bn-recal", "+ft", "+kd") its own line.
     public static func accuracyVersusRatio(_ records: [ResultRecord]) -> Chart? {
         let points = records.filter { $0.kind == .prune && $0.step == nil && $0.accuracy != nil }
-        let series = grouped(points, by: { "\($0.model), \($0.method)" }).map { title, rs in
+        let series = grouped(points, by: { Self.series($0) }).map { title, rs in
             Series(title: title, points: rs.sorted { $0.ratio < $1.ratio }.map { ($0.ratio, $0.accuracy!) })
         }
         return series.isEmpty ? nil : Chart(name: "accuracy-vs-ratio", title: "Validation accuracy after one-shot pruning",
@@ -17,10 +24,11 @@ extension Chart {
                                              yLabel: "top-1 accuracy", series: series, yRange: 0...1)
     }
 
-    /// Accuracy against remaining (nonzero) parameters for iterative schedules, one line per model and step rate.
+    /// Accuracy against remaining (nonzero) parameters for iterative schedules, one line per
+    /// model, method and step rate (fine-tuned between rounds: "+ft", "+kd", its own line).
     public static func accuracyVersusParameters(_ records: [ResultRecord]) -> Chart? {
         let points = records.filter { $0.kind == .prune && $0.step != nil && $0.accuracy != nil && $0.nonzero != nil }
-        let series = grouped(points, by: { "\($0.model), \($0.method), \(number(($0.step! * 100).rounded()))% per step" }).map { title, rs in
+        let series = grouped(points, by: { Self.series($0, "\(number(($0.step! * 100).rounded()))% per step") }).map { title, rs in
             Series(title: title, points: rs.sorted { $0.nonzero! > $1.nonzero! }.map { (Double($0.nonzero!), $0.accuracy!) })
         }
         return series.isEmpty ? nil : Chart(name: "accuracy-vs-parameters", title: "Iterative pruning: accuracy against remaining parameters",

@@ -20,6 +20,13 @@ extension ResultRecord {
         public enum Recovery: String, Hashable, Sendable, CaseIterable {
             /// BatchNorm statistics re-estimated on training images (forward only).
             case batchNormRecalibration = "bn-recal"
+            /// Fine-tuned with cross-entropy on training images (`ResultRecord.fineTuning` says how).
+            case fineTuning = "ft"
+            /// Fine-tuned with the homework's distillation loss against a teacher's logits.
+            case distillation = "kd"
+
+            /// Whether this recovery trains the pruned model.
+            public var trains: Bool { self == .fineTuning || self == .distillation }
         }
 
         public var base: Base
@@ -42,7 +49,7 @@ extension ResultRecord {
             return nil
         }
 
-        /// "dense", "min-max", a pruning method's name; "+bn-recal" after it where recalibrated.
+        /// "dense", "min-max", a pruning method's name; "+bn-recal", "+ft" or "+kd" after it where recovered.
         public var description: String {
             let name: String
             switch base {

@@ -57,6 +57,8 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     public var share: Double?
     /// Profile: `2 · macs · batch / latency`, in 10⁹ floating-point operations per second.
     public var gflops: Double?
+    /// A "+ft" or "+kd" point: how it was trained.
+    public var fineTuning: FineTuning?
 
     public init(kind: Kind, model: String, method: Method, ratio: Double, step: Double? = nil, steps: Int? = nil,
                 layer: String? = nil, bits: Int? = nil, perChannel: Bool? = nil, accuracy: Double? = nil,
@@ -64,7 +66,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
                 effectiveMacs: Int? = nil, fileBytes: Int? = nil, blobBytes: Int? = nil, variant: Variant? = nil,
                 batch: Int? = nil, latencyMs: Double? = nil, latencyP90Ms: Double? = nil, imagesPerSecond: Double? = nil,
                 speedup: Double? = nil, op: String? = nil, kernel: String? = nil, inputShape: [Int]? = nil,
-                outputShape: [Int]? = nil, share: Double? = nil, gflops: Double? = nil) {
+                outputShape: [Int]? = nil, share: Double? = nil, gflops: Double? = nil, fineTuning: FineTuning? = nil) {
         self.kind = kind; self.model = model; self.method = method; self.ratio = ratio; self.step = step
         self.steps = steps; self.layer = layer; self.bits = bits; self.perChannel = perChannel; self.accuracy = accuracy
         self.correct = correct; self.images = images; self.parameters = parameters; self.nonzero = nonzero
@@ -72,6 +74,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
         self.variant = variant; self.batch = batch; self.latencyMs = latencyMs; self.latencyP90Ms = latencyP90Ms
         self.imagesPerSecond = imagesPerSecond; self.speedup = speedup; self.op = op; self.kernel = kernel
         self.inputShape = inputShape; self.outputShape = outputShape; self.share = share; self.gflops = gflops
+        self.fineTuning = fineTuning
     }
 
     enum CodingKeys: String, CodingKey {
@@ -80,6 +83,7 @@ public struct ResultRecord: Codable, Equatable, Sendable {
         case variant, batch, latencyMs = "latency_ms", latencyP90Ms = "latency_p90_ms"
         case imagesPerSecond = "images_per_second", speedup
         case op, kernel, inputShape = "input_shape", outputShape = "output_shape", share, gflops
+        case fineTuning = "fine_tuning"
     }
 
     /// The record as one line of JSON (sorted keys, no newline): the results.jsonl form.
@@ -90,10 +94,11 @@ public struct ResultRecord: Codable, Equatable, Sendable {
     }
 
     /// Identifies the point for resuming and de-duplicating: everything that says what was
-    /// measured, nothing that is a measurement.
+    /// measured, nothing that is a measurement (a fine-tuned point's recipe is appended, so
+    /// the keys of records without one are as before it existed).
     public var key: String {
         func text(_ value: Any?) -> String { value.map { "\($0)" } ?? "-" }
-        return [kind.rawValue, model, method.description, String(format: "%.6f", ratio), text(step.map { String(format: "%.6f", $0) }), text(steps),
-                text(layer), text(bits), text(perChannel), text(variant?.rawValue), text(batch)].joined(separator: "|")
+        return ([kind.rawValue, model, method.description, String(format: "%.6f", ratio), text(step.map { String(format: "%.6f", $0) }), text(steps),
+                 text(layer), text(bits), text(perChannel), text(variant?.rawValue), text(batch)] + (fineTuning.map { [$0.keyText] } ?? [])).joined(separator: "|")
     }
 }

@@ -57,15 +57,21 @@ enum Cell {
 }
 
 extension Table {
-    /// Pruning sweep: model, method, step, ratio → accuracy, parameters, nonzero, MACs, latency, size.
+    /// Pruning sweep: model, method, step, ratio → accuracy, parameters, nonzero, MACs, latency,
+    /// size; a method's recovered rows ("+ft", …) follow its own. Where any point was fine-tuned,
+    /// a last column gives each one's recipe.
     public static func pruning(_ records: [ResultRecord]) -> Table {
         let sorted = records.filter { $0.kind == .prune }.sorted {
-            ($0.model, $0.method.description, $0.step ?? -1, $0.ratio) < ($1.model, $1.method.description, $1.step ?? -1, $1.ratio)
+            ($0.model, $0.method.description, $0.step ?? -1, $0.ratio, $0.fineTuning?.summary ?? "")
+                < ($1.model, $1.method.description, $1.step ?? -1, $1.ratio, $1.fineTuning?.summary ?? "")
         }
+        let trained = sorted.contains { $0.fineTuning != nil }
         let header = ["model", "method", "step", "ratio", "accuracy", "parameters", "nonzero", "MACs", "effective MACs", "latency ms", "file bytes"]
+            + (trained ? ["fine-tuning"] : [])
         func row(_ r: ResultRecord, _ count: (Int?) -> String) -> [String] {
             [r.model, r.method.description, r.step.map { String(format: "%.2f", $0) } ?? "one-shot", Cell.ratio(r.ratio), Cell.accuracy(r.accuracy),
              count(r.parameters), count(r.nonzero), count(r.macs), count(r.effectiveMacs), Cell.milliseconds(r.latencyMs), count(r.fileBytes)]
+                + (trained ? [r.fineTuning?.summary ?? ""] : [])
         }
         return Table(header: header, rows: sorted.map { row($0, Cell.grouped) }, csvRows: sorted.map { row($0, Cell.plain) })
     }

@@ -22,9 +22,11 @@ public struct PruneSettings: Sendable {
                          roundTo: roundTo, pruneResidualGroups: pruneResidualGroups)
     }
 
-    /// Runs `schedule` with `method`, calling `body(step, model, record)` after each step.
-    public func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule, body: (Int, Model, PruneRecord) throws -> Void) throws {
+    /// Runs `schedule` with `method`, calling `body(step, model, record)` after each step (on
+    /// the model `recover` returns, which the next step prunes, where given).
+    public func run(_ model: Model, method: PruningMethod, schedule: PruneSchedule,
+                    recover: ((Int, Model, PruneRecord) throws -> Model)? = nil, body: (Int, Model, PruneRecord) throws -> Void) throws {
         try Pruner.run(model, method: method, schedule: schedule, selection: selection, seed: seed,
-                       roundTo: roundTo, pruneResidualGroups: pruneResidualGroups, body: body)
+                       roundTo: roundTo, pruneResidualGroups: pruneResidualGroups, recover: recover, body: body)
     }
 }

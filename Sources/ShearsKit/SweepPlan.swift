@@ -1,8 +1,9 @@
 // SweepPlan: what a sweep measures, as the ordered list of its points' records: every
 // one-shot method at every ratio (channel removal, by any importance, also with BatchNorm
-// recalibrated, where recalibration images are given), every iterative step rate's steps 0…K, and the dense
-// model quantized at every bit width. The order is fixed, so shards and resumed runs agree
-// on which point is which.
+// recalibrated, where recalibration images are given; every method also fine-tuned, and
+// distilled, where fine-tuning is given), every iterative step rate's steps 0…K (and the same
+// steps fine-tuned after every round), and the dense model quantized at every bit width. The
+// order is fixed, so shards and resumed runs agree on which point is which.
 
 /// The points of one sweep.
 public struct SweepPlan {
@@ -23,26 +24,42 @@ public struct SweepPlan {
     /// channel point is then measured twice, plain and as the series `<method>+bn-recal`
     /// (`channel+bn-recal`, `channel-bn-scale+bn-recal`, …).
     public var batchNormRecalibration: DecodedImages?
+    /// Recovery by training: every one-shot point, and every iterative step, is also measured
+    /// fine-tuned (series `<method>+ft`) and, with a teacher, distilled (`<method>+kd`); an
+    /// iterative schedule then fine-tunes after every round, each round pruning the model the
+    /// round before fine-tuned.
+    public var fineTuning: SweepFineTuning?
 
     public init(methods: [PruningMethod], ratios: [Double], iterativeRates: [Double] = [], iterativeSteps: Int = 12,
-                iterativeMethod: PruningMethod = .l1, quantizationBits: [Int] = [], batchNormRecalibration: DecodedImages? = nil) {
+                iterativeMethod: PruningMethod = .l1, quantizationBits: [Int] = [], batchNormRecalibration: DecodedImages? = nil,
+                fineTuning: SweepFineTuning? = nil) {
         self.methods = methods; self.ratios = ratios; self.iterativeRates = iterativeRates; self.iterativeSteps = iterativeSteps
         self.iterativeMethod = iterativeMethod; self.quantizationBits = quantizationBits
-        self.batchNormRecalibration = batchNormRecalibration
+        self.batchNormRecalibration = batchNormRecalibration; self.fineTuning = fineTuning
     }
 
-    /// The number of points, `Σ_methods series × ratios + rates × (K + 1) + bits`, in Double so
-    /// that no list can overflow it: check it against a cap before `records` makes them.
+    /// The number of points, `Σ_methods series × ratios + rates × (K + 1) × (1 + trained) + bits`
+    /// (a method's series: itself, its recalibration, its `trainedSeries` fine-tuned ones), in
+    /// Double so that no list can overflow it: check it against a cap before `records` makes them.
     public static func pointCount(methods: [PruningMethod], ratios: Int, iterativeRates: Int, iterativeSteps: Int,
-                                  quantizationBits: Int, recalibratesBatchNorm: Bool) -> Double {
-        let series = methods.reduce(0.0) { $0 + (recalibratesBatchNorm && $1.channelImportance != nil ? 2 : 1) }
-        return series * Double(ratios) + Double(iterativeRates) * (Double(iterativeSteps) + 1) + Double(quantizationBits)
+                                  quantizationBits: Int, recalibratesBatchNorm: Bool, trainedSeries: Int = 0) -> Double {
+        let series = methods.reduce(0.0) { $0 + (recalibratesBatchNorm && $1.channelImportance != nil ? 2 : 1) + Double(trainedSeries) }
+        return series * Double(ratios) + Double(iterativeRates) * (Double(iterativeSteps) + 1) * Double(1 + trainedSeries) + Double(quantizationBits)
     }
 
     /// This plan's `pointCount`.
     public var pointCount: Double {
         Self.pointCount(methods: methods, ratios: ratios.count, iterativeRates: iterativeRates.count, iterativeSteps: iterativeSteps,
-                        quantizationBits: quantizationBits.count, recalibratesBatchNorm: batchNormRecalibration != nil)
+                        quantizationBits: quantizationBits.count, recalibratesBatchNorm: batchNormRecalibration != nil,
+                        trainedSeries: fineTuning?.recoveries.count ?? 0)
+    }
+
+    /// The record of a point of `method` recovered by training as `recovery` says.
+    private func trained(_ record: ResultRecord, _ recovery: ResultRecord.Method.Recovery, _ fineTuning: SweepFineTuning) -> ResultRecord {
+        var record = record
+        record.method.recovery = recovery
+        record.fineTuning = fineTuning.recipe(recovery)
+        return record
     }
 
     /// Every point's record for the model labelled `model`, before measurement, in the plan's order.
@@ -54,12 +71,20 @@ public struct SweepPlan {
                 if batchNormRecalibration != nil && method.channelImportance != nil {
                     records.append(ResultRecord(kind: .prune, model: model, method: .pruning(method, recovery: .batchNormRecalibration), ratio: ratio))
                 }
+                if let fineTuning {
+                    let plain = ResultRecord(kind: .prune, model: model, method: .pruning(method), ratio: ratio)
+                    records += fineTuning.recoveries.map { trained(plain, $0, fineTuning) }
+                }
             }
         }
         for rate in iterativeRates {
-            for k in 0...max(0, iterativeSteps) {
-                records.append(ResultRecord(kind: .prune, model: model, method: .pruning(iterativeMethod),
-                                            ratio: PruneSchedule.cumulativeFraction(step: rate, steps: k), step: rate, steps: k))
+            let steps = (0...max(0, iterativeSteps)).map { k in
+                ResultRecord(kind: .prune, model: model, method: .pruning(iterativeMethod),
+                             ratio: PruneSchedule.cumulativeFraction(step: rate, steps: k), step: rate, steps: k)
+            }
+            records += steps
+            if let fineTuning {
+                for recovery in fineTuning.recoveries { records += steps.map { trained($0, recovery, fineTuning) } }
             }
         }
         for bits in quantizationBits {
