@@ -24,9 +24,6 @@ extension ResultRecord {
             case fineTuning = "ft"
             /// Fine-tuned with the homework's distillation loss against a teacher's logits.
             case distillation = "kd"
-
-            /// Whether this recovery trains the pruned model.
-            public var trains: Bool { self == .fineTuning || self == .distillation }
         }
 
         public var base: Base

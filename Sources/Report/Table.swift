@@ -58,13 +58,14 @@ enum Cell {
 
 extension Table {
     /// Pruning sweep: model, method, step, ratio → accuracy, parameters, nonzero, MACs, latency,
-    /// size; a method's recovered rows ("+ft", …) follow its own. Where any point was fine-tuned,
-    /// a last column gives each one's recipe.
+    /// size. Rows go by model, pruning method and schedule (one-shot, then each step rate), and
+    /// within one the plain series comes first, each recovered one ("+bn-recal", "+ft", "+kd")
+    /// after it. Where any point was fine-tuned, a last column gives each one's recipe.
     public static func pruning(_ records: [ResultRecord]) -> Table {
-        let sorted = records.filter { $0.kind == .prune }.sorted {
-            ($0.model, $0.method.description, $0.step ?? -1, $0.ratio, $0.fineTuning?.summary ?? "")
-                < ($1.model, $1.method.description, $1.step ?? -1, $1.ratio, $1.fineTuning?.summary ?? "")
+        func order(_ r: ResultRecord) -> (String, String, Double, String, String, Double) {
+            (r.model, ResultRecord.Method(r.method.base).description, r.step ?? -1, r.method.recovery?.rawValue ?? "", r.fineTuning?.summary ?? "", r.ratio)
         }
+        let sorted = records.filter { $0.kind == .prune }.sorted { order($0) < order($1) }
         let trained = sorted.contains { $0.fineTuning != nil }
         let header = ["model", "method", "step", "ratio", "accuracy", "parameters", "nonzero", "MACs", "effective MACs", "latency ms", "file bytes"]
             + (trained ? ["fine-tuning"] : [])

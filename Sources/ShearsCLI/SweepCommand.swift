@@ -4,6 +4,8 @@
 // ends, so a killed sweep resumes where it stopped without repeating a point. `--shard i/n`
 // measures every n-th point (the i-th of each n, in the sweep's fixed point order), so the
 // nodes of a job array split one sweep; `shears report` merges their results files.
+// `--finetune-epochs N` adds a fine-tuned series beside each method (and, with `--teacher`, a
+// distilled one), trained on the training split decoded once for the whole sweep.
 
 import ArgumentParser
 import Foundation
@@ -31,6 +33,20 @@ struct SweepCommand: ParsableCommand {
               channel-bn-scale; --methods channel,channel-bn-scale draws both rankings)
           shears sweep model.pt --data food-11 --shard 2/4 --out runs/shard-2
               (one of four array tasks; see examples/slurm/sweep-array.sbatch)
+          shears sweep examples/models/student.pt --data examples/fashion --resize 36 \
+              --crop 32 --methods l1,channel --ratios 0.3,0.5,0.7 --iterative 0.1 \
+              --steps 5 --finetune-epochs 2 --teacher examples/models/teacher.pt
+              (recovery: each point also fine-tuned, series l1+ft, channel+ft, and
+              distilled from the teacher, l1+kd, channel+kd; the iterative schedule
+              fine-tunes after every round and the next round prunes that model)
+
+        Fine-tuning (--finetune-epochs) trains on --train-split of --data, decoded once, with
+        the recipe of `shears finetune`: SGD, lr 0.01, momentum 0.9, a constant schedule and
+        random horizontal flips unless --optimizer, --lr, --schedule, --augment, … say
+        otherwise; --seed seeds its shuffles and flips too. Pruned weights stay zero (the
+        pruning masks are held); channel-removed models train as their smaller selves. Each
+        trained point's record carries its recipe (fine_tuning), which is part of its key: a
+        rerun with another recipe measures new points.
         """
     )
 
@@ -80,6 +96,20 @@ struct SweepCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Split of the --recalibrate-bn images.", valueName: "name"))
     var recalibrationSplit: String = "training"
 
+    @Option(name: .customLong("finetune-epochs"), help: ArgumentHelp("Also measure every pruned point fine-tuned for N epochs (series '<method>+ft'; with --teacher also distilled, '<method>+kd'); iterative schedules fine-tune after every round.", valueName: "n"))
+    var finetuneEpochs: Int?
+
+    @Option(name: .customLong("finetune-batch"), help: ArgumentHelp("Fine-tuning: images per training step (default: --batch).", valueName: "n"))
+    var finetuneBatch: Int?
+
+    @Option(name: .customLong("train-split"), help: ArgumentHelp("Fine-tuning: the split of --data trained on (default training).", valueName: "name"))
+    var trainSplit: String?
+
+    @Option(name: .customLong("train-limit"), help: ArgumentHelp("Fine-tuning: train on the first N images of --train-split only.", valueName: "n"))
+    var trainLimit: Int?
+
+    @OptionGroup(title: "Fine-tuning recipe (with --finetune-epochs)") var recipe: TrainingOptions
+
     @Option(name: .long, help: ArgumentHelp("Measure only the i-th of every n points (1 ≤ i ≤ n), to split a sweep over n jobs.", valueName: "i/n"))
     var shard: String?
 
@@ -110,9 +140,37 @@ struct SweepCommand: ParsableCommand {
         }
         _ = try Self.parseShard(shard)
         if let recalibrateBN, recalibrateBN < 2 { throw ValidationError("--recalibrate-bn needs at least 2 images") }
+        try validateFineTuning()
         try pointOptions.check(SweepPlan.pointCount(methods: methods, ratios: ratios.count, iterativeRates: rates.count, iterativeSteps: steps,
-                                                    quantizationBits: bits.count, recalibratesBatchNorm: recalibrateBN != nil),
+                                                    quantizationBits: bits.count, recalibratesBatchNorm: recalibrateBN != nil,
+                                                    trainedSeries: finetuneEpochs == nil ? 0 : recipe.teacher == nil ? 1 : 2),
                                of: "this sweep")
+    }
+
+    /// The fine-tuning options: each needs `--finetune-epochs`, which must be at least 1.
+    func validateFineTuning() throws {
+        guard let finetuneEpochs else {
+            let given = recipe.given + [("--finetune-batch", finetuneBatch != nil), ("--train-split", trainSplit != nil),
+                                        ("--train-limit", trainLimit != nil)].filter(\.1).map(\.0)
+            guard given.isEmpty else { throw ValidationError("\(given.joined(separator: ", ")) need\(given.count == 1 ? "s" : "") --finetune-epochs N") }
+            return
+        }
+        guard finetuneEpochs >= 1 else { throw ValidationError("--finetune-epochs must be at least 1, got \(finetuneEpochs)") }
+        if let finetuneBatch, finetuneBatch < 1 { throw ValidationError("--finetune-batch must be at least 1, got \(finetuneBatch)") }
+        if let trainLimit, trainLimit < 1 { throw ValidationError("--train-limit must be at least 1, got \(trainLimit)") }
+    }
+
+    /// The training split decoded once and the recipe, for `--finetune-epochs epochs`.
+    func fineTuning(epochs: Int, for loaded: LoadedModel) throws -> SweepFineTuning {
+        let crop = try dataOptions.preprocessing(for: loaded).crop
+        let teacher = try recipe.loadTeacher(crop: crop)
+        let training = try recipe.trainingImages(dataOptions, split: trainSplit ?? "training", limit: trainLimit, for: loaded)
+        let batch = finetuneBatch ?? dataOptions.batch
+        let settings = try recipe.settings(epochs: epochs, batch: batch, seed: pruneOptions.seed,
+                                           stepsPerEpoch: FineTuneSettings(batchSize: batch).stepsPerEpoch(training.count), loss: try recipe.crossEntropy())
+        var distillation: (model: Model, label: String, loss: DistillationLoss)?
+        if let teacher, let loss = try recipe.distillation() { distillation = (teacher.model, teacher.label, loss) }
+        return SweepFineTuning(training: training, settings: settings, teacher: distillation)
     }
 
     /// `--methods` and `--iterative-method` ranked by `--importance` (which must reach one of
@@ -137,7 +195,8 @@ struct SweepCommand: ParsableCommand {
                              iterativeRates: try iterative.map { try parseRatios($0, name: "--iterative", limit: pointOptions) } ?? [],
                              iterativeSteps: steps, iterativeMethod: methods.iterative,
                              quantizationBits: try quantBits.map { try parseIntegers($0, name: "--quant-bits", in: 2...8, limit: pointOptions) } ?? [],
-                             batchNormRecalibration: recalibration)
+                             batchNormRecalibration: recalibration,
+                             fineTuning: try finetuneEpochs.map { try fineTuning(epochs: $0, for: loaded) })
         let shard = try Self.parseShard(shard)
         try ResultsFolder.withWriter(in: out) { writer in
             let point = SweepPoint(model: label ?? loaded.label, images: images, batch: dataOptions.batch,
