@@ -20,6 +20,18 @@ extension BadInputCase {
         BadInputCase("an input that is not CxHxW", mentions: ["banana"]) { _ in ["bench", student, "--input", "banana"] },
         BadInputCase("a pixel limit of 0", mentions: ["max-pixels"]) { folder in folder.eval(try folder.imageFolder(), ["--max-pixels", "0"]) },
         BadInputCase("shard 3 of 2", mentions: ["3/2"]) { _ in ["sweep", student, "--data", "d", "--shard", "3/2", "--out", "out"] },
+        BadInputCase("a sweep teacher without fine-tuning", mentions: ["--teacher", "--finetune-epochs"]) { _ in
+            ["sweep", student, "--data", "d", "--teacher", student, "--out", "out"]
+        },
+        BadInputCase("sweep training options without fine-tuning", mentions: ["--lr, --train-split need --finetune-epochs"]) { _ in
+            ["sweep", student, "--data", "d", "--lr", "0.1", "--train-split", "validation", "--out", "out"]
+        },
+        BadInputCase("zero fine-tuning epochs", mentions: ["--finetune-epochs", "0"]) { _ in
+            ["sweep", student, "--data", "d", "--finetune-epochs", "0", "--out", "out"]
+        },
+        BadInputCase("a sweep temperature without a teacher", mentions: ["--temperature", "--teacher"]) { _ in
+            ["sweep", student, "--data", "d", "--finetune-epochs", "1", "--temperature", "4", "--out", "out"]
+        },
         BadInputCase("an unknown importance", mentions: ["--importance", "'bn'"]) { _ in
             ["prune", student, "--method", "channel", "--importance", "bn", "--amount", "0.5", "-o", "out.pt"]
         },

@@ -70,6 +70,98 @@ final class SweepTests: XCTestCase {
         XCTAssertNotEqual(l1.stateDict, bn.stateDict, "the teacher's L1 and BN-scale rankings keep other channels")
     }
 
+    static let student = Fixtures.repositoryRoot.appendingPathComponent("examples/models/student.pt").path
+
+    /// The first `limit` training images, unaugmented.
+    static func training(limit: Int) throws -> TrainingImages {
+        let preprocessing = try Preprocessing(resize: 36, crop: 32, mean: Preprocessing.food11.mean, std: Preprocessing.food11.std)
+        let dataset = try ImageDataset(root: Fixtures.repositoryRoot.appendingPathComponent("examples/fashion").path, split: "training")
+        return try TrainingImages(dataset: dataset, preprocessing: preprocessing, augmentation: .none, limit: limit)
+    }
+
+    /// Two SGD steps of 16 images: enough to move the weights, small enough for a test.
+    static func fineTuning(teacher: Model? = nil) throws -> SweepFineTuning {
+        let settings = FineTuneSettings(epochs: 1, maxSteps: 2, batchSize: 16, shuffle: false)
+        return SweepFineTuning(training: try training(limit: 32), settings: settings,
+                               teacher: try teacher.map { ($0, "teacher", try DistillationLoss(alpha: 0.5, temperature: 4)) })
+    }
+
+    /// Fine-tuning adds a "+ft" twin after every one-shot point and a fine-tuned copy of every
+    /// iterative schedule, and a teacher a "+kd" one; each carries its recipe, and every key differs.
+    func testFineTuningAddsATrainedTwinOfEveryPruningPoint() throws {
+        var plan = SweepPlan(methods: [.l1, .channel], ratios: [0.5], iterativeRates: [0.5], iterativeSteps: 1, quantizationBits: [8])
+        plan.fineTuning = try Self.fineTuning()
+        let records = plan.records(model: "m")
+        XCTAssertEqual(records.map(\.method.description), ["l1", "l1+ft", "channel", "channel+ft", "l1", "l1", "l1+ft", "l1+ft", "min-max"])
+        XCTAssertEqual(Double(records.count), plan.pointCount)
+        XCTAssertEqual(Set(records.map(\.key)).count, records.count)
+        let recipe = try XCTUnwrap(records[1].fineTuning)
+        XCTAssertEqual([recipe.epochs, recipe.maxSteps, recipe.batch, recipe.trainingImages], [1, 2, 16, 32])
+        XCTAssertEqual(recipe.optimizer, "sgd")
+        XCTAssertNil(recipe.teacher)
+        XCTAssertNil(records[0].fineTuning)
+        plan.fineTuning = try Self.fineTuning(teacher: try ModelFile.read(Self.teacher).model)
+        let distilled = plan.records(model: "m")
+        XCTAssertEqual(distilled.map(\.method.description).prefix(3), ["l1", "l1+ft", "l1+kd"])
+        XCTAssertEqual(distilled[2].fineTuning?.teacher, "teacher")
+        XCTAssertEqual(distilled[2].fineTuning?.temperature, 4)
+        XCTAssertEqual(Double(distilled.count), plan.pointCount)
+        XCTAssertEqual(distilled.count, 3 * 2 + 2 * 3 + 1)
+    }
+
+    /// The fine-tuned one-shot point is the pruned model trained with its masks held (as many
+    /// nonzero weights as the pruned one, a better accuracy), a channel-removed one trains at its
+    /// smaller size; a second run measures nothing.
+    func testFineTunedPointsKeepTheirMasksAndResume() throws {
+        let loaded = try ModelFile.read(Self.student)
+        let folder = try Fixtures.temporaryDirectory(for: self).path
+        var plan = SweepPlan(methods: [.l1, .channel], ratios: [0.5])
+        plan.fineTuning = try Self.fineTuning()
+        let images = try Self.images(limit: 64)
+        var runs: [[ResultRecord]] = []
+        for _ in 0..<2 {
+            runs.append(try ResultsFolder.withWriter(in: folder) { writer in
+                try Sweep(plan: plan).run(loaded, point: SweepPoint(model: "student", images: images, batch: 64, timingIterations: 0, writer: writer))
+            })
+        }
+        XCTAssertEqual(runs[1].count, 0, "the resumed run redid a point")
+        let byMethod = Dictionary(uniqueKeysWithValues: runs[0].map { ($0.method.description, $0) })
+        XCTAssertEqual(Set(byMethod.keys), ["l1", "l1+ft", "channel", "channel+ft"])
+        XCTAssertEqual(byMethod["l1+ft"]?.nonzero, byMethod["l1"]?.nonzero, "the pruned weights stayed zero")
+        XCTAssertEqual(byMethod["channel+ft"]?.parameters, byMethod["channel"]?.parameters)
+        XCTAssertNotEqual(byMethod["l1+ft"]?.correct, byMethod["l1"]?.correct)
+        XCTAssertGreaterThan(byMethod["channel+ft"]?.accuracy ?? 0, byMethod["channel"]?.accuracy ?? 1)
+        XCTAssertEqual(try ResultsFile.read(path: "\(folder)/results.jsonl"), runs[0])
+    }
+
+    /// Fine-tuned iterative rounds chain, the homework's recipe: round 2 prunes the model round 1
+    /// fine-tuned (with round 1's masks composed), and that model fine-tuned is the point measured.
+    func testIterativeFineTuningPrunesTheModelTheRoundBeforeFineTuned() throws {
+        let loaded = try ModelFile.read(Self.student)
+        let folder = try Fixtures.temporaryDirectory(for: self).path
+        let fineTuning = try Self.fineTuning()
+        var plan = SweepPlan(methods: [], ratios: [], iterativeRates: [0.5], iterativeSteps: 2)
+        plan.fineTuning = fineTuning
+        let images = try Self.images(limit: 64)
+        let records = try ResultsFolder.withWriter(in: folder) { writer in
+            try Sweep(plan: plan).run(loaded, point: SweepPoint(model: "student", images: images, batch: 64, timingIterations: 0, writer: writer))
+        }
+        let trained = records.filter { $0.method.recovery == .fineTuning }.sorted { $0.steps! < $1.steps! }
+        XCTAssertEqual(trained.map(\.steps), [0, 1, 2])
+        let (first, firstRecord) = try Pruner.prune(loaded.model, method: .l1, amount: .fraction(0.5))
+        let round1 = try fineTuning.train(first, masks: firstRecord.masks, recovery: .fineTuning)
+        let (second, secondRecord) = try Pruner.prune(round1, method: .l1, amount: .fraction(0.5), previous: firstRecord)
+        let round2 = try fineTuning.train(second, masks: secondRecord.masks, recovery: .fineTuning)
+        XCTAssertEqual(trained[1].correct, try Evaluator.evaluate(round1, on: images).classification.correct)
+        XCTAssertEqual(trained[2].correct, try Evaluator.evaluate(round2, on: images).classification.correct)
+        XCTAssertEqual(trained[2].nonzero, ModelStatistics.nonzeroCount(of: round2))
+        XCTAssertEqual(trained[2].nonzero, secondRecord.nonzero, "the composed masks held through training")
+        let unchained = try Pruner.prune(first, method: .l1, amount: .fraction(0.5), previous: firstRecord).1
+        XCTAssertNotEqual(unchained.masks, secondRecord.masks, "round 2 ranks the fine-tuned weights, not round 1's plain ones")
+        let plain = records.filter { $0.method.recovery == nil }.sorted { $0.steps! < $1.steps! }
+        XCTAssertEqual(plain.map(\.steps), [0, 1, 2], "the unrecovered curve is measured as before")
+    }
+
     func testShardsPartitionThePlan() throws {
         let sweep = Sweep(plan: plan)
         let shards = (0..<3).map { sweep.pending(model: "m", shard: try! XCTUnwrap(SweepShard(index: $0, count: 3))) }
