@@ -113,9 +113,10 @@ struct TrainingOptions: ParsableArguments {
         return images
     }
 
-    /// `--teacher`, loaded for inputs of `crop` pixels (nil without it).
+    /// `--teacher`, loaded for inputs of `crop` pixels with default model options (parsed: a
+    /// ParsableArguments made by init() has no values) (nil without it).
     func loadTeacher(crop: Int) throws -> LoadedModel? {
-        try teacher.map { try loadModel($0, ModelOptions(), inputSize: crop) }
+        try teacher.map { try loadModel($0, try ModelOptions.parse([]), inputSize: crop) }
     }
 
     /// The optimizer these options describe.

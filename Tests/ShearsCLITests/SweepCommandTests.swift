@@ -90,31 +90,39 @@ final class SweepCommandTests: XCTestCase {
         XCTAssertGreaterThan(accuracy["channel+bn-recal"] ?? 0, accuracy["channel"] ?? 1)
     }
 
-    /// `--finetune-epochs` adds an `l1+ft` point carrying its recipe beside the `l1` one; a rerun
-    /// measures nothing; the report shows both series.
+    /// `--finetune-epochs` adds an `l1+ft` point carrying its recipe beside the `l1` one, and
+    /// `--teacher` an `l1+kd` one; a rerun measures nothing; the report shows every series.
     func testFineTunedSeriesBesideEachMethodResumesAndReports() throws {
         let out = try Fixtures.temporaryDirectory(for: self).path
         let student = root.appendingPathComponent("examples/models/student.pt").path
         let args = ["sweep", student, "--data", data, "--resize", "36", "--crop", "32", "--methods", "l1", "--ratios", "0.5",
                     "--timing-iterations", "0", "--limit", "64", "--finetune-epochs", "1", "--train-limit", "32", "--finetune-batch", "16",
-                    "--max-steps", "2", "--augment", "none", "--optimizer", "adam", "--lr", "0.001", "--out", out]
+                    "--max-steps", "2", "--augment", "none", "--optimizer", "adam", "--lr", "0.001", "--teacher", teacher, "--temperature", "4",
+                    "--out", out]
         let result = try CLI.run(args)
         XCTAssertEqual(result.status, 0, result.stderr)
         let first = try records(out)
-        XCTAssertEqual(first.map { $0["method"] as? String }, ["l1", "l1+ft"])
+        XCTAssertEqual(first.map { $0["method"] as? String }, ["l1", "l1+ft", "l1+kd"])
         let recipe = try XCTUnwrap(first[1]["fine_tuning"] as? [String: Any])
         XCTAssertEqual(recipe["optimizer"] as? String, "adam")
         XCTAssertEqual(recipe["lr"] as? Double, 0.001)
         XCTAssertEqual(recipe["training_images"] as? Int, 32)
         XCTAssertEqual(recipe["max_steps"] as? Int, 2)
+        XCTAssertNil(recipe["teacher"])
+        let distilled = try XCTUnwrap(first[2]["fine_tuning"] as? [String: Any])
+        XCTAssertEqual(distilled["teacher"] as? String, "teacher")
+        XCTAssertEqual(distilled["temperature"] as? Double, 4)
+        XCTAssertEqual(distilled["alpha"] as? Double, 0.5)
         XCTAssertEqual(first[1]["nonzero"] as? Int, first[0]["nonzero"] as? Int, "the pruned weights stayed zero")
+        XCTAssertEqual(first[2]["nonzero"] as? Int, first[0]["nonzero"] as? Int, "the pruned weights stayed zero")
         let rerun = try CLI.run(args)
         XCTAssertEqual(rerun.status, 0, rerun.stderr)
-        XCTAssertEqual(try records(out).count, 2, "the rerun measured a point again")
+        XCTAssertEqual(try records(out).count, 3, "the rerun measured a point again")
         let plots = "\(out)/plots"
         XCTAssertEqual(try CLI.run(["report", "\(out)/results.jsonl", "-o", plots]).status, 0)
         let csv = try String(contentsOfFile: "\(plots)/results.csv", encoding: .utf8)
         XCTAssertTrue(csv.contains("student,l1+ft,one-shot,0.50,"), csv)
+        XCTAssertTrue(csv.contains("student,l1+kd,one-shot,0.50,"), csv)
         XCTAssertTrue(csv.hasPrefix("model,method,step,ratio,accuracy,"), csv)
         XCTAssertTrue(csv.contains("fine-tuning"), csv)
     }
