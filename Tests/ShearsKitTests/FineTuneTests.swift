@@ -85,6 +85,14 @@ final class FineTuneTests: XCTestCase {
         XCTAssertEqual(epochs.count, 1)
     }
 
+    func testStopsWhenTheLossDiverges() throws {
+        let settings = FineTuneSettings(epochs: 1, batchSize: 4, optimizer: OptimizerSettings(kind: .sgd, learningRate: 1e30, momentum: 0.9))
+        XCTAssertThrowsError(try FineTune.run(try student(), training: try training(16), settings: settings)) { error in
+            guard case TrainingError.diverged(let step, _) = error else { return XCTFail("\(error)") }
+            XCTAssertGreaterThan(step, 1)
+        }
+    }
+
     func testRefusesSettingsThatCannotWork() throws {
         for settings in [FineTuneSettings(epochs: 0), FineTuneSettings(maxSteps: 0), FineTuneSettings(batchSize: 0),
                          FineTuneSettings(schedule: .step(size: 0, gamma: 0.1))] {
