@@ -15,6 +15,9 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
     case invalidSetting(name: String, reason: String)
     /// A label (of sample `sample`) that is not one of the logits' `classes` classes.
     case labelOutOfRange(label: Int, sample: Int, classes: Int)
+    /// The loss became NaN or infinite at `step` (1-based, counted over the whole run): the
+    /// weights that step would leave are not a model worth writing.
+    case diverged(step: Int, loss: Float)
 
     public var description: String {
         switch self {
@@ -24,6 +27,8 @@ public enum TrainingError: Error, CustomStringConvertible, Equatable {
         case .invalidSetting(let name, let reason): return "invalid \(name): \(reason)"
         case .labelOutOfRange(let label, let sample, let classes):
             return "label \(label) of sample \(sample) is not a class of the \(classes) logits (0..<\(classes)); check the dataset's classes against the model's outputs"
+        case .diverged(let step, let loss):
+            return "training diverged: the loss is \(loss) at step \(step); lower the learning rate"
         }
     }
 }

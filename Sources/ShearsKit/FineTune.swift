@@ -84,6 +84,8 @@ public enum FineTune {
     ///   - epochDone: called after each epoch with what it measured.
     /// - Returns: the trained model (parameters, running statistics and batch counts written
     ///   back under their keys) and each epoch's record.
+    /// - Throws: `TrainingError.diverged` at the first step whose loss is not finite (nothing
+    ///   is returned, so nothing diverged is written).
     public static func run(_ model: Model, training: TrainingImages, validation: DecodedImages? = nil, teacher: Model? = nil,
                            settings: FineTuneSettings, masks: [String: Tensor] = [:], classCount: Int? = nil,
                            epochDone: ((FineTuneEpoch) -> Void)? = nil) throws -> (model: Model, epochs: [FineTuneEpoch]) {
@@ -110,6 +112,7 @@ public enum FineTune {
                 let momentum = try settings.schedule.momentum(epoch: epoch, step: step, stepsPerEpoch: stepsPerEpoch)
                 let result = try trainer.step(batch.images, labels: batch.labels, teacherLogits: try teacherExecutor?.run(batch.images),
                                               learningRate: rate, momentum: momentum)
+                guard result.loss.isFinite else { throw TrainingError.diverged(step: stepsDone + 1, loss: result.loss) }
                 lossSum += Double(result.loss) * Double(batch.labels.count)
                 (correct, seen, steps, stepsDone) = (correct + result.correct, seen + batch.labels.count, steps + 1, stepsDone + 1)
             }
