@@ -168,8 +168,8 @@ struct SweepCommand: ParsableCommand {
         let batch = finetuneBatch ?? dataOptions.batch
         let settings = try recipe.settings(epochs: epochs, batch: batch, seed: pruneOptions.seed,
                                            stepsPerEpoch: FineTuneSettings(batchSize: batch).stepsPerEpoch(training.count), loss: try recipe.crossEntropy())
-        var distillation: (model: Model, label: String, loss: DistillationLoss)?
-        if let teacher, let loss = try recipe.distillation() { distillation = (teacher.model, teacher.label, loss) }
+        var distillation: SweepFineTuning.Teacher?
+        if let teacher, let loss = try recipe.distillation() { distillation = SweepFineTuning.Teacher(model: teacher.model, label: teacher.label, loss: loss) }
         return SweepFineTuning(training: training, settings: settings, teacher: distillation)
     }
 

@@ -6,15 +6,27 @@
 
 /// How a sweep fine-tunes its pruned points.
 public struct SweepFineTuning {
+    /// The model a "+kd" series distils from.
+    public struct Teacher {
+        public var model: Model
+        /// Its name in the records' recipe ("teacher" for teacher.pt).
+        public var label: String
+        public var loss: DistillationLoss
+
+        public init(model: Model, label: String, loss: DistillationLoss) {
+            self.model = model; self.label = label; self.loss = loss
+        }
+    }
+
     /// The training split, decoded once.
     public var training: TrainingImages
     /// The recipe of the "+ft" series (its loss is cross-entropy); "+kd" trains with the same
     /// settings and `teacher`'s loss.
     public var settings: FineTuneSettings
-    /// Distillation: the teacher, its label in the records, and the loss.
-    public var teacher: (model: Model, label: String, loss: DistillationLoss)?
+    /// Distillation's teacher (nil: no "+kd" series).
+    public var teacher: Teacher?
 
-    public init(training: TrainingImages, settings: FineTuneSettings, teacher: (model: Model, label: String, loss: DistillationLoss)? = nil) {
+    public init(training: TrainingImages, settings: FineTuneSettings, teacher: Teacher? = nil) {
         self.training = training; self.settings = settings; self.teacher = teacher
     }
 

@@ -54,7 +54,7 @@ public struct SweepPlan {
                         trainedSeries: fineTuning?.recoveries.count ?? 0)
     }
 
-    /// The record of a point of `method` recovered by training as `recovery` says.
+    /// `record`'s point recovered by training as `recovery` says, with the recipe.
     private func trained(_ record: ResultRecord, _ recovery: ResultRecord.Method.Recovery, _ fineTuning: SweepFineTuning) -> ResultRecord {
         var record = record
         record.method.recovery = recovery

@@ -83,7 +83,7 @@ final class SweepTests: XCTestCase {
     static func fineTuning(teacher: Model? = nil) throws -> SweepFineTuning {
         let settings = FineTuneSettings(epochs: 1, maxSteps: 2, batchSize: 16, shuffle: false)
         return SweepFineTuning(training: try training(limit: 32), settings: settings,
-                               teacher: try teacher.map { ($0, "teacher", try DistillationLoss(alpha: 0.5, temperature: 4)) })
+                               teacher: try teacher.map { SweepFineTuning.Teacher(model: $0, label: "teacher", loss: try DistillationLoss(alpha: 0.5, temperature: 4)) })
     }
 
     /// Fine-tuning adds a "+ft" twin after every one-shot point and a fine-tuned copy of every
