@@ -1,7 +1,7 @@
 // TorchExportTranslation+Ops: each ATen op of a CNN as Shears ops. Arguments are read by
 // their schema names, with the schema's defaults where the file omits them (torch drops
 // arguments left at their defaults). Ops that are identities in eval mode pass their input
-// on; ShuffleNet's view → transpose(1, 2) → view becomes one channel shuffle; chunk/split
+// on, but dropout and feature_dropout, which become `.dropout` nodes with their p; ShuffleNet's view → transpose(1, 2) → view becomes one channel shuffle; chunk/split
 // become channel slices; `mean` over H and W an adaptive pool (and a flatten without
 // keepdim); addmm with a transposed weight (the core ATen form of a Linear) a Linear.
 // ConvNeXt's channels-last stretch (permute [0, 2, 3, 1] → layer_norm → linear → gelu →
@@ -16,10 +16,11 @@
 import NNCore
 
 extension TorchExportTranslation {
-    /// Ops that pass their input through in eval mode.
+    /// Ops that pass their input through in eval mode and leave no node (alpha_dropout, whose
+    /// training form is not torch's dropout, too).
     static let identities: Set<String> = [
         "clone.default", "contiguous.default", "alias.default", "detach.default", "lift_fresh_copy.default",
-        "dropout.default", "dropout_.default", "feature_dropout.default", "alpha_dropout.default",
+        "alpha_dropout.default",
     ]
 
     /// What Shears maps, for the refusal of any other op.
@@ -360,6 +361,20 @@ extension TorchExportTranslation {
                 try expect(bias, "bias", of: module)
             }
             try emitLayer(.linear, [x], module: module, layout: layout)
+        case "dropout.default", "dropout_.default", "feature_dropout.default":
+            // nn.Dropout (element-wise, in any layout) and nn.Dropout2d (feature_dropout: whole
+            // channels of an NCHW map) with the p the graph records; without one, the identity.
+            if try bool("train", false) { throw refuse("dropout in training mode; call model.eval() before torch.export.export") }
+            let input = op == "dropout_.default" ? "self" : "input"
+            guard arguments["p"] != nil else { return try pass(try value(input).value) }
+            let p = try float("p", 0)
+            guard p >= 0, p <= 1 else { throw refuse("p \(p) is not a probability from 0 to 1") }
+            if op == "feature_dropout.default" {
+                try emit(.dropout(p: Float(p), wholeChannels: true), [try feature(input)])
+            } else {
+                let (x, layout) = try perPosition(input)
+                try emit(.dropout(p: Float(p), wholeChannels: false), [x], layout: layout)
+            }
         case _ where Self.identities.contains(op):
             if op.contains("dropout"), try bool("train", false) { throw refuse("dropout in training mode; call model.eval() before torch.export.export") }
             guard let first = node.inputs.first?.arg.tensor?.name, let value = values[first] else { throw refuse("its input is not a tensor the graph computes") }

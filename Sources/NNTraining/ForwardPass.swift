@@ -1,5 +1,6 @@
 // ForwardPass: what a training forward keeps for the backward: every node's output for the
-// batch, in graph order (the tape). Each op's backward reads its inputs and output from it.
+// batch, in graph order (the tape), and each dropout's mask. Each op's backward reads its
+// inputs and output from it.
 
 import NNCore
 
@@ -9,6 +10,9 @@ public struct ForwardPass: Sendable {
     public let outputs: [Tensor]
     /// Whether the forward ran in training mode (batch statistics in BatchNorm).
     public let training: Bool
+    /// Each dropout's factors in this pass (0 or `1/(1 − p)`, its output's shape), by node
+    /// index: its backward multiplies by the same mask. No entry where nothing was dropped.
+    public let dropoutMasks: [Int: Tensor]
 
     /// The network's output (the last node's), e.g. the logits `[N, K]`.
     public var output: Tensor { outputs[outputs.count - 1] }
@@ -34,4 +38,6 @@ struct BackwardContext {
     let needsInputGradient: [Bool]
     /// Whether the forward ran in training mode.
     let training: Bool
+    /// A dropout's factors from the forward (`ForwardPass.dropoutMasks`), else nil.
+    var dropoutMask: Tensor? = nil
 }

@@ -20,7 +20,8 @@ extension TrainableModel {
             gradients[index] = nil
             let node = graph.nodes[index]
             let context = BackwardContext(node: node, inputs: node.inputs.map { pass.outputs[$0] }, output: pass.outputs[index],
-                                          gradient: gradient, needsInputGradient: node.inputs.map { $0 > 0 }, training: pass.training)
+                                          gradient: gradient, needsInputGradient: node.inputs.map { $0 > 0 }, training: pass.training,
+                                          dropoutMask: pass.dropoutMasks[index])
             let result = try backward(context)
             for (input, inputGradient) in zip(node.inputs, result.inputs) where input > 0 {
                 guard let inputGradient else { continue }
@@ -47,6 +48,7 @@ extension TrainableModel {
         case .maxPool, .avgPool, .adaptiveAvgPool: return try PoolLayer.backward(context)
         case .add, .mul, .concat: return try JoinLayer.backward(context)
         case .channelSlice, .channelShuffle, .flatten, .identity, .channelAffine: return try ReshapeLayer.backward(context)
+        case .dropout: return try DropoutLayer.backward(context)
         }
     }
 

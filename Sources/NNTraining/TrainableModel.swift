@@ -20,12 +20,17 @@ public struct TrainableModel: Sendable {
     /// `nn.BatchNorm2d(momentum=)`: `running = (1 - m) · running + m · batch statistic`.
     /// A state dict does not store it; torch's default is 0.1 (torchvision's MNASNet uses 0.0003).
     public var batchNormMomentum: Float
+    /// The stream dropout draws its masks from in training-mode forwards (each forward
+    /// advances it): the same seed and the same forwards give the same masks. Shears' own
+    /// SplitMix64 draws, not torch's generator (the keep rate and scaling are torch's).
+    public var dropoutGenerator: SplitMix64
     /// The model the tensors came from (architecture name, entries no node reads).
     private let source: Model
 
     /// Opens `model` for training: every float tensor a parametric node reads becomes a
     /// parameter, but BatchNorm running statistics, which become buffers.
-    public init(_ model: Model, batchNormMomentum: Float = 0.1) throws {
+    /// `dropoutSeed` seeds `dropoutGenerator`.
+    public init(_ model: Model, batchNormMomentum: Float = 0.1, dropoutSeed: UInt64 = 0) throws {
         guard batchNormMomentum.isFinite, batchNormMomentum >= 0, batchNormMomentum <= 1 else {
             throw TrainingError.invalidSetting(name: "BatchNorm momentum", reason: "\(batchNormMomentum) is not in [0, 1]")
         }
@@ -54,6 +59,7 @@ public struct TrainableModel: Sendable {
         self.buffers = buffers
         self.batchesTracked = tracked
         self.batchNormMomentum = batchNormMomentum
+        self.dropoutGenerator = SplitMix64(seed: dropoutSeed)
         self.source = model
     }
 

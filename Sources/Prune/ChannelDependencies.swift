@@ -113,6 +113,12 @@ enum ChannelDependencies {
                 // A channel affine's constants are per channel of its input: it pins them.
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 blocked += [i, input]
+            case .dropout:
+                // Element by element (or channel by channel): passes the channels through; after a
+                // flatten (AlexNet's classifier) the linear reading it still reads the flatten's source.
+                guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
+                space[i] = input
+                if let source = flattenSource[node.inputs[0]] { flattenSource[i] = source }
             case .flatten:
                 guard let input else { throw PruneError.unsupportedGraph("'\(node.name)' has no input") }
                 flattenSource[i] = input
@@ -150,12 +156,13 @@ enum ChannelDependencies {
             }
             if !onlyGates { blocked.append(i) }
         }
-        // A flatten read by anything but a linear layer, or giving the output (a conv
+        // A flatten read by anything but a linear layer (or a dropout before one), or giving the output (a conv
         // classifier's logits, as SqueezeNet's), pins its source's channels.
         if let source = flattenSource[nodes.count - 1] { blocked.append(source) }
         for node in nodes {
             for input in node.inputs where flattenSource[input] != nil {
                 if case .linear = node.op { continue }
+                if case .dropout = node.op { continue }  // its own readers are checked in turn
                 blocked.append(flattenSource[input]!)
             }
         }

@@ -20,7 +20,7 @@ public struct FineTuneSettings: Sendable, Equatable {
     /// Shuffle each epoch (seeded by `seed` and the epoch); without it the images come in the
     /// order `shears eval` lists them.
     public var shuffle: Bool
-    /// Seeds the shuffles and the augmentation's draws.
+    /// Seeds the shuffles, the augmentation's draws and dropout's masks.
     public var seed: UInt64
     public var loss: TrainingLoss
     /// `nn.BatchNorm2d`'s momentum (a state dict does not store it).
@@ -98,7 +98,7 @@ public enum FineTune {
         }
         let input = [3, training.preprocessing.crop, training.preprocessing.crop]
         let teacherExecutor = try teacher.map { try Executor(model: $0, input: input, maxBatch: min(settings.batchSize, training.count)) }
-        var trainer = Trainer(model: try TrainableModel(model, batchNormMomentum: settings.batchNormMomentum),
+        var trainer = Trainer(model: try TrainableModel(model, batchNormMomentum: settings.batchNormMomentum, dropoutSeed: settings.seed),
                               optimizer: try Optimizer(settings.optimizer, masks: masks), loss: settings.loss)
         let stepsPerEpoch = settings.stepsPerEpoch(training.count)
         var records: [FineTuneEpoch] = []

@@ -33,6 +33,9 @@ final class ONNXExporterTests: XCTestCase {
             assertClose(logits, expected, rtol: 1e-6, atol: 1e-7, name)
             let parametric = model.graph.nodes.filter(\.op.isParametric).map(\.name)
             XCTAssertEqual(Set(back.graph.nodes.filter(\.op.isParametric).map(\.name)), Set(parametric), name)
+            // nn.Dropout is written as ONNX Dropout with its ratio and reads back with its p.
+            let dropouts = { (m: Model) in m.graph.nodes.map(\.op).filter { if case .dropout = $0 { return true } else { return false } } }
+            XCTAssertEqual(dropouts(back), dropouts(model), name)
             XCTAssertEqual(try ModelStatistics(model: back, input: [3, 32, 32]).parameters,
                            try ModelStatistics(model: model, input: [3, 32, 32]).parameters, name)
         }

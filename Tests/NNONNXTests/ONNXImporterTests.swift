@@ -1,5 +1,7 @@
 import XCTest
 import TestSupport
+import ONNXProto
+import Foundation
 @testable import NNCore
 @testable import NNONNX
 @testable import NNEngine
@@ -38,6 +40,23 @@ final class ONNXImporterTests: XCTestCase {
             let names = try ONNXImporter.load(path: Fixtures.path("architectures/\(file)")).graph.nodes.map(\.name)
             for expected in ["cnn.0", "cnn.2", "cnn.6", "cnn.15", "fc.0"] { XCTAssertTrue(names.contains(expected), "\(file): \(names)") }
         }
+    }
+
+    /// ONNX Dropout: a `.dropout` with the file's ratio: constant input 1 (opset 12 on), the
+    /// attribute `ratio` (earlier opsets) or ONNX's default 0.5; a ratio outside [0, 1] is
+    /// refused naming the node.
+    func testDropoutKeepsTheFilesRatio() throws {
+        func dropouts(_ ratio: Float?, attributes: [Onnx_AttributeProto] = []) throws -> [Op] {
+            var onnx = ONNXModel.convClassifier(conv: [])
+            if let ratio { onnx.initializer("ratio", dims: [], floats: [ratio]) }
+            onnx.insert("Dropout", after: "f", extra: ratio == nil ? [] : ["ratio"], name: "drop", attributes: attributes)
+            let model = try ONNXImporter.model(of: try ONNXFile.parse(Data(try onnx.bytes(output: "logits")), path: "d.onnx"), path: "d.onnx")
+            return model.graph.nodes.map(\.op).filter { if case .dropout = $0 { return true } else { return false } }
+        }
+        XCTAssertEqual(try dropouts(0.25), [.dropout(p: 0.25, wholeChannels: false)])
+        XCTAssertEqual(try dropouts(nil, attributes: [.float("ratio", 0.3)]), [.dropout(p: 0.3, wholeChannels: false)])
+        XCTAssertEqual(try dropouts(nil), [.dropout(p: 0.5, wholeChannels: false)])
+        XCTAssertThrowsError(try dropouts(1.5)) { XCTAssertTrue("\($0)".contains("'drop'") && "\($0)".contains("ratio 1.5"), "\($0)") }
     }
 
     func testBadGraphsNameTheNode() throws {

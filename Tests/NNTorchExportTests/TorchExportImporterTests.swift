@@ -54,16 +54,29 @@ final class TorchExportImporterTests: XCTestCase {
     /// After run_decompositions(): addmm for Linear (also ConvNeXt's view → addmm → view on a
     /// channels-last map), native_layer_norm, hardswish and hardsigmoid as add/clamp/mul/div,
     /// the pooled map's as_strided: the same Shears ops and layer names as the default export
-    /// (but SiLU, which the core form writes as x · sigmoid(x) and Shears runs as written).
+    /// (but SiLU, which the core form writes as x · sigmoid(x) and Shears runs as written, and
+    /// dropout, which the eval-mode decompositions remove, so the core form has no p for it).
     func testCoreATenFormGivesTheSameModel() throws {
         for name in ["plain-cnn", "functional", "convnext"] {
             try checkAgainstPyTorch(folder: Self.folder, name: name, file: "\(name).core.pt2")
             let exported = try TorchExportImporter.load(path: "\(Self.folder)/\(name).pt2")
             let core = try TorchExportImporter.load(path: "\(Self.folder)/\(name).core.pt2")
-            let silu = exported.graph.nodes.map(\.op).flatMap { $0 == .silu ? [Op.sigmoid, .mul] : [$0] }
+            let silu = exported.graph.nodes.map(\.op).flatMap { op -> [Op] in
+                if case .dropout = op { return [] }
+                return op == .silu ? [.sigmoid, .mul] : [op]
+            }
             XCTAssertEqual(core.graph.nodes.map(\.op), silu, name)
             XCTAssertEqual(core.graph.nodes.filter { $0.op.isParametric }.map(\.name), exported.graph.nodes.filter { $0.op.isParametric }.map(\.name), name)
         }
+    }
+
+    /// The functional model's `self.drop = nn.Dropout(0.3)` is `aten.dropout(x, 0.3, False)` in
+    /// the default export: a `.dropout` node with its p, before the linear that reads it.
+    func testDropoutKeepsItsP() throws {
+        let model = try TorchExportImporter.load(path: "\(Self.folder)/functional.pt2")
+        let dropouts = model.graph.nodes.indices.filter { if case .dropout = model.graph.nodes[$0].op { return true } else { return false } }
+        XCTAssertEqual(dropouts.map { model.graph.nodes[$0].op }, [.dropout(p: 0.3, wholeChannels: false)])
+        XCTAssertEqual(dropouts.flatMap { i in model.graph.nodes.filter { $0.inputs.contains(i) }.map(\.name) }, ["fc"])
     }
 
     /// SHEARS_PT2_LARGE=out/pt2 (written by scripts/fixtures/torch_export.py, not committed):

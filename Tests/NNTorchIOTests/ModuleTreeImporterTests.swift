@@ -3,6 +3,7 @@ import XCTest
 import TestSupport
 @testable import NNCore
 @testable import NNTorchIO
+import NNEngine
 
 final class ModuleTreeImporterTests: XCTestCase {
     static let relu = ModuleTree(className: "ReLU")
@@ -83,4 +84,39 @@ final class ModuleTreeImporterTests: XCTestCase {
     }
 
     static let doublings = 40
+
+    /// torchvision's MobileNetV2 classifier `Dropout(p=0.2)`, from print(model) and from the
+    /// pickle: a `.dropout` node `classifier.0` with p 0.2 read by the Linear, and the logits
+    /// still PyTorch's eval ones (within 1e-4 relative, 1e-5 of the largest |logit|).
+    func testDropoutIsANodeWithItsPAndTheIdentityInInference() throws {
+        struct Case: Decodable { let input_size: Int }
+        let size = try XCTUnwrap((try Fixtures.json("architectures/manifest.json") as [String: Case])["mobilenet-v2"]).input_size
+        let stateDict = try Checkpoint.contents(path: Fixtures.path("architectures/mobilenet-v2.pt")).stateDict
+        let trees = [try ModuleTreeText.load(path: Fixtures.path("architectures/mobilenet-v2.txt")),
+                     try XCTUnwrap(try Checkpoint.contents(path: Fixtures.path("architectures/mobilenet-v2.module.pt")).moduleTree)]
+        let input = Tensor(shape: [2, 3, size, size], scalars: try Fixtures.float32("architectures/mobilenet-v2.input.f32"))
+        let expected = try Fixtures.float32("architectures/mobilenet-v2.logits.f32")
+        for tree in trees {
+            let model = try ModuleTreeImporter.model(tree, stateDict: stateDict, source: "m").model
+            let nodes = model.graph.nodes
+            let dropout = try XCTUnwrap(nodes.firstIndex { $0.name == "classifier.0" })
+            XCTAssertEqual(nodes[dropout].op, .dropout(p: 0.2, wholeChannels: false))
+            XCTAssertEqual(nodes.filter { $0.inputs.contains(dropout) }.map(\.name), ["classifier.1"])
+            let logits = try Executor(model: model, input: [3, size, size], maxBatch: 2).run(input)
+            assertClose(logits.scalars, expected, rtol: 1e-4, atol: 1e-5 * (expected.map(abs).max() ?? 1))
+        }
+    }
+
+    /// `Dropout2d(p)` drops whole channels: its own kind of dropout; a Dropout without p (a
+    /// tree that does not say it) adds no node; a p outside [0, 1] is refused naming the module.
+    func testDropout2dIsChannelwiseAndPIsNeverInvented() throws {
+        func ops(_ text: String) throws -> [Op] {
+            try ModuleTreeImporter.model(try ModuleTreeText.parse(text, path: "t.txt"), stateDict: StateDict(), source: "t.txt").model.graph.nodes.map(\.op)
+        }
+        XCTAssertEqual(try ops("Sequential(\n  (0): Dropout2d(p=0.1, inplace=False)\n  (1): ReLU()\n)"), [.input, .dropout(p: 0.1, wholeChannels: true), .relu, .flatten])
+        XCTAssertEqual(try ops("Sequential(\n  (0): Dropout()\n  (1): ReLU()\n)"), [.input, .relu, .flatten])
+        XCTAssertThrowsError(try ops("Sequential(\n  (0): Dropout(p=1.5, inplace=False)\n)")) {
+            XCTAssertTrue("\($0)".hasPrefix("t.txt: unsupported: module '0'") && "\($0)".contains("p 1.5 is not a probability"), "\($0)")
+        }
+    }
 }

@@ -47,6 +47,18 @@ final class ModuleTreeSynthesisTests: XCTestCase {
         XCTAssertEqual(try ModelStatistics(model: loaded.model, input: c.input).parameters, c.parameters, name)
     }
 
+    /// The synthesized classifiers' dropout carries torchvision's p (the identity in inference,
+    /// which `check` runs; a dropout in training).
+    func testClassifierDropoutHasTorchvisionsP() throws {
+        let folder = Fixtures.path("statedicts")
+        let manifest = try JSONDecoder().decode([String: Case].self, from: Data(contentsOf: URL(fileURLWithPath: folder + "/manifest.json")))
+        for (name, p) in [("mobilenet-v2", Float(0.2)), ("mobilenet-v3-small", 0.2), ("efficientnet-b0", 0.2), ("squeezenet1-0", 0.5)] {
+            let input = try XCTUnwrap(manifest[name], name).input
+            let ops = try Self.model("\(folder)/\(name).pt", input: input).model.graph.nodes.map(\.op)
+            XCTAssertEqual(ops.filter { if case .dropout = $0 { return true } else { return false } }, [.dropout(p: p, wholeChannels: false)], name)
+        }
+    }
+
     func testResNet50Bottlenecks() throws { try check("resnet50") }
     func testResNeXtGroupsFromTheShapes() throws { try check("resnext") }
     func testWideResNet() throws { try check("wide-resnet") }

@@ -1,7 +1,8 @@
 // ChannelDependenciesTests: the channel spaces of small graphs built in Swift: a residual add
 // joins its inputs' producers into one space read by the next conv; a flatten hands a space
 // to the linear layer behind it; a space that reaches the output, or that a LayerNorm reads,
-// cannot be pruned; a grouped conv's space is split evenly by its groups.
+// cannot be pruned; a grouped conv's space is split evenly by its groups; a dropout passes
+// channels (and a flatten) through.
 
 import NNCore
 @testable import Prune
@@ -37,6 +38,24 @@ final class ChannelDependenciesTests: XCTestCase {
         XCTAssertTrue(joined.isResidual)
         XCTAssertFalse(joined.blocked)
         XCTAssertEqual(names(joined.convReaders), ["b", "c"])
+        let last = try XCTUnwrap(spaces.first { names($0.producers) == ["c"] })
+        XCTAssertEqual(names(last.linearReaders), ["fc"])
+        XCTAssertFalse(last.blocked)
+    }
+
+    /// AlexNet's classifier: `c → pool → flatten → dropout → fc`: the dropout passes the
+    /// flatten on, so fc still reads c's channels in blocks; a Dropout2d passes channels through.
+    func testADropoutPassesChannelsAndTheFlattenOn() throws {
+        var g = GraphBuilder()
+        let a = g.add("a", .conv2d(Conv2dAttributes()), g.input)
+        let channels = g.add("drop2d", .dropout(p: 0.1, wholeChannels: true), a)
+        let c = g.add("c", .conv2d(Conv2dAttributes()), channels)
+        let flat = g.add("flatten", .flatten, g.add("pool", .adaptiveAvgPool(Size2(2)), c))
+        g.add("fc", .linear, g.add("drop", .dropout(p: 0.5, wholeChannels: false), flat))
+        let model = model(g, ["a": [8, 3, 1, 1], "c": [4, 8, 1, 1], "fc": [10, 16]])
+        let names = { (nodes: [Int]) in nodes.map { model.graph.nodes[$0].name } }
+        let spaces = try ChannelDependencies.spaces(of: model)
+        XCTAssertEqual(names(try XCTUnwrap(spaces.first { names($0.producers) == ["a"] }).convReaders), ["c"])
         let last = try XCTUnwrap(spaces.first { names($0.producers) == ["c"] })
         XCTAssertEqual(names(last.linearReaders), ["fc"])
         XCTAssertFalse(last.blocked)

@@ -131,6 +131,7 @@ public struct ModelStatistics: Sendable {
         case .layerNorm: return "LayerNorm"
         case .channelScale: return "LayerScale"
         case .identity: return "Identity"
+        case .dropout(_, let wholeChannels): return wholeChannels ? "Dropout2d" : "Dropout"
         case .channelAffine: return "ChannelAffine"
         }
     }

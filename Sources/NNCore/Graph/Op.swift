@@ -121,8 +121,13 @@ public enum Op: Equatable, Sendable {
     /// CNBlock owns, whose key `features.1.0.layer_scale` thus round-trips through every
     /// importer and exporter unchanged.
     case channelScale
-    /// Passes its input through (`nn.Dropout` in eval mode, `nn.Identity`).
+    /// Passes its input through (`nn.Identity`; a dropout whose p the file does not give).
     case identity
+    /// `nn.Dropout(p)` (`wholeChannels` false) or `nn.Dropout2d(p)` (true). Inference and
+    /// evaluation mode: the identity. Training mode: `y = x · m / (1 − p)` with `m` a 0/1 mask
+    /// kept with probability `1 − p`, drawn per element of `[N, …]` (Dropout) or per channel
+    /// `[N, C]` of `[N, C, H, W]`, shared by its H·W values (Dropout2d); `p = 1` gives `x · 0`.
+    case dropout(p: Float, wholeChannels: Bool)
     /// `y[c] = x[c] · scale[c] + shift[c]` per channel of a feature map, the constants held in
     /// the op (no parameters): GoogLeNet's `transform_input`, which maps ImageNet-normalised
     /// images to images normalised with mean 0.5 and std 0.5.

@@ -221,6 +221,10 @@ public struct ShapeInference: Sendable {
             return inputs[0]
         case .relu, .relu6, .sigmoid, .hardSwish, .silu, .gelu, .identity:
             return inputs[0]
+        case .dropout(let p, let wholeChannels):
+            guard p >= 0, p <= 1 else { throw fail("p \(p) must be a probability from 0 to 1") }
+            if wholeChannels { _ = try featureMap(inputs[0]) }
+            return inputs[0]
         case .channelAffine(let scale, let shift):
             let x = try featureMap(inputs[0])
             guard scale.count == x.c, shift.count == x.c else { throw fail("has \(scale.count) scales and \(shift.count) shifts for \(x.c) channels") }

@@ -54,7 +54,7 @@ extension ExecutionPlan {
             let inputBuffers = node.inputs.map { assignment.bufferOfNode[$0] }
             let aliasesAlways: Bool
             switch node.op {
-            case .flatten, .identity: aliasesAlways = true
+            case .flatten, .identity, .dropout: aliasesAlways = true
             case .batchNorm: aliasesAlways = folding.convOfBatchNorm[i] != nil
             default: aliasesAlways = fusion.fused.contains(i)
             }

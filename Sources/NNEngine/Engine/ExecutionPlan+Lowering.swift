@@ -37,7 +37,7 @@ extension ExecutionPlan {
         let epilogue = (fusion.activationOf[i] ?? fusion.residualOf[i].flatMap { fusion.activationOf[$0.add] })
             .flatMap { Activation(model.graph.nodes[$0].op) }
         switch node.op {
-        case .input, .flatten, .identity:
+        case .input, .flatten, .identity, .dropout:
             return nil
         case .conv2d(let a):
             if let pooled = fusion.poolBefore[i], case .avgPool(let p) = model.graph.nodes[pooled].op {

@@ -152,6 +152,13 @@ extension ONNXExporter.GraphExport {
             out.input.append(node.name)
             set("Mul")
         case .identity: set("Identity")
+        case .dropout(let p, wholeChannels: false) where p < 1:
+            // ONNX Dropout (the identity in inference) with its ratio, a scalar in [0, 1).
+            out.input.append(constant("ratio", floats: [p]))
+            set("Dropout")
+        case .dropout:
+            // Dropout2d and p = 1 have no ONNX Dropout: the identity they are in inference.
+            set("Identity")
         case .channelAffine(let scale, let shift):
             // BatchNormalization with mean 0, variance 1, epsilon 0: exactly x · scale + shift.
             for (suffix, values) in [("scale", scale), ("shift", shift), ("mean", scale.map { _ in 0 }), ("variance", scale.map { _ in 1 })] {

@@ -177,7 +177,8 @@ extension ONNXImporter {
             if try translateLayout(n) { return }
             switch node.opType {
             case "Constant": try constantNode(n)
-            case "Identity", "Dropout": passThrough(n)
+            case "Identity": passThrough(n)
+            case "Dropout": try dropout(n)
             case "Conv": try convolution(n)                                        // +Convolution
             case "BatchNormalization": try batchNorm(n)                            // +Normalization
             case "MaxPool", "AveragePool": try pool(n)                             // +Pooling
@@ -206,7 +207,27 @@ extension ONNXImporter {
             values[n.node.output[0]] = .constant(try decode(tensor))
         }
 
-        /// `Identity`, `Dropout` (inference): the input, with its views.
+        /// `Dropout` on a graph node: a `.dropout` node (the identity in inference) with the
+        /// file's ratio: constant input 1 (opset 12 on), else the attribute `ratio` (earlier
+        /// opsets), else ONNX's default 0.5. Where the ratio is not a constant (a graph input)
+        /// or the input is no plain node (a constant, a pointwise value with views), the input
+        /// passes through: no p is invented. ONNX's Dropout is element-wise (torch's nn.Dropout).
+        private mutating func dropout(_ n: ONNXAttributes) throws {
+            let node = n.node
+            guard case .node(let index, let rank)? = values[node.input[0]], views[node.input[0]] == nil else { passThrough(n); return }
+            let ratio: Float
+            if node.input.count > 1, !node.input[1].isEmpty {
+                guard case .constant(let c)? = values[node.input[1]] else { passThrough(n); return }
+                guard let v = c.floats, v.count == 1 else { throw n.invalid("ratio ('\(node.input[1])') is not a float scalar") }
+                ratio = v[0]
+            } else {
+                ratio = try n.float("ratio", 0.5)
+            }
+            guard ratio >= 0, ratio <= 1 else { throw n.invalid("ratio \(ratio) is not a probability from 0 to 1") }
+            emit(n, .dropout(p: ratio, wholeChannels: false), [index], rank: rank)
+        }
+
+        /// `Identity`: the input, with its views.
         private mutating func passThrough(_ n: ONNXAttributes) {
             values[n.node.output[0]] = values[n.node.input[0]]
             views[n.node.output[0]] = views[n.node.input[0]]

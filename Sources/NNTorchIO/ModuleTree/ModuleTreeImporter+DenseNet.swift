@@ -1,5 +1,5 @@
 // ModuleTreeImporter+DenseNet: torchvision's DenseNet, _DenseBlock, _DenseLayer and _Transition,
-// as torchvision.models.densenet writes their forward (dropout is the identity in eval).
+// as torchvision.models.densenet writes their forward (with the layers' dropout where drop_rate says).
 
 import NNCore
 
@@ -35,8 +35,12 @@ extension TreeTranslation {
             return concatenation(features, name: Self.join(path, "cat"))
         case "_DenseLayer":
             // conv2(relu2(norm2(conv1(relu1(norm1(x)))))), x the concatenation of its inputs (a
-            // tensor called alone); F.dropout is the identity in eval.
-            return try chain(["norm1", "relu1", "conv1", "norm2", "relu2", "conv2"], of: module, path: path, input: x)
+            // tensor called alone), then F.dropout(p=drop_rate) when drop_rate > 0, a `.dropout`
+            // named `<layer>.dropout` (print(model) does not show drop_rate: no node then).
+            let y = try chain(["norm1", "relu1", "conv1", "norm2", "relu2", "conv2"], of: module, path: path, input: x)
+            guard let rate = module.float("drop_rate"), rate != 0 else { return y }
+            guard rate > 0, rate <= 1 else { throw refusal(path, module, "drop_rate \(rate) is not a probability from 0 to 1") }
+            return add(Self.join(path, "dropout"), .dropout(p: Float(rate), wholeChannels: false), y)
         default:
             // _Transition is a Sequential: norm, relu, conv, pool.
             return try children(module, path: path, input: x)

@@ -113,7 +113,7 @@ extension TreeTranslation {
     /// activation could sit on either side of them.
     private static func isTransparent(_ op: Op) -> Bool {
         switch op {
-        case .maxPool, .avgPool, .adaptiveAvgPool, .flatten, .identity: return true
+        case .maxPool, .avgPool, .adaptiveAvgPool, .flatten, .identity, .dropout: return true
         default: return false
         }
     }

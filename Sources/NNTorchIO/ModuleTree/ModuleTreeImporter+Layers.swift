@@ -9,8 +9,9 @@
 //          ceil_mode=False, count_include_pad=True); AdaptiveAvgPool2d(output_size);
 //   ReLU, ReLU6, Hardtanh(min_val, max_val), LeakyReLU(negative_slope=0.01), Sigmoid,
 //          Hardsigmoid, Hardswish, SiLU, GELU(approximate='none' | 'tanh'), Flatten(1, -1),
-//          ChannelShuffle(groups); Dropout, Dropout2d, Identity and StochasticDepth (torchvision's
-//          drop-path: the identity in eval, as Dropout) add no node.
+//          ChannelShuffle(groups); Dropout(p) and Dropout2d(p) → `.dropout` with their p (the
+//          identity in inference; no node where the module does not give p); Identity and
+//          StochasticDepth (torchvision's drop-path, per sample: the identity in eval) add no node.
 //   LayerNorm2d(C, eps) → `.layerNorm` over the channels, weight and bias [C] (+ConvNeXt).
 // `padding='same'` pads `d·(k−1)` in total per axis, the extra one at the bottom/right, as torch.
 // Window attributes are checked here, naming the module: kernel sizes, strides, dilations,
@@ -81,7 +82,11 @@ extension TreeTranslation {
         case "ChannelShuffle":
             guard let groups = try count("groups") else { throw refusal(path, module, "no groups") }
             return add(path, .channelShuffle(groups: groups), x)
-        case "Dropout", "Dropout2d", "Identity", "StochasticDepth":
+        case "Dropout", "Dropout2d":
+            guard let p = module.float("p") else { return x }
+            guard p >= 0, p <= 1 else { throw refusal(path, module, "p \(p) is not a probability from 0 to 1") }
+            return add(path, .dropout(p: Float(p), wholeChannels: module.className == "Dropout2d"), x)
+        case "Identity", "StochasticDepth":
             return x
         case "GELU":
             switch module.string("approximate") ?? "none" {

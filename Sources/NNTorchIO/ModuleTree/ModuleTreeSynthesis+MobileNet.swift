@@ -11,7 +11,8 @@
 //     Hardswish, Dropout, Linear).
 //   EfficientNet B0…B7: 7 stages of MBConv (SiLU, SqueezeExcitation(SiLU, Sigmoid),
 //     StochasticDepth), stage strides 1, 2, 2, 2, 1, 2, 1; the stage depths tell the variant,
-//     and B5…B7 use BatchNorm eps 0.001.
+//     B5…B7 use BatchNorm eps 0.001, the classifier's Dropout p is the variant's (0.2 … 0.5;
+//     none for B1/B2, whose depths are equal and whose p differ).
 //   MNASNet: `layers` = stem (3x3/2, depthwise 3x3, 1x1), six stacks of _InvertedResidual
 //     with strides 2, 2, 2, 1, 2, 1, 1x1 conv, BatchNorm, ReLU; mean over H, W; classifier.
 
@@ -110,13 +111,14 @@ extension TreeSynthesizer {
         }
         let stages = try run(under: "features") - 2
         let depths = try (1...max(stages, 1)).map { try run(under: "features.\($0)") }
-        let variants: [[Int]: (String, Double)] = [
-            [1, 2, 2, 3, 3, 4, 1]: ("efficientnet_b0", 1e-5), [2, 3, 3, 4, 4, 5, 2]: ("efficientnet_b1 or b2", 1e-5),
-            [2, 3, 3, 5, 5, 6, 2]: ("efficientnet_b3", 1e-5), [2, 4, 4, 6, 6, 8, 2]: ("efficientnet_b4", 1e-5),
-            [3, 5, 5, 7, 7, 9, 3]: ("efficientnet_b5", 1e-3), [3, 6, 6, 8, 8, 11, 3]: ("efficientnet_b6", 1e-3),
-            [4, 7, 7, 10, 10, 13, 4]: ("efficientnet_b7", 1e-3),
+        // (name, BatchNorm eps, the classifier's dropout p: b1's 0.2 and b2's 0.3 share depths, so unknown).
+        let variants: [[Int]: (String, Double, Double?)] = [
+            [1, 2, 2, 3, 3, 4, 1]: ("efficientnet_b0", 1e-5, 0.2), [2, 3, 3, 4, 4, 5, 2]: ("efficientnet_b1 or b2", 1e-5, nil),
+            [2, 3, 3, 5, 5, 6, 2]: ("efficientnet_b3", 1e-5, 0.3), [2, 4, 4, 6, 6, 8, 2]: ("efficientnet_b4", 1e-5, 0.4),
+            [3, 5, 5, 7, 7, 9, 3]: ("efficientnet_b5", 1e-3, 0.4), [3, 6, 6, 8, 8, 11, 3]: ("efficientnet_b6", 1e-3, 0.5),
+            [4, 7, 7, 10, 10, 13, 4]: ("efficientnet_b7", 1e-3, 0.5),
         ]
-        guard let (name, eps) = variants[depths] else { throw refusal("its stage depths \(depths) are none of EfficientNet-B0…B7's") }
+        guard let (name, eps, dropout) = variants[depths] else { throw refusal("its stage depths \(depths) are none of EfficientNet-B0…B7's") }
         variant = name
         assumptions.append("stage strides 1, 2, 2, 2, 1, 2, 1 and BatchNorm eps \(eps) of \(name)")
         let strides = [1, 2, 2, 2, 1, 2, 1]
@@ -148,7 +150,7 @@ extension TreeSynthesizer {
         (stem, width) = try convNormActivation("features.\(stages + 1)", input: width, eps: eps, activation: "SiLU")
         features.append(stem)
         return Self.module("EfficientNet", [("features", Self.sequential(features)), ("avgpool", Self.adaptiveAvgPool(1)),
-                                            ("classifier", Self.sequential([Self.dropout(0.2), try linear("classifier.1").tree]))])
+                                            ("classifier", Self.sequential([Self.dropout(dropout), try linear("classifier.1").tree]))])
     }
 
     /// torchvision's `MNASNet` (any alpha, version 2 stem).

@@ -110,8 +110,8 @@ struct TreeSynthesizer {
         leaf("AdaptiveAvgPool2d", ["output_size": .tuple([.int(side), .int(side)])])
     }
 
-    /// `nn.Dropout(p)` (identity in eval).
-    static func dropout(_ p: Double) -> ModuleTree { leaf("Dropout", ["p": .float(p)]) }
+    /// `nn.Dropout(p)` (identity in eval); without p (the keys do not tell it) no node is made of it.
+    static func dropout(_ p: Double?) -> ModuleTree { leaf("Dropout", p.map { ["p": .float($0)] } ?? [:]) }
 
     /// torchvision's `Conv2dNormActivation`: conv at `path.0`, BatchNorm at `path.1`, then
     /// `activation` (nil: none), and the block's output width.
