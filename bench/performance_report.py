@@ -169,5 +169,17 @@ def static_sections():
     return "".join(sections)
 
 
+def refresh_static_sections():
+    """Replaces the copies of docs/performance/*.md that end docs/PERFORMANCE.md by the files'
+    current text (bench/run's part is kept as it is): bench/zoo and bench/train call it."""
+    doc = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "docs", "PERFORMANCE.md")
+    text = open(doc).read()
+    marker = "\n<!-- begin docs/performance/"
+    text = text[:text.index(marker)] if marker in text else text.rstrip("\n") + "\n"
+    with open(doc + ".tmp", "w") as f:
+        f.write(text + static_sections())
+    os.replace(doc + ".tmp", doc)
+
+
 if __name__ == "__main__":
     main()

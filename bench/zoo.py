@@ -240,16 +240,10 @@ def report(folder, rounds, seconds, load):
     docs/performance/zoo.md and refreshes the copies of docs/performance/*.md that end
     docs/PERFORMANCE.md (bench/run's part is kept as it is)."""
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-    from performance_report import static_sections
+    from performance_report import refresh_static_sections
     with open(os.path.join(ROOT, "docs", "performance", "zoo.md"), "w") as f:
         f.write(section(folder, rounds, seconds, load))
-    doc = os.path.join(ROOT, "docs", "PERFORMANCE.md")
-    text = open(doc).read()
-    marker = "\n<!-- begin docs/performance/"
-    text = text[:text.index(marker)] if marker in text else text.rstrip("\n") + "\n"
-    with open(doc + ".tmp", "w") as f:
-        f.write(text + static_sections())
-    os.replace(doc + ".tmp", doc)
+    refresh_static_sections()
 
 
 def main():

@@ -66,14 +66,14 @@ public enum LatencyBenchmark {
     }
 
     /// The benchmarks' input: `[batch, input...]` uniform in [−1, 1) from a SplitMix64 seeded 42.
-    private static func randomBatch(input: [Int], batch: Int) -> Tensor {
+    package static func randomBatch(input: [Int], batch: Int) -> Tensor {
         var generator = SplitMix64(seed: 42)
         let count = batch * input.reduce(1, *)
         return Tensor(shape: [batch] + input, scalars: (0..<count).map { _ in Float(generator.nextUnit()) * 2 - 1 })
     }
 
     /// The median of ascending `sorted` (the mean of the middle two for an even count; 0 when empty).
-    static func median(_ sorted: [Double]) -> Double {
+    package static func median(_ sorted: [Double]) -> Double {
         let n = sorted.count
         guard n > 0 else { return 0 }
         return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2

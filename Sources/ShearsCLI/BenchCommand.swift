@@ -38,11 +38,11 @@ struct BenchCommand: ParsableCommand {
     @Option(name: .long, help: ArgumentHelp("Batch sizes.", valueName: "n,n"))
     var batch: String = "1,32"
 
-    @Option(name: .long, help: ArgumentHelp("Pruning methods of the variants: l1 (masked unstructured), ln (masked structured), channel (removed; channel-l2 and channel-bn-scale rank channels otherwise, see --importance).", valueName: "list"))
-    var methods: String = "l1,ln,channel"
+    @Option(name: .long, help: ArgumentHelp("Pruning methods of the variants: l1 (masked unstructured), ln (masked structured), channel (removed; channel-l2 and channel-bn-scale rank channels otherwise, see --importance). Default: l1,ln,channel.", valueName: "list"))
+    var methods: String?
 
-    @Option(name: .long, help: ArgumentHelp("Pruning ratios of the variants.", valueName: "list"))
-    var ratios: String = "0.5"
+    @Option(name: .long, help: ArgumentHelp("Pruning ratios of the variants. Default: 0.5.", valueName: "list"))
+    var ratios: String?
 
     @Option(name: .long, help: ArgumentHelp("Input size as CxHxW (three positive integers, each at most \(maximumInputSide)). Default: the size a .pt2 was exported at, else 3x224x224.", valueName: "CxHxW"))
     var input: String?
@@ -62,6 +62,9 @@ struct BenchCommand: ParsableCommand {
     @Flag(name: .long, help: "Print one JSON object per line (one per variant and batch size).")
     var json = false
 
+    @Flag(name: .long, help: "Time training steps of the model instead (forward in training mode, cross-entropy, backward, an SGD step with momentum 0.9) on a seeded random batch; no variants, every core.")
+    var train = false
+
     @OptionGroup var limitOptions: LimitOptions
     @OptionGroup var pointOptions: PointOptions
 
@@ -75,8 +78,11 @@ struct BenchCommand: ParsableCommand {
     func validate() throws {
         if let out { try requireFolderName(out, flag: "--out") }
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
-        let ratios = try parseRatios(ratios, name: "--ratios", limit: pointOptions)
+        let ratios = try parseRatios(ratios ?? "0.5", name: "--ratios", limit: pointOptions)
         let shape = try input.map(parseInputShape)
+        if train, methods != nil || self.ratios != nil || out != nil || threads != Executor.defaultThreads {
+            throw ValidationError("--train times the model itself on every core: --methods, --ratios, --out and --threads do not apply")
+        }
         let methods = try rankedMethods()
         guard (1...Self.maximumRuns).contains(iterations), (0...Self.maximumRuns).contains(warmup) else {
             throw ValidationError("--iterations must be between 1 and \(Self.maximumRuns) and --warmup between 0 and \(Self.maximumRuns)")
@@ -91,8 +97,9 @@ struct BenchCommand: ParsableCommand {
 
     /// `--methods` ranked by `--importance`.
     func rankedMethods() throws -> [PruningMethod] {
-        let methods = try PruningMethod.parseList(methods)
-        try importanceOption.check(methods, from: "--methods \(self.methods)")
+        let list = methods ?? "l1,ln,channel"
+        let methods = try PruningMethod.parseList(list)
+        try importanceOption.check(methods, from: "--methods \(list)")
         return try methods.map { try importanceOption.ranked($0, flag: "--methods") }
     }
 
@@ -102,8 +109,9 @@ struct BenchCommand: ParsableCommand {
         let shape = try loaded.inputSize(requested, fallback: defaultInputShape)
         let sizes = try parseIntegers(batch, name: "--batch", in: 1...Self.maximumBatch, limit: pointOptions)
         try Bench.checkBatches(sizes, shape: shape, path: "--batch")
+        if train { return try measureTraining(loaded, shape: shape, sizes: sizes) }
         let variants = try BenchVariant.make(from: loaded.model, methods: try rankedMethods(),
-                                             ratios: try parseRatios(ratios, name: "--ratios", limit: pointOptions),
+                                             ratios: try parseRatios(ratios ?? "0.5", name: "--ratios", limit: pointOptions),
                                              settings: pruneOptions.settings, path: checkpoint)
         let bench = Bench(model: loaded.label, variants: variants, input: shape, threads: threads, warmup: warmup, iterations: iterations)
         if let out {
@@ -127,5 +135,28 @@ struct BenchCommand: ParsableCommand {
             }
         }
         if !json { print(renderColumns(rows, rightAligned: [2, 3, 4, 5, 6, 7])) }
+    }
+
+    /// `--train`: one training step's median and fastest time and images/s at each batch size.
+    private func measureTraining(_ loaded: LoadedModel, shape: [Int], sizes: [Int]) throws {
+        var rows = [["batch", "median ms", "min ms", "images/s"]]
+        for size in sizes {
+            let m = try TrainingBench.measure(loaded.model, input: shape, batch: size, warmup: warmup, iterations: iterations)
+            if json {
+                let record = TrainingRecord(model: loaded.label, batch: size, median_ms: m.medianMilliseconds,
+                                            min_ms: m.minimumMilliseconds, images_per_second: m.imagesPerSecond)
+                print(String(decoding: try JSONEncoder().encode(record), as: UTF8.self))
+            } else {
+                rows.append(["\(size)", String(format: "%.3f", m.medianMilliseconds), String(format: "%.3f", m.minimumMilliseconds),
+                             String(format: "%.1f", m.imagesPerSecond)])
+            }
+        }
+        if !json { print(renderColumns(rows, rightAligned: [0, 1, 2, 3])) }
+    }
+
+    /// One `--train --json` line.
+    private struct TrainingRecord: Encodable {
+        let model: String, batch: Int
+        let median_ms: Double, min_ms: Double, images_per_second: Double
     }
 }
