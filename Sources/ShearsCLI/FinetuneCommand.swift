@@ -160,7 +160,7 @@ struct FinetuneCommand: ParsableCommand {
         if let output { try AtomicFile.requireWritable(output) }
         let preprocessing = try dataOptions.preprocessing()
         let loaded = try loadModel(checkpoint, modelOptions, inputSize: preprocessing.crop)
-        let teacherModel = try teacher.map { try loadModel($0, ModelOptions(), inputSize: preprocessing.crop).model }
+        let teacherModel = try teacher.map { try loadModel($0, try ModelOptions.parse([]), inputSize: preprocessing.crop).model }
         let dataset = try ImageDataset(root: try dataOptions.requireData(), split: dataOptions.split ?? "training")
         let count = dataOptions.limit.map { min($0, dataset.samples.count) } ?? dataset.samples.count
         let decoding = ProgressBar("decoding", total: count)
