@@ -30,8 +30,30 @@ def load(runs, name, kind):
         return json.load(f)
 
 
+def seeds(runs, name, kind):
+    """The records of every seed's run (seed 0: NAME.KIND.json, seed k: NAME.KIND.sk.json)."""
+    found = [load(runs, name, kind)]
+    found += [load(runs, name, f"{kind}.s{k}") for k in sorted(
+        int(m[1]) for m in (re.fullmatch(rf"{re.escape(name)}\.{re.escape(kind)}\.s([0-9]+)\.json", os.path.basename(p))
+                            for p in glob.glob(os.path.join(runs, f"{name}.{kind}.s*.json"))) if m)]
+    return [r for r in found if r is not None]
+
+
+def mean(values):
+    values = [v for v in values if v is not None]
+    return sum(values) / len(values) if values else None
+
+
 def pct(value):
     return "—" if value is None else f"{100 * value:.1f}"
+
+
+def pct_range(values):
+    """The mean in %, with the range when there are several values."""
+    values = [v for v in values if v is not None]
+    if len(values) < 2:
+        return pct(mean(values))
+    return f"{pct(mean(values))} ({pct(min(values))}–{pct(max(values))})"
 
 
 def delta(a, b):
@@ -62,15 +84,16 @@ def grid_table(runs, model, grid):
     for method, ratio in grid:
         name = f"{model}-{method}-{ratio}"
         prune = load(runs, name, "prune") or {}
-        runs_of = {k: load(runs, name, k) for k in ("shears.ft", "torch.ft", "shears.kd", "torch.kd")}
-        before = {e: accuracy(runs_of[f"{e}.ft"] or runs_of[f"{e}.kd"], "validation_accuracy_before") for e in ("shears", "torch")}
-        ft = {e: accuracy(runs_of[f"{e}.ft"]) for e in ("shears", "torch")}
-        kd = {e: accuracy(runs_of[f"{e}.kd"]) for e in ("shears", "torch")}
+        runs_of = {k: seeds(runs, name, k) for k in ("shears.ft", "torch.ft", "shears.kd", "torch.kd")}
+        before = {e: accuracy((runs_of[f"{e}.ft"] or runs_of[f"{e}.kd"] or [None])[0], "validation_accuracy_before") for e in ("shears", "torch")}
+        each = {f"{e}.{m}": [accuracy(r) for r in runs_of[f"{e}.{m}"]] for e in ("shears", "torch") for m in ("ft", "kd")}
+        ft = {e: mean(each[f"{e}.ft"]) for e in ("shears", "torch")}
+        kd = {e: mean(each[f"{e}.kd"]) for e in ("shears", "torch")}
         left = prune.get("nonzero")
         label = "channels" if method == "channel" else "global L1"
         lines.append(f"| {label} {100 * float(ratio):.0f}% | {left if left is not None else '—'} of {prune.get('parameters_before', '—')} "
-                     f"| {pct(before['shears'])} | {pct(before['torch'])} | {pct(ft['shears'])} | {pct(ft['torch'])} | {delta(ft['shears'], ft['torch'])} "
-                     f"| {pct(kd['shears'])} | {pct(kd['torch'])} | {delta(kd['shears'], kd['torch'])} |")
+                     f"| {pct(before['shears'])} | {pct(before['torch'])} | {pct_range(each['shears.ft'])} | {pct_range(each['torch.ft'])} | {delta(ft['shears'], ft['torch'])} "
+                     f"| {pct_range(each['shears.kd'])} | {pct_range(each['torch.kd'])} | {delta(kd['shears'], kd['torch'])} |")
         rows.append((method, float(ratio), left, before, ft, kd))
     return lines, rows, accuracy(dense, "accuracy")
 
@@ -95,7 +118,7 @@ def slimming(runs):
     return {r: sorted(c) for r, c in curves.items()}, sorted(oneshot)
 
 
-def gnuplot(folder, stem, title, xlabel, series, dat_blocks, xrange=None):
+def gnuplot(folder, stem, title, xlabel, series, dat_blocks, key="bottom left"):
     """Writes stem.dat (blocks separated by two blank lines), stem.gp, and runs gnuplot."""
     with open(os.path.join(folder, f"{stem}.dat"), "w") as f:
         f.write("\n\n\n".join("\n".join(f"{x} {y}" for x, y in block) for block in dat_blocks) + "\n")
@@ -107,12 +130,12 @@ def gnuplot(folder, stem, title, xlabel, series, dat_blocks, xrange=None):
     text = "\n".join([
         f"# {title}: edit and run `gnuplot {stem}.gp` in this folder.",
         f'set title "{title}"', f'set xlabel "{xlabel}"', 'set ylabel "top-1 validation accuracy"',
-        "set grid lc rgb '#d0d0d0'", "set key below box maxcols 2", "set border lw 1.5",
+        "set grid lc rgb '#d0d0d0'", f"set key {key} box opaque", "set border lw 1.5",
         "set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03", "set yrange [0:1]",
-        *([f"set xrange [{xrange}]"] if xrange else []), *styles,
-        "set terminal pngcairo size 800,650 font 'Sans,12' enhanced", f"set output '{stem}.png'",
+        *styles,
+        "set terminal pngcairo size 800,600 font 'Sans,12' enhanced", f"set output '{stem}.png'",
         "plot " + ", \\\n     ".join(plots),
-        "set terminal svg size 800,650 font 'Sans,12' enhanced", f"set output '{stem}.svg'", "replot", "unset output", ""])
+        "set terminal svg size 800,600 font 'Sans,12' enhanced", f"set output '{stem}.svg'", "replot", "unset output", ""])
     with open(os.path.join(folder, f"{stem}.gp"), "w") as f:
         f.write(text)
     subprocess.run(["gnuplot", f"{stem}.gp"], cwd=folder, check=True)
@@ -130,7 +153,9 @@ def main():
     os.makedirs(args.charts, exist_ok=True)
     rel = os.path.relpath(args.charts, os.path.dirname(args.doc) or ".")
 
-    body = [BEGIN, "", f"Recipe (both engines): `{args.recipe}`, {args.epochs} epochs; distillation adds `{args.kd}`.", ""]
+    body = [BEGIN, "", f"Recipe (both engines): `{args.recipe}`, {args.epochs} epochs; distillation adds `{args.kd}`. "
+            "Where a point ran with several seeds (`--seed 0, 1, …`: the shuffles and flips), the cell gives the mean "
+            "and, in brackets, the range; Δ compares the means.", ""]
     worst = 0.0
     for model, grid in sorted(points(args.runs).items(), reverse=True):
         lines, rows, dense = grid_table(args.runs, model, grid)
@@ -156,7 +181,7 @@ def main():
                     series, blocks)
             body += [f"![{model}, {method}]({rel}/{stem}.png)", ""]
     if worst:
-        body += [f"Largest |Shears − PyTorch| over the fine-tuned and distilled points: {100 * worst:.1f} points.", ""]
+        body += [f"Largest |Shears − PyTorch| over the fine-tuned and distilled points (means over the seeds run): {100 * worst:.1f} points.", ""]
 
     curves, oneshot = slimming(args.runs)
     if curves or oneshot:
@@ -177,7 +202,7 @@ def main():
             series.append(("one shot, fine-tuned as long", len(series) + 1))
             blocks.append([(left, before) for _, left, before, _, _ in oneshot if before is not None])
             series.append(("one shot, not fine-tuned", len(series) + 1))
-        gnuplot(args.charts, "slimming", "student: network slimming (BatchNorm |gamma|)", "parameters left", series, blocks)
+        gnuplot(args.charts, "slimming", "student: network slimming (BatchNorm |gamma|)", "parameters left", series, blocks, key="right center")
         body += [f"![network slimming]({rel}/slimming.png)", ""]
     body.append(END)
 
