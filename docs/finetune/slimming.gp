@@ -3,7 +3,7 @@ set title "student: network slimming (BatchNorm |gamma|)"
 set xlabel "parameters left"
 set ylabel "top-1 validation accuracy"
 set grid lc rgb '#d0d0d0'
-set key bottom left box opaque
+set key right center box opaque
 set border lw 1.5
 set offsets graph 0.03, graph 0.03, graph 0.03, graph 0.03
 set yrange [0:1]
