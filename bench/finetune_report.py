@@ -57,7 +57,10 @@ def pct_range(values):
 
 
 def delta(a, b):
-    return "—" if a is None or b is None else f"{100 * (a - b):+.1f}"
+    if a is None or b is None:
+        return "—"
+    text = f"{100 * (a - b):+.1f}"
+    return "+0.0" if text == "-0.0" else text
 
 
 def points(runs):
