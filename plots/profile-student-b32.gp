@@ -6,7 +6,7 @@ set grid lc rgb '#d0d0d0'
 unset key
 set border lw 1.5
 set style fill solid 0.85 border lc rgb '#1f4e79'
-set ytics ('conv1 (polyphase)' 0, 'layer3.3 (batched)' 1, 'layer2.3 (batched)' 2, 'layer1.3 (pointwise)' 3, 'layer1.0 (depthwise)' 4, 'layer4.0 (depthwise)' 5, 'layer3.0 (depthwise)' 6, 'layer4.3 (batched)' 7, 'layer2.0 (depthwise)' 8, 'avgpool (adaptive-avg-pool)' 9, 'fc (linear)' 10) nomirror
+set ytics ('conv1 (polyphase)' 0, 'layer1.3 (pointwise)' 1, 'layer2.3 (batched)' 2, 'layer3.3 (batched)' 3, 'layer1.0 (depthwise)' 4, 'layer4.0 (depthwise)' 5, 'layer4.3 (batched)' 6, 'layer2.0 (depthwise)' 7, 'layer3.0 (depthwise)' 8, 'avgpool (adaptive-avg-pool)' 9, 'fc (linear)' 10) nomirror
 set yrange [10.6:-0.6]
 set xrange [0:*]
 set grid xtics noytics
