@@ -40,4 +40,13 @@ struct BackwardContext {
     let training: Bool
     /// A dropout's factors from the forward (`ForwardPass.dropoutMasks`), else nil.
     var dropoutMask: Tensor? = nil
+
+    /// The gradient at the output of an op whose output has its first input's shape, or
+    /// `TrainingError.shapeMismatch` naming the node when it has another.
+    func gradientOfInputShape() throws -> Tensor {
+        guard gradient.shape == inputs[0].shape else {
+            throw TrainingError.shapeMismatch("\(node.name): the gradient is \(gradient.shape), the input \(inputs[0].shape)")
+        }
+        return gradient
+    }
 }

@@ -51,11 +51,8 @@ enum BatchNormLayer {
     /// `∂L/∂x = γ·invstd·(dy − (Σ dy)/M − x̂·(Σ dy·x̂)/M)` in training mode (through the batch
     /// statistics), `γ·invstd·dy` in evaluation mode (running statistics, constants).
     static func backward(_ context: BackwardContext, eps: Float, _ model: TrainableModel) throws -> NodeGradient {
-        let name = context.node.name, x = context.inputs[0], dy = context.gradient
+        let name = context.node.name, x = context.inputs[0], dy = try context.gradientOfInputShape()
         let layer = try Parameters(name, input: x.shape, model)
-        guard dy.shape == x.shape else {
-            throw TrainingError.shapeMismatch("\(name): the gradient is \(dy.shape), the output \(x.shape)")
-        }
         let statistics: (mean: [Double], invstd: [Double])
         if context.training {
             let batch = try layer.batchStatistics(name, x, eps: eps)

@@ -11,11 +11,8 @@ enum ChannelScaleLayer {
 
     /// `∂L/∂x = dy · s[c]`, `∂L/∂s[c] = Σ_{n, p} dy · x` (summed in Double).
     static func backward(_ context: BackwardContext, _ model: TrainableModel) throws -> NodeGradient {
-        let name = context.node.name, x = context.inputs[0], dy = context.gradient
+        let name = context.node.name, x = context.inputs[0], dy = try context.gradientOfInputShape()
         let (scale, positions) = try parameter(name, input: x.shape, model)
-        guard dy.shape == x.shape else {
-            throw TrainingError.shapeMismatch("\(name): the gradient is \(dy.shape), the output \(x.shape)")
-        }
         var sums = [Double](repeating: 0, count: scale.count)
         x.scalars.withUnsafeBufferPointer { xb in
             dy.scalars.withUnsafeBufferPointer { gb in

@@ -39,10 +39,7 @@ enum DropoutLayer {
     /// without one).
     static func backward(_ context: BackwardContext) throws -> NodeGradient {
         guard context.needsInputGradient.first == true else { return NodeGradient(inputs: [nil]) }
-        let g = context.gradient
-        guard g.shape == context.inputs[0].shape else {
-            throw TrainingError.shapeMismatch("\(context.node.name): the gradient is \(g.shape), the input \(context.inputs[0].shape)")
-        }
+        let g = try context.gradientOfInputShape()
         guard let mask = context.dropoutMask else { return NodeGradient(inputs: [g]) }
         guard mask.shape == g.shape else { throw TrainingError.shapeMismatch("\(context.node.name): the mask is \(mask.shape), the gradient \(g.shape)") }
         var dx = g

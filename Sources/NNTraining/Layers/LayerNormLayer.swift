@@ -30,11 +30,8 @@ enum LayerNormLayer {
     /// With `x̂ = (x − μ)·invstd` and `g = dy·w[c]`: `∂L/∂x = invstd·(g − mean_c g − x̂·mean_c(g·x̂))`,
     /// `∂L/∂w[c] = Σ_{n, p} dy·x̂`, `∂L/∂b[c] = Σ_{n, p} dy`.
     static func backward(_ context: BackwardContext, eps: Float, _ model: TrainableModel) throws -> NodeGradient {
-        let name = context.node.name, x = context.inputs[0], dy = context.gradient
+        let name = context.node.name, x = context.inputs[0], dy = try context.gradientOfInputShape()
         let layer = try Parameters(name, input: x.shape, model)
-        guard dy.shape == x.shape else {
-            throw TrainingError.shapeMismatch("\(name): the gradient is \(dy.shape), the output \(x.shape)")
-        }
         let (channels, positions) = (layer.channels, layer.positions)
         let needsInput = context.needsInputGradient[0]
         var dx = Tensor(shape: needsInput ? x.shape : [0])

@@ -73,8 +73,7 @@ enum ReshapeLayer {
             let perGroup = map.channels / groups
             return NodeGradient(inputs: [permuteChannels(g, map) { c in (c % perGroup) * groups + c / perGroup }])
         case .channelAffine(let scale, let shift):
-            let map = try affineMaps(node, g, scale.count, shift.count)
-            guard g.shape == x.shape else { throw TrainingError.shapeMismatch("\(node.name): the gradient is \(g.shape), the input \(x.shape)") }
+            let map = try affineMaps(node, try context.gradientOfInputShape(), scale.count, shift.count)
             return NodeGradient(inputs: [affine(g, map, scale: scale, shift: nil)])
         default:
             throw TrainingError.unsupportedOp(node: node.name, op: "\(node.op)", wayOut: "it is not a reshape")
