@@ -8,9 +8,10 @@
 // `ONNXFile.parse` → `ONNXImporter` → `ModelStatistics` (ShapeInference) at that input; a
 // model under a million MACs and elements then runs once on zeros and every output must be
 // finite (weights, BN statistics and float attributes are small finite numbers, BN variances
-// positive, so a NaN or an infinity is a finding), unless a Clip bound is itself an infinity
-// that clamps to one (min +inf or max -inf: torch.clamp and ONNX Runtime give ±inf too, and
-// a convolution over mixed-sign weights turns those into NaN). A thrown error is a clean refusal. The
+// positive, so a NaN or an infinity is a finding), unless a Clip bound clamps every value to
+// an infinity or past ±1e15 (min above 1e15 or max below -1e15: torch.clamp and ONNX Runtime
+// give those values too, a convolution's sums of them overflow to ±inf as torch's do, and one
+// over mixed-sign weights turns infinities into NaN). A thrown error is a clean refusal. The
 // memory budget is 256 MB, well under the 2 GB a run may use. Corpus: fuzz/corpus/onnxshapes.
 
 import Foundation
@@ -90,7 +91,7 @@ struct ModelChoice {
     var winograd: Bool
     /// nil (measured crossovers), 0 (always dense) or 1 (every ungrouped conv sparse).
     var sparseDensityLimit: Double?
-    /// False when a Clip bound clamps to an infinity, so a non-finite output is correct.
+    /// False when a Clip bound clamps to an infinity or a value past ±1e15, so a non-finite output is correct.
     var finite = true
 
     static func make(_ r: inout Choices) -> ModelChoice {
@@ -143,7 +144,9 @@ struct ModelChoice {
                     } else {
                         let (lower, upper) = (r.float(-3...0), r.float(0...6))
                         attributes = [.float("min", lower), .float("max", upper)]
-                        if lower == .infinity || upper == -.infinity { finite = false }
+                        // A bound past ±1e15 (an infinity included) clamps every value to that size, whose
+                        // sums with the weights may overflow: torch gives ±inf there too.
+                        if lower > 1e15 || upper < -1e15 { finite = false }
                     }
                 default: break
                 }
