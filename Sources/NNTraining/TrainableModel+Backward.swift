@@ -25,10 +25,10 @@ extension TrainableModel {
             let result = try backward(context)
             for (input, inputGradient) in zip(node.inputs, result.inputs) where input > 0 {
                 guard let inputGradient else { continue }
-                gradients[input] = gradients[input].map { TrainableModel.sum($0, inputGradient) } ?? inputGradient
+                gradients[input] = try gradients[input].map { try Tensor.zipped($0, inputGradient, "\(node.name)'s input gradients") { $0 + $1 } } ?? inputGradient
             }
             for (key, parameterGradient) in result.parameters {
-                parameterGradients[key] = parameterGradients[key].map { TrainableModel.sum($0, parameterGradient) } ?? parameterGradient
+                parameterGradients[key] = try parameterGradients[key].map { try Tensor.zipped($0, parameterGradient, "\(key)'s gradients") { $0 + $1 } } ?? parameterGradient
             }
         }
         return parameterGradients
@@ -50,12 +50,5 @@ extension TrainableModel {
         case .channelSlice, .channelShuffle, .flatten, .identity, .channelAffine: return try ReshapeLayer.backward(context)
         case .dropout: return try DropoutLayer.backward(context)
         }
-    }
-
-    /// `a + b` element-wise (equal shapes).
-    static func sum(_ a: Tensor, _ b: Tensor) -> Tensor {
-        var result = a
-        for i in result.scalars.indices { result.scalars[i] += b.scalars[i] }
-        return result
     }
 }

@@ -11,7 +11,7 @@ enum JoinLayer {
         case .add:
             let (a, b) = try pair(node, inputs)
             guard a.shape == b.shape else { throw TrainingError.shapeMismatch("\(node.name): adds \(a.shape) and \(b.shape)") }
-            return TrainableModel.sum(a, b)
+            return try Tensor.zipped(a, b, node.name) { $0 + $1 }
         case .mul:
             let (a, b) = try pair(node, inputs)
             if a.shape == b.shape { return try Tensor.zipped(a, b, node.name) { $0 * $1 } }
