@@ -55,6 +55,9 @@ struct ConvolutionGeometry {
         kh == 1 && kw == 1 && attributes.stride == Size2(1) && attributes.padding == Size2(0) && attributes.paddingEnd == Size2(0)
     }
 
+    /// Some kernel tap reads outside the map (padding), so an im2col matrix has entries that must be zero.
+    var isPadded: Bool { attributes.padding != Size2(0) || attributes.paddingEnd != Size2(0) }
+
     /// One filter per channel (`groups == C == O`): direct loops beat im2col.
     var isDepthwise: Bool { groups == inChannels && groups == outChannels }
 

@@ -2,9 +2,6 @@
 // over each kernel tap's in-bounds stretches (no im2col: a depthwise filter has too few taps
 // for a GEMM to pay off), forward and backward, the channels spread over the cores.
 
-import Dispatch
-import Foundation
-
 extension ConvolutionGeometry {
     /// `y[n, c, oy, ox] = Σ_tap w[c, tap] · x[n, c, oy·sh + i·dh − ph, ox·sw + j·dw − pw]`
     /// for the whole batch (no bias); `w` is `[C, 1, kh, kw]`.
@@ -70,11 +67,10 @@ extension ConvolutionGeometry {
         }
     }
 
-    /// Runs `body(channel)` for every channel, the channels split into one contiguous range per core.
+    /// Runs `body(channel)` for every channel, the channels spread over the cores.
     private func forEachChannelInParallel(_ body: (Int) -> Void) {
-        let workers = max(1, min(inChannels, ProcessInfo.processInfo.activeProcessorCount))
-        DispatchQueue.concurrentPerform(iterations: workers) { worker in
-            for channel in (worker * inChannels / workers)..<((worker + 1) * inChannels / workers) { body(channel) }
+        forEachRangeInParallel(inChannels, work: batch * outPlane * kh * kw) { channels in
+            for channel in channels { body(channel) }
         }
     }
 }

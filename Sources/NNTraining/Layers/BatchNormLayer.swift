@@ -35,12 +35,14 @@ enum BatchNormLayer {
         let positions = layer.positions
         x.scalars.withUnsafeBufferPointer { xb in
             y.scalars.withUnsafeMutableBufferPointer { yb in
-                for plane in 0..<(x.shape[0] * layer.channels) {
-                    let c = plane % layer.channels
-                    let alpha = statistics.invstd[c] * Double(layer.gamma(c))
-                    let scale = Float(alpha), shift = Float(Double(layer.beta(c)) - statistics.mean[c] * alpha)
-                    let xp = xb.baseAddress! + plane * positions, yp = yb.baseAddress! + plane * positions
-                    for p in 0..<positions { yp[p] = xp[p] * scale + shift }
+                forEachRangeInParallel(x.shape[0] * layer.channels, work: positions) { planes in
+                    for plane in planes {
+                        let c = plane % layer.channels
+                        let alpha = statistics.invstd[c] * Double(layer.gamma(c))
+                        let scale = Float(alpha), shift = Float(Double(layer.beta(c)) - statistics.mean[c] * alpha)
+                        let xp = xb.baseAddress! + plane * positions, yp = yb.baseAddress! + plane * positions
+                        for p in 0..<positions { yp[p] = xp[p] * scale + shift }
+                    }
                 }
             }
         }
@@ -64,16 +66,23 @@ enum BatchNormLayer {
         var sumDy = [Double](repeating: 0, count: layer.channels), sumDyXhat = sumDy
         x.scalars.withUnsafeBufferPointer { xb in
             dy.scalars.withUnsafeBufferPointer { gb in
-                for plane in 0..<(batch * layer.channels) {
-                    let c = plane % layer.channels, mean = statistics.mean[c]
-                    let xp = xb.baseAddress! + plane * positions, gp = gb.baseAddress! + plane * positions
-                    var s: Double = 0, sx: Double = 0
-                    for p in 0..<positions {
-                        s += Double(gp[p])
-                        sx += Double(gp[p]) * (Double(xp[p]) - mean)
+                sumDy.withUnsafeMutableBufferPointer { sumDy in
+                    sumDyXhat.withUnsafeMutableBufferPointer { sumDyXhat in
+                        layer.forEachChannelInParallel(batch: batch) { c in
+                            let mean = statistics.mean[c]
+                            for n in 0..<batch {
+                                let plane = n * layer.channels + c
+                                let xp = xb.baseAddress! + plane * positions, gp = gb.baseAddress! + plane * positions
+                                var s: Double = 0, sx: Double = 0
+                                for p in 0..<positions {
+                                    s += Double(gp[p])
+                                    sx += Double(gp[p]) * (Double(xp[p]) - mean)
+                                }
+                                sumDy[c] += s
+                                sumDyXhat[c] += sx * statistics.invstd[c]
+                            }
+                        }
                     }
-                    sumDy[c] += s
-                    sumDyXhat[c] += sx * statistics.invstd[c]
                 }
             }
         }
@@ -83,16 +92,18 @@ enum BatchNormLayer {
             x.scalars.withUnsafeBufferPointer { xb in
                 dy.scalars.withUnsafeBufferPointer { gb in
                     input.scalars.withUnsafeMutableBufferPointer { db in
-                        for plane in 0..<(batch * layer.channels) {
-                            let c = plane % layer.channels, invstd = statistics.invstd[c]
-                            let scale = Double(layer.gamma(c)) * invstd
-                            // dx = scale·dy + slope·(x − μ) + shift (slope and shift 0 in evaluation mode)
-                            let a = Float(scale), mean = Float(statistics.mean[c])
-                            let slope = context.training ? Float(-scale * invstd * sumDyXhat[c] / count) : 0
-                            let shift = context.training ? Float(-scale * sumDy[c] / count) : 0
-                            let xp = xb.baseAddress! + plane * positions, gp = gb.baseAddress! + plane * positions
-                            let dp = db.baseAddress! + plane * positions
-                            for p in 0..<positions { dp[p] = a * gp[p] + slope * (xp[p] - mean) + shift }
+                        forEachRangeInParallel(batch * layer.channels, work: positions) { planes in
+                            for plane in planes {
+                                let c = plane % layer.channels, invstd = statistics.invstd[c]
+                                let scale = Double(layer.gamma(c)) * invstd
+                                // dx = scale·dy + slope·(x − μ) + shift (slope and shift 0 in evaluation mode)
+                                let a = Float(scale), mean = Float(statistics.mean[c])
+                                let slope = context.training ? Float(-scale * invstd * sumDyXhat[c] / count) : 0
+                                let shift = context.training ? Float(-scale * sumDy[c] / count) : 0
+                                let xp = xb.baseAddress! + plane * positions, gp = gb.baseAddress! + plane * positions
+                                let dp = db.baseAddress! + plane * positions
+                                for p in 0..<positions { dp[p] = a * gp[p] + slope * (xp[p] - mean) + shift }
+                            }
                         }
                     }
                 }
@@ -151,22 +162,38 @@ enum BatchNormLayer {
                 throw TrainingError.shapeMismatch("\(name): BatchNorm in training mode needs more than 1 value per channel, got input \(x.shape) (use a batch of 2 or more)")
             }
             var mean = [Double](repeating: 0, count: channels), variance = mean
+            let batch = x.shape[0]
             x.scalars.withUnsafeBufferPointer { xb in
-                for plane in 0..<(x.shape[0] * channels) {
-                    let xp = xb.baseAddress! + plane * positions
-                    var s: Double = 0
-                    for p in 0..<positions { s += Double(xp[p]) }
-                    mean[plane % channels] += s
-                }
-                for c in 0..<channels { mean[c] /= Double(count) }
-                for plane in 0..<(x.shape[0] * channels) {
-                    let xp = xb.baseAddress! + plane * positions, mu = mean[plane % channels]
-                    var s: Double = 0
-                    for p in 0..<positions { s += (Double(xp[p]) - mu) * (Double(xp[p]) - mu) }
-                    variance[plane % channels] += s
+                mean.withUnsafeMutableBufferPointer { mean in
+                    variance.withUnsafeMutableBufferPointer { variance in
+                        forEachChannelInParallel(batch: batch) { c in
+                            for n in 0..<batch {
+                                let xp = xb.baseAddress! + (n * channels + c) * positions
+                                var s: Double = 0
+                                for p in 0..<positions { s += Double(xp[p]) }
+                                mean[c] += s
+                            }
+                            mean[c] /= Double(count)
+                            let mu = mean[c]
+                            for n in 0..<batch {
+                                let xp = xb.baseAddress! + (n * channels + c) * positions
+                                var s: Double = 0
+                                for p in 0..<positions { s += (Double(xp[p]) - mu) * (Double(xp[p]) - mu) }
+                                variance[c] += s
+                            }
+                        }
+                    }
                 }
             }
             return (mean, variance.map { $0 / Double(count) })
+        }
+
+        /// Runs `body(c)` for every channel, the channels spread over the cores; each channel's
+        /// sums run over the samples in order on one thread, as a serial loop sums them.
+        func forEachChannelInParallel(batch: Int, _ body: (Int) -> Void) {
+            forEachRangeInParallel(channels, work: batch * positions) { range in
+                for c in range { body(c) }
+            }
         }
     }
 }

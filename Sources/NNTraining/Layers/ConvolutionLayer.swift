@@ -1,8 +1,9 @@
 // ConvolutionLayer: nn.Conv2d's forward and backward (grouped, depthwise, dilated, strided,
-// asymmetric padding, with or without bias). Per sample and group an im2col and one GEMM
-// (a 1x1 stride-1 unpadded conv multiplies the planes themselves); the backward's weight
-// gradient is `dY · colsᵀ` summed over the batch and its input gradient `col2im(Wᵀ · dY)`;
-// a depthwise conv runs direct loops (DepthwiseConvolution).
+// asymmetric padding, with or without bias). The batch is cut into chunks that run
+// concurrently (SampleChunks); per run of samples and group, their im2col matrices side by side
+// and one GEMM (a 1x1 stride-1 unpadded conv multiplies the planes themselves); the backward's
+// weight gradient is `dY · colsᵀ` summed over the batch and its input gradient
+// `col2im(Wᵀ · dY)`; a depthwise conv runs direct loops (DepthwiseConvolution).
 
 import NNCore
 
@@ -38,35 +39,43 @@ enum ConvolutionLayer {
     }
 
     /// `y [N, O, outH, outW] = conv2d(x, w) + b` for the geometry's batch; `weight` holds
-    /// `[O, C/groups, kh, kw]` (or `[O, C]` for a pointwise geometry).
+    /// `[O, C/groups, kh, kw]` (or `[O, C]` for a pointwise geometry). The batch's chunks run
+    /// concurrently, one GEMM per run of samples and group (`ConvolutionRuns`).
     static func forward(_ x: Tensor, weight: [Float], bias: [Float]?, _ g: ConvolutionGeometry) -> Tensor {
         var y = Tensor(shape: g.outputShape)
         let positions = g.outPlane, k = g.columnRows, groupOut = g.groupOutChannels
-        let im2col = !g.isPointwise && !g.isDepthwise
-        var cols = [Float](repeating: 0, count: im2col ? k * positions : 0)
         x.scalars.withUnsafeBufferPointer { xb in
             weight.withUnsafeBufferPointer { wb in
                 y.scalars.withUnsafeMutableBufferPointer { yb in
-                    cols.withUnsafeMutableBufferPointer { cb in
-                        let x = xb.baseAddress!, w = wb.baseAddress!, y = yb.baseAddress!
-                        if g.isDepthwise {
-                            g.depthwiseForward(x, w, y)
-                        } else {
-                            for n in 0..<g.batch {
-                                for group in 0..<g.groups {
-                                    let xg = x + (n * g.inChannels + group * g.groupInChannels) * g.inPlane
-                                    if im2col { g.im2col(xg, into: cb.baseAddress!) }
-                                    gemm(m: groupOut, n: positions, k: k, w + group * groupOut * k, lda: k,
-                                         im2col ? UnsafePointer(cb.baseAddress!) : xg, ldb: positions,
-                                         y + (n * g.outChannels + group * groupOut) * positions, ldc: positions)
+                    let x = xb.baseAddress!, w = wb.baseAddress!, y = yb.baseAddress!
+                    if g.isDepthwise {
+                        g.depthwiseForward(x, w, y)
+                    } else {
+                        let chunks = SampleChunks(batch: g.batch)
+                        chunks.forEach { chunk in
+                            let samples = chunks.samples(chunk)
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: g.runScratch(rows: k + groupOut, samples)) { scratch in
+                                let cols = scratch.baseAddress!, outputs = cols + g.runScratch(rows: k, samples)
+                                for run in g.runs(samples) {
+                                    let width = run.count * positions
+                                    for group in 0..<g.groups {
+                                        let yg = y + (run.lowerBound * g.outChannels + group * groupOut) * positions
+                                        gemm(m: groupOut, n: width, k: k, w + group * groupOut * k, lda: k,
+                                             g.columns(of: x, run, group: group, scratch: cols), ldb: width,
+                                             run.count == 1 ? yg : outputs, ldc: width)
+                                        if run.count > 1 {
+                                            scatterPlanes(outputs, channels: groupOut, samples: run.count,
+                                                          sampleStride: g.outChannels * positions, plane: positions, into: yg)
+                                        }
+                                    }
                                 }
                             }
                         }
-                        guard let bias else { return }
-                        for plane in 0..<(g.batch * g.outChannels) {
-                            let b = bias[plane % g.outChannels], yp = y + plane * positions
-                            for p in 0..<positions { yp[p] += b }
-                        }
+                    }
+                    guard let bias else { return }
+                    for plane in 0..<(g.batch * g.outChannels) {
+                        let b = bias[plane % g.outChannels], yp = y + plane * positions
+                        for p in 0..<positions { yp[p] += b }
                     }
                 }
             }
@@ -76,43 +85,65 @@ enum ConvolutionLayer {
 
     /// The gradients of `forward` given `∂L/∂y` (`gradient`, the output's shape): `∂L/∂x`
     /// when `inputGradient` (nil otherwise), `∂L/∂w` (the weight's layout, summed over the
-    /// batch) and, when `biasGradient`, `∂L/∂b[o] = Σ_{n, p} dy[n, o, p]` (each plane in Float, the planes in Double).
+    /// batch: each chunk's share, then the shares in chunk order) and, when `biasGradient`,
+    /// `∂L/∂b[o] = Σ_{n, p} dy[n, o, p]` (each plane in Float, the planes in Double).
     static func backward(_ x: Tensor, weight: [Float], gradient: Tensor, inputGradient: Bool, biasGradient: Bool,
                          _ g: ConvolutionGeometry) -> (input: Tensor?, weight: [Float], bias: [Float]?) {
         let positions = g.outPlane, k = g.columnRows, groupOut = g.groupOutChannels
-        let im2col = !g.isPointwise && !g.isDepthwise
+        let chunks = SampleChunks(batch: g.batch)
         var dw = [Float](repeating: 0, count: weight.count)
+        var shares = [Float](repeating: 0, count: g.isDepthwise ? 0 : chunks.count * weight.count)
         var dx = [Float](repeating: 0, count: inputGradient ? x.count : 0)
-        var cols = [Float](repeating: 0, count: im2col ? k * positions : 0)
-        var dcols = [Float](repeating: 0, count: im2col && inputGradient ? k * positions : 0)
         x.scalars.withUnsafeBufferPointer { xb in
             weight.withUnsafeBufferPointer { wb in
                 gradient.scalars.withUnsafeBufferPointer { gb in
                     dw.withUnsafeMutableBufferPointer { dwb in
                         dx.withUnsafeMutableBufferPointer { dxb in
-                            cols.withUnsafeMutableBufferPointer { cb in
-                                dcols.withUnsafeMutableBufferPointer { dcb in
-                                    let x = xb.baseAddress!, w = wb.baseAddress!, dy = gb.baseAddress!, dw = dwb.baseAddress!
-                                    if g.isDepthwise {
-                                        g.depthwiseBackward(x, w, dy, dw: dw, dx: inputGradient ? dxb.baseAddress! : nil)
-                                        return
-                                    }
-                                    for n in 0..<g.batch {
-                                        for group in 0..<g.groups {
-                                            let inputOffset = (n * g.inChannels + group * g.groupInChannels) * g.inPlane
-                                            let xg = x + inputOffset, wg = w + group * groupOut * k
-                                            let dyg = dy + (n * g.outChannels + group * groupOut) * positions
-                                            if im2col { g.im2col(xg, into: cb.baseAddress!) }
-                                            gemm(transposeB: true, m: groupOut, n: k, k: positions, dyg, lda: positions,
-                                                 im2col ? UnsafePointer(cb.baseAddress!) : xg, ldb: positions,
-                                                 beta: 1, dw + group * groupOut * k, ldc: k)
-                                            guard inputGradient else { continue }
-                                            let dxg = dxb.baseAddress! + inputOffset
-                                            gemm(transposeA: true, m: k, n: positions, k: groupOut, wg, lda: k, dyg, ldb: positions,
-                                                 im2col ? dcb.baseAddress! : dxg, ldc: positions)
-                                            if im2col { g.col2im(dcb.baseAddress!, addingInto: dxg) }
+                            shares.withUnsafeMutableBufferPointer { sb in
+                                let x = xb.baseAddress!, w = wb.baseAddress!, dy = gb.baseAddress!, dw = dwb.baseAddress!
+                                if g.isDepthwise {
+                                    g.depthwiseBackward(x, w, dy, dw: dw, dx: inputGradient ? dxb.baseAddress! : nil)
+                                    return
+                                }
+                                chunks.forEach { chunk in
+                                    let samples = chunks.samples(chunk), share = sb.baseAddress! + chunk * weight.count
+                                    let columnFloats = g.runScratch(rows: k, samples)
+                                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * columnFloats + g.runScratch(rows: groupOut, samples)) { scratch in
+                                        let cols = scratch.baseAddress!, dcols = cols + columnFloats, gathered = dcols + columnFloats
+                                        for run in g.runs(samples) {
+                                            let width = run.count * positions
+                                            for group in 0..<g.groups {
+                                                let wg = w + group * groupOut * k
+                                                var dyg = UnsafePointer(dy + (run.lowerBound * g.outChannels + group * groupOut) * positions)
+                                                if run.count > 1 {
+                                                    gatherPlanes(dyg, channels: groupOut, samples: run.count,
+                                                                 sampleStride: g.outChannels * positions, plane: positions, into: gathered)
+                                                    dyg = UnsafePointer(gathered)
+                                                }
+                                                gemm(transposeB: true, m: groupOut, n: k, k: width, dyg, lda: width,
+                                                     g.columns(of: x, run, group: group, scratch: cols), ldb: width,
+                                                     beta: 1, share + group * groupOut * k, ldc: k)
+                                                guard inputGradient else { continue }
+                                                let dxg = dxb.baseAddress! + (run.lowerBound * g.inChannels + group * g.groupInChannels) * g.inPlane
+                                                let direct = g.isPointwise && run.count == 1
+                                                gemm(transposeA: true, m: k, n: width, k: groupOut, wg, lda: k, dyg, ldb: width,
+                                                     direct ? dxg : dcols, ldc: width)
+                                                if direct { continue }
+                                                if g.isPointwise {
+                                                    scatterPlanes(dcols, channels: k, samples: run.count,
+                                                                  sampleStride: g.inChannels * g.inPlane, plane: g.inPlane, into: dxg)
+                                                } else {
+                                                    for i in 0..<run.count {
+                                                        g.col2im(dcols + i * positions, rowLength: width, addingInto: dxg + i * g.inChannels * g.inPlane)
+                                                    }
+                                                }
+                                            }
                                         }
                                     }
+                                }
+                                for chunk in 0..<chunks.count {
+                                    let share = sb.baseAddress! + chunk * weight.count
+                                    for i in 0..<weight.count { dw[i] += share[i] }
                                 }
                             }
                         }

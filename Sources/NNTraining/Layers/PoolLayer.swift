@@ -150,18 +150,22 @@ private struct PoolWindows {
         }
     }
 
-    /// Calls `body(plane, output, row, column)` for every output of every plane, in order:
-    /// `plane` the plane's first input index, `output` the output's index in the batch.
+    /// Calls `body(plane, output, row, column)` for every output of every plane, the planes
+    /// spread over the cores (each plane's outputs in order, on one thread): `plane` the plane's
+    /// first input index, `output` the output's index in the batch.
     @inline(__always)
     func forEach(_ body: (_ plane: Int, _ output: Int, _ row: Span, _ column: Span) -> Void) {
         rows.withUnsafeBufferPointer { rows in
             columns.withUnsafeBufferPointer { columns in
-                var output = 0
-                for plane in stride(from: 0, to: planes * inH * inW, by: inH * inW) {
-                    for row in rows {
-                        for column in columns {
-                            body(plane, output, row, column)
-                            output += 1
+                forEachRangeInParallel(planes, work: inH * inW + outH * outW) { range in
+                    for planeIndex in range {
+                        let plane = planeIndex * inH * inW
+                        var output = planeIndex * outH * outW
+                        for row in rows {
+                            for column in columns {
+                                body(plane, output, row, column)
+                                output += 1
+                            }
                         }
                     }
                 }

@@ -1,6 +1,6 @@
 // Tensor+Elementwise: the two loops every element-wise forward and backward of the layers is
 // written with (one value in, one out; two equal-shape tensors in, one out), over unsafe
-// buffers with nothing allocated per element.
+// buffers with nothing allocated per element, spread over the cores.
 
 import NNCore
 
@@ -11,7 +11,9 @@ extension Tensor {
         let n = count
         let result = [Float](unsafeUninitializedCapacity: n) { out, initialized in
             scalars.withUnsafeBufferPointer { x in
-                for i in 0..<n { out[i] = f(x[i]) }
+                forEachRangeInParallel(n, work: 1) { range in
+                    for i in range { out[i] = f(x[i]) }
+                }
             }
             initialized = n
         }
@@ -27,7 +29,9 @@ extension Tensor {
         let result = [Float](unsafeUninitializedCapacity: n) { out, initialized in
             a.scalars.withUnsafeBufferPointer { x in
                 b.scalars.withUnsafeBufferPointer { y in
-                    for i in 0..<n { out[i] = f(x[i], y[i]) }
+                    forEachRangeInParallel(n, work: 1) { range in
+                        for i in range { out[i] = f(x[i], y[i]) }
+                    }
                 }
             }
             initialized = n

@@ -1,0 +1,37 @@
+// ConvolutionRuns: a chunk's samples cut into runs whose matrices sit side by side in one GEMM
+// per group (tiny maps make per-sample GEMMs of a few columns), and the GEMM's right-hand side
+// for a run: the samples' im2col matrices, or a pointwise conv's input planes.
+
+extension ConvolutionGeometry {
+    /// Floats a run's side-by-side im2col matrix may hold; a sample whose own matrix is larger runs alone.
+    static let runColumnBudget = 1 << 20
+
+    /// `samples` cut into runs of `⌊runColumnBudget / (columnRows · outPlane)⌋` samples (at least one).
+    func runs(_ samples: Range<Int>) -> [Range<Int>] {
+        let length = max(1, Self.runColumnBudget / max(1, columnRows * outPlane))
+        return stride(from: samples.lowerBound, to: samples.upperBound, by: length).map { $0 ..< min($0 + length, samples.upperBound) }
+    }
+
+    /// Floats of the largest side-by-side matrix `rows · run · outPlane` a run of `samples` needs.
+    func runScratch(rows: Int, _ samples: Range<Int>) -> Int {
+        rows * (runs(samples).map(\.count).max() ?? 0) * outPlane
+    }
+
+    /// The right-hand side of group `group`'s GEMM for the samples `run`, `[columnRows,
+    /// run.count · outPlane]`: their im2col matrices side by side in `scratch` (zeroed first
+    /// when the conv pads), or for a pointwise conv their input planes (`x` itself for one sample,
+    /// gathered into `scratch` for several).
+    func columns(of x: UnsafePointer<Float>, _ run: Range<Int>, group: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+        let width = run.count * outPlane, first = x + (run.lowerBound * inChannels + group * groupInChannels) * inPlane
+        if isPointwise {
+            if run.count == 1 { return first }
+            gatherPlanes(first, channels: groupInChannels, samples: run.count, sampleStride: inChannels * inPlane, plane: inPlane, into: scratch)
+        } else {
+            if isPadded { scratch.update(repeating: 0, count: columnRows * width) }
+            for i in 0..<run.count {
+                im2col(first + i * inChannels * inPlane, into: scratch + i * outPlane, rowLength: width)
+            }
+        }
+        return UnsafePointer(scratch)
+    }
+}
