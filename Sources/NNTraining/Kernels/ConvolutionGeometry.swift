@@ -14,7 +14,8 @@ struct ConvolutionGeometry {
     /// Checks `input` (the batch's shape) against `weight` and `attributes`; `name` names the node in errors.
     init(_ name: String, input: [Int], weight: [Int], _ attributes: Conv2dAttributes) throws {
         let a = attributes
-        guard input.count == 4, weight.count == 4, input.allSatisfy({ $0 >= 1 }), weight[0] >= 1 else {
+        guard input.count == 4, weight.count == 4, input.allSatisfy({ 1...ShapeInference.maximumDimension ~= $0 }),
+              weight.allSatisfy({ 1...ShapeInference.maximumDimension ~= $0 }) else {
             throw TrainingError.shapeMismatch("\(name): conv2d needs a [N, C, H, W] input and a [O, C/groups, kh, kw] weight, got \(input) and \(weight)")
         }
         let settings = [a.stride.h, a.stride.w, a.dilation.h, a.dilation.w, a.padding.h, a.padding.w, a.paddingEnd.h, a.paddingEnd.w]
@@ -54,9 +55,6 @@ struct ConvolutionGeometry {
     var isPointwise: Bool {
         kh == 1 && kw == 1 && attributes.stride == Size2(1) && attributes.padding == Size2(0) && attributes.paddingEnd == Size2(0)
     }
-
-    /// Some kernel tap reads outside the map (padding), so an im2col matrix has entries that must be zero.
-    var isPadded: Bool { attributes.padding != Size2(0) || attributes.paddingEnd != Size2(0) }
 
     /// One filter per channel (`groups == C == O`): direct loops beat im2col.
     var isDepthwise: Bool { groups == inChannels && groups == outChannels }

@@ -18,20 +18,20 @@ extension ConvolutionGeometry {
     }
 
     /// The right-hand side of group `group`'s GEMM for the samples `run`, `[columnRows,
-    /// run.count · outPlane]`: their im2col matrices side by side in `scratch` (zeroed first
-    /// when the conv pads), or for a pointwise conv their input planes (`x` itself for one sample,
-    /// gathered into `scratch` for several).
-    func columns(of x: UnsafePointer<Float>, _ run: Range<Int>, group: Int, scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
+    /// run.count · outPlane]`: their im2col matrices side by side in `cols`, or for a pointwise
+    /// conv their input planes (`x` itself for one sample, gathered into `cols` for several);
+    /// `scratch` holds `columnScratch` floats.
+    func columns(of x: UnsafePointer<Float>, _ run: Range<Int>, group: Int, into cols: UnsafeMutablePointer<Float>,
+                 scratch: UnsafeMutablePointer<Float>) -> UnsafePointer<Float> {
         let width = run.count * outPlane, first = x + (run.lowerBound * inChannels + group * groupInChannels) * inPlane
         if isPointwise {
             if run.count == 1 { return first }
-            gatherPlanes(first, channels: groupInChannels, samples: run.count, sampleStride: inChannels * inPlane, plane: inPlane, into: scratch)
+            gatherPlanes(first, channels: groupInChannels, samples: run.count, sampleStride: inChannels * inPlane, plane: inPlane, into: cols)
         } else {
-            if isPadded { scratch.update(repeating: 0, count: columnRows * width) }
             for i in 0..<run.count {
-                im2col(first + i * inChannels * inPlane, into: scratch + i * outPlane, rowLength: width)
+                im2col(first + i * inChannels * inPlane, into: cols + i * outPlane, rowLength: width, scratch: scratch)
             }
         }
-        return UnsafePointer(scratch)
+        return UnsafePointer(cols)
     }
 }

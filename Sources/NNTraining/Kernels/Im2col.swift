@@ -1,43 +1,35 @@
 // Im2col: one group's input planes unrolled into the matrix a conv multiplies its weight by
 // (im2col), the transpose that scatters such a matrix's gradient back onto the planes (col2im),
-// and the gathers and scatters that lay several samples' planes side by side for one GEMM.
+// (CKernels' training_columns), and the gathers and scatters that lay several samples' planes
+// side by side for one GEMM.
+
+import CKernels
 
 extension ConvolutionGeometry {
+    /// The window CKernels' column kernels take.
+    var window: shears_window {
+        let a = attributes
+        return shears_window(in_h: Int32(inH), in_w: Int32(inW), out_h: Int32(outH), out_w: Int32(outW),
+                             kernel_h: Int32(kh), kernel_w: Int32(kw), stride_h: Int32(a.stride.h), stride_w: Int32(a.stride.w),
+                             pad_h: Int32(a.padding.h), pad_w: Int32(a.padding.w),
+                             dilation_h: Int32(a.dilation.h), dilation_w: Int32(a.dilation.w))
+    }
+
+    /// Floats of scratch `im2col` and `col2im` need: one zero-padded plane.
+    var columnScratch: Int { Int(shears_columns_scratch_size(window)) }
+
     /// `cols[(c·kh·kw + tap), oy·outW + ox] = x[c, oy·sh + i·dh − ph, ox·sw + j·dw − pw]`
-    /// for the `C/groups` planes at `x`, the rows of `cols` `rowLength` floats apart (`outPlane`
-    /// for one sample; a run of samples side by side has `count · outPlane`). Only the in-bounds
-    /// entries are written: the caller zeroes the matrix first when the conv pads
-    /// (`isPadded`), since its padding entries must read zero.
-    func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowLength: Int) {
-        let positions = rowLength, taps = kh * kw, strideW = attributes.stride.w
-        for c in 0..<groupInChannels {
-            let plane = x + c * inPlane, rows = cols + c * taps * positions
-            forEachInBoundsStretch { tap, outputOffset, inputOffset, count in
-                let dst = rows + tap * positions + outputOffset, src = plane + inputOffset
-                if strideW == 1 {
-                    dst.update(from: src, count: count)
-                } else {
-                    for k in 0..<count { dst[k] = src[k * strideW] }
-                }
-            }
-        }
+    /// (0 in the padding) for the `C/groups` planes at `x`, the rows of `cols` `rowLength`
+    /// floats apart (`outPlane` for one sample; a run of samples side by side has
+    /// `count · outPlane`); `scratch` holds `columnScratch` floats.
+    func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowLength: Int, scratch: UnsafeMutablePointer<Float>) {
+        shears_im2col_padded(x, cols, Int64(rowLength), Int32(groupInChannels), window, scratch)
     }
 
     /// The transpose of `im2col`: adds every entry of `cols` to the input element it was read
     /// from (`dx += col2im(cols)`), padding entries dropped; rows `rowLength` floats apart.
-    func col2im(_ cols: UnsafePointer<Float>, rowLength: Int, addingInto dx: UnsafeMutablePointer<Float>) {
-        let positions = rowLength, taps = kh * kw, strideW = attributes.stride.w
-        for c in 0..<groupInChannels {
-            let plane = dx + c * inPlane, rows = cols + c * taps * positions
-            forEachInBoundsStretch { tap, outputOffset, inputOffset, count in
-                let src = rows + tap * positions + outputOffset, dst = plane + inputOffset
-                if strideW == 1 {
-                    for k in 0..<count { dst[k] += src[k] }
-                } else {
-                    for k in 0..<count { dst[k * strideW] += src[k] }
-                }
-            }
-        }
+    func col2im(_ cols: UnsafePointer<Float>, rowLength: Int, addingInto dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
+        shears_col2im_padded(cols, dx, Int64(rowLength), Int32(groupInChannels), window, scratch)
     }
 }
 

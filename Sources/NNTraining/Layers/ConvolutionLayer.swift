@@ -54,14 +54,15 @@ enum ConvolutionLayer {
                         let chunks = SampleChunks(batch: g.batch)
                         chunks.forEach { chunk in
                             let samples = chunks.samples(chunk)
-                            withUnsafeTemporaryAllocation(of: Float.self, capacity: g.runScratch(rows: k + groupOut, samples)) { scratch in
-                                let cols = scratch.baseAddress!, outputs = cols + g.runScratch(rows: k, samples)
+                            let columnFloats = g.runScratch(rows: k, samples), outputFloats = g.runScratch(rows: groupOut, samples)
+                            withUnsafeTemporaryAllocation(of: Float.self, capacity: columnFloats + outputFloats + g.columnScratch) { scratch in
+                                let cols = scratch.baseAddress!, outputs = cols + columnFloats, padded = outputs + outputFloats
                                 for run in g.runs(samples) {
                                     let width = run.count * positions
                                     for group in 0..<g.groups {
                                         let yg = y + (run.lowerBound * g.outChannels + group * groupOut) * positions
                                         gemm(m: groupOut, n: width, k: k, w + group * groupOut * k, lda: k,
-                                             g.columns(of: x, run, group: group, scratch: cols), ldb: width,
+                                             g.columns(of: x, run, group: group, into: cols, scratch: padded), ldb: width,
                                              run.count == 1 ? yg : outputs, ldc: width)
                                         if run.count > 1 {
                                             scatterPlanes(outputs, channels: groupOut, samples: run.count,
@@ -108,8 +109,10 @@ enum ConvolutionLayer {
                                 chunks.forEach { chunk in
                                     let samples = chunks.samples(chunk), share = sb.baseAddress! + chunk * weight.count
                                     let columnFloats = g.runScratch(rows: k, samples)
-                                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * columnFloats + g.runScratch(rows: groupOut, samples)) { scratch in
+                                    let gradientFloats = g.runScratch(rows: groupOut, samples)
+                                    withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * columnFloats + gradientFloats + g.columnScratch) { scratch in
                                         let cols = scratch.baseAddress!, dcols = cols + columnFloats, gathered = dcols + columnFloats
+                                        let padded = gathered + gradientFloats
                                         for run in g.runs(samples) {
                                             let width = run.count * positions
                                             for group in 0..<g.groups {
@@ -121,7 +124,7 @@ enum ConvolutionLayer {
                                                     dyg = UnsafePointer(gathered)
                                                 }
                                                 gemm(transposeB: true, m: groupOut, n: k, k: width, dyg, lda: width,
-                                                     g.columns(of: x, run, group: group, scratch: cols), ldb: width,
+                                                     g.columns(of: x, run, group: group, into: cols, scratch: padded), ldb: width,
                                                      beta: 1, share + group * groupOut * k, ldc: k)
                                                 guard inputGradient else { continue }
                                                 let dxg = dxb.baseAddress! + (run.lowerBound * g.inChannels + group * g.groupInChannels) * g.inPlane
@@ -134,7 +137,8 @@ enum ConvolutionLayer {
                                                                   sampleStride: g.inChannels * g.inPlane, plane: g.inPlane, into: dxg)
                                                 } else {
                                                     for i in 0..<run.count {
-                                                        g.col2im(dcols + i * positions, rowLength: width, addingInto: dxg + i * g.inChannels * g.inPlane)
+                                                        g.col2im(dcols + i * positions, rowLength: width, addingInto: dxg + i * g.inChannels * g.inPlane,
+                                                                 scratch: padded)
                                                     }
                                                 }
                                             }
