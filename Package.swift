@@ -74,7 +74,7 @@ let package = Package(
         .target(name: "NNTorchExport", dependencies: ["NNCore", "NNTorchIO"]),
         /// Training: each op's forward with saved activations and its backward, the losses
         /// (cross-entropy, the homework's distillation loss), torch.optim's optimizers and schedules.
-        .target(name: "NNTraining", dependencies: ["NNCore", "COpenBLAS", "CKernels"]),
+        .target(name: "NNTraining", dependencies: ["NNCore", "NNEngine", "COpenBLAS", "CKernels"]),
         .target(name: "NN", dependencies: ["NNCore", "NNTorchIO", "NNTorchExport", "NNONNX", "NNVision", "NNEngine", "NNEvaluation", "NNTraining"]),
         .target(name: "Prune", dependencies: ["NNCore"]),
         .target(name: "Quantize", dependencies: ["NNCore", "NNTorchIO"]),

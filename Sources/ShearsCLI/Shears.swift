@@ -2,6 +2,7 @@
 
 import ArgumentParser
 import Foundation
+import ShearsKit
 
 @main
 struct Shears: ParsableCommand {
@@ -35,6 +36,7 @@ struct Shears: ParsableCommand {
         // Past `ulimit -f` a write fails with EFBIG (a one-line error, the temporary removed)
         // instead of SIGXFSZ killing the process.
         signal(SIGXFSZ, SIG_IGN)
+        MemoryRetention.retainFreedMemory()
         var command: ParsableCommand
         do {
             command = try parseAsRoot()

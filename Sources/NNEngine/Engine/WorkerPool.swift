@@ -1,4 +1,4 @@
-// WorkerPool: an Executor's persistent threads (CKernels' worker_pool.h): `threads − 1`
+// WorkerPool: an Executor's (and the training engine's) persistent threads (CKernels' worker_pool.h): `threads − 1`
 // workers and the caller share the indices of a `parallelFor`. Workers spin briefly after each
 // call, so the steps of one image hand out their shares for ~1-2 µs a step instead of the tens
 // of µs of waking GCD threads; then they sleep. The pool stops its workers when released.
@@ -6,13 +6,13 @@
 import CKernels
 
 /// A pool of `threads` threads (the caller included); a pool of one runs everything inline.
-final class WorkerPool: @unchecked Sendable {
+package final class WorkerPool: @unchecked Sendable {
     private let pool: OpaquePointer?
     /// Threads a `parallelFor` runs on, the caller included.
-    let threads: Int
+    package let threads: Int
 
     /// A pool of `threads` threads; one thread (or workers that cannot start) runs inline.
-    init(threads: Int) {
+    package init(threads: Int) {
         pool = threads > 1 ? shears_pool_create(Int32(threads)) : nil
         self.threads = pool.map { Int(shears_pool_threads($0)) } ?? 1
     }
@@ -22,7 +22,7 @@ final class WorkerPool: @unchecked Sendable {
     /// Runs `body(i)` for every i in 0..<count, each exactly once, on the pool's threads;
     /// returns when all have run. A call from inside a body (or while another thread's call
     /// runs) runs its indices inline.
-    func parallelFor(_ count: Int, _ body: (Int) -> Void) {
+    package func parallelFor(_ count: Int, _ body: (Int) -> Void) {
         guard let pool, count > 1 else {
             for index in 0..<max(count, 0) { body(index) }
             return

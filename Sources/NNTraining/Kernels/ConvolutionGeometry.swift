@@ -1,6 +1,5 @@
 // ConvolutionGeometry: the sizes of one conv2d over a batch (input, weight, output, groups),
-// checked once, and the walk over every in-bounds stretch of a kernel tap's input row that
-// im2col, col2im and the depthwise kernels share.
+// checked once.
 
 import NNCore
 
@@ -58,33 +57,4 @@ struct ConvolutionGeometry {
 
     /// One filter per channel (`groups == C == O`): direct loops beat im2col.
     var isDepthwise: Bool { groups == inChannels && groups == outChannels }
-
-    /// The outputs `o` whose input index `o·stride + offset` lies in `0 ..< size`.
-    private static func validOutputs(offset: Int, stride: Int, size: Int, outputs: Int) -> Range<Int> {
-        let lower = offset >= 0 ? 0 : (-offset + stride - 1) / stride
-        let upper = size - 1 - offset < 0 ? 0 : min(outputs, (size - 1 - offset) / stride + 1)
-        return lower ..< max(lower, upper)
-    }
-
-    /// Calls `body(tap, outputOffset, inputOffset, count)` for every kernel tap `tap = i·kw + j`
-    /// and output row `oy` whose input row is inside the map, with the stretch of outputs
-    /// `ox` whose input column is inside too: outputs `outputOffset ..< outputOffset + count`
-    /// of one output plane read inputs `inputOffset + k · stride.w` (k < count) of one input plane.
-    @inline(__always)
-    func forEachInBoundsStretch(_ body: (_ tap: Int, _ outputOffset: Int, _ inputOffset: Int, _ count: Int) -> Void) {
-        let a = attributes
-        for i in 0..<kh {
-            let offsetY = i * a.dilation.h - a.padding.h
-            let rows = ConvolutionGeometry.validOutputs(offset: offsetY, stride: a.stride.h, size: inH, outputs: outH)
-            for j in 0..<kw {
-                let offsetX = j * a.dilation.w - a.padding.w
-                let columns = ConvolutionGeometry.validOutputs(offset: offsetX, stride: a.stride.w, size: inW, outputs: outW)
-                guard !columns.isEmpty else { continue }
-                for oy in rows {
-                    body(i * kw + j, oy * outW + columns.lowerBound,
-                         (oy * a.stride.h + offsetY) * inW + columns.lowerBound * a.stride.w + offsetX, columns.count)
-                }
-            }
-        }
-    }
 }

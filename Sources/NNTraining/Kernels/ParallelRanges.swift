@@ -1,26 +1,31 @@
-// ParallelRanges: the loop the layers spread over the cores: items cut into contiguous ranges,
+// ParallelRanges: the training engine's threads (one persistent WorkerPool, the engine's, with a
+// thread per core) and the loop the layers spread over them: items cut into contiguous ranges,
 // the ranges run concurrently. Each item's arithmetic is the same wherever it runs, so a layer
 // that gives each item its own outputs (a plane, a channel) computes exactly what a serial loop does.
 
-import Dispatch
 import Foundation
+import NNEngine
 
-/// Ranges per core: threads take them as they come, so one descheduled thread (a busy machine)
-/// leaves its ranges to the others.
-private let rangesPerCore = 4
+/// The pool every training loop runs on: its workers spin for a few µs after a call, so the
+/// many short loops of a step (a BatchNorm, a ReLU) do not each pay a thread wake-up.
+let trainingPool = WorkerPool(threads: ProcessInfo.processInfo.activeProcessorCount)
 
-/// Elementary operations below which a loop runs inline: waking the cores costs more.
-private let minimumParallelWork = 1 << 15
+/// Ranges per thread: threads take them as they come, so one descheduled thread (a busy
+/// machine) leaves its ranges to the others.
+private let rangesPerThread = 4
 
-/// Runs `body(range)` over `0 ..< count` cut into contiguous ranges, concurrently over the
-/// cores (inline when `count · work`, the whole loop's elementary operations, is small).
+/// Elementary operations below which a loop runs inline: handing out the ranges costs more.
+private let minimumParallelWork = 1 << 14
+
+/// Runs `body(range)` over `0 ..< count` cut into contiguous ranges, concurrently on
+/// `trainingPool` (inline when `count · work`, the whole loop's elementary operations, is small).
 func forEachRangeInParallel(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
-    let parts = min(count, ProcessInfo.processInfo.activeProcessorCount * rangesPerCore)
+    let parts = min(count, trainingPool.threads * rangesPerThread)
     guard parts > 1, count.multipliedReportingOverflow(by: max(work, 1)).partialValue >= minimumParallelWork else {
         if count > 0 { body(0..<count) }
         return
     }
-    DispatchQueue.concurrentPerform(iterations: parts) { part in
+    trainingPool.parallelFor(parts) { part in
         body(part * count / parts ..< (part + 1) * count / parts)
     }
 }

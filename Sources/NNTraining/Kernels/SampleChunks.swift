@@ -4,7 +4,6 @@
 // so the weight gradient, summed chunk by chunk in chunk order, is the same on every machine.
 
 import COpenBLAS
-import Dispatch
 
 struct SampleChunks {
     /// Chunks a batch is cut into at most: enough for eight cores. Each chunk keeps its own
@@ -19,12 +18,12 @@ struct SampleChunks {
     /// The samples of chunk `index`: `index·N/count ..< (index + 1)·N/count`.
     func samples(_ index: Int) -> Range<Int> { index * batch / count ..< (index + 1) * batch / count }
 
-    /// Runs `body(index)` once for every chunk, concurrently over the cores, with OpenBLAS on
+    /// Runs `body(index)` once for every chunk, concurrently on `trainingPool`, with OpenBLAS on
     /// one thread; returns when all have run.
     func forEach(_ body: (Int) -> Void) {
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
-        DispatchQueue.concurrentPerform(iterations: count, execute: body)
+        trainingPool.parallelFor(count, body)
         openblas_set_num_threads(blasThreads)
     }
 }

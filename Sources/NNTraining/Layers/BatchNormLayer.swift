@@ -1,7 +1,8 @@
 // BatchNormLayer: nn.BatchNorm2d in training mode (batch statistics, running statistics
 // updated) and evaluation mode, and its backward. Statistics and reductions are summed in
-// Double; the backward recomputes the batch statistics from the saved input.
+// Double (CKernels' plane sums); the backward recomputes the batch statistics from the saved input.
 
+import CKernels
 import NNCore
 
 enum BatchNormLayer {
@@ -72,12 +73,9 @@ enum BatchNormLayer {
                             let mean = statistics.mean[c]
                             for n in 0..<batch {
                                 let plane = n * layer.channels + c
-                                let xp = xb.baseAddress! + plane * positions, gp = gb.baseAddress! + plane * positions
                                 var s: Double = 0, sx: Double = 0
-                                for p in 0..<positions {
-                                    s += Double(gp[p])
-                                    sx += Double(gp[p]) * (Double(xp[p]) - mean)
-                                }
+                                shears_plane_gradient_sums(gb.baseAddress! + plane * positions, xb.baseAddress! + plane * positions,
+                                                           Int64(positions), mean, &s, &sx)
                                 sumDy[c] += s
                                 sumDyXhat[c] += sx * statistics.invstd[c]
                             }
@@ -168,18 +166,11 @@ enum BatchNormLayer {
                     variance.withUnsafeMutableBufferPointer { variance in
                         forEachChannelInParallel(batch: batch) { c in
                             for n in 0..<batch {
-                                let xp = xb.baseAddress! + (n * channels + c) * positions
-                                var s: Double = 0
-                                for p in 0..<positions { s += Double(xp[p]) }
-                                mean[c] += s
+                                mean[c] += shears_plane_sum(xb.baseAddress! + (n * channels + c) * positions, Int64(positions), 0, 0)
                             }
                             mean[c] /= Double(count)
-                            let mu = mean[c]
                             for n in 0..<batch {
-                                let xp = xb.baseAddress! + (n * channels + c) * positions
-                                var s: Double = 0
-                                for p in 0..<positions { s += (Double(xp[p]) - mu) * (Double(xp[p]) - mu) }
-                                variance[c] += s
+                                variance[c] += shears_plane_sum(xb.baseAddress! + (n * channels + c) * positions, Int64(positions), mean[c], 1)
                             }
                         }
                     }

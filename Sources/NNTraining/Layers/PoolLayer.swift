@@ -3,18 +3,26 @@
 // largest tap of its window (a NaN wins), accumulating where windows overlap; average pooling
 // spreads it over the window's taps, divided as torch divides (padding and ceil-mode rules).
 
+import CKernels
 import NNCore
 
 enum PoolLayer {
-    /// `nn.MaxPool2d` (padding never wins: −inf), `nn.AvgPool2d` or `nn.AdaptiveAvgPool2d` of `x`.
+    /// `nn.MaxPool2d` (padding never wins: −inf; the engine's `shears_max_pool`), `nn.AvgPool2d`
+    /// or `nn.AdaptiveAvgPool2d` of `x`.
     static func forward(_ node: Node, _ x: Tensor) throws -> Tensor {
         let windows = try PoolWindows(node, x.shape)
         let count = windows.planes * windows.outH * windows.outW
         let result = x.scalars.withUnsafeBufferPointer { input in
             [Float](unsafeUninitializedCapacity: count) { output, initialized in
                 guard let x = input.baseAddress, let y = output.baseAddress else { return }
-                if windows.isMax {
-                    windows.forEach { plane, output, row, column in y[output] = x[plane + windows.argmax(x + plane, row, column)] }
+                if let window = windows.maxWindow {
+                    let scratch = Int(shears_padded_plane_size(window))
+                    windows.forEachPlaneRange { planes in
+                        withUnsafeTemporaryAllocation(of: Float.self, capacity: scratch) { scratch in
+                            shears_max_pool(x + planes.lowerBound * windows.inPlane, y + planes.lowerBound * windows.outPlane,
+                                            Int32(planes.count), window, scratch.baseAddress!)
+                        }
+                    }
                 } else {
                     windows.forEach { plane, output, row, column in y[output] = windows.average(x + plane, row, column) }
                 }
@@ -25,13 +33,13 @@ enum PoolLayer {
     }
 
     /// `∂L/∂x`: max pooling adds each output's gradient at its window's argmax (torch's
-    /// `max_pool2d_with_indices_backward`); average pooling adds `g / divisor` at every tap of
+    /// `max_pool2d_with_indices_backward`, CKernels' `shears_max_pool_backward`); average pooling adds `g / divisor` at every tap of
     /// the window (`avg_pool2d_backward`, `adaptive_avg_pool2d_backward`).
     static func backward(_ context: BackwardContext) throws -> NodeGradient {
         guard context.needsInputGradient.first == true else { return NodeGradient(inputs: [nil]) }
         let x = context.inputs[0], g = context.gradient
         let windows = try PoolWindows(context.node, x.shape)
-        guard g.shape == [x.shape[0], x.shape[1], windows.outH, windows.outW] else {
+        guard g.shape == [x.shape[0], x.shape[1], windows.outH, windows.outW], context.output.shape == g.shape else {
             throw TrainingError.shapeMismatch("\(context.node.name): the gradient at the output is \(g.shape), the output \(context.output.shape)")
         }
         var dx = Tensor(shape: x.shape)
@@ -39,8 +47,14 @@ enum PoolLayer {
             g.scalars.withUnsafeBufferPointer { gradient in
                 dx.scalars.withUnsafeMutableBufferPointer { result in
                     guard let x = input.baseAddress, let g = gradient.baseAddress, let d = result.baseAddress else { return }
-                    if windows.isMax {
-                        windows.forEach { plane, output, row, column in d[plane + windows.argmax(x + plane, row, column)] += g[output] }
+                    if let window = windows.maxWindow {
+                        context.output.scalars.withUnsafeBufferPointer { output in
+                            windows.forEachPlaneRange { planes in
+                                shears_max_pool_backward(x + planes.lowerBound * windows.inPlane, output.baseAddress! + planes.lowerBound * windows.outPlane,
+                                                         g + planes.lowerBound * windows.outPlane, d + planes.lowerBound * windows.inPlane,
+                                                         Int32(planes.count), window)
+                            }
+                        }
                     } else {
                         windows.forEach { plane, output, row, column in windows.spread(g[output], d + plane, row, column) }
                     }
@@ -51,30 +65,22 @@ enum PoolLayer {
     }
 }
 
-/// The windows of one pooling node over one input shape: per output row and column, the
-/// input range its window reads (`lower ..< upper`, every `step`-th for a dilated max pool)
-/// and, for average pooling, the extent torch divides by.
+/// The windows of one pooling node over one input shape: a max pool's window as CKernels takes
+/// it, or an average pool's input range per output row and column (`lower ..< upper`) and the
+/// extent torch divides by.
 private struct PoolWindows {
-    let isMax: Bool
+    /// A max pool's window (nil for average pooling).
+    let maxWindow: shears_window?
     let planes: Int, inH: Int, inW: Int, outH: Int, outW: Int
-    let stepH: Int, stepW: Int
+    /// Average pooling's windows (empty for a max pool).
     let rows: [Span], columns: [Span]
     /// Average pooling: whether the divisor is the window's extent (padding included) rather than its taps in the input.
     let countIncludePad: Bool
 
-    /// One output position's window along one axis: the taps `lower ..< upper` inside the input and,
-    /// for average pooling, the extent torch divides by with `count_include_pad` (0 for max pooling).
+    /// One output position's window along one axis: the taps `lower ..< upper` inside the input
+    /// and the extent torch divides by with `count_include_pad`.
     struct Span {
         let lower: Int, upper: Int, extent: Int
-
-        /// `nn.MaxPool2d`: the first tap inside the input (`start + d·⌈−start/d⌉`) up to the last tap's end, clipped.
-        static func max(_ size: Int, outputs: Int, kernel: Int, stride: Int, padding: Int, dilation: Int) -> [Span] {
-            (0..<outputs).map { o in
-                let start = o * stride - padding
-                let lower = start >= 0 ? start : start + dilation * ((-start + dilation - 1) / dilation)
-                return Span(lower: lower, upper: Swift.min(start + (kernel - 1) * dilation + 1, size), extent: 0)
-            }
-        }
 
         /// `nn.AvgPool2d`: the window `start ..< start + k` with its end clipped to input + end padding (the
         /// extent), then both ends to the input (the taps), as torch's `avg_pool2d` clips.
@@ -114,12 +120,12 @@ private struct PoolWindows {
                                                        paddingEnd: a.paddingEnd.w, dilation: a.dilation.w, ceilMode: a.ceilMode) else {
                 throw fail("pooling window \(a.kernel) (stride \(a.stride), padding \(a.padding), \(a.paddingEnd), dilation \(a.dilation)) does not fit the \(inH)x\(inW) input")
             }
-            (window, isMax, outH, outW, countIncludePad) = (a, node.op == .maxPool(a), oh, ow, a.countIncludePad)
+            (window, outH, outW, countIncludePad) = (a, oh, ow, a.countIncludePad)
         case .adaptiveAvgPool(let size):
             guard (1...ShapeInference.maximumDimension).contains(size.h), (1...ShapeInference.maximumDimension).contains(size.w) else {
                 throw fail("output size \(size) must be from 1 to \(ShapeInference.maximumDimension)")
             }
-            (window, isMax, outH, outW, countIncludePad) = (Pool2dAttributes(kernel: Size2(1)), false, size.h, size.w, true)
+            (window, outH, outW, countIncludePad) = (Pool2dAttributes(kernel: Size2(1)), size.h, size.w, true)
         default:
             throw TrainingError.unsupportedOp(node: node.name, op: "\(node.op)", wayOut: "it is not a pooling op")
         }
@@ -132,22 +138,32 @@ private struct PoolWindows {
                   !ShapeInference.windowInPadding(inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, dilation: a.dilation.w) else {
                 throw fail("a pooling window \(a.kernel) (padding \(a.padding), dilation \(a.dilation)) lies wholly in the padding of the \(inH)x\(inW) input")
             }
-            (stepH, stepW) = (a.dilation.h, a.dilation.w)
-            rows = Span.max(inH, outputs: outH, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, dilation: a.dilation.h)
-            columns = Span.max(inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, dilation: a.dilation.w)
+            maxWindow = shears_window(in_h: Int32(inH), in_w: Int32(inW), out_h: Int32(outH), out_w: Int32(outW),
+                                      kernel_h: Int32(a.kernel.h), kernel_w: Int32(a.kernel.w), stride_h: Int32(a.stride.h),
+                                      stride_w: Int32(a.stride.w), pad_h: Int32(a.padding.h), pad_w: Int32(a.padding.w),
+                                      dilation_h: Int32(a.dilation.h), dilation_w: Int32(a.dilation.w))
+            (rows, columns) = ([], [])
         case .avgPool:
             guard a.dilation == Size2(1) else {
                 throw TrainingError.unsupportedOp(node: node.name, op: "a dilated average pool (dilation \(a.dilation))",
                                                   wayOut: "torch's AvgPool2d has no dilation; export the model without it")
             }
-            (stepH, stepW) = (1, 1)
+            maxWindow = nil
             rows = Span.average(inH, outputs: outH, kernel: a.kernel.h, stride: a.stride.h, padding: a.padding.h, paddingEnd: a.paddingEnd.h)
             columns = Span.average(inW, outputs: outW, kernel: a.kernel.w, stride: a.stride.w, padding: a.padding.w, paddingEnd: a.paddingEnd.w)
         default:
-            (stepH, stepW) = (1, 1)
+            maxWindow = nil
             rows = Span.adaptive(inH, outputs: outH)
             columns = Span.adaptive(inW, outputs: outW)
         }
+    }
+
+    var inPlane: Int { inH * inW }
+    var outPlane: Int { outH * outW }
+
+    /// Runs `body(planes)` over the planes cut into ranges, spread over the cores.
+    func forEachPlaneRange(_ body: (Range<Int>) -> Void) {
+        forEachRangeInParallel(planes, work: inPlane + outPlane * 4, body)
     }
 
     /// Calls `body(plane, output, row, column)` for every output of every plane, the planes
@@ -171,24 +187,6 @@ private struct PoolWindows {
                 }
             }
         }
-    }
-
-    /// The plane index of the window's largest tap, torch's scan: rows then columns, a tap
-    /// replaces the best when larger or NaN, starting from −inf at the window's first tap.
-    @inline(__always)
-    func argmax(_ xp: UnsafePointer<Float>, _ row: Span, _ column: Span) -> Int {
-        var best = row.lower * inW + column.lower, largest = -Float.infinity
-        var iy = row.lower
-        while iy < row.upper {
-            var ix = column.lower
-            while ix < column.upper {
-                let value = xp[iy * inW + ix]
-                if value > largest || value.isNaN { largest = value; best = iy * inW + ix }
-                ix += stepW
-            }
-            iy += stepH
-        }
-        return best
     }
 
     /// What an output divides its window's sum by (0 for a window with no tap in the input).
