@@ -75,13 +75,28 @@ def fastest(folder, name, side, rounds):
     return min(records, key=lambda record: record["median_ms"], default=None)
 
 
+def table_rows(folder, rounds, suffix):
+    """One row per workload from the runs named NAME.{shears,torch}SUFFIX.ROUND.jsonl."""
+    rows = []
+    for name, _, shape, batch, warmup, steps in WORKLOADS:
+        t, s = fastest(folder, name, "torch" + suffix, rounds), fastest(folder, name, "shears" + suffix, rounds)
+        if t is None or s is None:
+            torch_ms = "—" if t is None else f"{t['median_ms']:.0f}"
+            shears_ms = "failed" if s is None else f"{s['median_ms']:.0f}"
+            rows.append(f"| {name} | {shape} | {batch} | {torch_ms} | {shears_ms} | | | |")
+            continue
+        rows.append(f"| {name} | {shape} | {batch} | {t['median_ms']:.0f} | {s['median_ms']:.0f} | "
+                    f"{t['images_per_second']:.1f} | {s['images_per_second']:.1f} | {t['median_ms'] / s['median_ms']:.2f}x |")
+    return rows
+
+
 def report(folder, rounds, seconds, load):
     cpuinfo = open("/proc/cpuinfo").read()
     cpu = next((line.split(":", 1)[1].strip() for line in cpuinfo.splitlines() if line.startswith("model name")), "?")
     import torch
     out = ["## Training steps against PyTorch\n",
            f"Written by `bench/train` into docs/performance/training.md (do not edit by hand). {os.cpu_count()} cores, {cpu}, "
-           f"PyTorch {torch.__version__} with {THREADS} threads; Shears on its {os.cpu_count()} cores (OpenBLAS and its own lanes). "
+           f"PyTorch {torch.__version__} with {THREADS} threads; Shears on its {os.cpu_count()} cores (OpenBLAS on one thread inside its own). "
            "One step = zero the gradients, forward in training mode (BatchNorm on batch statistics), cross-entropy, "
            "backward, SGD with momentum 0.9: `shears bench CKPT --train` and bench/train.py's PyTorch loop on the same "
            "checkpoint, batch shape and kind of data (seeded uniform random images and labels). "
@@ -89,19 +104,19 @@ def report(folder, rounds, seconds, load):
            "10 steps after 2 untimed ones at 32x32, of 3 steps after 1 at 224x224), of "
            f"{rounds} round{'s' if rounds != 1 else ''} "
            f"({seconds // 60} min {seconds % 60} s, 1-minute load {load} at the start: the machine is shared). "
-           "Ratio = PyTorch ms / Shears ms (at least 1: Shears trains as fast or faster). The homework student is "
+           "Ratio = PyTorch ms / Shears ms (at least 1: Shears trains as fast or faster). First table: each side with "
+           "the kernels it picks for this CPU. The homework student is "
            "scripts/example/models.py's Student with widths (64, 64, 128, 256, 141) and 11 classes, randomly initialised.\n",
            "| model | input | batch | PyTorch ms | Shears ms | PyTorch images/s | Shears images/s | ratio |",
            "|---|---|---:|---:|---:|---:|---:|---:|"]
-    for name, _, shape, batch, warmup, steps in WORKLOADS:
-        t, s = fastest(folder, name, "torch", rounds), fastest(folder, name, "shears", rounds)
-        if t is None or s is None:
-            torch_ms = "—" if t is None else f"{t['median_ms']:.0f}"
-            shears_ms = "failed" if s is None else f"{s['median_ms']:.0f}"
-            out.append(f"| {name} | {shape} | {batch} | {torch_ms} | {shears_ms} | | | |")
-            continue
-        out.append(f"| {name} | {shape} | {batch} | {t['median_ms']:.0f} | {s['median_ms']:.0f} | "
-                   f"{t['images_per_second']:.1f} | {s['images_per_second']:.1f} | {t['median_ms'] / s['median_ms']:.2f}x |")
+    out += table_rows(folder, rounds, "")
+    if any(fastest(folder, name, "shears-avx2", rounds) for name, *_ in WORKLOADS):
+        out += ["", "Both held to AVX2, as on the project's reference machine: Shears with OpenBLAS's Haswell kernels "
+                "(`OPENBLAS_CORETYPE=Haswell`; its own kernels have AVX2 clones only), PyTorch with "
+                "`ATEN_CPU_CAPABILITY=avx2 ONEDNN_MAX_CPU_ISA=AVX2 MKL_ENABLE_INSTRUCTIONS=AVX2`; the same runs otherwise.\n",
+                "| model | input | batch | PyTorch ms | Shears ms | PyTorch images/s | Shears images/s | ratio |",
+                "|---|---|---:|---:|---:|---:|---:|---:|"]
+        out += table_rows(folder, rounds, "-avx2")
     with open(os.path.join(ROOT, "docs", "performance", "training.md"), "w") as f:
         f.write("\n".join(out) + "\n")
     sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
