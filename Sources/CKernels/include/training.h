@@ -17,18 +17,20 @@
 /// W = max(in_w + pad_w, (out_w − 1)·sw + (kw − 1)·dw + 1) columns, rounded up to a multiple of sw.
 int64_t shears_columns_scratch_size(shears_window window);
 
-/// Row (c·kh + i)·kw + j of `cols` (rows `row_stride` floats apart, row_stride ≥ out_h·out_w)
+/// Row c·tap_count + k of `cols` (rows `row_stride` floats apart, row_stride ≥ out_h·out_w)
 /// gets x[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw] at column oy·out_w + ox, 0 where that is
-/// padding, for the `channels` planes of `x` (in_h·in_w floats each). Columns from
+/// padding, for tap taps[k] = i·kw + j and the `channels` planes of `x` (in_h·in_w floats
+/// each): every tap in row-major order is im2col; a conv on a tiny map passes only its live
+/// taps (shears_small_conv_live_taps), the others reading nothing but padding. Columns from
 /// out_h·out_w to row_stride are not written. `scratch`: `shears_columns_scratch_size` floats.
 void shears_im2col_padded(const float *x, float *cols, int64_t row_stride, int32_t channels, shears_window window,
-                          float *scratch);
+                          const int32_t *taps, int32_t tap_count, float *scratch);
 
 /// The transpose of `shears_im2col_padded`: adds every entry of `cols` to the element of `dx`
 /// it was read from (padding entries dropped). Each plane's entries are summed tap by tap in
-/// row-major order, then added to `dx`.
+/// the order given, then added to `dx`.
 void shears_col2im_padded(const float *cols, float *dx, int64_t row_stride, int32_t channels, shears_window window,
-                          float *scratch);
+                          const int32_t *taps, int32_t tap_count, float *scratch);
 
 /// Max pooling's backward for `planes` planes (torch's max_pool2d_with_indices_backward): each
 /// output's gradient dy[plane, oy, ox] is added to dx at its window's argmax, the tap torch's

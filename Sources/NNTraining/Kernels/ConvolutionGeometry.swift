@@ -1,6 +1,8 @@
 // ConvolutionGeometry: the sizes of one conv2d over a batch (input, weight, output, groups),
-// checked once.
+// checked once, and its live taps: on a map smaller than the kernel's reach (a 3x3 conv on a
+// 1x1 map), the taps that read only padding drop out of the GEMMs.
 
+import CKernels
 import NNCore
 
 /// The shapes of `y = conv2d(x, w)`: `x [N, C, H, W]`, `w [O, C/groups, kh, kw]`,
@@ -9,6 +11,11 @@ struct ConvolutionGeometry {
     let batch: Int, inChannels: Int, inH: Int, inW: Int
     let outChannels: Int, kh: Int, kw: Int, outH: Int, outW: Int
     let attributes: Conv2dAttributes
+    /// The window CKernels' kernels take.
+    let window: shears_window
+    /// The taps `i·kw + j` that read the input at some output position, in row-major order
+    /// (CKernels' `shears_small_conv_live_taps`): every tap but on maps smaller than the kernel's reach.
+    let liveTaps: [Int32]
 
     /// Checks `input` (the batch's shape) against `weight` and `attributes`; `name` names the node in errors.
     init(_ name: String, input: [Int], weight: [Int], _ attributes: Conv2dAttributes) throws {
@@ -34,6 +41,14 @@ struct ConvolutionGeometry {
         (outChannels, kh, kw) = (weight[0], weight[2], weight[3])
         (self.outH, self.outW) = (outH, outW)
         self.attributes = a
+        window = shears_window(in_h: Int32(inH), in_w: Int32(inW), out_h: Int32(outH), out_w: Int32(outW),
+                               kernel_h: Int32(kh), kernel_w: Int32(kw), stride_h: Int32(a.stride.h), stride_w: Int32(a.stride.w),
+                               pad_h: Int32(a.padding.h), pad_w: Int32(a.padding.w),
+                               dilation_h: Int32(a.dilation.h), dilation_w: Int32(a.dilation.w))
+        try MemoryBudget.check(elements: weight[2] * weight[3], of: MemoryLayout<Int32>.size, for: "the taps of conv \(name)", path: "the training batch")
+        var taps = [Int32](repeating: 0, count: weight[2] * weight[3])
+        let live = Int(shears_small_conv_live_taps(window, &taps))
+        liveTaps = Array(taps.prefix(live))
         for (what, sizes) in [("output", [batch, outChannels, outH, outW]), ("im2col matrix", [columnRows, outH, outW])] {
             try MemoryBudget.check(elements: sizes.checkedProduct ?? -1, of: MemoryLayout<Float>.size, for: "the \(what) of conv \(name)", path: "the training batch")
         }
@@ -44,8 +59,30 @@ struct ConvolutionGeometry {
     var groupInChannels: Int { inChannels / groups }
     /// Output channels per group.
     var groupOutChannels: Int { outChannels / groups }
-    /// Rows of one group's im2col matrix, `C/groups · kh · kw` (the GEMM's inner size).
-    var columnRows: Int { groupInChannels * kh * kw }
+    /// Rows of one group's im2col matrix, `C/groups · live taps` (the GEMM's inner size).
+    var columnRows: Int { groupInChannels * liveTaps.count }
+
+    /// Whether every tap reads the input somewhere (the weight is the GEMMs' as it is).
+    var allTapsLive: Bool { liveTaps.count == kh * kw }
+
+    /// The weight as the GEMMs take it, `[O, C/groups · live taps]`: `weight` (`[O, C/groups, kh,
+    /// kw]`) itself when every tap is live, else its live taps' entries.
+    func gemmWeight(_ weight: [Float]) -> [Float] {
+        guard !allTapsLive else { return weight }
+        let taps = kh * kw, rows = outChannels * groupInChannels
+        return (0..<(rows * liveTaps.count)).map { index in
+            weight[index / liveTaps.count * taps + Int(liveTaps[index % liveTaps.count])]
+        }
+    }
+
+    /// `dw += share` for a weight gradient in the GEMMs' layout (`gemmWeight`'s), `dw` in the
+    /// weight's: a dead tap's entries stay as they are (0: its gradient is a sum of products with padding).
+    func addGEMMGradient(_ share: UnsafePointer<Float>, into dw: UnsafeMutablePointer<Float>) {
+        let taps = kh * kw, live = liveTaps.count
+        for row in 0..<(outChannels * groupInChannels) {
+            for k in 0..<live { dw[row * taps + Int(liveTaps[k])] += share[row * live + k] }
+        }
+    }
     var inPlane: Int { inH * inW }
     var outPlane: Int { outH * outW }
     var outputShape: [Int] { [batch, outChannels, outH, outW] }

@@ -6,30 +6,21 @@
 import CKernels
 
 extension ConvolutionGeometry {
-    /// The window CKernels' column kernels take.
-    var window: shears_window {
-        let a = attributes
-        return shears_window(in_h: Int32(inH), in_w: Int32(inW), out_h: Int32(outH), out_w: Int32(outW),
-                             kernel_h: Int32(kh), kernel_w: Int32(kw), stride_h: Int32(a.stride.h), stride_w: Int32(a.stride.w),
-                             pad_h: Int32(a.padding.h), pad_w: Int32(a.padding.w),
-                             dilation_h: Int32(a.dilation.h), dilation_w: Int32(a.dilation.w))
-    }
-
     /// Floats of scratch `im2col` and `col2im` need: one zero-padded plane.
     var columnScratch: Int { Int(shears_columns_scratch_size(window)) }
 
-    /// `cols[(c·kh·kw + tap), oy·outW + ox] = x[c, oy·sh + i·dh − ph, ox·sw + j·dw − pw]`
-    /// (0 in the padding) for the `C/groups` planes at `x`, the rows of `cols` `rowLength`
+    /// `cols[(c·live + k), oy·outW + ox] = x[c, oy·sh + i·dh − ph, ox·sw + j·dw − pw]` for the
+    /// live tap `liveTaps[k] = i·kw + j` (0 in the padding) and the `C/groups` planes at `x`, the rows of `cols` `rowLength`
     /// floats apart (`outPlane` for one sample; a run of samples side by side has
     /// `count · outPlane`); `scratch` holds `columnScratch` floats.
     func im2col(_ x: UnsafePointer<Float>, into cols: UnsafeMutablePointer<Float>, rowLength: Int, scratch: UnsafeMutablePointer<Float>) {
-        shears_im2col_padded(x, cols, Int64(rowLength), Int32(groupInChannels), window, scratch)
+        shears_im2col_padded(x, cols, Int64(rowLength), Int32(groupInChannels), window, liveTaps, Int32(liveTaps.count), scratch)
     }
 
     /// The transpose of `im2col`: adds every entry of `cols` to the input element it was read
     /// from (`dx += col2im(cols)`), padding entries dropped; rows `rowLength` floats apart.
     func col2im(_ cols: UnsafePointer<Float>, rowLength: Int, addingInto dx: UnsafeMutablePointer<Float>, scratch: UnsafeMutablePointer<Float>) {
-        shears_col2im_padded(cols, dx, Int64(rowLength), Int32(groupInChannels), window, scratch)
+        shears_col2im_padded(cols, dx, Int64(rowLength), Int32(groupInChannels), window, liveTaps, Int32(liveTaps.count), scratch)
     }
 }
 

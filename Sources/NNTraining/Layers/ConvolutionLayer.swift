@@ -40,12 +40,12 @@ enum ConvolutionLayer {
 
     /// `y [N, O, outH, outW] = conv2d(x, w) + b` for the geometry's batch; `weight` holds
     /// `[O, C/groups, kh, kw]` (or `[O, C]` for a pointwise geometry). The batch's chunks run
-    /// concurrently, one GEMM per run of samples and group (`ConvolutionRuns`).
+    /// concurrently, one GEMM per run of samples and group (`ConvolutionRuns`), over the live taps only.
     static func forward(_ x: Tensor, weight: [Float], bias: [Float]?, _ g: ConvolutionGeometry) -> Tensor {
         var y = Tensor(shape: g.outputShape)
         let positions = g.outPlane, k = g.columnRows, groupOut = g.groupOutChannels
         x.scalars.withUnsafeBufferPointer { xb in
-            weight.withUnsafeBufferPointer { wb in
+            (g.isDepthwise ? weight : g.gemmWeight(weight)).withUnsafeBufferPointer { wb in
                 y.scalars.withUnsafeMutableBufferPointer { yb in
                     let x = xb.baseAddress!, w = wb.baseAddress!, y = yb.baseAddress!
                     if g.isDepthwise {
@@ -92,11 +92,12 @@ enum ConvolutionLayer {
                          _ g: ConvolutionGeometry) -> (input: Tensor?, weight: [Float], bias: [Float]?) {
         let positions = g.outPlane, k = g.columnRows, groupOut = g.groupOutChannels
         let chunks = SampleChunks(batch: g.batch)
+        let gemmWeight = g.isDepthwise ? weight : g.gemmWeight(weight), shareCount = gemmWeight.count
         var dw = [Float](repeating: 0, count: weight.count)
-        var shares = [Float](repeating: 0, count: g.isDepthwise ? 0 : chunks.count * weight.count)
+        var shares = [Float](repeating: 0, count: g.isDepthwise ? 0 : chunks.count * shareCount)
         var dx = [Float](repeating: 0, count: inputGradient ? x.count : 0)
         x.scalars.withUnsafeBufferPointer { xb in
-            weight.withUnsafeBufferPointer { wb in
+            gemmWeight.withUnsafeBufferPointer { wb in
                 gradient.scalars.withUnsafeBufferPointer { gb in
                     dw.withUnsafeMutableBufferPointer { dwb in
                         dx.withUnsafeMutableBufferPointer { dxb in
@@ -107,7 +108,7 @@ enum ConvolutionLayer {
                                     return
                                 }
                                 chunks.forEach { chunk in
-                                    let samples = chunks.samples(chunk), share = sb.baseAddress! + chunk * weight.count
+                                    let samples = chunks.samples(chunk), share = sb.baseAddress! + chunk * shareCount
                                     let columnFloats = g.runScratch(rows: k, samples)
                                     let gradientFloats = g.runScratch(rows: groupOut, samples)
                                     withUnsafeTemporaryAllocation(of: Float.self, capacity: 2 * columnFloats + gradientFloats + g.columnScratch) { scratch in
@@ -145,10 +146,7 @@ enum ConvolutionLayer {
                                         }
                                     }
                                 }
-                                for chunk in 0..<chunks.count {
-                                    let share = sb.baseAddress! + chunk * weight.count
-                                    for i in 0..<weight.count { dw[i] += share[i] }
-                                }
+                                for chunk in 0..<chunks.count { g.addGEMMGradient(sb.baseAddress! + chunk * shareCount, into: dw) }
                             }
                         }
                     }
