@@ -23,6 +23,11 @@ final class ConvolutionLayerTests: XCTestCase {
     func testNoBias() throws { try ParametricFixture.load("conv-nobias").check() }
     /// Padding wider than the kernel reaches: output rows that read only padding.
     func testPaddingPastTheKernelsReach() throws { try ParametricFixture.load("conv-widepad").check() }
+    /// Maps smaller than the kernel's reach: only the live taps enter the GEMMs (1 of 9 on a 1x1
+    /// map, 4 at stride 2 from 2x2), and a conv none of whose taps reads the input gives the bias.
+    func testLiveTapsOnTinyMaps() throws {
+        for name in ["conv-tinymap", "conv-tinymap-stride2", "conv-padding-only"] { try ParametricFixture.load(name).check() }
+    }
 
     /// Without `needsInputGradient` no dx is computed, and the weight gradient is the same.
     func testSkipsTheInputGradient() throws {

@@ -14,7 +14,8 @@ struct ConvolutionGeometry {
     /// The window CKernels' kernels take.
     let window: shears_window
     /// The taps `i·kw + j` that read the input at some output position, in row-major order
-    /// (CKernels' `shears_small_conv_live_taps`): every tap but on maps smaller than the kernel's reach.
+    /// (CKernels' `shears_small_conv_live_taps`): every tap but on maps smaller than the kernel's
+    /// reach; tap 0 alone when none does.
     let liveTaps: [Int32]
 
     /// Checks `input` (the batch's shape) against `weight` and `attributes`; `name` names the node in errors.
@@ -48,7 +49,9 @@ struct ConvolutionGeometry {
         try MemoryBudget.check(elements: weight[2] * weight[3], of: MemoryLayout<Int32>.size, for: "the taps of conv \(name)", path: "the training batch")
         var taps = [Int32](repeating: 0, count: weight[2] * weight[3])
         let live = Int(shears_small_conv_live_taps(window, &taps))
-        liveTaps = Array(taps.prefix(live))
+        // No tap reads the input (every output in the padding): tap 0 stands in, its columns all
+        // zero, so the GEMMs keep an inner size of at least one.
+        liveTaps = live > 0 ? Array(taps.prefix(live)) : [0]
         for (what, sizes) in [("output", [batch, outChannels, outH, outW]), ("im2col matrix", [columnRows, outH, outW])] {
             try MemoryBudget.check(elements: sizes.checkedProduct ?? -1, of: MemoryLayout<Float>.size, for: "the \(what) of conv \(name)", path: "the training batch")
         }
