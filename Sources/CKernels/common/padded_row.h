@@ -1,4 +1,5 @@
-// padded_row: one input row stored into a padded row split into its stride phases, so that a
+// padded_row: one input row stored into a padded row split into its stride phases (and the
+// transpose, a padded row's entries added back onto the input row), so that a
 // window's tap at any column reads contiguous floats. Shared by the padded planes of max pooling
 // and depthwise convolution (window/padded_plane.h) and the conv rows of the fused conv + max
 // pool (direct/conv_max_pool.c).
@@ -44,6 +45,22 @@ static inline __attribute__((always_inline)) void pad_row(const float *line, int
         for (int32_t c = first; c < last; c++) {
             int32_t column = c + pad_w;
             row[(column % stride_w) * phase + column / stride_w] = line[c];
+        }
+    }
+}
+
+/// The transpose of pad_row: line[c] += row[(X mod stride_w)·phase + X / stride_w], X = c + pad_w,
+/// for the same columns pad_row stores; the padding's entries of `row` are dropped.
+static inline __attribute__((always_inline)) void unpad_row_adding(const float *row, int32_t in_w, int32_t pad_w, int32_t stride_w,
+                                                                   int32_t phase, float *line) {
+    int32_t first = pad_w < 0 ? -pad_w : 0;
+    int32_t last = phase * stride_w - pad_w < in_w ? phase * stride_w - pad_w : in_w;
+    if (stride_w == 1) {
+        for (int32_t c = first; c < last; c++) line[c] += row[c + pad_w];
+    } else {
+        for (int32_t c = first; c < last; c++) {
+            int32_t column = c + pad_w;
+            line[c] += row[(column % stride_w) * phase + column / stride_w];
         }
     }
 }

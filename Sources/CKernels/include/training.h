@@ -1,10 +1,10 @@
 // training: the training engine's hot loops (NNTraining), over NCHW float planes like the
 // engine's. The im2col matrix a training conv's GEMMs multiply (forward and weight gradient)
 // and its transpose, col2im (the input gradient), in training/columns.c: each plane
-// is read through a zero-padded copy whose rows are split into their stride phases, so every
-// tap's output row is a contiguous copy of out_w floats with no bounds tests (an unpadded
-// stride-1 conv reads the plane itself); col2im sums into such a plane the same way and adds
-// its interior to the input gradient.
+// is read through the engine's zero-padded plane (window/padded_plane.h, rows split into their
+// stride phases), so every tap's output row is a contiguous copy of out_w floats with no bounds
+// tests; col2im sums into such a plane the same way and adds its input positions to the input
+// gradient.
 #ifndef SHEARS_TRAINING_H
 #define SHEARS_TRAINING_H
 
@@ -12,17 +12,12 @@
 
 #include <stdint.h>
 
-/// Floats of scratch the two functions need: one padded plane,
-/// max(in_h + pad_h, (out_h − 1)·sh + (kh − 1)·dh + 1) rows of
-/// W = max(in_w + pad_w, (out_w − 1)·sw + (kw − 1)·dw + 1) columns, rounded up to a multiple of sw.
-int64_t shears_columns_scratch_size(shears_window window);
-
 /// Row c·tap_count + k of `cols` (rows `row_stride` floats apart, row_stride ≥ out_h·out_w)
 /// gets x[c, oy·sh − ph + i·dh, ox·sw − pw + j·dw] at column oy·out_w + ox, 0 where that is
 /// padding, for tap taps[k] = i·kw + j and the `channels` planes of `x` (in_h·in_w floats
 /// each): every tap in row-major order is im2col; a conv on a tiny map passes only its live
 /// taps (shears_small_conv_live_taps), the others reading nothing but padding. Columns from
-/// out_h·out_w to row_stride are not written. `scratch`: `shears_columns_scratch_size` floats.
+/// out_h·out_w to row_stride are not written. `scratch`: `shears_padded_plane_size` floats.
 void shears_im2col_padded(const float *x, float *cols, int64_t row_stride, int32_t channels, shears_window window,
                           const int32_t *taps, int32_t tap_count, float *scratch);
 
@@ -47,7 +42,8 @@ double shears_plane_sum(const float *x, int64_t count, double center, int32_t sq
 /// (summed as shears_plane_sum sums).
 void shears_plane_gradient_sums(const float *g, const float *x, int64_t count, double center, double *sum, double *dot);
 
-/// Floats of scratch `shears_depthwise_backward` needs: two padded planes (shears_columns_scratch_size each).
+/// Floats of scratch `shears_depthwise_backward` needs: a running sum per tap (a double each) and
+/// two padded planes (`shears_padded_plane_size` each).
 int64_t shears_depthwise_backward_scratch_size(shears_window window);
 
 /// The backward of a depthwise conv (w [C, 1, kh, kw], no bias) for the channels

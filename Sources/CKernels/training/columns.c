@@ -1,50 +1,48 @@
 // columns: see shears_im2col_padded and shears_col2im_padded in include/training.h, over the
-// phase-split padded planes of phase_plane.h.
+// engine's padded planes (window/padded_plane.h, zero padding): every tap row is one contiguous
+// copy of out_w floats, and col2im sums into such a plane and adds it back (unpad_plane_adding).
 
-#include "phase_plane.h"
-#include "../common/multiversion.h"
+#include "training.h"
+#include "../window/padded_plane.h"
 
-int64_t shears_columns_scratch_size(shears_window window) {
-    padded_plane p = plane_of(window);
-    return p.rows * p.row_length;
+/// dst[k] = src[k] for k < n (the two never overlap: restrict lets the copy vectorise).
+static inline __attribute__((always_inline)) void copy_row(float *restrict dst, const float *restrict src, int32_t n) {
+#pragma clang loop vectorize_width(8) interleave_count(1)
+    for (int32_t k = 0; k < n; k++) dst[k] = src[k];
+}
+
+/// dst[k] += src[k] for k < n.
+static inline __attribute__((always_inline)) void add_row(float *restrict dst, const float *restrict src, int32_t n) {
+#pragma clang loop vectorize_width(8) interleave_count(1)
+    for (int32_t k = 0; k < n; k++) dst[k] += src[k];
 }
 
 static inline __attribute__((always_inline)) void im2col_body(const float *x, float *cols, int64_t row_stride, int32_t channels,
                                                               shears_window v, const int32_t *taps, int32_t tap_count, float *scratch) {
-    padded_plane p = plane_of(v);
-    int direct = reads_plane(v, p);
+    padded_layout l = layout_of(v);
     for (int32_t c = 0; c < channels; c++) {
-        const float *xp = x + (int64_t)c * v.in_h * v.in_w, *plane = xp;
-        if (!direct) {
-            fill_phase_plane(scratch, xp, v, p);
-            plane = scratch;
-        }
+        pad_plane(x + (int64_t)c * v.in_h * v.in_w, v, l, 0, c == 0, scratch);
         for (int32_t k = 0; k < tap_count; k++) {
             float *row = cols + ((int64_t)c * tap_count + k) * row_stride;
-            const float *tap = plane + tap_offset(v, p, taps[k] / v.kernel_w, taps[k] % v.kernel_w);
+            const float *tap = scratch + tap_offset(v, l, taps[k] / v.kernel_w, taps[k] % v.kernel_w);
             for (int32_t oy = 0; oy < v.out_h; oy++)
-                copy_row(row + (int64_t)oy * v.out_w, tap + (int64_t)oy * v.stride_h * p.row_length, v.out_w);
+                copy_row(row + (int64_t)oy * v.out_w, tap + (int64_t)oy * v.stride_h * l.row, v.out_w);
         }
     }
 }
 
 static inline __attribute__((always_inline)) void col2im_body(const float *cols, float *dx, int64_t row_stride, int32_t channels,
                                                               shears_window v, const int32_t *taps, int32_t tap_count, float *scratch) {
-    padded_plane p = plane_of(v);
-    int direct = reads_plane(v, p);
+    padded_layout l = layout_of(v);
     for (int32_t c = 0; c < channels; c++) {
-        float *dp = dx + (int64_t)c * v.in_h * v.in_w, *plane = dp;
-        if (!direct) {
-            memset(scratch, 0, sizeof(float) * (size_t)(p.rows * p.row_length));
-            plane = scratch;
-        }
+        memset(scratch, 0, sizeof(float) * (size_t)l.rows * (size_t)l.row);
         for (int32_t k = 0; k < tap_count; k++) {
             const float *row = cols + ((int64_t)c * tap_count + k) * row_stride;
-            float *tap = plane + tap_offset(v, p, taps[k] / v.kernel_w, taps[k] % v.kernel_w);
+            float *tap = scratch + tap_offset(v, l, taps[k] / v.kernel_w, taps[k] % v.kernel_w);
             for (int32_t oy = 0; oy < v.out_h; oy++)
-                add_row(tap + (int64_t)oy * v.stride_h * p.row_length, row + (int64_t)oy * v.out_w, v.out_w);
+                add_row(tap + (int64_t)oy * v.stride_h * l.row, row + (int64_t)oy * v.out_w, v.out_w);
         }
-        if (!direct) add_phase_plane(dp, scratch, v, p);
+        unpad_plane_adding(scratch, v, l, dx + (int64_t)c * v.in_h * v.in_w);
     }
 }
 

@@ -1,11 +1,10 @@
 // depthwise_backward: see shears_depthwise_backward in include/training.h. Per plane, the
-// input through a phase-split padded plane (phase_plane.h); per tap, the weight gradient's
-// products summed in eight float lanes over the plane, and dy·w added into a padded gradient
-// plane whose interior becomes dx.
+// input through the engine's zero-padded plane (window/padded_plane.h); per tap, the weight
+// gradient's products summed in eight float lanes over the plane, and dy·w added into a padded
+// gradient plane whose input positions become dx (unpad_plane_adding).
 
-#include "phase_plane.h"
-#include "../common/multiversion.h"
-#include "../common/vector.h"
+#include "training.h"
+#include "../window/padded_plane.h"
 
 /// Doubles at the start of the scratch: one running sum per tap.
 static inline __attribute__((always_inline)) int64_t tap_sums_floats(shears_window v) {
@@ -13,7 +12,7 @@ static inline __attribute__((always_inline)) int64_t tap_sums_floats(shears_wind
 }
 
 int64_t shears_depthwise_backward_scratch_size(shears_window window) {
-    return tap_sums_floats(window) + 2 * shears_columns_scratch_size(window);
+    return tap_sums_floats(window) + 2 * shears_padded_plane_size(window);
 }
 
 /// acc += g[k]·s[k] in eight lanes for the whole vectors of n, *tail += the rest.
@@ -37,46 +36,39 @@ static inline __attribute__((always_inline)) void axpy_row(float *restrict d, co
 static inline __attribute__((always_inline)) void depthwise_backward_body(const float *x, const float *w, const float *dy, float *dw,
                                                                           float *dx, int32_t batch, int32_t channels, int32_t first,
                                                                           int32_t count, shears_window v, float *scratch) {
-    padded_plane p = plane_of(v);
-    int direct = reads_plane(v, p);
+    padded_layout l = layout_of(v);
     int32_t taps = v.kernel_h * v.kernel_w;
-    int64_t in_plane = (int64_t)v.in_h * v.in_w, out_plane = (int64_t)v.out_h * v.out_w, padded = p.rows * p.row_length;
+    int64_t in_plane = (int64_t)v.in_h * v.in_w, out_plane = (int64_t)v.out_h * v.out_w, padded = (int64_t)l.rows * l.row;
     double *sums = (double *)scratch;
     float *xpad = scratch + tap_sums_floats(v), *dpad = xpad + padded;
     for (int32_t c = first; c < first + count; c++) {
         for (int32_t t = 0; t < taps; t++) sums[t] = 0;
         for (int32_t n = 0; n < batch; n++) {
             int64_t index = (int64_t)n * channels + c;
-            const float *xp = x + index * in_plane, *gp = dy + index * out_plane, *plane = xp;
-            float *dp = dx ? dx + index * in_plane : 0, *target = dp;
-            if (!direct) {
-                fill_phase_plane(xpad, xp, v, p);
-                plane = xpad;
-            }
-            if (dp) {
-                memset(dp, 0, sizeof(float) * (size_t)in_plane);
-                if (!direct) {
-                    memset(dpad, 0, sizeof(float) * (size_t)padded);
-                    target = dpad;
-                }
-            }
+            const float *gp = dy + index * out_plane;
+            pad_plane(x + index * in_plane, v, l, 0, c == first && n == 0, xpad);
+            if (dx) memset(dpad, 0, sizeof(float) * (size_t)padded);
             for (int32_t i = 0; i < v.kernel_h; i++) {
                 for (int32_t j = 0; j < v.kernel_w; j++) {
                     int32_t t = i * v.kernel_w + j;
-                    int64_t offset = tap_offset(v, p, i, j);
+                    int64_t offset = tap_offset(v, l, i, j);
                     float weight = w[(int64_t)c * taps + t], tail = 0;
                     v8f acc = {0};
                     for (int32_t oy = 0; oy < v.out_h; oy++) {
                         const float *g = gp + (int64_t)oy * v.out_w;
-                        int64_t row = offset + (int64_t)oy * v.stride_h * p.row_length;
-                        dot_row(g, plane + row, v.out_w, &acc, &tail);
-                        if (target) axpy_row(target + row, g, weight, v.out_w);
+                        int64_t row = offset + (int64_t)oy * v.stride_h * l.row;
+                        dot_row(g, xpad + row, v.out_w, &acc, &tail);
+                        if (dx) axpy_row(dpad + row, g, weight, v.out_w);
                     }
                     float lanes = ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7]));
                     sums[t] += (double)(lanes + tail);
                 }
             }
-            if (dp && !direct) add_phase_plane(dp, dpad, v, p);
+            if (dx) {
+                float *dp = dx + index * in_plane;
+                memset(dp, 0, sizeof(float) * (size_t)in_plane);
+                unpad_plane_adding(dpad, v, l, dp);
+            }
         }
         for (int32_t t = 0; t < taps; t++) dw[(int64_t)c * taps + t] = (float)sums[t];
     }

@@ -1,4 +1,5 @@
-// padded_plane: what max pooling (max_pool.c) and depthwise convolution (depthwise.c) share.
+// padded_plane: what max pooling (max_pool.c) and depthwise convolution (depthwise.c) share,
+// and the training kernels (training/) with the transpose, unpad_plane_adding.
 // Each input plane is first copied into a padded plane (`shears_padded_plane_size`) that holds
 // the padding as values (−inf for max pooling, 0 for convolution) and splits every row into its
 // stride phases, so that every tap of every output reads eight contiguous floats: no bounds
@@ -35,13 +36,17 @@ static inline __attribute__((always_inline)) padded_layout layout_of(shears_wind
     return l;
 }
 
+/// The offset from an output row's first padded row to tap (i, j)'s first read: output
+/// (oy, ox) reads the padded plane at oy·stride_h·row + this + ox.
+static inline __attribute__((always_inline)) int64_t tap_offset(shears_window v, padded_layout l, int32_t i, int32_t j) {
+    int32_t column = j * v.dilation_w;
+    return (int64_t)i * v.dilation_h * l.row + (column % v.stride_w) * l.phase + column / v.stride_w;
+}
+
 /// Offsets from an output row's first padded row to each tap's first read, in row-major tap order.
 static inline __attribute__((always_inline)) void tap_offsets(shears_window v, padded_layout l, int64_t *offsets) {
     for (int32_t i = 0; i < v.kernel_h; i++)
-        for (int32_t j = 0; j < v.kernel_w; j++) {
-            int32_t column = j * v.dilation_w;
-            offsets[i * v.kernel_w + j] = (int64_t)i * v.dilation_h * l.row + (column % v.stride_w) * l.phase + column / v.stride_w;
-        }
+        for (int32_t j = 0; j < v.kernel_w; j++) offsets[i * v.kernel_w + j] = tap_offset(v, l, i, j);
 }
 
 /// Copies plane x into the padded plane p (`pad_row` row by row). The padding (`fill`) is
@@ -55,6 +60,16 @@ static inline __attribute__((always_inline)) void pad_plane(const float *x, shea
         int32_t iy = y - v.pad_h;
         if (iy < 0 || iy >= v.in_h) continue;
         pad_row(x + (int64_t)iy * v.in_w, v.in_w, v.pad_w, v.stride_w, l.phase, p + (int64_t)y * l.row);
+    }
+}
+
+/// The transpose of pad_plane (the training kernels' col2im and depthwise backward): adds each
+/// input position's entry of the padded plane p to plane dx; the padding's entries are dropped.
+static inline __attribute__((always_inline)) void unpad_plane_adding(const float *p, shears_window v, padded_layout l, float *dx) {
+    for (int32_t y = 0; y < l.rows; y++) {
+        int32_t iy = y - v.pad_h;
+        if (iy < 0 || iy >= v.in_h) continue;
+        unpad_row_adding(p + (int64_t)y * l.row, v.in_w, v.pad_w, v.stride_w, l.phase, dx + (int64_t)iy * v.in_w);
     }
 }
 

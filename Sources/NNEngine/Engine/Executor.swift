@@ -125,8 +125,9 @@ public final class Executor {
     }
 
     /// Runs `body` with OpenBLAS single-threaded: every kernel's threads are Shears' own (lanes,
-    /// or a single image's shares), so OpenBLAS must not start its own inside them.
-    static func withSingleThreadedBLAS(_ body: () -> Void) {
+    /// or a single image's shares, or the training engine's chunks), so OpenBLAS must not start
+    /// its own inside them.
+    package static func withSingleThreadedBLAS(_ body: () -> Void) {
         let blasThreads = openblas_get_num_threads()
         openblas_set_num_threads(1)
         body()

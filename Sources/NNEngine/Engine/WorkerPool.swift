@@ -45,7 +45,7 @@ package final class WorkerPool: @unchecked Sendable {
     /// `body(range)` over `count` items cut into `rangesPerThread` contiguous ranges per thread
     /// (bounds multiples of `alignment`), or over 0..<count inline when there are fewer than
     /// `minimum` items.
-    func parallelRanges(_ count: Int, minimum: Int, alignment: Int = 16, _ body: (Range<Int>) -> Void) {
+    package func parallelRanges(_ count: Int, minimum: Int, alignment: Int = 16, _ body: (Range<Int>) -> Void) {
         guard threads > 1, count >= minimum else {
             if count > 0 { body(0..<count) }
             return

@@ -6,8 +6,8 @@
 import CKernels
 
 extension ConvolutionGeometry {
-    /// Floats of scratch `im2col` and `col2im` need: one zero-padded plane.
-    var columnScratch: Int { Int(shears_columns_scratch_size(window)) }
+    /// Floats of scratch `im2col` and `col2im` need: one padded plane (the engine's layout).
+    var columnScratch: Int { Int(shears_padded_plane_size(window)) }
 
     /// `cols[(c·live + k), oy·outW + ox] = x[c, oy·sh + i·dh − ph, ox·sw + j·dw − pw]` for the
     /// live tap `liveTaps[k] = i·kw + j` (0 in the padding) and the `C/groups` planes at `x`, the rows of `cols` `rowLength`

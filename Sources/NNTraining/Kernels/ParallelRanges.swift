@@ -1,7 +1,8 @@
 // ParallelRanges: the training engine's threads (one persistent WorkerPool, the engine's, with a
-// thread per core) and the loop the layers spread over them: items cut into contiguous ranges,
-// the ranges run concurrently. Each item's arithmetic is the same wherever it runs, so a layer
-// that gives each item its own outputs (a plane, a channel) computes exactly what a serial loop does.
+// thread per core) and the loop the layers spread over them: items cut into contiguous ranges
+// (the pool's `parallelRanges`), the ranges run concurrently. Each item's arithmetic is the same
+// wherever it runs, so a layer that gives each item its own outputs (a plane, a channel)
+// computes exactly what a serial loop does.
 
 import Foundation
 import NNEngine
@@ -10,22 +11,13 @@ import NNEngine
 /// many short loops of a step (a BatchNorm, a ReLU) do not each pay a thread wake-up.
 let trainingPool = WorkerPool(threads: ProcessInfo.processInfo.activeProcessorCount)
 
-/// Ranges per thread: threads take them as they come, so one descheduled thread (a busy
-/// machine) leaves its ranges to the others.
-private let rangesPerThread = 4
-
 /// Elementary operations below which a loop runs inline: handing out the ranges costs more.
 private let minimumParallelWork = 1 << 14
 
 /// Runs `body(range)` over `0 ..< count` cut into contiguous ranges, concurrently on
-/// `trainingPool` (inline when `count · work`, the whole loop's elementary operations, is small).
+/// `trainingPool` (`WorkerPool.parallelRanges`), inline when `count · work`, the whole loop's
+/// elementary operations, is small.
 func forEachRangeInParallel(_ count: Int, work: Int, _ body: (Range<Int>) -> Void) {
-    let parts = min(count, trainingPool.threads * rangesPerThread)
-    guard parts > 1, count.multipliedReportingOverflow(by: max(work, 1)).partialValue >= minimumParallelWork else {
-        if count > 0 { body(0..<count) }
-        return
-    }
-    trainingPool.parallelFor(parts) { part in
-        body(part * count / parts ..< (part + 1) * count / parts)
-    }
+    let work = max(work, 1)
+    trainingPool.parallelRanges(count, minimum: (minimumParallelWork + work - 1) / work, alignment: 1, body)
 }

@@ -3,7 +3,7 @@
 // threads would only spin against ours). The cut depends on the batch alone, not on the cores,
 // so the weight gradient, summed chunk by chunk in chunk order, is the same on every machine.
 
-import COpenBLAS
+import NNEngine
 
 struct SampleChunks {
     /// Chunks a batch is cut into at most: enough for eight cores. Each chunk keeps its own
@@ -21,9 +21,6 @@ struct SampleChunks {
     /// Runs `body(index)` once for every chunk, concurrently on `trainingPool`, with OpenBLAS on
     /// one thread; returns when all have run.
     func forEach(_ body: (Int) -> Void) {
-        let blasThreads = openblas_get_num_threads()
-        openblas_set_num_threads(1)
-        trainingPool.parallelFor(count, body)
-        openblas_set_num_threads(blasThreads)
+        Executor.withSingleThreadedBLAS { trainingPool.parallelFor(count, body) }
     }
 }
