@@ -6,15 +6,17 @@ extension ConvolutionGeometry {
     /// Floats a run's side-by-side im2col matrix may hold; a sample whose own matrix is larger runs alone.
     static let runColumnBudget = 1 << 20
 
-    /// `samples` cut into runs of `⌊runColumnBudget / (columnRows · outPlane)⌋` samples (at least one).
+    /// Samples a run holds at most: `⌊runColumnBudget / (columnRows · outPlane)⌋`, at least one.
+    var runLength: Int { max(1, Self.runColumnBudget / max(1, columnRows * outPlane)) }
+
+    /// `samples` cut into runs of `runLength` samples (the last one shorter).
     func runs(_ samples: Range<Int>) -> [Range<Int>] {
-        let length = max(1, Self.runColumnBudget / max(1, columnRows * outPlane))
-        return stride(from: samples.lowerBound, to: samples.upperBound, by: length).map { $0 ..< min($0 + length, samples.upperBound) }
+        stride(from: samples.lowerBound, to: samples.upperBound, by: runLength).map { $0 ..< min($0 + runLength, samples.upperBound) }
     }
 
     /// Floats of the largest side-by-side matrix `rows · run · outPlane` a run of `samples` needs.
     func runScratch(rows: Int, _ samples: Range<Int>) -> Int {
-        rows * (runs(samples).map(\.count).max() ?? 0) * outPlane
+        rows * min(runLength, samples.count) * outPlane
     }
 
     /// The right-hand side of group `group`'s GEMM for the samples `run`, `[columnRows,
